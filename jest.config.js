@@ -1,0 +1,32 @@
+// force timezone to UTC to allow tests to work regardless of local timezone
+process.env.TZ = 'UTC';
+
+const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
+
+const swcTransform = base.transform['^.+\\.(t|j)sx?$'];
+
+// d3-color and friends ship only ESM as .mjs: send .mjs through the same SWC transform as .js.
+const shared = {
+  ...base,
+  rootDir: __dirname,
+  transform: { ...base.transform, '^.+\\.mjs$': swcTransform },
+  moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node'],
+  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@prometheus-io', '@lezer'])],
+};
+
+module.exports = {
+  projects: [
+    // Pure unit tests (jsdom, no network, no processes).
+    { ...shared, displayName: 'unit' },
+    // Tests against a real Prometheus loaded with the synthetic mesh (started once per run).
+    {
+      ...shared,
+      displayName: 'integration',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,52 @@
+/**
+ * Istio's standard metric and label names, and the two virtual clusters that mark catch-all egress.
+ * Values follow today's telemetry v2 (`istio_stats`); see ../shared/istio-telemetry-notes.md for where the
+ * seed (Istio 1.3, Mixer) differs.
+ */
+
+export const METRIC = {
+  requests: 'istio_requests_total',
+  tcpClosed: 'istio_tcp_connections_closed_total',
+  tcpOpened: 'istio_tcp_connections_opened_total',
+  tcpSent: 'istio_tcp_sent_bytes_total',
+  tcpReceived: 'istio_tcp_received_bytes_total',
+} as const;
+
+export const LABEL = {
+  reporter: 'reporter',
+  clusterName: 'destination_service_name',
+  destinationService: 'destination_service',
+  sourceNamespace: 'source_workload_namespace',
+  sourceWorkload: 'source_workload',
+  responseCode: 'response_code',
+} as const;
+
+/** The only reporter whose catch-all series are egress: `destination` blackholes are inbound (port 15006). */
+export const EGRESS_REPORTER = 'source';
+
+export const DEFAULT_IP_LABEL = 'destination_ip';
+
+export type Verdict = 'blackhole' | 'passthrough';
+export type Listener = 'http' | 'tcp';
+
+export const VERDICTS: readonly Verdict[] = ['blackhole', 'passthrough'];
+export const LISTENERS: readonly Listener[] = ['http', 'tcp'];
+
+/** Exact `destination_service_name` values; `InboundPassthroughCluster*` must never match. */
+export const VERDICT_CLUSTER: Record<Verdict, string> = {
+  blackhole: 'BlackHoleCluster',
+  passthrough: 'PassthroughCluster',
+};
+
+export function verdictOfCluster(name: string | undefined): Verdict | undefined {
+  if (name === VERDICT_CLUSTER.blackhole) {
+    return 'blackhole';
+  }
+  if (name === VERDICT_CLUSTER.passthrough) {
+    return 'passthrough';
+  }
+  return undefined;
+}
+
+/** What Istio writes where it does not know a value. */
+export const UNKNOWN = 'unknown';

@@ -1,0 +1,129 @@
+import { EgressError } from './errors';
+import type { VectorSample } from './cells';
+
+/**
+ * A Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics) behind a transport the
+ * caller provides: Grafana's data proxy in the data source, `fetch` in the CLI. Only the transport
+ * differs; request shapes, envelope checks and error texts are the same everywhere.
+ */
+
+export interface PromRequest {
+  /** API path below the base URL, e.g. `/api/v1/query`. */
+  path: string;
+  params: Record<string, string | string[]>;
+  /** Queries are POSTed (long selectors exceed URL limits); metadata calls use GET. */
+  method: 'GET' | 'POST';
+  signal?: AbortSignal;
+}
+
+export interface PromResponse {
+  status: number;
+  statusText?: string;
+  /** Parsed JSON where the body was JSON, otherwise its text. */
+  body: unknown;
+}
+
+export type PromTransport = (req: PromRequest) => Promise<PromResponse>;
+
+export interface MatrixSeries {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+
+export interface PromAnswer<T> {
+  data: T;
+  warnings: string[];
+}
+
+interface Envelope {
+  status: 'success' | 'error';
+  data?: unknown;
+  error?: string;
+  errorType?: string;
+  warnings?: unknown;
+  infos?: unknown;
+}
+
+function isEnvelope(body: unknown): body is Envelope {
+  return typeof body === 'object' && body !== null && ((body as Envelope).status === 'success' || (body as Envelope).status === 'error');
+}
+
+function snippet(body: unknown): string {
+  const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
+}
+
+/** Turns any answer into data or an EgressError that quotes Prometheus' own message. */
+export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
+  if (isEnvelope(res.body)) {
+    if (res.body.status === 'error') {
+      const kind = res.body.errorType ? ` (${res.body.errorType})` : '';
+      throw new EgressError(`Prometheus rejected ${path}${kind}, HTTP ${res.status}: ${res.body.error ?? 'no message'}`);
+    }
+    if (res.status >= 200 && res.status < 300) {
+      const warnings = [res.body.warnings, res.body.infos].flatMap((w) => (Array.isArray(w) ? w.map(String) : []));
+      return { data: res.body.data, warnings };
+    }
+  }
+  if (res.status < 200 || res.status >= 300) {
+    const body = snippet(res.body);
+    throw new EgressError(
+      `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${path}${body ? `: ${body}` : ''}. ` +
+        'Check the URL, path prefix and credentials of the Prometheus-compatible API.'
+    );
+  }
+  throw new EgressError(
+    `The answer from ${path} is not a Prometheus API response (${snippet(res.body) || 'empty body'}). ` +
+      'Point the URL at a Prometheus-compatible API; Mimir needs its /prometheus prefix.'
+  );
+}
+
+function expectResult<T>(path: string, data: unknown, type: 'vector' | 'matrix'): T {
+  const d = data as { resultType?: string; result?: unknown };
+  if (!d || d.resultType !== type || !Array.isArray(d.result)) {
+    throw new EgressError(`Expected a ${type} from ${path}, got ${d?.resultType ?? snippet(data)}.`);
+  }
+  return d.result as T;
+}
+
+export class PrometheusApi {
+  constructor(private readonly transport: PromTransport) {}
+
+  private async call(req: PromRequest): Promise<PromAnswer<unknown>> {
+    return unwrap(req.path, await this.transport(req));
+  }
+
+  async instant(expr: string, time: number, signal?: AbortSignal): Promise<PromAnswer<VectorSample[]>> {
+    const path = '/api/v1/query';
+    const a = await this.call({ path, method: 'POST', params: { query: expr, time: String(time) }, signal });
+    return { data: expectResult<VectorSample[]>(path, a.data, 'vector'), warnings: a.warnings };
+  }
+
+  async range(expr: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<PromAnswer<MatrixSeries[]>> {
+    const path = '/api/v1/query_range';
+    const params = { query: expr, start: String(start), end: String(end), step: String(step) };
+    const a = await this.call({ path, method: 'POST', params, signal });
+    return { data: expectResult<MatrixSeries[]>(path, a.data, 'matrix'), warnings: a.warnings };
+  }
+
+  async labelValues(label: string, match: string[], start: number, end: number, signal?: AbortSignal): Promise<string[]> {
+    const path = `/api/v1/label/${encodeURIComponent(label)}/values`;
+    const a = await this.call({ path, method: 'GET', params: { 'match[]': match, start: String(start), end: String(end) }, signal });
+    if (!Array.isArray(a.data)) {
+      throw new EgressError(`Expected a list of values from ${path}, got ${snippet(a.data)}.`);
+    }
+    return a.data.map(String);
+  }
+
+  /** Prometheus' version where the API exposes it (Thanos and some proxies do not): undefined then. */
+  async buildInfo(signal?: AbortSignal): Promise<{ version?: string; revision?: string } | undefined> {
+    try {
+      const a = await this.call({ path: '/api/v1/status/buildinfo', method: 'GET', params: {}, signal });
+      const d = a.data as { version?: string; revision?: string };
+      return typeof d === 'object' && d ? { version: d.version, revision: d.revision } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
