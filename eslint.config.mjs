@@ -33,7 +33,13 @@ export default defineConfig([
       'playwright/.auth/',
       '**/.idea',
       '**/.eslintcache',
+      'dist-cli/',
     ],
   },
   ...baseConfig,
+  {
+    // Tests, the test harness and scripts are TypeScript outside src/: lint them with the same rules.
+    files: ['test/**/*.ts', 'harness/**/*.ts', 'scripts/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.json' } },
+  },
 ]);

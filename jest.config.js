@@ -12,7 +12,7 @@ const shared = {
   rootDir: __dirname,
   transform: { ...base.transform, '^.+\\.mjs$': swcTransform },
   moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node'],
-  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@prometheus-io', '@lezer'])],
+  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@prometheus-io', '@lezer', 'yaml'])],
 };
 
 module.exports = {
@@ -24,6 +24,7 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testEnvironment: 'node',
+      setupFilesAfterEnv: [],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/globalSetup.ts',
       globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',

@@ -1,4 +1,10 @@
-import { DataSourceApi, type DataQuery, type DataQueryRequest, type DataQueryResponse, type DataSourceInstanceSettings } from '@grafana/data';
+import {
+  DataSourceApi,
+  type DataQuery,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+} from '@grafana/data';
 
 // Placeholder until the data source issue lands.
 export class DataSource extends DataSourceApi<DataQuery> {

@@ -34,7 +34,9 @@ export interface QueryResult {
   samples: readonly VectorSample[];
 }
 
-export function cellKey(c: Pick<EgressCell, 'sourceNamespace' | 'sourceWorkload' | 'destination' | 'port' | 'verdict' | 'listener'>): string {
+export function cellKey(
+  c: Pick<EgressCell, 'sourceNamespace' | 'sourceWorkload' | 'destination' | 'port' | 'verdict' | 'listener'>
+): string {
   return JSON.stringify([c.sourceNamespace, c.sourceWorkload, c.destination, c.port ?? null, c.verdict, c.listener]);
 }
 
@@ -53,7 +55,10 @@ export interface ShapeOptions {
  * two verdict clusters cannot come from our selectors; they are counted in `foreign` rather than dropped
  * unseen, so a caller can say so.
  */
-export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions): { cells: EgressCell[]; foreign: number } {
+export function shapeCells(
+  results: readonly QueryResult[],
+  opts: ShapeOptions
+): { cells: EgressCell[]; foreign: number } {
   const cells = new Map<string, EgressCell>();
   let foreign = 0;
   for (const { query, samples } of results) {

@@ -38,7 +38,9 @@ function samePrefix(a: number[], b: number[], prefix: number): boolean {
  * Compiles the table once; `lookup` then names an address by its longest matching prefix, the way a
  * routing table does, so `52.216.0.0/15 → S3` can sit beside a narrower `52.216.4.0/24 → S3 eu-west`.
  */
-export function compileDestinationNames(rules: readonly DestinationNameRule[]): (address: string) => string | undefined {
+export function compileDestinationNames(
+  rules: readonly DestinationNameRule[]
+): (address: string) => string | undefined {
   const compiled: CompiledRule[] = rules.map((rule, i) => {
     const [addr, prefixText] = rule.cidr.trim().split('/');
     const parsed = addressGroups(addr ?? '');

@@ -12,3 +12,4 @@ export * from './prometheusApi';
 export * from './matrix';
 export * from './serviceEntries';
 export * from './telemetrySnippet';
+export * from './fetchTransport';

@@ -13,9 +13,7 @@ export interface Matcher {
 
 /** How a query narrows one label: every value, a set of exact values, or a regex the user wrote. */
 export type LabelFilter =
-  | { kind: 'all' }
-  | { kind: 'values'; values: readonly string[] }
-  | { kind: 'regex'; pattern: string };
+  { kind: 'all' } | { kind: 'values'; values: readonly string[] } | { kind: 'regex'; pattern: string };
 
 export const ALL: LabelFilter = { kind: 'all' };
 

@@ -25,7 +25,9 @@ export function assertWindow(from: number, to: number): void {
     throw new EgressError('The time range is not a pair of valid times.');
   }
   if (from >= to) {
-    throw new EgressError(`The range starts (${new Date(from * 1000).toISOString()}) at or after it ends (${new Date(to * 1000).toISOString()}): swap from and to.`);
+    throw new EgressError(
+      `The range starts (${new Date(from * 1000).toISOString()}) at or after it ends (${new Date(to * 1000).toISOString()}): swap from and to.`
+    );
   }
 }
 
@@ -40,7 +42,9 @@ export async function fetchMatrix(api: PrometheusApi, req: MatrixRequest): Promi
   );
   const warnings = answers.flatMap((a) => a.warnings);
   if (foreign > 0) {
-    warnings.push(`${foreign} series without a BlackHoleCluster/PassthroughCluster verdict were left out: the API ignored part of a selector.`);
+    warnings.push(
+      `${foreign} series without a BlackHoleCluster/PassthroughCluster verdict were left out: the API ignored part of a selector.`
+    );
   }
   return { from: req.from, to: req.to, cells, queries, warnings };
 }

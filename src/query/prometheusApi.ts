@@ -45,11 +45,15 @@ interface Envelope {
 }
 
 function isEnvelope(body: unknown): body is Envelope {
-  return typeof body === 'object' && body !== null && ((body as Envelope).status === 'success' || (body as Envelope).status === 'error');
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    ((body as Envelope).status === 'success' || (body as Envelope).status === 'error')
+  );
 }
 
 function snippet(body: unknown): string {
-  const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
+  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
 }
@@ -59,7 +63,9 @@ export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
   if (isEnvelope(res.body)) {
     if (res.body.status === 'error') {
       const kind = res.body.errorType ? ` (${res.body.errorType})` : '';
-      throw new EgressError(`Prometheus rejected ${path}${kind}, HTTP ${res.status}: ${res.body.error ?? 'no message'}`);
+      throw new EgressError(
+        `Prometheus rejected ${path}${kind}, HTTP ${res.status}: ${res.body.error ?? 'no message'}`
+      );
     }
     if (res.status >= 200 && res.status < 300) {
       const warnings = [res.body.warnings, res.body.infos].flatMap((w) => (Array.isArray(w) ? w.map(String) : []));
@@ -100,16 +106,33 @@ export class PrometheusApi {
     return { data: expectResult<VectorSample[]>(path, a.data, 'vector'), warnings: a.warnings };
   }
 
-  async range(expr: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<PromAnswer<MatrixSeries[]>> {
+  async range(
+    expr: string,
+    start: number,
+    end: number,
+    step: number,
+    signal?: AbortSignal
+  ): Promise<PromAnswer<MatrixSeries[]>> {
     const path = '/api/v1/query_range';
     const params = { query: expr, start: String(start), end: String(end), step: String(step) };
     const a = await this.call({ path, method: 'POST', params, signal });
     return { data: expectResult<MatrixSeries[]>(path, a.data, 'matrix'), warnings: a.warnings };
   }
 
-  async labelValues(label: string, match: string[], start: number, end: number, signal?: AbortSignal): Promise<string[]> {
+  async labelValues(
+    label: string,
+    match: string[],
+    start: number,
+    end: number,
+    signal?: AbortSignal
+  ): Promise<string[]> {
     const path = `/api/v1/label/${encodeURIComponent(label)}/values`;
-    const a = await this.call({ path, method: 'GET', params: { 'match[]': match, start: String(start), end: String(end) }, signal });
+    const a = await this.call({
+      path,
+      method: 'GET',
+      params: { 'match[]': match, start: String(start), end: String(end) },
+      signal,
+    });
     if (!Array.isArray(a.data)) {
       throw new EgressError(`Expected a list of values from ${path}, got ${snippet(a.data)}.`);
     }

@@ -1,5 +1,13 @@
 import { escapeRegex, promString, assertLabelName } from './escaping';
-import { DEFAULT_IP_LABEL, EGRESS_REPORTER, LABEL, type Listener, VERDICTS, VERDICT_CLUSTER, type Verdict } from './labels';
+import {
+  DEFAULT_IP_LABEL,
+  EGRESS_REPORTER,
+  LABEL,
+  type Listener,
+  VERDICTS,
+  VERDICT_CLUSTER,
+  type Verdict,
+} from './labels';
 import { ALL, filterMatcher, type LabelFilter, type Matcher, renderMatcher } from './matchers';
 
 /** What every egress query is narrowed to. Omitted fields mean "everything". */

@@ -55,6 +55,11 @@ function q(s: string): string {
   return JSON.stringify(s);
 }
 
+/** A comment ends at a line break: control characters in names are written escaped. */
+function commentSafe(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (ch) => JSON.stringify(ch).slice(1, -1));
+}
+
 /** Passthrough cells grouped into entries; cells without a usable destination are reported, not lost. */
 export function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEntryOptions) {
   const entries = new Map<string, Entry>();
@@ -72,7 +77,14 @@ export function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEn
     const key = JSON.stringify([namespace, c.listener, c.destination]);
     let e = entries.get(key);
     if (!e) {
-      e = { namespace, destination: c.destination, listener: c.listener, ports: new Set(), unknownPort: false, sources: new Map() };
+      e = {
+        namespace,
+        destination: c.destination,
+        listener: c.listener,
+        ports: new Set(),
+        unknownPort: false,
+        sources: new Map(),
+      };
       entries.set(key, e);
     }
     if (c.port !== undefined) {
@@ -95,7 +107,9 @@ function renderEntry(e: Entry, opts: ServiceEntryOptions): string {
   const host = isIp ? `${k8sName(name ?? e.destination).replace(/^egress-/, '')}.external` : e.destination;
   const lines = [
     '---',
-    `# ${e.listener.toUpperCase()} passthrough to ${e.destination}${name ? ` (${name})` : ''}, seen from ${Array.from(e.sources.keys()).sort().join(', ')}`,
+    commentSafe(
+      `# ${e.listener.toUpperCase()} passthrough to ${e.destination}${name ? ` (${name})` : ''}, seen from ${Array.from(e.sources.keys()).sort().join(', ')}`
+    ),
     'apiVersion: networking.istio.io/v1',
     'kind: ServiceEntry',
     'metadata:',
@@ -131,7 +145,7 @@ export function serviceEntriesYaml(cells: readonly EgressCell[], opts: ServiceEn
   const { entries, skipped } = planServiceEntries(cells, opts);
   const head: string[] = [];
   if (opts.header) {
-    head.push(...opts.header.split('\n').map((l) => `# ${l}`));
+    head.push(...opts.header.split('\n').map((l) => commentSafe(`# ${l}`)));
   }
   if (entries.length === 0) {
     head.push('# No passthrough destinations: nothing to register.');

@@ -1,5 +1,13 @@
 import { LABEL, type Listener, METRIC } from './labels';
-import { destinationLabel, duration, type EgressScope, egressSelector, ipLabelOf, listenersOf, verdictsOf } from './selectors';
+import {
+  destinationLabel,
+  duration,
+  type EgressScope,
+  egressSelector,
+  ipLabelOf,
+  listenersOf,
+  verdictsOf,
+} from './selectors';
 
 /** What a series of a query's result counts; shaping adds it to the cell field of the same name. */
 export type Measure = 'requests' | 'connections' | 'bytesSent' | 'bytesReceived';
@@ -101,7 +109,9 @@ export interface SeriesOptions {
 export function seriesQueries(scope: EgressScope, opts: SeriesOptions): EgressQuery[] {
   const kind = opts.kind ?? 'events';
   const plan = plannedMeasures(scope).filter(({ measure }) =>
-    kind === 'bytes' ? measure === 'bytesSent' || measure === 'bytesReceived' : measure === 'requests' || measure === 'connections'
+    kind === 'bytes'
+      ? measure === 'bytesSent' || measure === 'bytesReceived'
+      : measure === 'requests' || measure === 'connections'
   );
   return plan.map(({ listener, measure }) => {
     const by = groupLabels(listener, opts.groupBy, scope);

@@ -14,9 +14,8 @@ function App(_props: AppRootProps) {
         <Text element="h2">Istio egress</Text>
         <Text>
           Traffic to hosts outside Istio&apos;s service registry goes to PassthroughCluster (allowed, ALLOW_ANY) or
-          BlackHoleCluster (blocked, REGISTRY_ONLY). This app bundles a data source that queries both listener
-          types from any Prometheus-compatible API, and a matrix panel of source workloads against external
-          destinations.
+          BlackHoleCluster (blocked, REGISTRY_ONLY). This app bundles a data source that queries both listener types
+          from any Prometheus-compatible API, and a matrix panel of source workloads against external destinations.
         </Text>
         <Stack gap={1}>
           <LinkButton href="/d/istio-egress-overview" icon="apps">
@@ -27,9 +26,9 @@ function App(_props: AppRootProps) {
           </LinkButton>
         </Stack>
         <Alert severity="info" title="TCP destinations need one Istio change">
-          Istio does not label TCP metrics with the destination address. Apply this Telemetry resource to see the IP
-          and port of TCP traffic through PassthroughCluster and BlackHoleCluster (only catch-all traffic gets the
-          label, which bounds its cardinality). See the{' '}
+          Istio does not label TCP metrics with the destination address. Apply this Telemetry resource to see the IP and
+          port of TCP traffic through PassthroughCluster and BlackHoleCluster (only catch-all traffic gets the label,
+          which bounds its cardinality). See the{' '}
           <TextLink href="https://istio.io/latest/docs/reference/config/telemetry/" external>
             Telemetry API reference
           </TextLink>

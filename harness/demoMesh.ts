@@ -1,0 +1,18 @@
+/** Backfills the built-in demo mesh (src/synthetic) into a fresh TSDB and starts Prometheus on it. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { demoGrid, demoSeries } from '../src/synthetic/mesh';
+import { writeOpenMetrics } from '../src/synthetic/series';
+import { backfill, type RunningPrometheus, startPrometheus } from './prometheus';
+
+export async function startDemoPrometheus(
+  end: number,
+  opts: { port?: number; workDir?: string } = {}
+): Promise<RunningPrometheus & { workDir: string }> {
+  const workDir = opts.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'istioegress-prom-'));
+  const grid = demoGrid(end);
+  const dataDir = await backfill(workDir, (write) => writeOpenMetrics(demoSeries(), grid, write));
+  const prom = await startPrometheus({ dataDir, port: opts.port });
+  return { ...prom, workDir };
+}

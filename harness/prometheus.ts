@@ -1,0 +1,123 @@
+/**
+ * A real Prometheus for tests, `npm start` and benchmarks: backfill OpenMetrics with promtool, start the
+ * Debian `prometheus` binary on a free loopback port, stop it afterwards. Nothing here is mocked.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export class MissingBinaryError extends Error {}
+
+/** Throws a one-line instruction when the Debian package is not installed. */
+export function requireBinary(name: 'prometheus' | 'promtool'): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = path.join(dir, name);
+    if (dir && existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  throw new MissingBinaryError(
+    `${name} is not installed. Install Debian's package: sudo apt-get install -y prometheus`
+  );
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Streams OpenMetrics from `writeTo` into a file, then backfills it into TSDB blocks under `dataDir`. */
+export async function backfill(workDir: string, writeTo: (write: (chunk: string) => void) => void): Promise<string> {
+  mkdirSync(workDir, { recursive: true });
+  const input = path.join(workDir, 'mesh.om.txt');
+  const dataDir = path.join(workDir, 'data');
+  await new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(input);
+    out.on('error', reject);
+    writeTo((chunk) => out.write(chunk));
+    out.end(resolve);
+  });
+  mkdirSync(dataDir, { recursive: true });
+  await run(requireBinary('promtool'), ['tsdb', 'create-blocks-from', 'openmetrics', input, dataDir], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return dataDir;
+}
+
+export interface RunningPrometheus {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  /** Extra scrape configs (YAML list items), e.g. for the demo exporter. */
+  scrapeConfigs?: string;
+  port?: number;
+  log?: string;
+}
+
+export async function startPrometheus(opts: StartOptions): Promise<RunningPrometheus> {
+  const binary = requireBinary('prometheus');
+  const port = opts.port ?? (await freePort());
+  const configFile = path.join(path.dirname(opts.dataDir), 'prometheus.yml');
+  writeFileSync(
+    configFile,
+    `global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\nscrape_configs:${opts.scrapeConfigs ? `\n${opts.scrapeConfigs}` : ' []'}\n`
+  );
+  const args = [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${opts.dataDir}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--storage.tsdb.retention.time=100y',
+    '--web.enable-lifecycle',
+    '--log.level=warn',
+  ];
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        resolve();
+        return;
+      }
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`prometheus exited with code ${child.exitCode}: ${stderr.trim()}`);
+    }
+    try {
+      const res = await fetch(`${url}/-/ready`);
+      if (res.ok) {
+        return { url, port, process: child, stop };
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`prometheus did not become ready on ${url} within 60 s: ${stderr.trim()}`);
+}

@@ -1,0 +1,16 @@
+/** `npm run bench`: every benchmark, each printing its figures as ratios against a baseline run in the same process. */
+import { benchQueries } from './queries';
+
+const only = process.argv[2];
+const benches: Record<string, () => Promise<void>> = { queries: benchQueries };
+
+(async () => {
+  for (const [name, run] of Object.entries(benches)) {
+    if (!only || only === name) {
+      await run();
+    }
+  }
+})().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,146 @@
+import { shapeCells, type VectorSample } from './cells';
+import { matrixQueries } from './templates';
+
+const [http, conns, sent] = matrixQueries({}, 3600);
+const sample = (metric: Record<string, string>, v: string): VectorSample => ({ metric, value: [1, v] });
+
+describe('shapeCells', () => {
+  it('folds response codes and TCP measures into one cell per pair, keeping ports', () => {
+    const { cells, foreign } = shapeCells(
+      [
+        {
+          query: http,
+          samples: [
+            sample(
+              {
+                source_workload_namespace: 'shop',
+                source_workload: 'checkout',
+                destination_service: 'api.stripe.com',
+                destination_service_name: 'PassthroughCluster',
+                response_code: '200',
+              },
+              '40'
+            ),
+            sample(
+              {
+                source_workload_namespace: 'shop',
+                source_workload: 'checkout',
+                destination_service: 'api.stripe.com',
+                destination_service_name: 'PassthroughCluster',
+                response_code: '500',
+              },
+              '2.5'
+            ),
+          ],
+        },
+        {
+          query: conns,
+          samples: [
+            sample(
+              {
+                source_workload_namespace: 'shop',
+                source_workload: 'payments',
+                destination_ip: '[2001:db8::7]:5432',
+                destination_service_name: 'PassthroughCluster',
+              },
+              '3'
+            ),
+          ],
+        },
+        {
+          query: sent,
+          samples: [
+            sample(
+              {
+                source_workload_namespace: 'shop',
+                source_workload: 'payments',
+                destination_ip: '[2001:db8::7]:5432',
+                destination_service_name: 'PassthroughCluster',
+              },
+              '900'
+            ),
+            // A long-lived connection: bytes but nothing closed yet. It must still become a cell.
+            sample(
+              {
+                source_workload_namespace: 'shop',
+                source_workload: 'payments',
+                destination_ip: '203.0.113.5:9000',
+                destination_service_name: 'PassthroughCluster',
+              },
+              '10'
+            ),
+          ],
+        },
+      ],
+      { ipLabel: 'destination_ip' }
+    );
+    expect(foreign).toBe(0);
+    expect(cells).toEqual([
+      {
+        sourceNamespace: 'shop',
+        sourceWorkload: 'checkout',
+        destination: 'api.stripe.com',
+        verdict: 'passthrough',
+        listener: 'http',
+        requests: 42.5,
+        connections: 0,
+        bytesSent: 0,
+        bytesReceived: 0,
+        responseCodes: { '200': 40, '500': 2.5 },
+      },
+      {
+        sourceNamespace: 'shop',
+        sourceWorkload: 'payments',
+        destination: '2001:db8::7',
+        port: 5432,
+        verdict: 'passthrough',
+        listener: 'tcp',
+        requests: 0,
+        connections: 3,
+        bytesSent: 900,
+        bytesReceived: 0,
+      },
+      {
+        sourceNamespace: 'shop',
+        sourceWorkload: 'payments',
+        destination: '203.0.113.5',
+        port: 9000,
+        verdict: 'passthrough',
+        listener: 'tcp',
+        requests: 0,
+        connections: 0,
+        bytesSent: 10,
+        bytesReceived: 0,
+      },
+    ]);
+  });
+
+  it('names missing labels unknown and counts series without a verdict instead of dropping them silently', () => {
+    const { cells, foreign } = shapeCells(
+      [
+        {
+          query: conns,
+          samples: [
+            sample({ destination_service_name: 'BlackHoleCluster' }, '7'),
+            sample({ destination_service_name: 'InboundPassthroughClusterIpv4', destination_ip: '10.0.0.1' }, '1'),
+            sample(
+              {
+                destination_service_name: 'BlackHoleCluster',
+                source_workload: 'w',
+                source_workload_namespace: 'n',
+                destination_ip: '1.1.1.1',
+              },
+              'NaN'
+            ),
+          ],
+        },
+      ],
+      { ipLabel: 'destination_ip' }
+    );
+    expect(foreign).toBe(1);
+    expect(cells.map((c) => [c.sourceNamespace, c.sourceWorkload, c.destination, c.verdict, c.connections])).toEqual([
+      ['n', 'w', '1.1.1.1', 'blackhole', 0],
+      ['unknown', 'unknown', 'unknown', 'blackhole', 7],
+    ]);
+  });
+});

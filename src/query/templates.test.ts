@@ -1,0 +1,111 @@
+import { matrixQueries, newDestinationQueries, rawCounterQueries, seriesQueries, describeTemplates } from './templates';
+import { promqlErrors } from '../test/promqlParser';
+import type { EgressScope } from './selectors';
+
+const SEL = 'reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster"';
+
+describe('matrixQueries', () => {
+  it('renders the four instant queries for an unfiltered scope', () => {
+    expect(matrixQueries({}, 3600).map((q) => [q.id, q.expr])).toEqual([
+      [
+        'http.requests',
+        `sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, response_code) (increase(istio_requests_total{${SEL}}[3600s]))`,
+      ],
+      [
+        'tcp.connections',
+        `sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_connections_closed_total{${SEL}}[3600s]))`,
+      ],
+      [
+        'tcp.bytesSent',
+        'sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[3600s]))',
+      ],
+      [
+        'tcp.bytesReceived',
+        'sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[3600s]))',
+      ],
+    ]);
+  });
+
+  it('applies filters, a custom IP label and one verdict', () => {
+    const scope: EgressScope = {
+      extraMatchers: [{ label: 'cluster', op: '=', value: 'eu-1' }],
+      sourceNamespace: { kind: 'values', values: ['shop', 'data'] },
+      sourceWorkload: { kind: 'regex', pattern: 'check.*' },
+      destination: { kind: 'values', values: ['1.2.3.4'] },
+      verdicts: ['blackhole'],
+      listeners: ['tcp'],
+      ipLabel: 'dst_addr',
+    };
+    expect(matrixQueries(scope, 900).map((q) => q.expr)).toEqual([
+      'sum by (source_workload_namespace, source_workload, dst_addr, destination_service_name) (increase(istio_tcp_connections_closed_total{reporter="source", destination_service_name="BlackHoleCluster", cluster="eu-1", source_workload_namespace=~"shop|data", source_workload=~"check.*", dst_addr=~"(?:1\\\\.2\\\\.3\\\\.4|\\\\[1\\\\.2\\\\.3\\\\.4\\\\])(?::[0-9]+)?"}[900s]))',
+    ]);
+  });
+
+  it('skips byte queries when only blackhole traffic is asked for (it moves no bytes)', () => {
+    expect(matrixQueries({ verdicts: ['blackhole'] }, 60).map((q) => q.id)).toEqual([
+      'http.requests',
+      'tcp.connections',
+    ]);
+  });
+
+  it('rejects an invalid IP label name instead of building a broken query', () => {
+    expect(() => matrixQueries({ ipLabel: 'dest-ip' }, 60)).toThrow(/destination IP label name/);
+  });
+
+  it('rejects an empty multi-value selection', () => {
+    expect(() => matrixQueries({ sourceNamespace: { kind: 'values', values: [] } }, 60)).toThrow(
+      /No source namespace selected/
+    );
+  });
+});
+
+describe('seriesQueries', () => {
+  it('groups by verdict and destination with the given rate interval', () => {
+    expect(
+      seriesQueries({ listeners: ['http'] }, { groupBy: ['verdict', 'destination'], rateIntervalSeconds: 60 })[0].expr
+    ).toBe(`sum by (destination_service_name, destination_service) (rate(istio_requests_total{${SEL}}[60s]))`);
+  });
+
+  it('keeps the namespace beside a workload, since names repeat across namespaces', () => {
+    expect(
+      seriesQueries({ listeners: ['http'] }, { groupBy: ['sourceWorkload'], rateIntervalSeconds: 30 })[0].expr
+    ).toContain('sum by (source_workload, source_workload_namespace)');
+  });
+
+  it('sums everything when nothing is grouped, and queries bytes for passthrough only', () => {
+    const q = seriesQueries({}, { groupBy: [], rateIntervalSeconds: 120, kind: 'bytes' });
+    expect(q.map((x) => x.expr)).toEqual([
+      'sum(rate(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[120s]))',
+      'sum(rate(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[120s]))',
+    ]);
+  });
+});
+
+describe('newDestinationQueries', () => {
+  it('drops destinations seen by anyone in the look-back before the window', () => {
+    const [http] = newDestinationQueries({ listeners: ['http'] }, { windowSeconds: 3600, lookbackSeconds: 86400 });
+    expect(http.expr).toBe(
+      `(sum by (source_workload_namespace, source_workload, destination_service, destination_service_name) (increase(istio_requests_total{${SEL}}[3600s])) > 0)` +
+        ` unless on (destination_service) count by (destination_service) (count_over_time(istio_requests_total{${SEL}}[86400s] offset 3600s))`
+    );
+  });
+});
+
+describe('every template', () => {
+  const scopes: EgressScope[] = [
+    {},
+    { verdicts: ['passthrough'], listeners: ['tcp'], ipLabel: 'dst' },
+    {
+      extraMatchers: [{ label: 'mesh', op: '!~', value: 'a"b\\c\n' }],
+      destination: { kind: 'values', values: ['api.x.com', '::1'] },
+    },
+  ];
+  it.each(scopes.map((s) => [JSON.stringify(s), s]))('parses with the Prometheus grammar: %s', (_name, scope) => {
+    const t = describeTemplates(scope as EgressScope, 3600, 60);
+    const all = [...t.matrix, ...t.rates, ...t.bytes, ...t.newDestinations, ...rawCounterQueries(scope as EgressScope)];
+    expect(all.length).toBeGreaterThan(0);
+    for (const q of all) {
+      expect(promqlErrors(q.expr)).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,194 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { freePort } from '../../harness/prometheus';
+import { DEMO_CLUSTER, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
+import type { EgressCell } from '../../src/query/cells';
+import { prometheusUrl } from '../harness/state';
+import { diffCells } from './expect';
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'istio-egress.js');
+const run = promisify(execFile);
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const window = ['--from', String(TEST_END - 3600), '--to', new Date(TEST_END * 1000).toISOString()];
+
+beforeAll(() => {
+  if (!existsSync(path.join(__dirname, '..', '..', 'dist-cli', 'istio-egress.js'))) {
+    throw new Error('The CLI is not built: npm test builds it first (npm run build).');
+  }
+});
+
+describe('istio-egress matrix', () => {
+  it('prints the documented JSON for the demo mesh', async () => {
+    const r = await cli(
+      'matrix',
+      '--prometheus',
+      prometheusUrl(),
+      ...window,
+      '--selector',
+      `cluster="${DEMO_CLUSTER}"`,
+      '--format',
+      'json'
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { from: number; to: number; cells: Array<Record<string, unknown>> };
+    expect(out.from).toBe(TEST_END - 3600);
+    expect(out.to).toBe(TEST_END);
+    const allowed = [
+      'sourceNamespace',
+      'sourceWorkload',
+      'destination',
+      'verdict',
+      'listener',
+      'requests',
+      'connections',
+      'bytesSent',
+      'bytesReceived',
+      'port',
+      'responseCodes',
+    ];
+    for (const c of out.cells) {
+      expect(Object.keys(c).filter((k) => !allowed.includes(k))).toEqual([]);
+      expect(['blackhole', 'passthrough']).toContain(c.verdict);
+      expect(['http', 'tcp']).toContain(c.listener);
+    }
+    const want = expectedCells(
+      demoFlows().filter((f) => f.cluster === DEMO_CLUSTER),
+      demoGrid(TEST_END),
+      TEST_END - 3600,
+      TEST_END
+    );
+    expect(diffCells(out.cells as unknown as EgressCell[], want)).toEqual([]);
+  });
+
+  it('prints a table with a header and one row per cell', async () => {
+    const r = await cli(
+      'matrix',
+      '--prometheus',
+      prometheusUrl(),
+      ...window,
+      '--selector',
+      'cluster="legacy-1"',
+      '--format',
+      'table'
+    );
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAMESPACE\s+WORKLOAD\s+DESTINATION\s+PORT\s+VERDICT/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 5).join(' '))).toEqual([
+      'ops backup unknown - passthrough',
+      'ops cron registry.npmjs.org - blackhole',
+    ]);
+  });
+});
+
+describe('istio-egress serviceentries', () => {
+  it('registers the passthrough destinations, never the blocked ones', async () => {
+    const r = await cli(
+      'serviceentries',
+      '--prometheus',
+      prometheusUrl(),
+      ...window,
+      '--selector',
+      `cluster="${DEMO_CLUSTER}"`
+    );
+    expect(r.code).toBe(0);
+    const docs = parseAllDocuments(r.stdout)
+      .map((d) => d.toJS())
+      .filter(Boolean);
+    const hosts = docs.flatMap((d) => d.spec.hosts as string[]);
+    expect(hosts).toContain('api.stripe.com');
+    expect(hosts).not.toContain('pypi.org');
+    const payments = docs.find(
+      (d) => d.metadata.namespace === 'shop' && (d.spec.addresses ?? []).includes('52.216.10.4/32')
+    );
+    expect(payments.spec.ports).toEqual([{ number: 443, name: 'tcp-443', protocol: 'TCP' }]);
+    expect(docs.every((d) => d.kind === 'ServiceEntry' && d.spec.location === 'MESH_EXTERNAL')).toBe(true);
+  });
+});
+
+describe('istio-egress promql', () => {
+  it('prints every template with the selector applied', async () => {
+    const r = await cli('promql', '--selector', 'cluster="eu-1"', '--ip-label', 'dst_addr');
+    expect(r.code).toBe(0);
+    const exprs = r.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(exprs.length).toBeGreaterThanOrEqual(8);
+    exprs.forEach((e) => expect(e).toContain('cluster="eu-1"'));
+    expect(r.stdout).toContain('dst_addr');
+  });
+});
+
+describe('bad input: one clear line, non-zero exit, no stack trace', () => {
+  let server: Server;
+  let htmlUrl: string;
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<html><body>Welcome to nginx!</body></html>');
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    htmlUrl = `http://127.0.0.1:${port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const cases: Array<[string, () => Promise<string[]>, RegExp]> = [
+    [
+      'an unreachable URL',
+      async () => ['matrix', '--prometheus', `http://127.0.0.1:${await freePort()}`],
+      /Cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+    ],
+    ['a URL that is not a URL', async () => ['matrix', '--prometheus', 'prometheus:9090'], /is not an http\(s\) URL/],
+    [
+      'a non-Prometheus answer',
+      async () => ['matrix', '--prometheus', htmlUrl],
+      /not a Prometheus API response \(<html><body>Welcome to nginx!/,
+    ],
+    [
+      'a query Prometheus rejects',
+      async () => ['matrix', '--prometheus', prometheusUrl(), '--selector', 'cluster=~"(unclosed"'],
+      /Prometheus rejected \/api\/v1\/query \(bad_data\), HTTP 400: .*missing closing \)/,
+    ],
+    [
+      'a malformed time',
+      async () => ['matrix', '--prometheus', prometheusUrl(), '--from', 'yesterday'],
+      /--from "yesterday" is not a time/,
+    ],
+    [
+      'from after to',
+      async () => ['matrix', '--prometheus', prometheusUrl(), '--from', 'now', '--to', 'now-1h'],
+      /starts .* at or after it ends/,
+    ],
+    [
+      'a bad selector',
+      async () => ['matrix', '--prometheus', prometheusUrl(), '--selector', 'cluster=eu'],
+      /Invalid label matchers/,
+    ],
+    ['a missing URL', async () => ['matrix'], /--prometheus URL is required/],
+    ['an unknown flag', async () => ['matrix', '--prom', 'x'], /Unknown option '--prom'/],
+    ['an unknown command', async () => ['graph'], /unknown command "graph"/],
+  ];
+  it.each(cases)('%s', async (_name, args, message) => {
+    const r = await cli(...(await args()));
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

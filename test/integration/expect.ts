@@ -1,0 +1,46 @@
+import { cellKey, type EgressCell } from '../../src/query/cells';
+
+/**
+ * Tolerance for Prometheus' increase(): it extrapolates a series that ends inside the window by up to half
+ * a scrape interval (and Prometheus 3 extrapolates the first interval too), so a count may differ from
+ * the exact sample delta by up to one scrape's increment. 5% relative or 1 absolute covers that on the
+ * demo mesh, whose shortest series spans 170 scrapes.
+ */
+export function close(got: number, want: number): boolean {
+  return Math.abs(got - want) <= Math.max(1, 0.05 * Math.abs(want));
+}
+
+type Counts = Pick<EgressCell, 'requests' | 'connections' | 'bytesSent' | 'bytesReceived'>;
+
+/** Compares cells by identity exactly and counts within tolerance; returns readable differences. */
+export function diffCells(got: readonly EgressCell[], want: readonly EgressCell[]): string[] {
+  const problems: string[] = [];
+  const gotByKey = new Map(got.map((c) => [cellKey(c), c]));
+  const wantKeys = new Set(want.map(cellKey));
+  for (const w of want) {
+    const g = gotByKey.get(cellKey(w));
+    if (!g) {
+      problems.push(`missing ${cellKey(w)}`);
+      continue;
+    }
+    for (const k of ['requests', 'connections', 'bytesSent', 'bytesReceived'] as Array<keyof Counts>) {
+      if (!close(g[k], w[k])) {
+        problems.push(`${cellKey(w)} ${k}: got ${g[k]}, want ${w[k]}`);
+      }
+    }
+    const codes = new Set([...Object.keys(g.responseCodes ?? {}), ...Object.keys(w.responseCodes ?? {})]);
+    for (const code of codes) {
+      const gv = g.responseCodes?.[code];
+      const wv = w.responseCodes?.[code];
+      if (gv === undefined || wv === undefined || !close(gv, wv)) {
+        problems.push(`${cellKey(w)} code ${code}: got ${gv}, want ${wv}`);
+      }
+    }
+  }
+  for (const g of got) {
+    if (!wantKeys.has(cellKey(g))) {
+      problems.push(`unexpected ${cellKey(g)}`);
+    }
+  }
+  return problems;
+}
