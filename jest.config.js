@@ -24,7 +24,7 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testEnvironment: 'node',
-      setupFilesAfterEnv: [],
+      setupFilesAfterEnv: ['<rootDir>/test/harness/domSetup.js'],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/globalSetup.ts',
       globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',

@@ -9,7 +9,7 @@ import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
 import { describeTemplates } from '../query/templates';
 import { jsonCell, table } from './format';
-import { parseDuration, parseTime } from './time';
+import { parseDuration, parseTime } from '../query/time';
 
 export interface CliIO {
   stdout: (text: string) => void;

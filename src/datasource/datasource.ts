@@ -1,20 +1,251 @@
 import {
   DataSourceApi,
-  type DataQuery,
+  type DataFrame,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type QueryResultMetaNotice,
+  type ScopedVars,
+  type TestDataSourceResponse,
 } from '@grafana/data';
+import { type BackendSrv, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import {
+  compileDestinationNames,
+  DEFAULT_IP_LABEL,
+  type EgressScope,
+  errorMessage,
+  fetchMatrix,
+  healthCheck,
+  LABEL,
+  METRIC,
+  egressSelector,
+  newDestinationQueries,
+  parseDuration,
+  parseMatchers,
+  PrometheusApi,
+  seriesQueries,
+  shapeCells,
+  VERDICTS,
+} from '../query';
+import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
+import { interpolateFilter } from './interpolation';
+import { proxyTransport } from './transport';
+import {
+  DEFAULT_DESTINATION_LIMIT,
+  DEFAULT_QUERY,
+  type EgressDataQuery,
+  type EgressOptions,
+  type EgressVariableQuery,
+} from './types';
 
-// Placeholder until the data source issue lands.
-export class DataSource extends DataSourceApi<DataQuery> {
-  constructor(settings: DataSourceInstanceSettings) {
+/**
+ * A frontend data source over any Prometheus-compatible API, reached through Grafana's data proxy. All
+ * PromQL comes from the query core (src/query); this class only resolves variables, runs queries and
+ * turns results into frames.
+ */
+export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
+  private readonly api: PrometheusApi;
+  private readonly options: EgressOptions;
+  private readonly nameOf: (address: string) => string | undefined;
+  private requestPrefix: string | undefined;
+
+  constructor(
+    settings: DataSourceInstanceSettings<EgressOptions>,
+    private readonly templateSrv: TemplateSrv = getTemplateSrv(),
+    backendSrv: BackendSrv = getBackendSrv()
+  ) {
     super(settings);
+    this.options = settings.jsonData ?? {};
+    const prefix = (this.options.pathPrefix ?? '').trim().replace(/\/+$/, '');
+    const base = `${settings.url ?? ''}${prefix && !prefix.startsWith('/') ? '/' : ''}${prefix}`;
+    this.api = new PrometheusApi(proxyTransport(backendSrv, base, () => this.requestPrefix));
+    let nameOf: (address: string) => string | undefined = () => undefined;
+    try {
+      nameOf = compileDestinationNames(this.options.destinationNames ?? []);
+    } catch {
+      // Reported by the health check and the config editor; queries still run without names.
+    }
+    this.nameOf = nameOf;
   }
-  async query(_req: DataQueryRequest<DataQuery>): Promise<DataQueryResponse> {
-    return { data: [] };
+
+  getDefaultQuery(): Partial<EgressDataQuery> {
+    return DEFAULT_QUERY;
   }
-  async testDatasource() {
-    return { status: 'error', message: 'Not implemented yet' };
+
+  /** The scope of one query: settings' matchers and IP label, plus the query's filters with variables resolved. */
+  scopeFor(
+    q: Partial<EgressDataQuery>,
+    scopedVars?: ScopedVars,
+    adhocFilters: Array<{ key: string; operator: string; value: string }> = []
+  ): EgressScope {
+    const adhoc = adhocFilters
+      .filter((f) => ['=', '!=', '=~', '!~'].includes(f.operator))
+      .map((f) => ({ label: f.key, op: f.operator as '=' | '!=' | '=~' | '!~', value: f.value }));
+    return {
+      extraMatchers: [
+        ...parseMatchers(this.templateSrv.replace(this.options.extraMatchers ?? '', scopedVars)),
+        ...adhoc,
+      ],
+      ipLabel: this.options.ipLabel || DEFAULT_IP_LABEL,
+      sourceNamespace: interpolateFilter(q.namespace, this.templateSrv, scopedVars),
+      sourceWorkload: interpolateFilter(q.workload, this.templateSrv, scopedVars),
+      destination: interpolateFilter(q.destination, this.templateSrv, scopedVars),
+      verdicts: q.verdicts,
+      listeners: q.listeners,
+    };
   }
+
+  async query(request: DataQueryRequest<EgressDataQuery>): Promise<DataQueryResponse> {
+    this.requestPrefix = request.requestId;
+    const from = request.range.from.valueOf() / 1000;
+    const to = request.range.to.valueOf() / 1000;
+    const adhoc = (request.filters ?? []) as Array<{ key: string; operator: string; value: string }>;
+    const targets = request.targets.filter((t) => !t.hide);
+    const results = await Promise.all(
+      targets.map(async (t) => {
+        try {
+          return { frames: await this.runTarget({ ...DEFAULT_QUERY, ...t }, request, from, to, adhoc) };
+        } catch (err) {
+          return { error: { refId: t.refId, message: errorMessage(err) } };
+        }
+      })
+    );
+    const data = results.flatMap((r) => r.frames ?? []);
+    const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+    return { data, errors: errors.length ? errors : undefined, error: errors[0] };
+  }
+
+  private async runTarget(
+    q: EgressDataQuery,
+    request: DataQueryRequest<EgressDataQuery>,
+    from: number,
+    to: number,
+    adhoc: Array<{ key: string; operator: string; value: string }>
+  ): Promise<DataFrame[]> {
+    const scope = this.scopeFor(q, request.scopedVars, adhoc);
+    const ipLabel = scope.ipLabel!;
+    switch (q.queryType) {
+      case 'series':
+      case 'bytes': {
+        const stepSeconds = Math.max(1, (request.intervalMs ?? 60_000) / 1000);
+        const queries = seriesQueries(scope, {
+          groupBy: q.groupBy ?? [],
+          rateIntervalSeconds: rateInterval(stepSeconds),
+          kind: q.queryType === 'bytes' ? 'bytes' : 'events',
+        });
+        const start = Math.floor(from / stepSeconds) * stepSeconds;
+        const answers = await Promise.all(queries.map((query) => this.api.range(query.expr, start, to, stepSeconds)));
+        const unit =
+          q.queryType === 'bytes' ? 'Bps' : q.listeners?.length === 1 && q.listeners[0] === 'tcp' ? 'cps' : 'reqps';
+        return queries.flatMap((query, i) =>
+          withNotices(timeSeriesFrames(q.refId, query, answers[i].data, ipLabel, unit), answers[i].warnings)
+        );
+      }
+      case 'newDestinations': {
+        const queries = newDestinationQueries(scope, {
+          windowSeconds: to - from,
+          lookbackSeconds: parseDuration(q.lookback || '7d', 'Look-back'),
+        });
+        const answers = await Promise.all(queries.map((query) => this.api.instant(query.expr, to)));
+        const { cells } = shapeCells(
+          queries.map((query, i) => ({ query, samples: answers[i].data })),
+          { ipLabel }
+        );
+        const frame = matrixFrame(
+          q.refId,
+          cells,
+          this.nameOf,
+          queries,
+          answers.flatMap((a) => a.warnings).map(warning)
+        );
+        frame.name = 'New external destinations';
+        return [frame];
+      }
+      case 'matrix':
+      default: {
+        const result = await fetchMatrix(this.api, { scope, from, to });
+        const limit = this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT;
+        const limited = limitDestinations(result.cells, limit);
+        const notices = [...result.warnings.map(warning), ...(limited.notice ? [limited.notice] : [])];
+        return [matrixFrame(q.refId, limited.cells, this.nameOf, result.queries, notices)];
+      }
+    }
+  }
+
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    let scope: EgressScope;
+    try {
+      scope = this.scopeFor({});
+      compileDestinationNames(this.options.destinationNames ?? []);
+    } catch (err) {
+      return { status: 'error', message: `Settings: ${errorMessage(err)}` };
+    }
+    const lines = await healthCheck(this.api, scope, Date.now() / 1000);
+    const worst = lines.some((l) => l.status === 'error')
+      ? 'error'
+      : lines.some((l) => l.status === 'warning')
+        ? 'warning'
+        : 'success';
+    const mark = { ok: '✓', warning: '⚠', error: '✗' } as const;
+    return {
+      status: worst,
+      message: lines.map((l) => `${mark[l.status]} ${l.title}`).join('\n'),
+      details: {
+        message: lines.map((l) => `${mark[l.status]} ${l.title}${l.detail ? `\n${l.detail}` : ''}`).join('\n\n'),
+      },
+    };
+  }
+
+  /** Variable queries: namespaces, workloads (optionally in a namespace), destinations, verdicts. */
+  async metricFindQuery(
+    query: EgressVariableQuery | string,
+    options?: { range?: { from: { valueOf(): number }; to: { valueOf(): number } }; scopedVars?: ScopedVars }
+  ): Promise<MetricFindValue[]> {
+    const q: EgressVariableQuery =
+      typeof query === 'string' ? { kind: (query.trim() || 'namespaces') as EgressVariableQuery['kind'] } : query;
+    if (q.kind === 'verdicts') {
+      return VERDICTS.map((v) => ({ text: v, value: v }));
+    }
+    const to = (options?.range?.to.valueOf() ?? Date.now()) / 1000;
+    const from = (options?.range?.from.valueOf() ?? Date.now() - 86_400_000) / 1000;
+    const scope = this.scopeFor({ namespace: q.kind === 'workloads' ? q.namespace : undefined }, options?.scopedVars);
+    const selectors = [egressSelector(METRIC.requests, 'http', scope), egressSelector(METRIC.tcpClosed, 'tcp', scope)];
+    if (q.kind === 'destinations') {
+      const [hosts, ips] = await Promise.all([
+        this.api.labelValues(LABEL.destinationService, [selectors[0]], from, to),
+        this.api.labelValues(scope.ipLabel!, [selectors[1]], from, to),
+      ]);
+      return uniqueSorted([...hosts, ...ips]).map((v) => ({ text: v, value: v }));
+    }
+    const label =
+      q.kind === 'namespaces' ? LABEL.sourceNamespace : q.kind === 'workloads' ? LABEL.sourceWorkload : undefined;
+    if (!label) {
+      throw new Error(
+        `Unknown variable query ${JSON.stringify(q.kind)}: use namespaces, workloads, destinations or verdicts.`
+      );
+    }
+    const values = await this.api.labelValues(label, selectors, from, to);
+    return uniqueSorted(values).map((v) => ({ text: v, value: v }));
+  }
+}
+
+function uniqueSorted(values: string[]): string[] {
+  return Array.from(new Set(values)).sort();
+}
+
+function warning(text: string): QueryResultMetaNotice {
+  return { severity: 'warning', text };
+}
+
+function withNotices(frames: DataFrame[], warnings: string[]): DataFrame[] {
+  if (warnings.length && frames[0]) {
+    frames[0].meta = { ...frames[0].meta, notices: warnings.map(warning) };
+  }
+  return frames;
+}
+
+/** Grafana's $__rate_interval: max(step + scrape interval, 4 × scrape interval), with a 15 s scrape interval. */
+export function rateInterval(stepSeconds: number, scrapeSeconds = 15): number {
+  return Math.max(stepSeconds + scrapeSeconds, 4 * scrapeSeconds);
 }

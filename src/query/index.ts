@@ -13,3 +13,5 @@ export * from './matrix';
 export * from './serviceEntries';
 export * from './telemetrySnippet';
 export * from './fetchTransport';
+export * from './healthCheck';
+export * from './time';

@@ -1,4 +1,4 @@
-import { EgressError } from '../query/errors';
+import { EgressError } from './errors';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 

@@ -1,0 +1,128 @@
+import React from 'react';
+import { type DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { Button, DataSourceHttpSettings, Field, FieldSet, IconButton, Input, Stack } from '@grafana/ui';
+import { compileDestinationNames, DEFAULT_IP_LABEL, errorMessage, parseMatchers } from '../../query';
+import { DEFAULT_DESTINATION_LIMIT, type EgressOptions } from '../types';
+
+type Props = DataSourcePluginOptionsEditorProps<EgressOptions>;
+
+function validation(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
+
+/** URL and auth through Grafana's standard HTTP settings; below them, what this mesh looks like. */
+export function ConfigEditor({ options, onOptionsChange }: Props) {
+  const json = options.jsonData;
+  const set = (patch: Partial<EgressOptions>) => onOptionsChange({ ...options, jsonData: { ...json, ...patch } });
+  const names = json.destinationNames ?? [];
+  const matchersError = validation(() => parseMatchers(json.extraMatchers ?? ''));
+  const namesError = validation(() => compileDestinationNames(names.filter((n) => n.cidr || n.name)));
+  return (
+    <>
+      <DataSourceHttpSettings
+        defaultUrl="http://prometheus:9090"
+        dataSourceConfig={options}
+        onChange={onOptionsChange}
+        showAccessOptions={false}
+      />
+      <FieldSet label="Istio mesh">
+        <Field label="Path prefix" description="Prepended to API paths, e.g. /prometheus for Mimir.">
+          <Input
+            width={40}
+            value={json.pathPrefix ?? ''}
+            placeholder="/prometheus"
+            onChange={(e) => set({ pathPrefix: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="Extra label matchers"
+          description='Added to every query, e.g. cluster="eu-1", mesh=~"prod-.*".'
+          invalid={!!matchersError}
+          error={matchersError}
+        >
+          <Input
+            width={60}
+            value={json.extraMatchers ?? ''}
+            placeholder='cluster="eu-1"'
+            onChange={(e) => set({ extraMatchers: e.currentTarget.value })}
+          />
+        </Field>
+        <Field label="Destination IP label" description="The label your Telemetry resource adds to TCP metrics.">
+          <Input
+            width={40}
+            value={json.ipLabel ?? ''}
+            placeholder={DEFAULT_IP_LABEL}
+            onChange={(e) => set({ ipLabel: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="Destination limit"
+          description="The matrix keeps the top N destinations by volume: a guard against cardinality blow-ups."
+        >
+          <Input
+            type="number"
+            width={20}
+            min={1}
+            value={json.destinationLimit ?? DEFAULT_DESTINATION_LIMIT}
+            onChange={(e) =>
+              set({ destinationLimit: Math.max(1, Number(e.currentTarget.value) || DEFAULT_DESTINATION_LIMIT) })
+            }
+          />
+        </Field>
+        <Field
+          label="Destination names"
+          description="Name TCP destinations that only have an IP: CIDR or IP → name, longest prefix wins."
+          invalid={!!namesError}
+          error={namesError}
+        >
+          <Stack direction="column" gap={1}>
+            {names.map((n, i) => (
+              <Stack key={i} gap={1}>
+                <Input
+                  width={30}
+                  aria-label={`CIDR ${i + 1}`}
+                  value={n.cidr}
+                  placeholder="52.216.0.0/15"
+                  onChange={(e) =>
+                    set({
+                      destinationNames: names.map((x, j) => (j === i ? { ...x, cidr: e.currentTarget.value } : x)),
+                    })
+                  }
+                />
+                <Input
+                  width={30}
+                  aria-label={`Name ${i + 1}`}
+                  value={n.name}
+                  placeholder="S3"
+                  onChange={(e) =>
+                    set({
+                      destinationNames: names.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)),
+                    })
+                  }
+                />
+                <IconButton
+                  name="trash-alt"
+                  aria-label={`Remove rule ${i + 1}`}
+                  onClick={() => set({ destinationNames: names.filter((_, j) => j !== i) })}
+                />
+              </Stack>
+            ))}
+            <Button
+              variant="secondary"
+              icon="plus"
+              size="sm"
+              onClick={() => set({ destinationNames: [...names, { cidr: '', name: '' }] })}
+            >
+              Add name
+            </Button>
+          </Stack>
+        </Field>
+      </FieldSet>
+    </>
+  );
+}

@@ -1,0 +1,137 @@
+import React from 'react';
+import { type QueryEditorProps } from '@grafana/data';
+import { InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, RadioButtonGroup } from '@grafana/ui';
+import {
+  describeTemplates,
+  errorMessage,
+  type Listener,
+  SERIES_GROUPS,
+  type SeriesGroup,
+  type Verdict,
+} from '../../query';
+import type { DataSource } from '../datasource';
+import { DEFAULT_QUERY, type EgressDataQuery, type EgressOptions, type EgressQueryType } from '../types';
+
+type Props = QueryEditorProps<DataSource, EgressDataQuery, EgressOptions>;
+
+const TYPES: Array<{ label: string; value: EgressQueryType; description: string }> = [
+  { label: 'Destination matrix', value: 'matrix', description: 'Source workloads × destinations over the whole range' },
+  { label: 'Time series', value: 'series', description: 'Blocked and passthrough rates over time' },
+  { label: 'TCP bytes', value: 'bytes', description: 'Passthrough bytes per second' },
+  {
+    label: 'New destinations',
+    value: 'newDestinations',
+    description: 'Seen in the range, not in the look-back before it',
+  },
+];
+const VERDICT_OPTIONS = [
+  { label: 'BlackHole', value: 'blackhole' as Verdict },
+  { label: 'Passthrough', value: 'passthrough' as Verdict },
+];
+const LISTENER_OPTIONS = [
+  { label: 'HTTP', value: 'http' as Listener },
+  { label: 'TCP', value: 'tcp' as Listener },
+];
+const GROUP_LABELS: Record<SeriesGroup, string> = {
+  verdict: 'Verdict',
+  destination: 'Destination',
+  sourceWorkload: 'Source workload',
+  sourceNamespace: 'Source namespace',
+};
+
+export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: Props) {
+  const q = { ...DEFAULT_QUERY, ...query };
+  const update = (patch: Partial<EgressDataQuery>, run = true) => {
+    onChange({ ...query, ...patch });
+    if (run) {
+      onRunQuery();
+    }
+  };
+  const text = (
+    key: 'namespace' | 'workload' | 'destination' | 'lookback',
+    label: string,
+    placeholder: string,
+    tooltip: string
+  ) => (
+    <InlineField label={label} labelWidth={14} tooltip={tooltip}>
+      <Input
+        width={24}
+        value={q[key] ?? ''}
+        placeholder={placeholder}
+        onChange={(e) => update({ [key]: e.currentTarget.value }, false)}
+        onBlur={onRunQuery}
+      />
+    </InlineField>
+  );
+  let promql = '';
+  if (q.showPromql) {
+    try {
+      const seconds = range ? (range.to.valueOf() - range.from.valueOf()) / 1000 : 3600;
+      const t = describeTemplates(datasource.scopeFor(q), seconds, 60);
+      const list =
+        q.queryType === 'series'
+          ? t.rates
+          : q.queryType === 'bytes'
+            ? t.bytes
+            : q.queryType === 'newDestinations'
+              ? t.newDestinations
+              : t.matrix;
+      promql = list.map((x) => `# ${x.id}\n${x.expr}`).join('\n\n');
+    } catch (err) {
+      promql = `# ${errorMessage(err)}`;
+    }
+  }
+  return (
+    <div>
+      <InlineFieldRow>
+        <InlineField label="Query" labelWidth={14}>
+          <RadioButtonGroup options={TYPES} value={q.queryType} onChange={(v) => update({ queryType: v })} />
+        </InlineField>
+      </InlineFieldRow>
+      <InlineFieldRow>
+        {text('namespace', 'Namespace', 'all', 'A value, $variable (multi-value and All work), or =~regex')}
+        {text('workload', 'Workload', 'all', 'A value, $variable, or =~regex')}
+        {text('destination', 'Destination', 'all', 'Host or IP (with or without :port), $variable, or =~regex')}
+      </InlineFieldRow>
+      <InlineFieldRow>
+        <InlineField label="Verdict" labelWidth={14}>
+          <MultiSelect
+            width={32}
+            options={VERDICT_OPTIONS}
+            value={q.verdicts ?? []}
+            placeholder="both"
+            onChange={(v) => update({ verdicts: v.map((o) => o.value!) })}
+          />
+        </InlineField>
+        <InlineField label="Listener" labelWidth={14}>
+          <MultiSelect
+            width={24}
+            options={LISTENER_OPTIONS}
+            value={q.listeners ?? []}
+            placeholder="both"
+            onChange={(v) => update({ listeners: v.map((o) => o.value!) })}
+          />
+        </InlineField>
+        {(q.queryType === 'series' || q.queryType === 'bytes') && (
+          <InlineField label="Group by" labelWidth={14}>
+            <MultiSelect
+              width={40}
+              options={SERIES_GROUPS.map((g) => ({ label: GROUP_LABELS[g], value: g }))}
+              value={q.groupBy ?? []}
+              onChange={(v) => update({ groupBy: v.map((o) => o.value!) })}
+            />
+          </InlineField>
+        )}
+        {q.queryType === 'newDestinations' &&
+          text('lookback', 'Look-back', '7d', 'How long before the range a destination must be unseen')}
+        <InlineField label="Show PromQL" labelWidth={14}>
+          <InlineSwitch
+            value={!!q.showPromql}
+            onChange={(e) => update({ showPromql: e.currentTarget.checked }, false)}
+          />
+        </InlineField>
+      </InlineFieldRow>
+      {q.showPromql && <pre data-testid="promql-preview">{promql}</pre>}
+    </div>
+  );
+}

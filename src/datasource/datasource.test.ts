@@ -1,0 +1,175 @@
+import { DataSource, rateInterval } from './datasource';
+import { instanceSettings, queryRequest, stubBackendSrv, stubTemplateSrv, type FetchHandler } from './testing';
+import { interpolateFilter } from './interpolation';
+
+const vector = (result: unknown[] = []) => ({
+  status: 200,
+  data: { status: 'success', data: { resultType: 'vector', result } },
+});
+
+function makeDs(handler: FetchHandler, jsonData = {}, vars = stubTemplateSrv()) {
+  const backend = stubBackendSrv(handler);
+  return { ds: new DataSource(instanceSettings(jsonData), vars, backend), backend };
+}
+
+function sentQueries(backend: ReturnType<typeof stubBackendSrv>): string[] {
+  return backend.requests.map((r) => new URLSearchParams(String(r.data)).get('query') ?? '');
+}
+
+describe('interpolateFilter', () => {
+  const tpl = stubTemplateSrv([
+    { name: 'ns', current: ['shop', 'a.b'], options: ['shop', 'a.b', 'data'] },
+    { name: 'one', current: 'x"y', options: ['x"y'] },
+    { name: 'all', current: '$__all', options: ['p', 'q'] },
+    { name: 'allcustom', current: '$__all', options: ['p', 'q'], allValue: '.*' },
+  ]);
+  it.each([
+    ['', { kind: 'all' }],
+    ['shop', { kind: 'values', values: ['shop'] }],
+    ['$ns', { kind: 'values', values: ['shop', 'a.b'] }],
+    ['${one}', { kind: 'values', values: ['x"y'] }],
+    ['$all', { kind: 'values', values: ['p', 'q'] }],
+    ['$allcustom', { kind: 'all' }],
+    ['=~sh.p', { kind: 'regex', pattern: 'sh.p' }],
+    ['=~$ns', { kind: 'regex', pattern: '(shop|a\\.b)' }],
+  ])('%j', (text, want) => {
+    expect(interpolateFilter(text, tpl)).toEqual(want);
+  });
+});
+
+describe('DataSource.query', () => {
+  it('sends variable values as escaped matchers through the proxy URL, never as PromQL text', async () => {
+    const tpl = stubTemplateSrv([{ name: 'wl', current: ['a"}) or vector(1) #', 'b.c'], options: [] }]);
+    const { ds, backend } = makeDs(async () => vector(), { extraMatchers: 'cluster="eu-1"' }, tpl);
+    const res = await ds.query(queryRequest([{ queryType: 'matrix', workload: '$wl', listeners: ['http'] }], 0, 3600));
+    expect(res.errors).toBeUndefined();
+    expect(backend.requests[0].url).toBe('/api/datasources/proxy/uid/egress/api/v1/query');
+    expect(backend.requests[0].method).toBe('POST');
+    expect(sentQueries(backend)[0]).toContain(
+      'cluster="eu-1", source_workload=~"a\\"\\\\}\\\\) or vector\\\\(1\\\\) #|b\\\\.c"'
+    );
+  });
+
+  it('returns the matrix as one long frame with the documented fields and the PromQL in meta', async () => {
+    const { ds } = makeDs(
+      async (req) =>
+        String(req.data).includes('istio_requests_total')
+          ? vector([
+              {
+                metric: {
+                  source_workload_namespace: 'shop',
+                  source_workload: 'web',
+                  destination_service: 'api.x.com',
+                  destination_service_name: 'BlackHoleCluster',
+                  response_code: '502',
+                },
+                value: [1, '12'],
+              },
+            ])
+          : vector([
+              {
+                metric: {
+                  source_workload_namespace: 'shop',
+                  source_workload: 'web',
+                  destination_ip: '52.216.1.1:443',
+                  destination_service_name: 'PassthroughCluster',
+                },
+                value: [1, '3'],
+              },
+            ]),
+      { destinationNames: [{ cidr: '52.216.0.0/15', name: 'S3' }] }
+    );
+    const res = await ds.query(queryRequest([{ queryType: 'matrix' }], 0, 3600));
+    const frame = res.data[0];
+    expect(frame.fields.map((f: { name: string }) => f.name)).toEqual([
+      'sourceNamespace',
+      'sourceWorkload',
+      'destination',
+      'destinationName',
+      'verdict',
+      'listener',
+      'requests',
+      'connections',
+      'bytesSent',
+      'bytesReceived',
+      'port',
+      'responseCodes',
+    ]);
+    const col = (n: string) => frame.fields.find((f: { name: string }) => f.name === n).values;
+    expect(col('destination')).toEqual(['52.216.1.1', 'api.x.com']);
+    expect(col('destinationName')).toEqual(['S3', '']);
+    expect(col('port')).toEqual([443, null]);
+    expect(col('responseCodes')).toEqual(['', '502:12']);
+    expect(frame.meta.executedQueryString).toContain('http.requests: sum by');
+  });
+
+  it("maps Prometheus errors to the query's error with Prometheus' own message", async () => {
+    const { ds } = makeDs(async () => ({
+      status: 422,
+      data: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples' },
+    }));
+    const res = await ds.query(queryRequest([{ queryType: 'matrix' }], 0, 3600));
+    expect(res.errors?.[0]).toEqual({
+      refId: 'A',
+      message: 'Prometheus rejected /api/v1/query (execution), HTTP 422: query processing would load too many samples',
+    });
+    expect(res.data).toEqual([]);
+  });
+
+  it('explains a 5xx from the proxy and a non-Prometheus JSON answer', async () => {
+    const bad = await makeDs(async () => ({
+      status: 502,
+      statusText: 'Bad Gateway',
+      data: { message: 'dial tcp: connection refused' },
+    })).ds.query(queryRequest([{}], 0, 60));
+    expect(bad.errors?.[0].message).toMatch(/^HTTP 502 Bad Gateway from \/api\/v1\/query: .*connection refused/);
+    const odd = await makeDs(async () => ({ status: 200, data: { hello: 'world' } })).ds.query(
+      queryRequest([{}], 0, 60)
+    );
+    expect(odd.errors?.[0].message).toMatch(/not a Prometheus API response \(\{"hello":"world"\}\)/);
+  });
+
+  it('reports settings mistakes as errors, not stack traces', async () => {
+    const { ds } = makeDs(async () => vector(), { extraMatchers: 'cluster=eu' });
+    const res = await ds.query(queryRequest([{}], 0, 60));
+    expect(res.errors?.[0].message).toMatch(/^Invalid label matchers "cluster=eu"/);
+  });
+
+  it('keeps the top N destinations and says so in a notice', async () => {
+    const result = ['a.com', 'b.com', 'c.com'].map((d, i) => ({
+      metric: {
+        source_workload_namespace: 'n',
+        source_workload: 'w',
+        destination_service: d,
+        destination_service_name: 'PassthroughCluster',
+        response_code: '200',
+      },
+      value: [1, String(10 * (i + 1))],
+    }));
+    const { ds } = makeDs(
+      async (req) => (String(req.data).includes('istio_requests_total') ? vector(result) : vector()),
+      { destinationLimit: 2 }
+    );
+    const frame = (await ds.query(queryRequest([{}], 0, 60))).data[0];
+    expect(frame.fields[2].values).toEqual(['b.com', 'c.com']);
+    expect(frame.meta.notices[0].text).toMatch(/top 2 of 3 destinations/);
+  });
+
+  it('uses a $__rate_interval-style window for time series', async () => {
+    expect(rateInterval(15)).toBe(60);
+    expect(rateInterval(120)).toBe(135);
+    const { ds, backend } = makeDs(async () => ({
+      status: 200,
+      data: { status: 'success', data: { resultType: 'matrix', result: [] } },
+    }));
+    await ds.query(
+      queryRequest([{ queryType: 'series', groupBy: ['verdict'], listeners: ['http'] }], 0, 3600, {
+        intervalMs: 120_000,
+      })
+    );
+    expect(sentQueries(backend)[0]).toBe(
+      'sum by (destination_service_name) (rate(istio_requests_total{reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster"}[135s]))'
+    );
+    expect(new URLSearchParams(String(backend.requests[0].data)).get('step')).toBe('120');
+  });
+});

@@ -1,0 +1,141 @@
+import { createDataFrame, type DataFrame, FieldType, type QueryResultMetaNotice } from '@grafana/data';
+import { cellVolume, type EgressCell, type EgressQuery, LABEL, type MatrixSeries, verdictOfCluster } from '../query';
+
+/** Field names of the matrix frame: the contract between this data source and the matrix panel. */
+export const MATRIX_FIELDS = [
+  'sourceNamespace',
+  'sourceWorkload',
+  'destination',
+  'destinationName',
+  'verdict',
+  'listener',
+  'requests',
+  'connections',
+  'bytesSent',
+  'bytesReceived',
+  'port',
+  'responseCodes',
+] as const;
+
+function codesText(codes: Record<string, number> | undefined): string {
+  return codes
+    ? Object.entries(codes)
+        .map(([k, v]) => `${k}:${Math.round(v)}`)
+        .join(', ')
+    : '';
+}
+
+/** Keeps the top `limit` destinations by volume; says how many were cut instead of dropping them unseen. */
+export function limitDestinations(
+  cells: EgressCell[],
+  limit: number
+): { cells: EgressCell[]; notice?: QueryResultMetaNotice } {
+  const volume = new Map<string, number>();
+  for (const c of cells) {
+    volume.set(c.destination, (volume.get(c.destination) ?? 0) + cellVolume(c) + (c.bytesSent + c.bytesReceived) / 1e6);
+  }
+  if (limit <= 0 || volume.size <= limit) {
+    return { cells };
+  }
+  const keep = new Set(
+    Array.from(volume.entries())
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([d]) => d)
+  );
+  return {
+    cells: cells.filter((c) => keep.has(c.destination)),
+    notice: {
+      severity: 'warning',
+      text: `Showing the top ${limit} of ${volume.size} destinations by volume. Raise "Destination limit" in the data source settings, or narrow the filters.`,
+    },
+  };
+}
+
+export function matrixFrame(
+  refId: string,
+  cells: EgressCell[],
+  nameOf: (address: string) => string | undefined,
+  queries: EgressQuery[],
+  notices: QueryResultMetaNotice[]
+): DataFrame {
+  const col = <T>(f: (c: EgressCell) => T) => cells.map(f);
+  return createDataFrame({
+    refId,
+    name: 'Istio egress matrix',
+    meta: {
+      executedQueryString: queries.map((q) => `${q.id}: ${q.expr}`).join('\n'),
+      notices,
+      custom: { kind: 'istio-egress-matrix', queries: queries.map((q) => ({ id: q.id, expr: q.expr })) },
+    },
+    fields: [
+      { name: 'sourceNamespace', type: FieldType.string, values: col((c) => c.sourceNamespace) },
+      { name: 'sourceWorkload', type: FieldType.string, values: col((c) => c.sourceWorkload) },
+      { name: 'destination', type: FieldType.string, values: col((c) => c.destination) },
+      {
+        name: 'destinationName',
+        type: FieldType.string,
+        values: col((c) => (c.listener === 'tcp' ? (nameOf(c.destination) ?? '') : '')),
+      },
+      { name: 'verdict', type: FieldType.string, values: col((c) => c.verdict) },
+      { name: 'listener', type: FieldType.string, values: col((c) => c.listener) },
+      { name: 'requests', type: FieldType.number, values: col((c) => c.requests) },
+      { name: 'connections', type: FieldType.number, values: col((c) => c.connections) },
+      { name: 'bytesSent', type: FieldType.number, values: col((c) => c.bytesSent), config: { unit: 'decbytes' } },
+      {
+        name: 'bytesReceived',
+        type: FieldType.number,
+        values: col((c) => c.bytesReceived),
+        config: { unit: 'decbytes' },
+      },
+      { name: 'port', type: FieldType.number, values: col((c) => c.port ?? null) },
+      { name: 'responseCodes', type: FieldType.string, values: col((c) => codesText(c.responseCodes)) },
+    ],
+  });
+}
+
+/** A readable series name from the labels a query grouped by. */
+export function seriesName(metric: Record<string, string>, query: EgressQuery, ipLabel: string): string {
+  const parts: string[] = [];
+  const verdict = verdictOfCluster(metric[LABEL.clusterName]);
+  if (verdict) {
+    parts.push(verdict);
+  }
+  const dest = metric[LABEL.destinationService] ?? metric[ipLabel];
+  if (dest) {
+    parts.push(dest);
+  }
+  if (metric[LABEL.sourceWorkload]) {
+    parts.push(`from ${metric[LABEL.sourceNamespace] ?? '?'}/${metric[LABEL.sourceWorkload]}`);
+  } else if (metric[LABEL.sourceNamespace]) {
+    parts.push(`from ${metric[LABEL.sourceNamespace]}`);
+  }
+  parts.push(`(${query.listener} ${query.measure})`);
+  return parts.join(' ');
+}
+
+export function timeSeriesFrames(
+  refId: string,
+  query: EgressQuery,
+  series: MatrixSeries[],
+  ipLabel: string,
+  unit: string
+): DataFrame[] {
+  return series.map((s) =>
+    createDataFrame({
+      refId,
+      name: seriesName(s.metric, query, ipLabel),
+      meta: { executedQueryString: query.expr },
+      fields: [
+        { name: 'Time', type: FieldType.time, values: s.values.map(([t]) => t * 1000) },
+        {
+          name: 'Value',
+          type: FieldType.number,
+          values: s.values.map(([, v]) => Number(v)),
+          labels: { ...s.metric, listener: query.listener, measure: query.measure },
+          config: { displayNameFromDS: seriesName(s.metric, query, ipLabel), unit },
+        },
+      ],
+    })
+  );
+}

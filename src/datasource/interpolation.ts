@@ -1,0 +1,48 @@
+import type { ScopedVars } from '@grafana/data';
+import type { TemplateSrv } from '@grafana/runtime';
+import { ALL, type LabelFilter } from '../query';
+
+const PLACEHOLDER = '\u0000';
+
+/**
+ * A filter field as typed into the query editor, with template variables resolved to values rather than
+ * to PromQL text: the query core escapes them, so no variable value can change a query's shape.
+ *   ""            → every value
+ *   "=~prod-.*"   → a regex, as written (variables inside are regex-escaped)
+ *   "$namespace"  → the variable's values (multi-value or All → an exact alternation; All may also mean "every")
+ *   "shop"        → one exact value
+ */
+export function interpolateFilter(
+  text: string | undefined,
+  templateSrv: TemplateSrv,
+  scopedVars?: ScopedVars
+): LabelFilter {
+  const raw = (text ?? '').trim();
+  if (raw === '') {
+    return ALL;
+  }
+  if (raw.startsWith('=~')) {
+    const pattern = templateSrv.replace(raw.slice(2), scopedVars, 'regex');
+    return pattern === '' || pattern === '.*' ? ALL : { kind: 'regex', pattern };
+  }
+  const values: string[] = [];
+  let sawAll = false;
+  const replaced = templateSrv.replace(
+    raw,
+    scopedVars,
+    (value: string | string[], variable?: { current?: { value?: unknown }; allValue?: string }) => {
+      const current = variable?.current?.value;
+      const isAll = current === '$__all' || (Array.isArray(current) && current.includes('$__all'));
+      if (isAll && variable?.allValue) {
+        sawAll = true;
+      }
+      values.push(...(Array.isArray(value) ? value : [value]));
+      return PLACEHOLDER;
+    }
+  );
+  if (replaced === PLACEHOLDER) {
+    // A custom "All" value (often .*) means "no filter", not the literal text.
+    return sawAll ? ALL : { kind: 'values', values: Array.from(new Set(values)) };
+  }
+  return { kind: 'values', values: [templateSrv.replace(raw, scopedVars)] };
+}

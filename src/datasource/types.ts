@@ -1,0 +1,49 @@
+import type { DataQuery, DataSourceJsonData } from '@grafana/data';
+import type { DestinationNameRule, Listener, SeriesGroup, Verdict } from '../query';
+
+export type EgressQueryType = 'matrix' | 'series' | 'bytes' | 'newDestinations';
+
+/** One panel query. Filter fields take a value, a template variable (multi-value, All), or `=~regex`. */
+export interface EgressDataQuery extends DataQuery {
+  queryType?: EgressQueryType;
+  namespace?: string;
+  workload?: string;
+  destination?: string;
+  verdicts?: Verdict[];
+  listeners?: Listener[];
+  /** Time series: how to split the lines. */
+  groupBy?: SeriesGroup[];
+  /** New destinations: how far before the range a destination must be unseen, e.g. 7d. */
+  lookback?: string;
+  /** Show the PromQL that ran in the query editor. */
+  showPromql?: boolean;
+}
+
+export const DEFAULT_QUERY: Partial<EgressDataQuery> = {
+  queryType: 'matrix',
+  groupBy: ['verdict', 'destination'],
+  lookback: '7d',
+};
+
+/** Data source settings (jsonData). Credentials live in Grafana's standard HTTP settings / secureJsonData. */
+export interface EgressOptions extends DataSourceJsonData {
+  /** Prepended to API paths, e.g. /prometheus for Mimir. */
+  pathPrefix?: string;
+  /** Extra label matchers for every query, e.g. cluster="eu-1". */
+  extraMatchers?: string;
+  ipLabel?: string;
+  /** Top N destinations by volume kept in the matrix (cardinality guard). */
+  destinationLimit?: number;
+  destinationNames?: DestinationNameRule[];
+}
+
+export const DEFAULT_DESTINATION_LIMIT = 500;
+
+export type VariableQueryKind = 'namespaces' | 'workloads' | 'destinations' | 'verdicts';
+
+export interface EgressVariableQuery {
+  kind: VariableQueryKind;
+  /** Workloads: only in this namespace (may be a variable). */
+  namespace?: string;
+  refId?: string;
+}

@@ -1,0 +1,227 @@
+/**
+ * @jest-environment jsdom
+ */
+import { request as httpRequest } from 'node:http';
+import { DataSource } from '../../src/datasource/datasource';
+import {
+  instanceSettings,
+  queryRequest,
+  stubBackendSrv,
+  stubTemplateSrv,
+  type FetchHandler,
+} from '../../src/datasource/testing';
+import type { EgressOptions } from '../../src/datasource/types';
+import { freePort } from '../../harness/prometheus';
+import { DEMO_CLUSTER, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
+import type { EgressCell } from '../../src/query/cells';
+import { prometheusUrl } from '../harness/state';
+import { diffCells } from './expect';
+
+const PROXY = '/api/datasources/proxy/uid/egress';
+
+/** Grafana's data proxy in miniature: forwards /api/datasources/proxy/uid/<uid>/… to the data source URL. */
+function proxyTo(target: () => string, timeoutMs = 10_000): FetchHandler {
+  return (req) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(req.url.replace(PROXY, ''), target());
+      const r = httpRequest(url, { method: req.method, headers: req.headers, timeout: timeoutMs }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          let data: unknown = body;
+          try {
+            data = JSON.parse(body);
+          } catch {
+            // text answer
+          }
+          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage, data });
+        });
+      });
+      r.on('timeout', () => {
+        r.destroy();
+        resolve({
+          status: 504,
+          statusText: 'Gateway Timeout',
+          data: { message: 'data proxy: timeout awaiting response headers' },
+        });
+      });
+      r.on('error', (err) =>
+        resolve({ status: 502, statusText: 'Bad Gateway', data: { message: `data proxy: ${err.message}` } })
+      );
+      if (req.data) {
+        r.write(String(req.data));
+      }
+      r.end();
+      void reject;
+    });
+}
+
+const demo: Partial<EgressOptions> = { extraMatchers: `cluster="${DEMO_CLUSTER}"` };
+const makeDs = (json: Partial<EgressOptions> = demo, target = prometheusUrl, vars = stubTemplateSrv()) =>
+  new DataSource(instanceSettings(json, PROXY), vars, stubBackendSrv(proxyTo(target)));
+
+function frameCells(frame: { fields: Array<{ name: string; values: unknown[] }> }): EgressCell[] {
+  const col = (n: string) => frame.fields.find((f) => f.name === n)!.values;
+  return col('destination').map((_, i) => {
+    const codes = String(col('responseCodes')[i]);
+    const cell: EgressCell = {
+      sourceNamespace: col('sourceNamespace')[i] as string,
+      sourceWorkload: col('sourceWorkload')[i] as string,
+      destination: col('destination')[i] as string,
+      verdict: col('verdict')[i] as EgressCell['verdict'],
+      listener: col('listener')[i] as EgressCell['listener'],
+      requests: col('requests')[i] as number,
+      connections: col('connections')[i] as number,
+      bytesSent: col('bytesSent')[i] as number,
+      bytesReceived: col('bytesReceived')[i] as number,
+    };
+    if (col('port')[i] !== null) {
+      cell.port = col('port')[i] as number;
+    }
+    if (cell.listener === 'http') {
+      cell.responseCodes = Object.fromEntries(
+        codes.split(', ').map((kv) => [kv.split(':')[0], Number(kv.split(':')[1])])
+      );
+    }
+    return cell;
+  });
+}
+
+describe('the data source against a real Prometheus through a data proxy', () => {
+  it('matrix: every expected pair with its counts', async () => {
+    const res = await makeDs().query(queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END));
+    expect(res.errors).toBeUndefined();
+    const want = expectedCells(
+      demoFlows().filter((f) => f.cluster === DEMO_CLUSTER),
+      demoGrid(TEST_END),
+      TEST_END - 3600,
+      TEST_END
+    );
+    // The frame rounds response codes for display; counts themselves are exact increases.
+    expect(diffCells(frameCells(res.data[0]), want)).toEqual([]);
+  });
+
+  it('time series: blocked HTTP rate at the end of the range', async () => {
+    const res = await makeDs().query(
+      queryRequest(
+        [{ queryType: 'series', groupBy: ['verdict'], listeners: ['http'], verdicts: ['blackhole'] }],
+        TEST_END - 3600,
+        TEST_END
+      )
+    );
+    expect(res.data).toHaveLength(1);
+    const values = res.data[0].fields[1].values as number[];
+    expect(values[values.length - 1]).toBeCloseTo(10 / 15, 5);
+  });
+
+  it('TCP bytes: passthrough bytes per destination', async () => {
+    const res = await makeDs().query(
+      queryRequest([{ queryType: 'bytes', groupBy: ['destination'] }], TEST_END - 3600, TEST_END)
+    );
+    const sent = res.data.find((f) => f.name?.includes('52.216.10.4:443') && f.name?.includes('bytesSent'));
+    const values = sent!.fields[1].values as number[];
+    expect(values[values.length - 1]).toBeCloseTo(1000 / 15, 3);
+  });
+
+  it('new destinations: only what was not seen in the look-back', async () => {
+    const res = await makeDs().query(
+      queryRequest([{ queryType: 'newDestinations', lookback: '1h' }], TEST_END - 1800, TEST_END)
+    );
+    expect(res.data[0].fields[2].values).toEqual(['hooks.slack.com']);
+  });
+
+  it('variables: multi-value workloads with regex metacharacters match exactly', async () => {
+    const vars = stubTemplateSrv([{ name: 'wl', current: ['a|b', 'dot.star.*'], options: [] }]);
+    const res = await makeDs(demo, prometheusUrl, vars).query(
+      queryRequest([{ workload: '$wl' }], TEST_END - 3600, TEST_END)
+    );
+    expect((res.data[0].fields[1].values as string[]).sort()).toEqual(['a|b', 'dot.star.*']);
+  });
+
+  it('variable queries list namespaces and workloads', async () => {
+    const range = { from: { valueOf: () => (TEST_END - 3600) * 1000 }, to: { valueOf: () => TEST_END * 1000 } };
+    const ns = await makeDs().metricFindQuery({ kind: 'namespaces' }, { range });
+    expect(ns.map((v) => v.text)).toEqual(['data', 'escape-test', 'legacy', 'shop']);
+    const wl = await makeDs().metricFindQuery({ kind: 'workloads', namespace: 'shop' }, { range });
+    expect(wl.map((v) => v.text)).toEqual(['checkout', 'frontend', 'payments']);
+  });
+});
+
+describe('health check', () => {
+  // The data was written for 2026-01-01; the check looks at the 24h before "now".
+  beforeAll(() =>
+    jest.useFakeTimers({
+      now: TEST_END * 1000,
+      doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask', 'setInterval'],
+    })
+  );
+  afterAll(() => jest.useRealTimers());
+
+  it('passes on a mesh with the IP label, reporting both verdicts', async () => {
+    const r = await makeDs().testDatasource();
+    expect(r.status).toBe('success');
+    expect(r.message.split('\n')).toEqual([
+      expect.stringMatching(/^✓ Prometheus API reachable/),
+      '✓ Istio metrics present',
+      '✓ TCP series carry the destination_ip label',
+      '✓ Catch-all egress in the last 24h',
+      expect.stringMatching(/^✓ \d+ external destination series/),
+    ]);
+    expect(r.details?.message).toMatch(/version 2\.\d+/);
+    expect(r.details?.message).toMatch(/Both blocked and allowed egress/);
+  });
+
+  it('warns and shows the Telemetry snippet on a mesh without it', async () => {
+    const r = await makeDs({ extraMatchers: 'cluster="legacy-1"' }).testDatasource();
+    expect(r.status).toBe('warning');
+    expect(r.message).toContain('⚠ TCP series have no destination_ip label');
+    expect(r.details?.message).toContain('kind: Telemetry');
+  });
+
+  it('fails clearly when nothing matches the matchers', async () => {
+    const r = await makeDs({ extraMatchers: 'cluster="nope"' }).testDatasource();
+    expect(r.status).toBe('error');
+    expect(r.message).toContain('✗ No Istio metrics');
+  });
+
+  it('fails clearly on an unreachable URL', async () => {
+    const port = await freePort();
+    const r = await makeDs(demo, () => `http://127.0.0.1:${port}`).testDatasource();
+    expect(r.status).toBe('error');
+    expect(r.message).toBe('✗ Prometheus API not reachable');
+    expect(r.details?.message).toMatch(/HTTP 502 Bad Gateway .*ECONNREFUSED/);
+  });
+});
+
+describe('errors through the proxy', () => {
+  it('a non-Prometheus JSON answer and a timeout each give a clear error', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      if (req.url?.includes('query')) {
+        // never answers: the proxy times out
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"version":"not prometheus"}');
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      const target = () => `http://127.0.0.1:${port}`;
+      const slow = new DataSource(
+        instanceSettings(demo, PROXY),
+        stubTemplateSrv(),
+        stubBackendSrv(proxyTo(target, 300))
+      );
+      const res = await slow.query(queryRequest([{}], TEST_END - 60, TEST_END));
+      expect(res.errors?.[0].message).toMatch(/^HTTP 504 Gateway Timeout from \/api\/v1\/query: .*timeout/);
+      const odd = new DataSource(instanceSettings(demo, PROXY), stubTemplateSrv(), stubBackendSrv(proxyTo(target)));
+      await expect(odd.metricFindQuery('namespaces')).rejects.toThrow(
+        /not a Prometheus API response \(\{"version":"not prometheus"\}\)/
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
