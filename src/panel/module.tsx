@@ -1,9 +1,6 @@
-import React from 'react';
-import { PanelPlugin, type PanelProps } from '@grafana/data';
+import { PanelPlugin } from '@grafana/data';
+import { MatrixPanel } from './components/MatrixPanel';
+import { buildOptions } from './options';
+import type { MatrixOptions } from './types';
 
-// Placeholder until the matrix panel issue lands.
-function MatrixPanel(_props: PanelProps<{}>) {
-  return <div>Istio egress matrix</div>;
-}
-
-export const plugin = new PanelPlugin<{}>(MatrixPanel);
+export const plugin = new PanelPlugin<MatrixOptions>(MatrixPanel).setPanelOptions(buildOptions);

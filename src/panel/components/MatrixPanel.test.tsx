@@ -1,0 +1,111 @@
+import React from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { createDataFrame, FieldType, getDefaultTimeRange, LoadingState, type PanelProps } from '@grafana/data';
+import { MatrixPanel } from './MatrixPanel';
+import { defaultOptions, type MatrixOptions } from '../types';
+
+function props(
+  fields: Array<{ name: string; values: unknown[] }>,
+  over: Partial<MatrixOptions> = {}
+): PanelProps<MatrixOptions> {
+  const frame = createDataFrame({
+    fields: fields.map((f) => ({
+      name: f.name,
+      type: typeof f.values[0] === 'number' ? FieldType.number : FieldType.string,
+      values: f.values,
+    })),
+  });
+  return {
+    id: 1,
+    data: { series: [frame], state: LoadingState.Done, timeRange: getDefaultTimeRange() },
+    timeRange: getDefaultTimeRange(),
+    timeZone: 'utc',
+    options: { ...defaultOptions, ...over },
+    transparent: false,
+    width: 600,
+    height: 400,
+    fieldConfig: { defaults: {}, overrides: [] },
+    renderCounter: 0,
+    title: 'Matrix',
+    eventBus: {} as PanelProps['eventBus'],
+    onOptionsChange: jest.fn(),
+    onFieldConfigChange: jest.fn(),
+    replaceVariables: (s: string) => s,
+    onChangeTimeRange: jest.fn(),
+  } as PanelProps<MatrixOptions>;
+}
+
+const matrixFields = (workload: string) => [
+  { name: 'sourceNamespace', values: ['shop', 'shop'] },
+  { name: 'sourceWorkload', values: [workload, workload] },
+  { name: 'destination', values: ['api.stripe.com', '52.216.10.4'] },
+  { name: 'destinationName', values: ['', 'S3'] },
+  { name: 'verdict', values: ['passthrough', 'passthrough'] },
+  { name: 'listener', values: ['http', 'tcp'] },
+  { name: 'requests', values: [42, 0] },
+  { name: 'connections', values: [0, 7] },
+  { name: 'bytesSent', values: [0, 1000] },
+  { name: 'bytesReceived', values: [0, 5000] },
+  { name: 'port', values: [null, 443] },
+  { name: 'responseCodes', values: ['200:40, 500:2', ''] },
+];
+
+describe('MatrixPanel', () => {
+  it('names the fields a foreign frame lacks', () => {
+    render(
+      <MatrixPanel
+        {...props([
+          { name: 'Time', values: [1] },
+          { name: 'Value', values: [1] },
+        ])}
+      />
+    );
+    expect(screen.getByTestId('matrix-missing-fields').textContent).toContain(
+      'no sourceWorkload, destination, verdict field'
+    );
+  });
+
+  it('says when there is no egress traffic', () => {
+    render(
+      <MatrixPanel
+        {...props([
+          { name: 'sourceWorkload', values: ['w'] },
+          { name: 'destination', values: ['d'] },
+          { name: 'verdict', values: ['reviews'] },
+          { name: 'requests', values: [1] },
+        ])}
+      />
+    );
+    expect(screen.getByTestId('matrix-no-data').textContent).toContain('(1 rows had another verdict)');
+  });
+
+  it('shows a tooltip with the numbers, rendering markup in labels as text', () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const { container } = render(<MatrixPanel {...props(matrixFields(evil), { sortColumns: 'name' })} />);
+    const canvas = screen.getByTestId('matrix-canvas');
+    expect(canvas.getAttribute('aria-label')).toBe('Egress matrix: 1 rows, 2 columns');
+    // Columns sorted by name: "S3 (52.216.10.4)" then "api.stripe.com"; the first cell sits at the plot origin.
+    fireEvent.mouseMove(canvas, { clientX: 182, clientY: 92 });
+    const tip = screen.getByTestId('matrix-tooltip');
+    expect(tip.textContent).toContain(`shop/${evil}`);
+    expect(tip.textContent).toContain('S3 (52.216.10.4)');
+    expect(tip.textContent).toContain('7 connections, 1,000 B sent, 5,000 B received');
+    expect(container.querySelector('img')).toBeNull();
+    fireEvent.mouseMove(canvas, { clientX: 182 + 48, clientY: 92 });
+    expect(screen.getByTestId('matrix-tooltip').textContent).toContain('42 requests (codes 200:40, 500:2)');
+  });
+
+  it('turns selected passthrough cells into ServiceEntry YAML', () => {
+    render(<MatrixPanel {...props(matrixFields('checkout'), { sortColumns: 'name' })} />);
+    const canvas = screen.getByTestId('matrix-canvas');
+    fireEvent.mouseMove(canvas, { clientX: 182, clientY: 92 });
+    fireEvent.doubleClick(canvas);
+    fireEvent.mouseMove(canvas, { clientX: 182 + 48, clientY: 92 });
+    fireEvent.click(canvas);
+    fireEvent.click(screen.getByText('ServiceEntry YAML (2)'));
+    const yaml = screen.getByTestId('serviceentry-yaml').textContent ?? '';
+    expect(yaml).toContain('- "api.stripe.com"');
+    expect(yaml).toContain('- "52.216.10.4/32"');
+    expect(yaml).toContain('number: 443');
+  });
+});

@@ -1,0 +1,157 @@
+import type { EgressCell } from '../../query';
+import { drawCells, type DrawTarget } from './draw';
+import { buildMatrix, fitGrid, hitTest, intensityLevel, verdictClass } from './matrix';
+import { readFrames } from './readFrame';
+
+const cell = (
+  ns: string,
+  wl: string,
+  dest: string,
+  verdict: EgressCell['verdict'],
+  requests: number,
+  listener: EgressCell['listener'] = 'http'
+): EgressCell => ({
+  sourceNamespace: ns,
+  sourceWorkload: wl,
+  destination: dest,
+  verdict,
+  listener,
+  requests,
+  connections: 0,
+  bytesSent: 0,
+  bytesReceived: 0,
+});
+const opts = {
+  transpose: false,
+  sortRows: 'name' as const,
+  sortColumns: 'name' as const,
+  rowFilter: '',
+  columnFilter: '',
+};
+
+const cells = [
+  cell('shop', 'web', 'a.com', 'passthrough', 100),
+  cell('shop', 'web', 'a.com', 'blackhole', 5),
+  cell('shop', 'api', 'b.com', 'blackhole', 50),
+  cell('data', 'etl', 'a.com', 'passthrough', 0),
+  cell('data', 'etl', '1.2.3.4', 'passthrough', 7, 'tcp'),
+];
+
+describe('buildMatrix', () => {
+  it('groups rows by namespace, merges verdicts of a pair, and indexes cells', () => {
+    const m = buildMatrix(cells, opts);
+    expect(m.rows.map((r) => `${r.group}/${r.label}`)).toEqual(['data/etl', 'shop/api', 'shop/web']);
+    expect(m.cols.map((c) => c.key)).toEqual(['1.2.3.4', 'a.com', 'b.com']);
+    const webA = m.cells[m.index[2 * 3 + 1]];
+    expect([webA.blocked, webA.allowed, verdictClass(webA)]).toEqual([5, 100, 2]);
+    expect(m.index[0 * 3 + 2]).toBe(-1);
+    expect(m.maxVolume).toBe(105);
+  });
+
+  it('sorts by volume and blocked share, filters, and transposes', () => {
+    expect(buildMatrix(cells, { ...opts, sortColumns: 'volume' }).cols.map((c) => c.key)).toEqual([
+      'a.com',
+      'b.com',
+      '1.2.3.4',
+    ]);
+    expect(buildMatrix(cells, { ...opts, sortColumns: 'blockedShare' }).cols.map((c) => c.key)).toEqual([
+      'b.com',
+      'a.com',
+      '1.2.3.4',
+    ]);
+    expect(buildMatrix(cells, { ...opts, rowFilter: 'SHOP', columnFilter: '.com' }).rows.map((r) => r.label)).toEqual([
+      'api',
+      'web',
+    ]);
+    const t = buildMatrix(cells, { ...opts, transpose: true });
+    expect(t.rows.map((r) => r.key)).toEqual(['1.2.3.4', 'a.com', 'b.com']);
+    expect(t.cols.map((c) => c.key)).toEqual(['data/etl', 'shop/api', 'shop/web']);
+  });
+});
+
+describe('intensity', () => {
+  it('keeps zero volume distinct and quantizes on a log scale', () => {
+    expect(intensityLevel(0, 100, 6)).toBe(0);
+    expect(intensityLevel(1, 1e6, 6)).toBe(1);
+    expect(intensityLevel(1e6, 1e6, 6)).toBe(6);
+    expect(intensityLevel(1000, 1e6, 6)).toBe(3);
+  });
+});
+
+describe('hitTest and fitGrid', () => {
+  it('finds the cell under the pointer by arithmetic, including paging offsets', () => {
+    const m = buildMatrix(cells, opts);
+    const { geometry } = fitGrid(m, { x0: 100, y0: 50, width: 300, height: 90 });
+    expect(geometry.cellW).toBe(48);
+    expect(geometry.cellH).toBe(30);
+    expect(hitTest(m, geometry, 100 + 48 * 1 + 2, 50 + 30 * 2 + 2)?.cell?.sources.length).toBe(2);
+    expect(hitTest(m, geometry, 100 + 48 * 2 + 1, 50 + 1)).toEqual({ row: 0, col: 2, cell: undefined });
+    expect(hitTest(m, geometry, 99, 60)).toBeUndefined();
+    expect(hitTest(m, geometry, 100 + 48 * 3 + 1, 60)).toBeUndefined();
+  });
+
+  it('pages instead of drawing more cells than pixels', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => cell('ns', `w${i}`, `d${i}.com`, 'passthrough', i + 1));
+    const m = buildMatrix(many, opts);
+    const fit = fitGrid(m, { x0: 0, y0: 0, width: 400, height: 200 });
+    expect(fit.truncated).toBe(true);
+    expect([fit.geometry.visibleCols, fit.geometry.visibleRows]).toEqual([100, 50]);
+  });
+});
+
+describe('drawCells', () => {
+  class FakePath {
+    rects: number[][] = [];
+    rect(...a: number[]) {
+      this.rects.push(a);
+    }
+  }
+  it('issues one fill per palette color, however many cells', () => {
+    const many = Array.from({ length: 400 }, (_, i) =>
+      cell('ns', `w${i % 20}`, `d${Math.floor(i / 20)}.com`, i % 3 ? 'passthrough' : 'blackhole', 10)
+    );
+    const m = buildMatrix(many, opts);
+    const { geometry } = fitGrid(m, { x0: 0, y0: 0, width: 400, height: 400 });
+    const calls: string[] = [];
+    const ctx: DrawTarget = {
+      fillStyle: '',
+      strokeStyle: '',
+      lineWidth: 1,
+      clearRect: () => {},
+      save: () => {},
+      restore: () => {},
+      clip: () => {},
+      fill(path: Path2D) {
+        calls.push(`fill ${this.fillStyle} ${(path as unknown as FakePath).rects.length}`);
+      },
+      stroke: () => calls.push('stroke'),
+    };
+    const palette = Array.from({ length: 21 }, (_, i) => `c${i}`);
+    drawCells(ctx, m, geometry, palette, 6, () => new FakePath() as unknown as Path2D);
+    // Every cell has volume 10 = max: level 6. Blocked-only pairs are class 0, passthrough-only class 1.
+    expect(calls).toEqual(['fill c6 134', 'fill c13 266']);
+  });
+});
+
+describe('readFrames', () => {
+  it('reads a plain Prometheus table through the field mapping and names missing fields', () => {
+    const frame = {
+      fields: [
+        { name: 'source_workload', values: ['web', 'web'] },
+        { name: 'destination_service', values: ['a.com', 'b.com'] },
+        { name: 'destination_service_name', values: ['PassthroughCluster', 'reviews'] },
+        { name: 'Value', values: [3, 4] },
+      ],
+    };
+    const r = readFrames([frame]);
+    expect(r).toEqual({
+      cells: [
+        expect.objectContaining({ sourceWorkload: 'web', destination: 'a.com', verdict: 'passthrough', requests: 3 }),
+      ],
+      skipped: 1,
+    });
+    expect(readFrames([{ fields: [{ name: 'x', values: [1] }] }])).toEqual({
+      missing: ['sourceWorkload', 'destination', 'verdict'],
+    });
+  });
+});

@@ -1,0 +1,45 @@
+/** Panel options: defined once, with defaults, and read by the builder in options.ts. */
+export type SortBy = 'name' | 'volume' | 'blockedShare';
+
+export interface FieldMapping {
+  /** Field names in the input frame; empty means the data source's own field of that role. */
+  sourceNamespace: string;
+  sourceWorkload: string;
+  destination: string;
+  verdict: string;
+  value: string;
+}
+
+export interface MatrixOptions {
+  transpose: boolean;
+  sortRows: SortBy;
+  sortColumns: SortBy;
+  rowFilter: string;
+  columnFilter: string;
+  showTotals: boolean;
+  /** Intensity levels per verdict color (quantized log scale). */
+  levels: number;
+  mapping: FieldMapping;
+  /** ServiceEntry scope for the YAML of selected cells. */
+  serviceEntryScope: 'namespace' | 'mesh';
+}
+
+export const defaultMapping: FieldMapping = {
+  sourceNamespace: '',
+  sourceWorkload: '',
+  destination: '',
+  verdict: '',
+  value: '',
+};
+
+export const defaultOptions: MatrixOptions = {
+  transpose: false,
+  sortRows: 'name',
+  sortColumns: 'volume',
+  rowFilter: '',
+  columnFilter: '',
+  showTotals: true,
+  levels: 6,
+  mapping: defaultMapping,
+  serviceEntryScope: 'namespace',
+};
