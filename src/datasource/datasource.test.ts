@@ -173,3 +173,27 @@ describe('DataSource.query', () => {
     expect(new URLSearchParams(String(backend.requests[0].data)).get('step')).toBe('120');
   });
 });
+
+describe('per-query matchers and verdict variables', () => {
+  it('escapes variable values inside matcher text and honours a custom All', async () => {
+    const tpl = stubTemplateSrv([
+      { name: 'cluster', current: ['eu"1', 'us.2'], options: [] },
+      { name: 'zone', current: '$__all', options: ['a', 'b'], allValue: '.*' },
+    ]);
+    const { ds, backend } = makeDs(async () => vector(), {}, tpl);
+    await ds.query(queryRequest([{ matchers: 'cluster=~"$cluster", zone=~"$zone"', listeners: ['http'] }], 0, 60));
+    expect(sentQueries(backend)[0]).toContain('cluster=~"eu\\"1|us\\\\.2", zone=~".*"');
+  });
+
+  it('takes verdicts from a variable and rejects unknown ones', async () => {
+    const tpl = stubTemplateSrv([
+      { name: 'verdict', current: ['blackhole'], options: ['blackhole', 'passthrough'] },
+      { name: 'bad', current: 'allowed', options: [] },
+    ]);
+    const { ds, backend } = makeDs(async () => vector(), {}, tpl);
+    await ds.query(queryRequest([{ verdicts: ['$verdict'], listeners: ['http'] }], 0, 60));
+    expect(sentQueries(backend)[0]).toContain('destination_service_name="BlackHoleCluster"');
+    const res = await ds.query(queryRequest([{ verdicts: ['$bad'] }], 0, 60));
+    expect(res.errors?.[0].message).toBe('Unknown verdict "allowed": use blackhole or passthrough.');
+  });
+});

@@ -4,6 +4,7 @@ import {
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
+  FieldType,
   type MetricFindValue,
   type QueryResultMetaNotice,
   type ScopedVars,
@@ -21,6 +22,8 @@ import {
   METRIC,
   egressSelector,
   newDestinationQueries,
+  firstSeenQueries,
+  parseDestination,
   parseDuration,
   parseMatchers,
   PrometheusApi,
@@ -29,7 +32,7 @@ import {
   VERDICTS,
 } from '../query';
 import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
-import { interpolateFilter } from './interpolation';
+import { interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
 import { proxyTransport } from './transport';
 import {
   DEFAULT_DESTINATION_LIMIT,
@@ -56,6 +59,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     backendSrv: BackendSrv = getBackendSrv()
   ) {
     super(settings);
+    // Annotation queries run through query(); the new-destinations frame carries time and text fields.
+    this.annotations = {};
     this.options = settings.jsonData ?? {};
     const prefix = (this.options.pathPrefix ?? '').trim().replace(/\/+$/, '');
     const base = `${settings.url ?? ''}${prefix && !prefix.startsWith('/') ? '/' : ''}${prefix}`;
@@ -84,14 +89,15 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       .map((f) => ({ label: f.key, op: f.operator as '=' | '!=' | '=~' | '!~', value: f.value }));
     return {
       extraMatchers: [
-        ...parseMatchers(this.templateSrv.replace(this.options.extraMatchers ?? '', scopedVars)),
+        ...parseMatchers(interpolateMatchers(this.options.extraMatchers, this.templateSrv, scopedVars)),
+        ...parseMatchers(interpolateMatchers(q.matchers, this.templateSrv, scopedVars)),
         ...adhoc,
       ],
       ipLabel: this.options.ipLabel || DEFAULT_IP_LABEL,
       sourceNamespace: interpolateFilter(q.namespace, this.templateSrv, scopedVars),
       sourceWorkload: interpolateFilter(q.workload, this.templateSrv, scopedVars),
       destination: interpolateFilter(q.destination, this.templateSrv, scopedVars),
-      verdicts: q.verdicts,
+      verdicts: interpolateVerdicts(q.verdicts, this.templateSrv, scopedVars),
       listeners: q.listeners,
     };
   }
@@ -143,14 +149,29 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         );
       }
       case 'newDestinations': {
+        const windowSeconds = to - from;
         const queries = newDestinationQueries(scope, {
-          windowSeconds: to - from,
+          windowSeconds,
           lookbackSeconds: parseDuration(q.lookback || '7d', 'Look-back'),
         });
-        const answers = await Promise.all(queries.map((query) => this.api.instant(query.expr, to)));
+        const firstSeen = firstSeenQueries(scope, {
+          windowSeconds,
+          stepSeconds: Math.max(15, Math.ceil(windowSeconds / 300)),
+        });
+        const [answers, seen] = await Promise.all([
+          Promise.all(queries.map((query) => this.api.instant(query.expr, to))),
+          Promise.all(firstSeen.map((query) => this.api.instant(query.expr, to))),
+        ]);
         const { cells } = shapeCells(
           queries.map((query, i) => ({ query, samples: answers[i].data })),
           { ipLabel }
+        );
+        const seenAt = new Map<string, number>();
+        seen.forEach((a, i) =>
+          a.data.forEach((s) => {
+            const raw = s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel] ?? '';
+            seenAt.set(`${firstSeen[i].listener}:${parseDestination(raw).host}`, Number(s.value[1]));
+          })
         );
         const frame = matrixFrame(
           q.refId,
@@ -160,6 +181,25 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
           answers.flatMap((a) => a.warnings).map(warning)
         );
         frame.name = 'New external destinations';
+        // "time" and "text" make the same frame usable as an annotation query ("first seen").
+        frame.fields.unshift(
+          {
+            name: 'time',
+            type: FieldType.time,
+            config: {},
+            values: cells.map((c) => (seenAt.get(`${c.listener}:${c.destination}`) ?? from) * 1000),
+          },
+          {
+            name: 'text',
+            type: FieldType.string,
+            config: {},
+            values: cells.map(
+              (c) =>
+                `New ${c.verdict} destination ${c.destination}${c.port ? `:${c.port}` : ''} from ${c.sourceNamespace}/${c.sourceWorkload}`
+            ),
+          }
+        );
+        frame.length = cells.length;
         return [frame];
       }
       case 'matrix':

@@ -1,6 +1,6 @@
 import type { ScopedVars } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
-import { ALL, type LabelFilter } from '../query';
+import { ALL, alternation, EgressError, type LabelFilter, promString, type Verdict, VERDICTS } from '../query';
 
 const PLACEHOLDER = '\u0000';
 
@@ -45,4 +45,53 @@ export function interpolateFilter(
     return sawAll ? ALL : { kind: 'values', values: Array.from(new Set(values)) };
   }
   return { kind: 'values', values: [templateSrv.replace(raw, scopedVars)] };
+}
+
+/**
+ * Label matcher text with variables inside quoted values, e.g. `cluster=~"$cluster"`. Each value is
+ * regex-escaped and string-escaped as it is inserted, so `parseMatchers` sees exactly one string literal
+ * per variable; an "All" with a custom all value inserts that value as the regex it is.
+ */
+export function interpolateMatchers(
+  text: string | undefined,
+  templateSrv: TemplateSrv,
+  scopedVars?: ScopedVars
+): string {
+  return templateSrv.replace(
+    text ?? '',
+    scopedVars,
+    (value: string | string[], variable?: { current?: { value?: unknown }; allValue?: string }) => {
+      const current = variable?.current?.value;
+      const isAll = current === '$__all' || (Array.isArray(current) && current.includes('$__all'));
+      const regex =
+        isAll && variable?.allValue ? variable.allValue : alternation(Array.isArray(value) ? value : [value]);
+      return promString(regex).slice(1, -1);
+    }
+  );
+}
+
+/** Verdict choices, possibly from a variable (multi-value or All); unknown values are an error, not ignored. */
+export function interpolateVerdicts(
+  values: readonly string[] | undefined,
+  templateSrv: TemplateSrv,
+  scopedVars?: ScopedVars
+): Verdict[] | undefined {
+  if (!values || values.length === 0) {
+    return undefined;
+  }
+  const out = new Set<Verdict>();
+  for (const v of values) {
+    const filter = interpolateFilter(v, templateSrv, scopedVars);
+    if (filter.kind === 'all') {
+      return undefined;
+    }
+    const list = filter.kind === 'values' ? filter.values : [filter.pattern];
+    for (const item of list) {
+      if (!(VERDICTS as readonly string[]).includes(item)) {
+        throw new EgressError(`Unknown verdict ${JSON.stringify(item)}: use blackhole or passthrough.`);
+      }
+      out.add(item as Verdict);
+    }
+  }
+  return Array.from(out);
 }

@@ -9,12 +9,15 @@ export interface EgressDataQuery extends DataQuery {
   namespace?: string;
   workload?: string;
   destination?: string;
-  verdicts?: Verdict[];
+  /** blackhole / passthrough, or a variable holding them; empty means both. */
+  verdicts?: Array<Verdict | string>;
   listeners?: Listener[];
   /** Time series: how to split the lines. */
   groupBy?: SeriesGroup[];
   /** New destinations: how far before the range a destination must be unseen, e.g. 7d. */
   lookback?: string;
+  /** Extra label matchers for this query, e.g. cluster=~"$cluster" (values are escaped). */
+  matchers?: string;
   /** Show the PromQL that ran in the query editor. */
   showPromql?: boolean;
 }
@@ -39,11 +42,13 @@ export interface EgressOptions extends DataSourceJsonData {
 
 export const DEFAULT_DESTINATION_LIMIT = 500;
 
-export type VariableQueryKind = 'namespaces' | 'workloads' | 'destinations' | 'verdicts';
+export type VariableQueryKind = 'namespaces' | 'workloads' | 'destinations' | 'verdicts' | 'labelValues';
 
 export interface EgressVariableQuery {
   kind: VariableQueryKind;
   /** Workloads: only in this namespace (may be a variable). */
   namespace?: string;
+  /** labelValues: the label whose values to list (e.g. cluster), over egress series. */
+  label?: string;
   refId?: string;
 }

@@ -15,3 +15,4 @@ export * from './telemetrySnippet';
 export * from './fetchTransport';
 export * from './healthCheck';
 export * from './time';
+export * from './alerts';

@@ -94,7 +94,17 @@ export function scopeOnlySelector(metric: string, scope: EgressScope, more: read
   return `${metric}{${parts.join(', ')}}`;
 }
 
-/** A PromQL duration in whole seconds (at least 1s). */
+/** A PromQL duration (at least 1s), in the largest whole unit, so rules read like people write them. */
 export function duration(seconds: number): string {
-  return `${Math.max(1, Math.round(seconds))}s`;
+  const s = Math.max(1, Math.round(seconds));
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
+    if (s % size === 0) {
+      return `${s / size}${unit}`;
+    }
+  }
+  return `${s}s`;
 }

@@ -9,19 +9,19 @@ describe('matrixQueries', () => {
     expect(matrixQueries({}, 3600).map((q) => [q.id, q.expr])).toEqual([
       [
         'http.requests',
-        `sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, response_code) (increase(istio_requests_total{${SEL}}[3600s]))`,
+        `sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, response_code) (increase(istio_requests_total{${SEL}}[1h]))`,
       ],
       [
         'tcp.connections',
-        `sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_connections_closed_total{${SEL}}[3600s]))`,
+        `sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_connections_closed_total{${SEL}}[1h]))`,
       ],
       [
         'tcp.bytesSent',
-        'sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[3600s]))',
+        'sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[1h]))',
       ],
       [
         'tcp.bytesReceived',
-        'sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[3600s]))',
+        'sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[1h]))',
       ],
     ]);
   });
@@ -37,7 +37,7 @@ describe('matrixQueries', () => {
       ipLabel: 'dst_addr',
     };
     expect(matrixQueries(scope, 900).map((q) => q.expr)).toEqual([
-      'sum by (source_workload_namespace, source_workload, dst_addr, destination_service_name) (increase(istio_tcp_connections_closed_total{reporter="source", destination_service_name="BlackHoleCluster", cluster="eu-1", source_workload_namespace=~"shop|data", source_workload=~"check.*", dst_addr=~"(?:1\\\\.2\\\\.3\\\\.4|\\\\[1\\\\.2\\\\.3\\\\.4\\\\])(?::[0-9]+)?"}[900s]))',
+      'sum by (source_workload_namespace, source_workload, dst_addr, destination_service_name) (increase(istio_tcp_connections_closed_total{reporter="source", destination_service_name="BlackHoleCluster", cluster="eu-1", source_workload_namespace=~"shop|data", source_workload=~"check.*", dst_addr=~"(?:1\\\\.2\\\\.3\\\\.4|\\\\[1\\\\.2\\\\.3\\\\.4\\\\])(?::[0-9]+)?"}[15m]))',
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('seriesQueries', () => {
   it('groups by verdict and destination with the given rate interval', () => {
     expect(
       seriesQueries({ listeners: ['http'] }, { groupBy: ['verdict', 'destination'], rateIntervalSeconds: 60 })[0].expr
-    ).toBe(`sum by (destination_service_name, destination_service) (rate(istio_requests_total{${SEL}}[60s]))`);
+    ).toBe(`sum by (destination_service_name, destination_service) (rate(istio_requests_total{${SEL}}[1m]))`);
   });
 
   it('keeps the namespace beside a workload, since names repeat across namespaces', () => {
@@ -75,8 +75,8 @@ describe('seriesQueries', () => {
   it('sums everything when nothing is grouped, and queries bytes for passthrough only', () => {
     const q = seriesQueries({}, { groupBy: [], rateIntervalSeconds: 120, kind: 'bytes' });
     expect(q.map((x) => x.expr)).toEqual([
-      'sum(rate(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[120s]))',
-      'sum(rate(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[120s]))',
+      'sum(rate(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[2m]))',
+      'sum(rate(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[2m]))',
     ]);
   });
 });
@@ -85,8 +85,8 @@ describe('newDestinationQueries', () => {
   it('drops destinations seen by anyone in the look-back before the window', () => {
     const [http] = newDestinationQueries({ listeners: ['http'] }, { windowSeconds: 3600, lookbackSeconds: 86400 });
     expect(http.expr).toBe(
-      `(sum by (source_workload_namespace, source_workload, destination_service, destination_service_name) (increase(istio_requests_total{${SEL}}[3600s])) > 0)` +
-        ` unless on (destination_service) count by (destination_service) (count_over_time(istio_requests_total{${SEL}}[86400s] offset 3600s))`
+      `(sum by (source_workload_namespace, source_workload, destination_service, destination_service_name) (increase(istio_requests_total{${SEL}}[1h])) > 0)` +
+        ` unless on (destination_service) count by (destination_service) (count_over_time(istio_requests_total{${SEL}}[1d] offset 1h))`
     );
   });
 });

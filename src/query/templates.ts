@@ -149,6 +149,23 @@ export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOp
 }
 
 /**
+ * When each destination was first seen inside the window (to the subquery step): the time of "first seen"
+ * annotations for new destinations.
+ */
+export function firstSeenQueries(
+  scope: EgressScope,
+  opts: { windowSeconds: number; stepSeconds: number }
+): EgressQuery[] {
+  return plannedMeasures(scope)
+    .filter(({ measure }) => measure === 'requests' || measure === 'connections')
+    .map(({ listener, measure }) => {
+      const dest = destinationLabel(listener, scope);
+      const expr = `min by (${dest}) (min_over_time(timestamp(${selectorFor(listener, measure, scope)})[${duration(opts.windowSeconds)}:${duration(opts.stepSeconds)}]))`;
+      return { id: `${listener}.firstSeen`, listener, measure, expr };
+    });
+}
+
+/**
  * The naive form a Table-panel user builds: raw counters over a range, reduced in the client.
  * Kept for the benchmark that shows why the matrix uses instant `increase`.
  */

@@ -127,7 +127,11 @@ describe('the data source against a real Prometheus through a data proxy', () =>
     const res = await makeDs().query(
       queryRequest([{ queryType: 'newDestinations', lookback: '1h' }], TEST_END - 1800, TEST_END)
     );
-    expect(res.data[0].fields[2].values).toEqual(['hooks.slack.com']);
+    const col = (n: string) => res.data[0].fields.find((f: { name: string }) => f.name === n).values;
+    expect(col('destination')).toEqual(['hooks.slack.com']);
+    // First seen 79 scrapes before the end (to the 15 s subquery step); usable as an annotation.
+    expect(Math.abs(col('time')[0] / 1000 - (TEST_END - 79 * 15))).toBeLessThanOrEqual(15);
+    expect(col('text')).toEqual(['New passthrough destination hooks.slack.com from shop/checkout']);
   });
 
   it('variables: multi-value workloads with regex metacharacters match exactly', async () => {

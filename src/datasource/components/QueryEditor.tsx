@@ -48,7 +48,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
     }
   };
   const text = (
-    key: 'namespace' | 'workload' | 'destination' | 'lookback',
+    key: 'namespace' | 'workload' | 'destination' | 'lookback' | 'matchers',
     label: string,
     placeholder: string,
     tooltip: string
@@ -92,6 +92,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
         {text('namespace', 'Namespace', 'all', 'A value, $variable (multi-value and All work), or =~regex')}
         {text('workload', 'Workload', 'all', 'A value, $variable, or =~regex')}
         {text('destination', 'Destination', 'all', 'Host or IP (with or without :port), $variable, or =~regex')}
+        {text(
+          'matchers',
+          'Matchers',
+          'cluster=~"$cluster"',
+          'Extra label matchers; variables inside quotes are escaped'
+        )}
       </InlineFieldRow>
       <InlineFieldRow>
         <InlineField label="Verdict" labelWidth={14}>

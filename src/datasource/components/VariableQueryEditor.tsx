@@ -12,6 +12,7 @@ const KINDS: Array<{ label: string; value: VariableQueryKind }> = [
   { label: 'Workloads', value: 'workloads' },
   { label: 'Destinations', value: 'destinations' },
   { label: 'Verdicts', value: 'verdicts' },
+  { label: 'Label values', value: 'labelValues' },
 ];
 
 export function VariableQueryEditor({ query, onChange }: Props) {
@@ -30,6 +31,11 @@ export function VariableQueryEditor({ query, onChange }: Props) {
             value={q.namespace ?? ''}
             onChange={(e) => emit({ ...q, namespace: e.currentTarget.value })}
           />
+        </InlineField>
+      )}
+      {q.kind === 'labelValues' && (
+        <InlineField label="Label" labelWidth={14} tooltip="e.g. cluster: its values on catch-all egress series">
+          <Input width={24} value={q.label ?? ''} onChange={(e) => emit({ ...q, label: e.currentTarget.value })} />
         </InlineField>
       )}
     </InlineFieldRow>
