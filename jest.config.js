@@ -16,6 +16,8 @@ const shared = {
 };
 
 module.exports = {
+  // Integration tests drive real processes (Prometheus, promtool, the CLI, a browser): seconds, not milliseconds.
+  testTimeout: 60_000,
   projects: [
     // Pure unit tests (jsdom, no network, no processes).
     { ...shared, displayName: 'unit' },

@@ -1,0 +1,26 @@
+/**
+ * The demo mesh exporter: serves live Istio-shaped metrics on /metrics for a real Prometheus to scrape
+ * (docker-compose's `mesh` service, and tests). Bundled to dist-cli/demo-exporter.js by `npm run build`.
+ */
+import { createServer, type Server } from 'node:http';
+import { renderDemoMetrics } from '../src/synthetic/exporter';
+
+export function startDemoExporter(port: number, host = '0.0.0.0'): Promise<Server> {
+  const startedAt = Date.now() / 1000;
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(renderDemoMetrics(startedAt, Date.now() / 1000));
+    } else if (req.url === '/healthz') {
+      res.writeHead(200).end('ok\n');
+    } else {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Only /metrics and /healthz live here.\n');
+    }
+  });
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+}
+
+if (require.main === module) {
+  const port = Number(process.env.PORT ?? 9464);
+  startDemoExporter(port).then(() => console.log(`demo mesh exporter on :${port}/metrics`));
+}

@@ -1,0 +1,183 @@
+import {
+  blackholeAlertExpr,
+  type EgressScope,
+  ipCardinalityAlertExpr,
+  newPassthroughAlertExpr,
+  policyViolationAlertExpr,
+} from '../query';
+import { ALERTING, MATRIX_PANEL_ID, UID } from './config';
+
+/** One alert, independent of where it is evaluated (Grafana or Prometheus). */
+export interface AlertSpec {
+  uid: string;
+  name: string;
+  title: string;
+  expr: string;
+  for: string;
+  severity: 'warning' | 'critical' | 'info';
+  summary: string;
+  description: string;
+  runbook: string;
+}
+
+const scope: EgressScope = {};
+const who = '{{ $labels.source_workload_namespace }}/{{ $labels.source_workload }}';
+
+export function alertSpecs(): AlertSpec[] {
+  return [
+    {
+      uid: 'istio-egress-blackhole',
+      name: 'IstioEgressBlackholeTraffic',
+      title: 'Workload hitting BlackHoleCluster',
+      expr: blackholeAlertExpr(scope, { windowSeconds: ALERTING.windowSeconds }),
+      for: '0m',
+      severity: 'warning',
+      summary: `${who} is blocked reaching {{ $labels.destination }}`,
+      description:
+        'Traffic to a host outside the service registry hit BlackHoleCluster (HTTP 502 or a refused TCP connection) in the last 5 minutes.',
+      runbook:
+        'A misconfiguration or a compromised workload. If the destination is legitimate, register it with a ServiceEntry (istio-egress serviceentries, or the matrix panel); otherwise investigate the workload.',
+    },
+    {
+      uid: 'istio-egress-new-destination',
+      name: 'IstioEgressNewPassthroughDestination',
+      title: 'New external destination through PassthroughCluster',
+      expr: newPassthroughAlertExpr(scope, {
+        windowSeconds: ALERTING.newDestinationWindowSeconds,
+        lookbackSeconds: ALERTING.lookbackSeconds,
+      }),
+      for: '0m',
+      severity: 'info',
+      summary: `${who} reached a new external destination {{ $labels.destination }}`,
+      description:
+        'Nothing in the mesh reached this destination through PassthroughCluster in the 7 days before the last 10 minutes.',
+      runbook:
+        'Confirm the destination is expected. Register it with a ServiceEntry so the mesh can move towards REGISTRY_ONLY.',
+    },
+    {
+      uid: 'istio-egress-policy-violation',
+      name: 'IstioEgressPassthroughFromRegistryOnlyNamespace',
+      title: 'Passthrough traffic from a REGISTRY_ONLY namespace',
+      expr: policyViolationAlertExpr(scope, {
+        windowSeconds: ALERTING.windowSeconds,
+        registryOnlyNamespaces: ALERTING.registryOnlyNamespaces,
+      }),
+      for: '0m',
+      severity: 'critical',
+      summary: `${who} reached {{ $labels.destination }} through PassthroughCluster, but its namespace is declared REGISTRY_ONLY`,
+      description:
+        'The outbound traffic policy in force is not the declared one: a Sidecar resource is missing or was changed.',
+      runbook:
+        "Check the namespace's Sidecar outboundTrafficPolicy and the mesh config; blocked traffic should show as BlackHoleCluster.",
+    },
+    {
+      uid: 'istio-egress-ip-cardinality',
+      name: 'IstioEgressDestinationIpCardinality',
+      title: 'Destination IP label cardinality',
+      expr: ipCardinalityAlertExpr(scope, { threshold: ALERTING.ipCardinalityThreshold }),
+      for: '15m',
+      severity: 'warning',
+      summary: `{{ $value }} distinct destination IPs on catch-all TCP metrics (threshold ${ALERTING.ipCardinalityThreshold})`,
+      description: 'Each destination IP is a new series: destinations with changing IPs multiply Prometheus series.',
+      runbook:
+        'Register frequent destinations with ServiceEntries (they leave the catch-all clusters), or limit the Telemetry override to fewer metrics.',
+    },
+  ];
+}
+
+/** Grafana-managed rules (file provisioning format), querying the provisioned core Prometheus data source. */
+export function grafanaAlertRules() {
+  return {
+    apiVersion: 1,
+    groups: [
+      {
+        orgId: 1,
+        name: ALERTING.group,
+        folder: ALERTING.folder,
+        interval: ALERTING.interval,
+        rules: alertSpecs().map((a) => ({
+          uid: a.uid,
+          title: a.title,
+          condition: 'C',
+          data: [
+            {
+              refId: 'A',
+              relativeTimeRange: { from: ALERTING.windowSeconds, to: 0 },
+              datasourceUid: UID.prometheus,
+              model: {
+                refId: 'A',
+                expr: a.expr,
+                instant: true,
+                range: false,
+                datasource: { type: 'prometheus', uid: UID.prometheus },
+              },
+            },
+            {
+              refId: 'B',
+              datasourceUid: '__expr__',
+              model: {
+                refId: 'B',
+                type: 'reduce',
+                expression: 'A',
+                reducer: 'last',
+                datasource: { type: '__expr__', uid: '__expr__' },
+              },
+            },
+            {
+              refId: 'C',
+              datasourceUid: '__expr__',
+              model: {
+                refId: 'C',
+                type: 'threshold',
+                expression: 'B',
+                conditions: [{ evaluator: { type: 'gt', params: [0] } }],
+                datasource: { type: '__expr__', uid: '__expr__' },
+              },
+            },
+          ],
+          dashboardUid: UID.overview,
+          panelId: MATRIX_PANEL_ID,
+          noDataState: 'OK',
+          execErrState: 'Error',
+          for: a.for,
+          annotations: { summary: a.summary, description: a.description, runbook: a.runbook },
+          labels: { severity: a.severity, source: 'istio-egress' },
+          isPaused: false,
+        })),
+      },
+    ],
+  };
+}
+
+/** The same alerts as a Prometheus rule file, for teams that alert from Prometheus and Alertmanager. */
+export function prometheusRuleGroups() {
+  return {
+    groups: [
+      {
+        name: ALERTING.group,
+        interval: ALERTING.interval,
+        rules: alertSpecs().map((a) => ({
+          alert: a.name,
+          expr: a.expr,
+          for: a.for,
+          labels: { severity: a.severity },
+          annotations: { summary: a.summary, description: a.description, runbook: a.runbook },
+        })),
+      },
+    ],
+  };
+}
+
+/** prometheus-operator's PrometheusRule resource around the same groups. */
+export function prometheusRuleResource() {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: {
+      name: 'istio-egress',
+      namespace: 'istio-system',
+      labels: { 'app.kubernetes.io/name': 'istio-egress', release: 'prometheus' },
+    },
+    spec: prometheusRuleGroups(),
+  };
+}

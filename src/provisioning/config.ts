@@ -1,0 +1,33 @@
+/**
+ * What the provisioned dashboards and alert rules are made of. Edit here, then `npm run generate`; a test
+ * fails while the committed files differ from what the generator writes.
+ */
+export const UID = {
+  /** The core Prometheus data source: Grafana-managed alert rules need a backend data source. */
+  prometheus: 'istio-egress-prometheus',
+  /** This plugin's data source, on the same Prometheus. */
+  egress: 'istio-egress',
+  overview: 'istio-egress-overview',
+  workload: 'istio-egress-workload',
+} as const;
+
+export const DATASOURCE_TYPE = 'meshlens-istioegress-datasource';
+export const PANEL_TYPE = 'meshlens-istioegress-panel';
+
+/** The matrix panel's id in the overview dashboard: alert rules link back to it. */
+export const MATRIX_PANEL_ID = 5;
+
+export const ALERTING = {
+  folder: 'Istio egress',
+  group: 'istio-egress',
+  interval: '1m',
+  /** Each evaluation looks at the last 5 minutes. */
+  windowSeconds: 300,
+  /** New destinations: traffic in the last 10 minutes, none in the 7 days before. */
+  newDestinationWindowSeconds: 600,
+  lookbackSeconds: 7 * 86400,
+  /** Namespaces declared REGISTRY_ONLY (Sidecar outboundTrafficPolicy): passthrough there is a policy gap. */
+  registryOnlyNamespaces: ['payments', 'legacy'],
+  /** Distinct destination IP label values above which the cardinality warning fires. */
+  ipCardinalityThreshold: 1000,
+} as const;

@@ -1,0 +1,367 @@
+import { FieldColorModeId, type Dashboard, type DataSourceRef, type Panel, type VariableModel } from '@grafana/schema';
+import type { EgressDataQuery } from '../datasource/types';
+import { DATASOURCE_TYPE, MATRIX_PANEL_ID, PANEL_TYPE, UID } from './config';
+
+/**
+ * The provisioned dashboards, as typed builders over @grafana/schema: every query is a model of this
+ * plugin's data source, so PromQL lives in src/query only.
+ */
+
+const DS: DataSourceRef = { type: DATASOURCE_TYPE, uid: '${datasource}' };
+const SCOPE: Partial<EgressDataQuery> = {
+  matchers: 'cluster=~"$cluster"',
+  namespace: '$namespace',
+  workload: '$workload',
+  verdicts: ['$verdict'],
+};
+
+type Query = Partial<EgressDataQuery> & { refId: string };
+
+function q(over: Partial<EgressDataQuery>, refId = 'A'): Query {
+  return { refId, datasource: DS, ...SCOPE, ...over };
+}
+
+let nextId = 1;
+
+// Panel links share the dashboard link shape; only title and url matter for them.
+const panelLink = {
+  asDropdown: false,
+  icon: '',
+  includeVars: false,
+  keepTime: false,
+  tags: [],
+  targetBlank: false,
+  tooltip: '',
+  type: 'link' as const,
+};
+function panel(p: Omit<Panel, 'id' | 'datasource'> & { id?: number }): Panel {
+  const id = p.id ?? nextId++;
+  return { datasource: DS, ...p, id } as Panel;
+}
+
+function stat(
+  title: string,
+  x: number,
+  query: Query,
+  field: string,
+  calc: string,
+  color: string,
+  description: string
+): Panel {
+  return panel({
+    type: 'stat',
+    title,
+    description,
+    gridPos: { x, y: 0, w: 6, h: 4 },
+    targets: [query],
+    options: {
+      reduceOptions: { calcs: [calc], fields: `/^${field}$/`, values: false },
+      colorMode: 'value',
+      graphMode: 'none',
+      textMode: 'value',
+    },
+    fieldConfig: {
+      defaults: { color: { mode: FieldColorModeId.Fixed, fixedColor: color }, unit: 'short', decimals: 0 },
+      overrides: [],
+    },
+  });
+}
+
+function queryVariable(name: string, label: string, query: Record<string, string>, multi = true): VariableModel {
+  return {
+    type: 'query',
+    name,
+    label,
+    datasource: DS,
+    query: { refId: `var-${name}`, ...query },
+    definition: query.kind,
+    refresh: 2,
+    multi,
+    includeAll: true,
+    allValue: '.*',
+    current: { text: 'All', value: '$__all' },
+    sort: 1,
+  } as VariableModel;
+}
+
+function variables(opts: { singleWorkload?: boolean } = {}): VariableModel[] {
+  return [
+    {
+      type: 'datasource',
+      name: 'datasource',
+      label: 'Data source',
+      query: DATASOURCE_TYPE,
+      current: { text: 'Istio Egress', value: UID.egress },
+    } as VariableModel,
+    queryVariable('cluster', 'Cluster', { kind: 'labelValues', label: 'cluster' }),
+    queryVariable('namespace', 'Namespace', { kind: 'namespaces' }),
+    queryVariable('workload', 'Workload', { kind: 'workloads', namespace: '$namespace' }, !opts.singleWorkload),
+    {
+      type: 'custom',
+      name: 'verdict',
+      label: 'Verdict',
+      query: 'blackhole,passthrough',
+      multi: true,
+      includeAll: true,
+      current: { text: 'All', value: '$__all' },
+      options: [
+        { text: 'blackhole', value: 'blackhole', selected: false },
+        { text: 'passthrough', value: 'passthrough', selected: false },
+      ],
+    } as VariableModel,
+  ];
+}
+
+function base(uid: string, title: string, description: string, panels: Panel[], vars: VariableModel[]): Dashboard {
+  return {
+    uid,
+    title,
+    description,
+    tags: ['istio', 'egress', 'security'],
+    editable: true,
+    graphTooltip: 1,
+    schemaVersion: 41,
+    time: { from: 'now-1h', to: 'now' },
+    refresh: '1m',
+    templating: { list: vars },
+    annotations: {
+      list: [
+        {
+          builtIn: 1,
+          datasource: { type: 'grafana', uid: '-- Grafana --' },
+          enable: true,
+          hide: true,
+          iconColor: 'rgba(0, 211, 255, 1)',
+          name: 'Annotations & Alerts',
+          type: 'dashboard',
+        },
+        {
+          name: 'New destinations',
+          datasource: DS,
+          enable: true,
+          iconColor: 'purple',
+          target: q({ queryType: 'newDestinations', lookback: '7d', verdicts: ['passthrough'] }, 'Anno'),
+        },
+      ],
+    },
+    panels,
+    links: [
+      {
+        title: 'Istio egress',
+        type: 'dashboards',
+        tags: ['egress'],
+        asDropdown: false,
+        icon: 'external link',
+        includeVars: true,
+        keepTime: true,
+        targetBlank: false,
+        tooltip: '',
+        url: '',
+      },
+    ],
+  } as Dashboard;
+}
+
+export function overviewDashboard(): Dashboard {
+  nextId = 1;
+  const panels: Panel[] = [
+    stat(
+      'Blocked requests',
+      0,
+      q({ queryType: 'matrix', verdicts: ['blackhole'], listeners: ['http'] }),
+      'requests',
+      'sum',
+      'orange',
+      'HTTP requests answered 502 by BlackHoleCluster in the range'
+    ),
+    stat(
+      'Blocked connections',
+      6,
+      q({ queryType: 'matrix', verdicts: ['blackhole'], listeners: ['tcp'] }),
+      'connections',
+      'sum',
+      'orange',
+      'TCP connections closed by BlackHoleCluster in the range'
+    ),
+    stat(
+      'Passthrough destinations',
+      12,
+      q({ queryType: 'matrix', verdicts: ['passthrough'] }),
+      'destination',
+      'distinctCount',
+      'blue',
+      'External hosts and IPs reached through PassthroughCluster'
+    ),
+    stat(
+      'New destinations',
+      18,
+      q({ queryType: 'newDestinations', lookback: '7d' }),
+      'destination',
+      'distinctCount',
+      'purple',
+      'Destinations seen in the range and not in the 7 days before'
+    ),
+    panel({
+      id: MATRIX_PANEL_ID,
+      type: PANEL_TYPE,
+      title: 'External destinations by source workload',
+      description:
+        'Orange: blocked (BlackHoleCluster). Blue: allowed (PassthroughCluster). Purple: both. Click cells (double-click a column) to get ServiceEntry YAML.',
+      gridPos: { x: 0, y: 4, w: 24, h: 14 },
+      targets: [q({ queryType: 'matrix' })],
+      options: {
+        transpose: false,
+        sortRows: 'name',
+        sortColumns: 'volume',
+        rowFilter: '',
+        columnFilter: '',
+        levels: 6,
+        serviceEntryScope: 'namespace',
+      },
+      links: [
+        {
+          ...panelLink,
+          title: 'Workload drill-down',
+          url: `/d/${UID.workload}?\${__url_time_range}&\${cluster:queryparam}&\${namespace:queryparam}&\${workload:queryparam}`,
+        },
+      ],
+    }),
+    panel({
+      type: 'timeseries',
+      title: 'Blocked rate by destination',
+      gridPos: { x: 0, y: 18, w: 12, h: 8 },
+      targets: [q({ queryType: 'series', verdicts: ['blackhole'], groupBy: ['destination'] })],
+      fieldConfig: { defaults: { unit: 'ops', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
+      options: {
+        legend: { displayMode: 'table', placement: 'right', calcs: ['max'] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    }),
+    panel({
+      type: 'timeseries',
+      title: 'Passthrough rate by destination',
+      gridPos: { x: 12, y: 18, w: 12, h: 8 },
+      targets: [q({ queryType: 'series', verdicts: ['passthrough'], groupBy: ['destination'] })],
+      fieldConfig: { defaults: { unit: 'ops', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
+      options: {
+        legend: { displayMode: 'table', placement: 'right', calcs: ['max'] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
+    }),
+    topTable('Top HTTP destinations', 0, 'http', 'requests'),
+    topTable('Top TCP destinations', 12, 'tcp', 'connections'),
+    panel({
+      type: 'timeseries',
+      title: 'Passthrough TCP bytes',
+      gridPos: { x: 0, y: 34, w: 12, h: 8 },
+      targets: [q({ queryType: 'bytes', groupBy: ['destination'] })],
+      fieldConfig: { defaults: { unit: 'Bps', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
+      options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi', sort: 'desc' } },
+    }),
+    panel({
+      type: 'table',
+      title: 'New destinations (not seen in the 7 days before)',
+      gridPos: { x: 12, y: 34, w: 12, h: 8 },
+      targets: [q({ queryType: 'newDestinations', lookback: '7d' })],
+      transformations: [
+        {
+          id: 'organize',
+          options: {
+            excludeByName: { text: true, bytesSent: true, bytesReceived: true, responseCodes: true },
+            renameByName: { time: 'First seen' },
+          },
+        },
+      ],
+      options: { sortBy: [{ displayName: 'First seen', desc: true }] },
+    }),
+  ];
+  return base(
+    UID.overview,
+    'Istio external traffic',
+    'Traffic leaving the mesh through BlackHoleCluster (blocked) and PassthroughCluster (allowed), on HTTP and TCP listeners.',
+    panels,
+    variables()
+  );
+}
+
+function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: 'requests' | 'connections'): Panel {
+  return panel({
+    type: 'table',
+    title,
+    gridPos: { x, y: 26, w: 12, h: 8 },
+    targets: [q({ queryType: 'matrix', listeners: [listener] })],
+    transformations: [
+      {
+        id: 'organize',
+        options: {
+          excludeByName:
+            listener === 'http'
+              ? { connections: true, bytesSent: true, bytesReceived: true, destinationName: true }
+              : { requests: true, responseCodes: true },
+        },
+      },
+    ],
+    options: { sortBy: [{ displayName: measure, desc: true }], footer: { show: false } },
+    fieldConfig: {
+      defaults: {},
+      overrides: [
+        {
+          matcher: { id: 'byName', options: 'verdict' },
+          properties: [
+            {
+              id: 'mappings',
+              value: [
+                {
+                  type: 'value',
+                  options: { blackhole: { color: 'orange', index: 0 }, passthrough: { color: 'blue', index: 1 } },
+                },
+              ],
+            },
+            { id: 'custom.cellOptions', value: { type: 'color-text' } },
+          ],
+        },
+      ],
+    },
+  });
+}
+
+export function workloadDashboard(): Dashboard {
+  nextId = 1;
+  const panels: Panel[] = [
+    panel({
+      type: PANEL_TYPE,
+      title: 'Destinations of $namespace/$workload',
+      gridPos: { x: 0, y: 0, w: 24, h: 10 },
+      targets: [q({ queryType: 'matrix' })],
+      options: {
+        transpose: true,
+        sortRows: 'volume',
+        sortColumns: 'name',
+        rowFilter: '',
+        columnFilter: '',
+        levels: 6,
+        serviceEntryScope: 'namespace',
+      },
+    }),
+    panel({
+      type: 'timeseries',
+      title: 'Egress rate by destination and verdict',
+      gridPos: { x: 0, y: 10, w: 24, h: 8 },
+      targets: [q({ queryType: 'series', groupBy: ['verdict', 'destination'] })],
+      fieldConfig: { defaults: { unit: 'ops' }, overrides: [] },
+    }),
+    panel({
+      type: 'table',
+      title: 'All pairs',
+      gridPos: { x: 0, y: 18, w: 24, h: 8 },
+      targets: [q({ queryType: 'matrix' })],
+    }),
+  ];
+  return base(
+    UID.workload,
+    'Istio external traffic: workload',
+    'One workload’s external destinations, reached from the matrix panel of the overview.',
+    panels,
+    variables({ singleWorkload: true })
+  );
+}

@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { startDemoExporter } from '../../harness/demoExporter';
+import { freePort, requireBinary, type RunningPrometheus, startPrometheus } from '../../harness/prometheus';
+import { fetchMatrix } from '../../src/query/matrix';
+import { fetchTransport } from '../../src/query/fetchTransport';
+import { PrometheusApi } from '../../src/query/prometheusApi';
+import { generatedFiles } from '../../src/provisioning/files';
+import { DATASOURCE_TYPE, MATRIX_PANEL_ID, PANEL_TYPE, UID } from '../../src/provisioning/config';
+import { promqlErrors } from '../../src/test/promqlParser';
+
+const ROOT = path.join(__dirname, '..', '..');
+const run = promisify(execFile);
+const read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8');
+
+describe('generated provisioning', () => {
+  it.each(Object.keys(generatedFiles()))('%s is committed as the generator writes it (npm run generate)', (file) => {
+    expect(existsSync(path.join(ROOT, file))).toBe(true);
+    expect(read(file)).toBe(generatedFiles()[file]);
+  });
+
+  it('promtool accepts the Prometheus rule file and its unit tests pass', async () => {
+    const promtool = requireBinary('promtool');
+    const check = await run(promtool, ['check', 'rules', path.join(ROOT, 'rules/istio-egress.rules.yml')]);
+    expect(check.stdout).toContain('SUCCESS: 4 rules found');
+    for (const t of ['rules/tests/istio-egress.test.yml', 'rules/tests/ip-cardinality.test.yml']) {
+      const res = await run(promtool, ['test', 'rules', path.join(ROOT, t)]);
+      expect(res.stdout).toContain('SUCCESS');
+    }
+  });
+
+  it('every Grafana rule parses and queries only the provisioned Prometheus or expressions', () => {
+    const rules = parse(read('provisioning/alerting/istio-egress-rules.yaml'));
+    const datasources = parse(read('provisioning/datasources/datasources.yaml')).datasources as Array<{
+      uid: string;
+      type: string;
+    }>;
+    const prometheus = datasources.find((d) => d.type === 'prometheus')!;
+    expect(prometheus.uid).toBe(UID.prometheus);
+    const all = rules.groups.flatMap((g: { rules: unknown[] }) => g.rules);
+    expect(all).toHaveLength(4);
+    for (const rule of all) {
+      expect(rule.dashboardUid).toBe(UID.overview);
+      expect(rule.panelId).toBe(MATRIX_PANEL_ID);
+      for (const d of rule.data) {
+        expect([UID.prometheus, '__expr__']).toContain(d.datasourceUid);
+        if (d.datasourceUid === UID.prometheus) {
+          expect(promqlErrors(d.model.expr)).toEqual([]);
+        }
+      }
+      expect(rule.data.map((d: { refId: string }) => d.refId)).toContain(rule.condition);
+    }
+  });
+
+  it('dashboards use this plugin through the datasource variable, and the matrix panel sits where alerts link', () => {
+    const dash = JSON.parse(read('provisioning/dashboards/istio-egress-overview.json'));
+    const ds = dash.templating.list.find((v: { type: string }) => v.type === 'datasource');
+    expect(ds.query).toBe(DATASOURCE_TYPE);
+    const matrix = dash.panels.find((p: { id: number }) => p.id === MATRIX_PANEL_ID);
+    expect(matrix.type).toBe(PANEL_TYPE);
+    for (const file of ['istio-egress-overview.json', 'istio-egress-workload.json']) {
+      const d = JSON.parse(read(`provisioning/dashboards/${file}`));
+      for (const p of d.panels) {
+        for (const t of p.targets) {
+          expect(t.datasource).toEqual({ type: DATASOURCE_TYPE, uid: '${datasource}' });
+          expect(['matrix', 'series', 'bytes', 'newDestinations']).toContain(t.queryType);
+        }
+      }
+    }
+    const links = matrix.links.map((l: { url: string }) => l.url).join();
+    expect(links).toContain(`/d/${UID.workload}`);
+  });
+
+  it('docker-compose mounts paths that exist and points Grafana at the provisioned Prometheus', () => {
+    const compose = parse(read('docker-compose.yaml'));
+    const base = parse(read('.config/docker-compose-base.yaml'));
+    const mounts: Array<[string, string]> = [
+      ...Object.values(compose.services).flatMap((s) =>
+        ((s as { volumes?: string[] }).volumes ?? []).map((v) => [ROOT, v] as [string, string])
+      ),
+      ...(base.services.grafana.volumes as string[]).map((v) => [path.join(ROOT, '.config'), v] as [string, string]),
+    ];
+    for (const [dir, volume] of mounts) {
+      const host = volume.split(':')[0];
+      expect(`${host}: ${existsSync(path.resolve(dir, host))}`).toBe(`${host}: true`);
+    }
+    expect(compose.services.grafana.environment.PROMETHEUS_URL).toBe('${PROMETHEUS_URL:-http://prometheus:9090}');
+    const promConfig = parse(read('deploy/compose/prometheus.yml'));
+    expect(promConfig.scrape_configs[0].static_configs[0].targets).toEqual([
+      `mesh:${compose.services.mesh.environment.PORT}`,
+    ]);
+    const datasources = parse(read('provisioning/datasources/datasources.yaml')).datasources as Array<{
+      uid: string;
+      url: string;
+    }>;
+    expect(datasources.map((d) => [d.uid, d.url])).toEqual([
+      [UID.prometheus, '$PROMETHEUS_URL'],
+      [UID.egress, '$PROMETHEUS_URL'],
+    ]);
+  });
+});
+
+describe('the demo mesh exporter, scraped by a real Prometheus', () => {
+  let exporter: Server;
+  let prom: RunningPrometheus;
+  let work: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    exporter = await startDemoExporter(port, '127.0.0.1');
+    work = mkdtempSync(path.join(os.tmpdir(), 'istioegress-exporter-'));
+    prom = await startPrometheus({
+      dataDir: path.join(work, 'data'),
+      scrapeConfigs: `  - job_name: demo-mesh\n    scrape_interval: 1s\n    static_configs:\n      - targets: ['127.0.0.1:${port}']`,
+    });
+  });
+  afterAll(async () => {
+    await prom?.stop();
+    await new Promise<void>((r) => exporter.close(() => r()));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('serves both verdicts on both listener types', async () => {
+    const api = new PrometheusApi(fetchTransport({ baseUrl: prom.url }));
+    let kinds = new Set<string>();
+    for (let i = 0; i < 40 && kinds.size < 4; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = Date.now() / 1000;
+      const result = await fetchMatrix(api, {
+        scope: { extraMatchers: [{ label: 'cluster', op: '=', value: 'demo-1' }] },
+        from: now - 30,
+        to: now,
+      });
+      kinds = new Set(result.cells.map((c) => `${c.verdict}/${c.listener}`));
+    }
+    expect(Array.from(kinds).sort()).toEqual([
+      'blackhole/http',
+      'blackhole/tcp',
+      'passthrough/http',
+      'passthrough/tcp',
+    ]);
+  });
+});
