@@ -154,33 +154,41 @@ export function MatrixPanel({ data, width, height, options }: Props) {
     return r.group ? `${r.group}/${r.label}` : r.label;
   };
   const selectedCells = Array.from(selected).flatMap((i) => model.cells[i]?.sources ?? []);
-  const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
+  // Every pointer event hit-tests its own position: a click need not follow a mousemove.
+  const hitAt = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
     const x = e.clientX - rect.left;
     const y = e.clientY - rect.top;
     const hit = hitTest(model, g, x, y);
-    setHover(hit ? { ...hit, x, y } : undefined);
+    return hit ? { ...hit, x, y } : undefined;
   };
-  const onClick = () => {
-    if (!hover) {
+  const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => setHover(hitAt(e));
+  // Functional updates: a double-click delivers two clicks before React re-renders.
+  const onClick = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    const hit = hitAt(e);
+    if (!hit?.cell) {
       return;
     }
-    const next = new Set(selected);
-    const toggle = (i: number) => (next.has(i) ? next.delete(i) : next.add(i));
-    if (hover.cell) {
-      toggle(model.index[hover.row * model.cols.length + hover.col]);
-    }
-    setSelected(next);
-  };
-  const selectColumn = (col: number) => {
-    const next = new Set(selected);
-    for (let r = 0; r < model.rows.length; r++) {
-      const i = model.index[r * model.cols.length + col];
-      if (i >= 0 && model.cells[i].seenAllowed) {
+    const i = model.index[hit.row * model.cols.length + hit.col];
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(i)) {
         next.add(i);
       }
-    }
-    setSelected(next);
+      return next;
+    });
+  };
+  const selectColumn = (col: number) => {
+    setSelected((prev) => {
+      const next = new Set(prev);
+      for (let r = 0; r < model.rows.length; r++) {
+        const i = model.index[r * model.cols.length + col];
+        if (i >= 0 && model.cells[i].seenAllowed) {
+          next.add(i);
+        }
+      }
+      return next;
+    });
   };
   const yaml = showYaml ? serviceEntriesYaml(selectedCells, { scope: options.serviceEntryScope }) : '';
   return (
@@ -194,7 +202,12 @@ export function MatrixPanel({ data, width, height, options }: Props) {
         onMouseMove={onMove}
         onMouseLeave={() => setHover(undefined)}
         onClick={onClick}
-        onDoubleClick={() => hover && selectColumn(hover.col)}
+        onDoubleClick={(e) => {
+          const hit = hitAt(e);
+          if (hit) {
+            selectColumn(hit.col);
+          }
+        }}
       />
       {hover?.cell && (
         <div

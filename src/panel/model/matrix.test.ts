@@ -1,6 +1,6 @@
 import type { EgressCell } from '../../query';
 import { drawCells, type DrawTarget } from './draw';
-import { buildMatrix, fitGrid, hitTest, intensityLevel, verdictClass } from './matrix';
+import { buildMatrix, fitGrid, hitTest, intensityLevel, paletteIndex, verdictClass } from './matrix';
 import { readFrames } from './readFrame';
 
 const cell = (
@@ -69,7 +69,28 @@ describe('buildMatrix', () => {
   });
 });
 
+describe('group ordering', () => {
+  it('orders namespace groups by their total when sorting by volume, rows by volume inside', () => {
+    const m = buildMatrix([...cells, cell('data', 'etl', 'c.com', 'passthrough', 500)], {
+      ...opts,
+      sortRows: 'volume',
+    });
+    expect(m.rows.map((r) => `${r.group}/${r.label}`)).toEqual(['data/etl', 'shop/web', 'shop/api']);
+  });
+});
+
 describe('intensity', () => {
+  it('gives a bytes-only pair (long-lived connection) the faintest fill, not the no-traffic outline', () => {
+    const m = buildMatrix(
+      [
+        { ...cell('d', 'w', '1.1.1.1', 'passthrough', 0, 'tcp'), bytesReceived: 5000 },
+        cell('d', 'x', '2.2.2.2', 'passthrough', 0, 'tcp'),
+      ],
+      opts
+    );
+    expect(m.cells.map((c) => paletteIndex(c, m.maxVolume, 6))).toEqual([7 + 1, 7 + 0]);
+  });
+
   it('keeps zero volume distinct and quantizes on a log scale', () => {
     expect(intensityLevel(0, 100, 6)).toBe(0);
     expect(intensityLevel(1, 1e6, 6)).toBe(1);

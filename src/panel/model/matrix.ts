@@ -20,6 +20,8 @@ export interface MatrixCell {
   /** Pairs seen with each verdict, even at zero volume: "both" is about verdicts, not counts. */
   seenBlocked: boolean;
   seenAllowed: boolean;
+  /** TCP bytes: a long-lived connection moves bytes without opening or closing any in the range. */
+  bytes: number;
   sources: EgressCell[];
 }
 
@@ -37,23 +39,32 @@ type Extra = EgressCell & { destinationName?: string };
 const workloadKey = (c: EgressCell) => `${c.sourceNamespace}/${c.sourceWorkload}`;
 const destinationLabel = (c: Extra) => (c.destinationName ? `${c.destinationName} (${c.destination})` : c.destination);
 
+function share(blocked: number, total: number): number {
+  return total ? blocked / total : 0;
+}
+
+/** Sorts items; grouped items keep their group together, groups ordered by the same key as items. */
 function sortItems(items: AxisItem[], by: SortBy, grouped: boolean): AxisItem[] {
-  const cmpName = (a: AxisItem, b: AxisItem) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
-  const cmp = (a: AxisItem, b: AxisItem) => {
+  const groups = new Map<string, { total: number; blocked: number }>();
+  for (const i of items) {
+    const g = groups.get(i.group) ?? { total: 0, blocked: 0 };
+    g.total += i.total;
+    g.blocked += i.blocked;
+    groups.set(i.group, g);
+  }
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const byKey = (a: { total: number; blocked: number }, b: { total: number; blocked: number }) =>
+    by === 'volume'
+      ? b.total - a.total
+      : by === 'blockedShare'
+        ? share(b.blocked, b.total) - share(a.blocked, a.total) || b.total - a.total
+        : 0;
+  return items.sort((a, b) => {
     if (grouped && a.group !== b.group) {
-      return a.group < b.group ? -1 : 1;
+      return byKey(groups.get(a.group)!, groups.get(b.group)!) || byName(a.group, b.group);
     }
-    if (by === 'volume') {
-      return b.total - a.total || cmpName(a, b);
-    }
-    if (by === 'blockedShare') {
-      const sa = a.total ? a.blocked / a.total : 0;
-      const sb = b.total ? b.blocked / b.total : 0;
-      return sb - sa || b.total - a.total || cmpName(a, b);
-    }
-    return cmpName(a, b);
-  };
-  return items.sort(cmp);
+    return byKey(a, b) || byName(a.label, b.label);
+  });
 }
 
 /**
@@ -118,7 +129,7 @@ export function buildMatrix(
     const at = r * cols.length + k;
     let m = index[at] >= 0 ? out[index[at]] : undefined;
     if (!m) {
-      m = { row: r, col: k, blocked: 0, allowed: 0, seenBlocked: false, seenAllowed: false, sources: [] };
+      m = { row: r, col: k, blocked: 0, allowed: 0, seenBlocked: false, seenAllowed: false, bytes: 0, sources: [] };
       index[at] = out.length;
       out.push(m);
     }
@@ -130,6 +141,7 @@ export function buildMatrix(
       m.allowed += v;
       m.seenAllowed = true;
     }
+    m.bytes += c.bytesSent + c.bytesReceived;
     m.sources.push(c);
     maxVolume = Math.max(maxVolume, m.blocked + m.allowed);
   }
@@ -155,7 +167,10 @@ export function intensityLevel(volume: number, maxVolume: number, levels: number
 }
 
 export function paletteIndex(m: MatrixCell, maxVolume: number, levels: number): number {
-  return verdictClass(m) * (levels + 1) + intensityLevel(m.blocked + m.allowed, maxVolume, levels);
+  const volume = m.blocked + m.allowed;
+  // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
+  const level = volume === 0 && m.bytes > 0 ? 1 : intensityLevel(volume, maxVolume, levels);
+  return verdictClass(m) * (levels + 1) + level;
 }
 
 /** Where the grid sits in the canvas, in CSS pixels. */

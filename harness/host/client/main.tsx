@@ -1,0 +1,218 @@
+/**
+ * The plugin host page: loads dist/ the way Grafana does (SystemJS + AMD, shared packages), wires
+ * Grafana's services, builds the provisioned data source, runs the provisioned matrix panel's query and
+ * renders the panel. Small on purpose: the product is the plugin.
+ */
+import React, { useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import {
+  createTheme,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataSourceApi,
+  type DataSourceInstanceSettings,
+  dateTime,
+  LoadingState,
+  type PanelPlugin,
+  type PanelProps,
+  ThemeContext,
+  type DataSourcePlugin,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
+import { registerShared, systemJS } from './sharedModules';
+import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
+
+interface HostConfig {
+  pluginBase: string;
+  datasource: DataSourceInstanceSettings;
+  panel: { type: string; title: string; options: Record<string, unknown>; targets: Array<Record<string, unknown>> };
+  variables: HostVariable[];
+  range: { from: number; to: number };
+}
+
+interface HostState {
+  ready: boolean;
+  error?: string;
+  frames?: DataFrame[];
+  health?: TestDataSourceResponse;
+  queryErrors?: string[];
+}
+
+declare global {
+  interface Window {
+    __host: HostState & { testDatasource: () => Promise<TestDataSourceResponse> };
+  }
+}
+
+const params = new URLSearchParams(window.location.search);
+
+async function loadPlugin<T>(url: string): Promise<T> {
+  const mod = await systemJS().import(url);
+  const plugin = (mod.plugin ?? (mod.default as { plugin?: unknown } | undefined)?.plugin) as T | undefined;
+  if (!plugin) {
+    throw new Error(`${url} exports no plugin`);
+  }
+  return plugin;
+}
+
+function Host({ config }: { config: HostConfig }) {
+  const [mode, setMode] = useState<'light' | 'dark'>(params.get('theme') === 'light' ? 'light' : 'dark');
+  const [size, setSize] = useState({
+    width: Number(params.get('width') ?? 1100),
+    height: Number(params.get('height') ?? 560),
+  });
+  const [panel, setPanel] = useState<PanelPlugin>();
+  const [ds, setDs] = useState<DataSourceApi>();
+  const [frames, setFrames] = useState<DataFrame[]>([]);
+  const [health, setHealth] = useState<TestDataSourceResponse>();
+  const [error, setError] = useState<string>();
+  const theme = useMemo(() => createTheme({ colors: { mode } }), [mode]);
+  const options = useMemo(() => ({ ...config.panel.options, ...JSON.parse(params.get('options') ?? '{}') }), [config]);
+  const range = useMemo(() => {
+    const from = dateTime(config.range.from * 1000);
+    const to = dateTime(config.range.to * 1000);
+    return { from, to, raw: { from, to } };
+  }, [config]);
+
+  useEffect(() => {
+    document.body.style.background = theme.colors.background.canvas;
+    document.body.style.color = theme.colors.text.primary;
+    document.body.style.fontFamily = theme.typography.fontFamily;
+  }, [theme]);
+
+  useEffect(() => {
+    (async () => {
+      const [dsPlugin, panelPlugin] = await Promise.all([
+        loadPlugin<DataSourcePlugin<DataSourceApi>>(`${config.pluginBase}/datasource/module.js`),
+        loadPlugin<PanelPlugin>(`${config.pluginBase}/panel/module.js`),
+      ]);
+      const DataSourceClass = dsPlugin.DataSourceClass as unknown as new (
+        s: DataSourceInstanceSettings
+      ) => DataSourceApi;
+      const instance = new DataSourceClass(config.datasource);
+      setDs(instance);
+      setPanel(panelPlugin);
+      window.__host.testDatasource = async () => {
+        const r = await instance.testDatasource();
+        setHealth(r);
+        window.__host.health = r;
+        return r;
+      };
+      const request = {
+        requestId: 'host-1',
+        interval: '60s',
+        intervalMs: 60_000,
+        range,
+        scopedVars: {},
+        targets: config.panel.targets,
+        timezone: 'utc',
+        app: 'dashboard',
+        startTime: Date.now(),
+      } as unknown as DataQueryRequest;
+      const res = await (instance.query(request) as Promise<{
+        data: DataFrame[];
+        errors?: Array<{ message?: string }>;
+      }>);
+      setFrames(res.data);
+      window.__host.frames = res.data;
+      window.__host.queryErrors = (res.errors ?? []).map((e) => e.message ?? '');
+      window.__host.ready = true;
+    })().catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      setError(message);
+      window.__host.error = message;
+      window.__host.ready = true;
+    });
+  }, [config, range]);
+
+  const Panel = panel?.panel as React.ComponentType<PanelProps> | null | undefined;
+  const props: PanelProps = {
+    id: 5,
+    data: { series: frames, state: LoadingState.Done, timeRange: range },
+    timeRange: range,
+    timeZone: 'utc',
+    options,
+    fieldConfig: { defaults: {}, overrides: [] },
+    transparent: false,
+    width: size.width,
+    height: size.height,
+    renderCounter: 0,
+    title: config.panel.title,
+    eventBus: {
+      publish: () => {},
+      subscribe: () => ({ unsubscribe: () => {} }),
+      getStream: () => ({ subscribe: () => ({ unsubscribe: () => {} }) }),
+      newScopedBus: () => ({}),
+    } as unknown as PanelProps['eventBus'],
+    onOptionsChange: () => {},
+    onFieldConfigChange: () => {},
+    replaceVariables: (s: string) => s,
+    onChangeTimeRange: () => {},
+  };
+  const button = (label: string, onClick: () => void, pressed?: boolean) => (
+    <button
+      type="button"
+      aria-pressed={pressed}
+      onClick={onClick}
+      style={{
+        marginRight: 8,
+        padding: '4px 10px',
+        background: theme.colors.secondary.main,
+        color: theme.colors.text.primary,
+        border: `1px solid ${theme.colors.border.medium}`,
+        borderRadius: 4,
+      }}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <ThemeContext.Provider value={theme}>
+      <header style={{ padding: 8, borderBottom: `1px solid ${theme.colors.border.weak}` }}>
+        <strong style={{ marginRight: 16 }}>Istio Egress plugin host</strong>
+        {button('Dark', () => setMode('dark'), mode === 'dark')}
+        {button('Light', () => setMode('light'), mode === 'light')}
+        {button('Wider', () => setSize((s) => ({ ...s, width: s.width + 200 })))}
+        {button('Narrower', () => setSize((s) => ({ ...s, width: Math.max(300, s.width - 200) })))}
+        {button('Test data source', () => void window.__host.testDatasource())}
+      </header>
+      {health && (
+        <pre data-testid="health" data-status={health.status} style={{ margin: 8, whiteSpace: 'pre-wrap' }}>
+          {health.message}
+        </pre>
+      )}
+      {error && (
+        <div role="alert" data-testid="host-error" style={{ margin: 8 }}>
+          {error}
+        </div>
+      )}
+      <main
+        id="panel-chrome"
+        aria-label={config.panel.title}
+        style={{
+          margin: 8,
+          width: size.width,
+          background: theme.colors.background.primary,
+          border: `1px solid ${theme.colors.border.weak}`,
+        }}
+      >
+        <h2 style={{ fontSize: 14, margin: 0, padding: '6px 8px' }}>{config.panel.title}</h2>
+        {Panel && ds ? <Panel {...props} /> : <div style={{ height: size.height }}>Loading…</div>}
+      </main>
+    </ThemeContext.Provider>
+  );
+}
+
+async function main() {
+  window.__host = { ready: false, testDatasource: async () => ({ status: 'error', message: 'not loaded' }) };
+  registerShared();
+  const config = (await (await fetch(`/host/config.json${window.location.search}`)).json()) as HostConfig;
+  setBackendSrv(hostBackendSrv());
+  setTemplateSrv(hostTemplateSrv(config.variables));
+  createRoot(document.getElementById('root')!).render(<Host config={config} />);
+}
+
+main().catch((err: unknown) => {
+  document.body.textContent = `Host failed: ${err instanceof Error ? err.message : String(err)}`;
+});

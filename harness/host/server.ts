@@ -1,0 +1,237 @@
+/**
+ * A local host for dist/: serves the plugin under Grafana's public path, a page that loads it with
+ * SystemJS, the provisioned data source and matrix panel as config, and a data-proxy route like
+ * Grafana's (/api/datasources/proxy/uid/<uid>/…) that forwards to Prometheus.
+ */
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { MATRIX_PANEL_ID, UID } from '../../src/provisioning/config';
+import { freePort } from '../prometheus';
+
+const ROOT = path.join(__dirname, '..', '..');
+const APP_ID = 'meshlens-istioegress-app';
+const PLUGIN_BASE = `/public/plugins/${APP_ID}`;
+/** A data source whose URL is wrong, for the health check's failure path. */
+const BROKEN_UID = 'broken';
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json',
+  '.md': 'text/markdown',
+};
+
+let clientBundle: Promise<string> | undefined;
+
+/** The host page's script: shared packages + host code, bundled once per process by esbuild. */
+function hostScript(): Promise<string> {
+  clientBundle ??= build({
+    entryPoints: [path.join(__dirname, 'client', 'main.tsx')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty' },
+    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
+    logLevel: 'error',
+  }).then((r) => r.outputFiles[0].text);
+  return clientBundle;
+}
+
+export interface HostOptions {
+  prometheusUrl: string;
+  /** Unix seconds of the range the panel queries. */
+  range: { from: number; to: number };
+  port?: number;
+  host?: string;
+}
+
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  options: Record<string, unknown>;
+  targets: Array<Record<string, unknown>>;
+}
+
+function hostConfig(opts: HostOptions, dsUid: string) {
+  const provisioned = parse(readFileSync(path.join(ROOT, 'provisioning/datasources/datasources.yaml'), 'utf8'))
+    .datasources as Array<Record<string, unknown>>;
+  const egress = provisioned.find((d) => d.uid === UID.egress)!;
+  const dashboard = JSON.parse(
+    readFileSync(path.join(ROOT, 'provisioning/dashboards/istio-egress-overview.json'), 'utf8')
+  );
+  const panel = (dashboard.panels as Panel[]).find((p) => p.id === MATRIX_PANEL_ID)!;
+  const variables = (dashboard.templating.list as Array<Record<string, unknown>>).map((v) => {
+    if (v.type === 'datasource') {
+      return { name: v.name, value: dsUid };
+    }
+    if (v.type === 'custom') {
+      return { name: v.name, options: String(v.query).split(',') };
+    }
+    return { name: v.name, allValue: v.allValue };
+  });
+  return {
+    pluginBase: PLUGIN_BASE,
+    datasource: {
+      id: 1,
+      uid: dsUid,
+      type: egress.type,
+      name: egress.name,
+      url: `/api/datasources/proxy/uid/${dsUid}`,
+      access: 'proxy',
+      jsonData: egress.jsonData,
+      readOnly: true,
+      meta: {
+        id: egress.type,
+        name: egress.name,
+        type: 'datasource',
+        info: {},
+        module: `${PLUGIN_BASE}/datasource/module.js`,
+        baseUrl: `${PLUGIN_BASE}/datasource`,
+      },
+    },
+    panel: { type: panel.type, title: panel.title, options: panel.options, targets: panel.targets },
+    variables,
+    range: opts.range,
+  };
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Istio Egress plugin host</title>
+<link rel="icon" href="${PLUGIN_BASE}/img/logo.svg">
+<script src="/vendor/system.min.js"></script>
+<script>
+  // What Grafana's index page gives @grafana/runtime's config before anything loads.
+  window.grafanaBootData = { settings: { buildInfo: { version: '12.4.10', edition: 'Open Source' }, featureToggles: {}, bootData: {} }, user: { orgId: 1, isSignedIn: true }, navTree: [] };
+</script>
+</head>
+<body style="margin:0">
+<div id="root"></div>
+<!-- The host bundle initialises before SystemJS's AMD extra defines a global define(): UMD packages
+     inside it (lodash) must not mistake it for their loader. Plugins are imported after both. -->
+<script src="/host/host.js"></script>
+<script src="/vendor/amd.min.js"></script>
+</body>
+</html>
+`;
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer) {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startHost(
+  opts: HostOptions
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  const closedPort = await freePort();
+  const targets: Record<string, string> = {
+    [UID.egress]: opts.prometheusUrl,
+    [BROKEN_UID]: `http://127.0.0.1:${closedPort}`,
+  };
+  await hostScript();
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://host');
+      const p = url.pathname;
+      if (p === '/' || p === '/index.html') {
+        return send(res, 200, 'text/html; charset=utf-8', PAGE);
+      }
+      if (p === '/vendor/system.min.js' || p === '/vendor/amd.min.js') {
+        const file = p.endsWith('system.min.js') ? 'system.min.js' : 'extras/amd.min.js';
+        return send(res, 200, TYPES['.js'], readFileSync(path.join(ROOT, 'node_modules/systemjs/dist', file)));
+      }
+      if (p === '/host/host.js') {
+        return send(res, 200, TYPES['.js'], await hostScript());
+      }
+      if (p === '/host/config.json') {
+        return send(
+          res,
+          200,
+          TYPES['.json'],
+          JSON.stringify(hostConfig(opts, url.searchParams.get('ds') === BROKEN_UID ? BROKEN_UID : UID.egress))
+        );
+      }
+      if (p.startsWith(`${PLUGIN_BASE}/`)) {
+        const rel = path.normalize(decodeURIComponent(p.slice(PLUGIN_BASE.length + 1)));
+        const file = path.join(ROOT, 'dist', rel);
+        if (rel.startsWith('..') || !existsSync(file)) {
+          return send(res, 404, 'text/plain', `not in dist/: ${rel}`);
+        }
+        return send(res, 200, TYPES[path.extname(file)] ?? 'application/octet-stream', readFileSync(file));
+      }
+      if (p.startsWith('/public/build/img/icons/')) {
+        // Grafana serves @grafana/ui's icons from its build; they ship inside the package.
+        const rel = path.normalize(decodeURIComponent(p.slice('/public/build/img/icons/'.length)));
+        const file = path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons', rel);
+        if (rel.startsWith('..') || !existsSync(file)) {
+          return send(res, 404, 'text/plain', `no icon ${rel}`);
+        }
+        return send(res, 200, TYPES['.svg'], readFileSync(file));
+      }
+      const proxy = /^\/api\/datasources\/proxy\/uid\/([^/]+)(\/.*)$/.exec(p);
+      if (proxy) {
+        const target = targets[proxy[1]];
+        if (!target) {
+          return send(res, 404, TYPES['.json'], JSON.stringify({ message: 'Data source not found' }));
+        }
+        const body = req.method === 'POST' ? (await readBody(req)).toString('utf8') : undefined;
+        try {
+          const upstream = await fetch(`${target}${proxy[2]}${url.search}`, {
+            method: req.method,
+            headers: req.headers['content-type'] ? { 'Content-Type': req.headers['content-type'] } : undefined,
+            body,
+          });
+          return send(
+            res,
+            upstream.status,
+            upstream.headers.get('content-type') ?? 'text/plain',
+            Buffer.from(await upstream.arrayBuffer())
+          );
+        } catch (err) {
+          // What Grafana's data proxy answers when the data source URL does not answer.
+          const cause = (err as { cause?: { code?: string } }).cause?.code ?? String(err);
+          return send(
+            res,
+            502,
+            TYPES['.json'],
+            JSON.stringify({ message: `Bad Gateway: dial tcp ${target.replace(/^https?:\/\//, '')}: ${cause}` })
+          );
+        }
+      }
+      if (p === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
+      send(res, 404, 'text/plain', 'not found');
+    } catch (err) {
+      send(res, 500, 'text/plain', String(err));
+    }
+  });
+  const port = opts.port ?? (await freePort());
+  await new Promise<void>((resolve) => server.listen(port, opts.host ?? '127.0.0.1', resolve));
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    server,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

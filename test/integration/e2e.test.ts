@@ -1,0 +1,289 @@
+/**
+ * The built plugin in a real browser (Debian chromium driven by playwright-core), loaded by the local
+ * host the way Grafana loads it, against the real Prometheus of the test setup.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { parseAllDocuments } from 'yaml';
+import { startHost } from '../../harness/host/server';
+import { compileDestinationNames } from '../../src/query/destinationNames';
+import type { EgressCell } from '../../src/query/cells';
+import { buildMatrix, fitGrid, type MatrixModel } from '../../src/panel/model/matrix';
+import { defaultOptions, type MatrixOptions } from '../../src/panel/types';
+import { TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
+import { prometheusUrl } from '../harness/state';
+
+const ROOT = path.join(__dirname, '..', '..');
+const RESULTS = path.join(ROOT, 'test-results');
+const FROM = TEST_END - 3600;
+// The host's panel size and the panel's layout constants (components/MatrixPanel.tsx).
+const PANEL = { width: 1100, height: 560 };
+const LAYOUT = { rowLabel: 180, colLabel: 90, legend: 28 };
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+let host: Awaited<ReturnType<typeof startHost>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  host = await startHost({ prometheusUrl: prometheusUrl(), range: { from: FROM, to: TEST_END } });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  mkdirSync(RESULTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+interface Opened {
+  page: Page;
+  problems: string[];
+}
+
+/** Opens the host; records console errors, page errors and failed or erroring requests. */
+async function open(query: Record<string, string> = {}, expectHttpErrors = false): Promise<Opened> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
+  // The demo data ends at TEST_END: the health check's "last 24h" must mean the day before it.
+  await page.clock.setFixedTime(new Date(TEST_END * 1000));
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') {
+      problems.push(`console: ${m.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !expectHttpErrors) {
+      problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    }
+  });
+  await page.goto(`${host.url}/?${new URLSearchParams(query)}`);
+  await page.waitForFunction(() => window.__host?.ready === true, null, { timeout: 30_000 });
+  return { page, problems };
+}
+
+function expected(): EgressCell[] {
+  const nameOf = compileDestinationNames([{ cidr: '52.216.0.0/15', name: 'AWS S3' }]);
+  return expectedCells(demoFlows(), demoGrid(TEST_END), FROM, TEST_END).map((c) => {
+    const name = c.listener === 'tcp' ? nameOf(c.destination) : undefined;
+    return name ? { ...c, destinationName: name } : c;
+  });
+}
+
+/** Where a (row key, column key) cell is drawn, from the same model the panel uses. */
+function locate(model: MatrixModel, rowKey: string, colKey: string): { x: number; y: number } {
+  const plot = {
+    x0: LAYOUT.rowLabel,
+    y0: LAYOUT.colLabel,
+    width: PANEL.width - LAYOUT.rowLabel - 8,
+    height: PANEL.height - LAYOUT.colLabel - LAYOUT.legend - 8,
+  };
+  const g = fitGrid(model, plot).geometry;
+  const r = model.rows.findIndex((x) => x.key === rowKey);
+  const c = model.cols.findIndex((x) => x.key === colKey);
+  if (r < 0 || c < 0) {
+    throw new Error(`no cell ${rowKey} × ${colKey}`);
+  }
+  return { x: g.x0 + (c - g.colOffset + 0.5) * g.cellW, y: g.y0 + (r - g.rowOffset + 0.5) * g.cellH };
+}
+
+async function pixel(page: Page, x: number, y: number): Promise<[number, number, number, number]> {
+  return page.evaluate(
+    ([px, py]) => {
+      const canvas = document.querySelector('[data-testid="matrix-canvas"]') as HTMLCanvasElement;
+      const dpr = canvas.width / canvas.getBoundingClientRect().width;
+      const d = canvas.getContext('2d')!.getImageData(Math.floor(px * dpr), Math.floor(py * dpr), 1, 1).data;
+      return [d[0], d[1], d[2], d[3]] as [number, number, number, number];
+    },
+    [x, y]
+  );
+}
+
+/** Orange, blue or purple by hue; `empty` where nothing was drawn. */
+function colorClass([r, g, b, a]: number[]): string {
+  if (a === 0) {
+    return 'empty';
+  }
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  let h = 0;
+  if (max !== min) {
+    h =
+      max === r
+        ? ((g - b) / (max - min)) * 60
+        : max === g
+          ? (2 + (b - r) / (max - min)) * 60
+          : (4 + (r - g) / (max - min)) * 60;
+  }
+  h = (h + 360) % 360;
+  return h < 60 ? 'orange' : h < 250 ? 'blue' : 'purple';
+}
+
+async function canvasBox(page: Page) {
+  return (await page.locator('[data-testid="matrix-canvas"]').boundingBox())!;
+}
+
+const byName: Partial<MatrixOptions> = { sortRows: 'name', sortColumns: 'name' };
+
+describe('the plugin in Chromium', () => {
+  it('health check passes on the synthetic mesh', async () => {
+    const { page, problems } = await open();
+    await page.getByRole('button', { name: 'Test data source' }).click();
+    const health = page.getByTestId('health');
+    await health.waitFor();
+    expect(await health.getAttribute('data-status')).toBe('success');
+    expect((await health.textContent())?.split('\n')).toEqual([
+      expect.stringMatching(/^✓ Prometheus API reachable/),
+      '✓ Istio metrics present',
+      '✓ TCP series carry the destination_ip label',
+      '✓ Catch-all egress in the last 24h',
+      expect.stringMatching(/^✓ \d+ external destination series/),
+    ]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('health check fails clearly on a wrong URL', async () => {
+    const { page } = await open({ ds: 'broken' }, true);
+    await page.getByRole('button', { name: 'Test data source' }).click();
+    const health = page.getByTestId('health');
+    await health.waitFor();
+    expect(await health.getAttribute('data-status')).toBe('error');
+    expect(await health.textContent()).toBe('✗ Prometheus API not reachable');
+    const details = await page.evaluate(() => window.__host.health?.details?.message);
+    expect(details).toMatch(/HTTP 502 Bad Gateway from \/api\/v1\/query: .*ECONNREFUSED/);
+    await page.close();
+  });
+
+  it('draws every expected pair with its verdict color, and nothing where there is no pair', async () => {
+    const { page, problems } = await open({ options: JSON.stringify(byName) });
+    const cells = expected();
+    const model = buildMatrix(cells, { ...defaultOptions, ...byName });
+    const label = await page.getByTestId('matrix-canvas').getAttribute('aria-label');
+    expect(label).toBe(`Egress matrix: ${model.rows.length} rows, ${model.cols.length} columns`);
+    for (const m of model.cells) {
+      const { x, y } = locate(model, model.rows[m.row].key, model.cols[m.col].key);
+      const want = m.seenBlocked && m.seenAllowed ? 'purple' : m.seenBlocked ? 'orange' : 'blue';
+      expect(`${model.rows[m.row].key} → ${model.cols[m.col].key}: ${colorClass(await pixel(page, x, y))}`).toBe(
+        `${model.rows[m.row].key} → ${model.cols[m.col].key}: ${want}`
+      );
+    }
+    const empty = locate(model, 'shop/payments', 'pypi.org');
+    expect(colorClass(await pixel(page, empty.x, empty.y))).toBe('empty');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('tooltips show the numbers Prometheus counted', async () => {
+    const { page, problems } = await open({ options: JSON.stringify(byName) });
+    const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
+    const box = await canvasBox(page);
+    const at = locate(model, 'shop/checkout', 'api.stripe.com');
+    await page.mouse.move(box.x + at.x, box.y + at.y);
+    const tip = page.getByTestId('matrix-tooltip');
+    expect(await tip.textContent()).toContain('Passthrough HTTP — 1,200 requests (codes 200:960, 500:240)');
+    const s3 = locate(model, 'shop/payments', '52.216.10.4');
+    await page.mouse.move(box.x + s3.x, box.y + s3.y);
+    expect(await tip.textContent()).toContain('AWS S3 (52.216.10.4)');
+    expect(await tip.textContent()).toContain(
+      'Passthrough TCP :443 — 480 connections, 240,000 B sent, 1,200,000 B received'
+    );
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('sorts, filters and transposes', async () => {
+    const cells = expected();
+    const transposed = await open({ options: JSON.stringify({ transpose: true }) });
+    const t = buildMatrix(cells, { ...defaultOptions, transpose: true });
+    expect(await transposed.page.getByTestId('matrix-canvas').getAttribute('aria-label')).toBe(
+      `Egress matrix: ${t.rows.length} rows, ${t.cols.length} columns`
+    );
+    expect(t.rows.length).toBeGreaterThan(t.cols.length - 10);
+    await transposed.page.close();
+
+    const filtered = await open({ options: JSON.stringify({ rowFilter: 'shop', columnFilter: '.com' }) });
+    const f = buildMatrix(cells, { ...defaultOptions, rowFilter: 'shop', columnFilter: '.com' });
+    expect(f.rows.map((r) => r.key)).toEqual(['shop/checkout', 'shop/frontend', 'shop/payments']);
+    expect(await filtered.page.getByTestId('matrix-canvas').getAttribute('aria-label')).toBe(
+      `Egress matrix: 3 rows, ${f.cols.length} columns`
+    );
+    await filtered.page.close();
+
+    // Rows by volume: the busiest workload comes first; its first cell's tooltip names it.
+    const opts = { sortRows: 'volume' as const, sortColumns: 'name' as const };
+    const sorted = await open({ options: JSON.stringify(opts) });
+    const s = buildMatrix(cells, { ...defaultOptions, ...opts });
+    expect(s.rows[0].key).toBe('shop/frontend');
+    const box = await canvasBox(sorted.page);
+    const at = locate(s, 'shop/frontend', 'fonts.googleapis.com');
+    await sorted.page.mouse.move(box.x + at.x, box.y + at.y);
+    expect(await sorted.page.getByTestId('matrix-tooltip').textContent()).toMatch(
+      /^shop\/frontend→ fonts\.googleapis\.com/
+    );
+    expect([...transposed.problems, ...filtered.problems, ...sorted.problems]).toEqual([]);
+    await sorted.page.close();
+  });
+
+  it('writes ServiceEntry YAML for a selected passthrough column', async () => {
+    const { page, problems } = await open({ options: JSON.stringify(byName) });
+    const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
+    const box = await canvasBox(page);
+    const at = locate(model, 'shop/checkout', 'api.stripe.com');
+    await page.mouse.dblclick(box.x + at.x, box.y + at.y);
+    await page.getByRole('button', { name: /ServiceEntry YAML \(1\)/ }).click();
+    const yaml = (await page.getByTestId('serviceentry-yaml').textContent()) ?? '';
+    const docs = parseAllDocuments(yaml)
+      .map((d) => d.toJS())
+      .filter(Boolean);
+    expect(docs).toEqual([
+      expect.objectContaining({
+        kind: 'ServiceEntry',
+        metadata: { name: 'egress-api-stripe-com', namespace: 'shop' },
+        spec: expect.objectContaining({ hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL', resolution: 'DNS' }),
+      }),
+    ]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('renders dark and light, writes screenshots, and passes an accessibility check of the panel chrome', async () => {
+    const backgrounds: number[] = [];
+    for (const theme of ['dark', 'light']) {
+      const { page, problems } = await open({ theme });
+      await page.waitForTimeout(200);
+      const file = path.join(RESULTS, `matrix-${theme}.png`);
+      await page.locator('#panel-chrome').screenshot({ path: file });
+      expect(statSync(file).size).toBeGreaterThan(10_000);
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      backgrounds.push(
+        bg
+          .match(/\d+/g)!
+          .slice(0, 3)
+          .map(Number)
+          .reduce((a, b) => a + b, 0)
+      );
+      await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+      const violations = await page.evaluate(async () => {
+        const axe = (
+          window as unknown as {
+            axe: {
+              run: (el: Element) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }>;
+            };
+          }
+        ).axe;
+        const r = await axe.run(document.querySelector('#panel-chrome')!);
+        return r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.nodes.length})`);
+      });
+      expect(violations).toEqual([]);
+      expect(problems).toEqual([]);
+      await page.close();
+    }
+    expect(backgrounds[0]).toBeLessThan(backgrounds[1]);
+  });
+});
