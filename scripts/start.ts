@@ -1,17 +1,24 @@
 /**
  * `npm start`: the product on its built-in demo mesh, without Grafana or Docker. Backfills the demo mesh
- * (ending now) into a real Prometheus, prints the matrix through the CLI's query core, and keeps
- * Prometheus up for the plugin host and for `istio-egress` commands.
+ * (ending now) into a real Prometheus, serves the built plugin on the local host (data source from
+ * provisioning/, the dashboard's matrix panel) and prints the same matrix through the CLI.
+ * With a Docker engine, `npm run server` runs the full Grafana stack from docker-compose.yaml instead.
  */
 import { startDemoPrometheus } from '../harness/demoMesh';
+import { startHost } from '../harness/host/server';
 import { MissingBinaryError } from '../harness/prometheus';
 import { runCli } from '../src/cli/main';
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PROMETHEUS_PORT ?? 0) || undefined;
-  const prom = await startDemoPrometheus(Date.now() / 1000, { port });
+  const now = Math.floor(Date.now() / 1000);
+  const prom = await startDemoPrometheus(now, { port: Number(process.env.PROMETHEUS_PORT ?? 0) || undefined });
+  const host = await startHost({
+    prometheusUrl: prom.url,
+    range: { from: now - 3600, to: now },
+    port: Number(process.env.PORT ?? 3000),
+  });
   const stop = () => {
-    prom.stop().finally(() => process.exit(0));
+    Promise.all([host.close(), prom.stop()]).finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -20,10 +27,33 @@ async function main(): Promise<void> {
     stderr: (s: string) => process.stderr.write(s),
     now: () => Date.now() / 1000,
   };
-  console.log(`Prometheus with the demo mesh: ${prom.url}\n`);
-  await runCli(['matrix', '--prometheus', prom.url, '--format', 'table', '--selector', 'cluster="demo-1"'], io);
-  console.log(`\nTry: node bin/istio-egress.js serviceentries --prometheus ${prom.url}`);
-  console.log('Ctrl-C stops Prometheus.');
+  await runCli(
+    [
+      'matrix',
+      '--prometheus',
+      prom.url,
+      '--format',
+      'table',
+      '--selector',
+      'cluster="demo-1"',
+      '--from',
+      String(now - 3600),
+      '--to',
+      String(now),
+    ],
+    io
+  );
+  console.log(`
+Prometheus with the demo mesh (last 2 hours, ending now): ${prom.url}
+The plugin, loaded as Grafana loads it:                   ${host.url}/
+  dark/light:   ${host.url}/?theme=light
+  health check: the "Test data source" button
+
+CLI on the same data:
+  node bin/istio-egress.js serviceentries --prometheus ${prom.url}
+  node bin/istio-egress.js matrix --prometheus ${prom.url} --format table
+
+Ctrl-C stops everything.`);
 }
 
 main().catch((err: unknown) => {

@@ -61,7 +61,7 @@ interface Panel {
   targets: Array<Record<string, unknown>>;
 }
 
-function hostConfig(opts: HostOptions, dsUid: string) {
+function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
   const provisioned = parse(readFileSync(path.join(ROOT, 'provisioning/datasources/datasources.yaml'), 'utf8'))
     .datasources as Array<Record<string, unknown>>;
   const egress = provisioned.find((d) => d.uid === UID.egress)!;
@@ -72,6 +72,11 @@ function hostConfig(opts: HostOptions, dsUid: string) {
   const variables = (dashboard.templating.list as Array<Record<string, unknown>>).map((v) => {
     if (v.type === 'datasource') {
       return { name: v.name, value: dsUid };
+    }
+    // ?var-namespace=shop&var-namespace=data picks values, as Grafana's URLs do.
+    const picked = chosen.getAll(`var-${String(v.name)}`);
+    if (picked.length > 0) {
+      return { name: v.name, value: picked.length === 1 ? picked[0] : picked };
     }
     if (v.type === 'custom') {
       return { name: v.name, options: String(v.query).split(',') };
@@ -168,7 +173,9 @@ export async function startHost(
           res,
           200,
           TYPES['.json'],
-          JSON.stringify(hostConfig(opts, url.searchParams.get('ds') === BROKEN_UID ? BROKEN_UID : UID.egress))
+          JSON.stringify(
+            hostConfig(opts, url.searchParams.get('ds') === BROKEN_UID ? BROKEN_UID : UID.egress, url.searchParams)
+          )
         );
       }
       if (p.startsWith(`${PLUGIN_BASE}/`)) {

@@ -40,6 +40,13 @@ export function buildOptions(builder: PanelOptionsEditorBuilder<MatrixOptions>) 
       category: layout,
     })
     .addTextInput({ path: 'columnFilter', name: 'Column filter', defaultValue: '', category: layout })
+    .addBooleanSwitch({
+      path: 'showTotals',
+      name: 'Show totals',
+      description: 'Requests + connections per row and column',
+      defaultValue: defaultOptions.showTotals,
+      category: layout,
+    })
     .addSliderInput({
       path: 'levels',
       name: 'Intensity levels',

@@ -215,8 +215,21 @@ export function overviewDashboard(): Dashboard {
         sortColumns: 'volume',
         rowFilter: '',
         columnFilter: '',
+        showTotals: true,
         levels: 6,
         serviceEntryScope: 'namespace',
+      },
+      // Data links of a pinned cell (shift-click or Enter): the cell's own workload and destination.
+      fieldConfig: {
+        defaults: {
+          links: [
+            {
+              title: 'Drill into ${sourceNamespace}/${sourceWorkload}',
+              url: `/d/${UID.workload}?\${__url_time_range}&\${cluster:queryparam}&var-namespace=\${sourceNamespace}&var-workload=\${sourceWorkload}`,
+            },
+          ],
+        },
+        overrides: [],
       },
       links: [
         {
@@ -339,6 +352,7 @@ export function workloadDashboard(): Dashboard {
         sortColumns: 'name',
         rowFilter: '',
         columnFilter: '',
+        showTotals: true,
         levels: 6,
         serviceEntryScope: 'namespace',
       },

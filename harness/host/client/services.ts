@@ -46,7 +46,7 @@ export interface HostVariable {
   /** Values when "All" is selected with no custom all value; undefined with allValue. */
   options?: string[];
   allValue?: string;
-  value?: string;
+  value?: string | string[];
 }
 
 /** Dashboard variables at their provisioned defaults ("All"), with Grafana's format-function calling convention. */
@@ -63,7 +63,10 @@ export function hostTemplateSrv(vars: HostVariable[]): TemplateSrv {
           return match;
         }
         if (v.value !== undefined) {
-          return typeof format === 'function' ? format(v.value, { current: { value: v.value } }) : v.value;
+          if (typeof format === 'function') {
+            return format(v.value, { current: { value: v.value } });
+          }
+          return Array.isArray(v.value) ? `{${v.value.join(',')}}` : v.value;
         }
         const value: string | string[] = v.allValue ?? v.options ?? [];
         const variable = { current: { value: '$__all' }, allValue: v.allValue };

@@ -1,6 +1,13 @@
 import React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
-import { createDataFrame, FieldType, getDefaultTimeRange, LoadingState, type PanelProps } from '@grafana/data';
+import {
+  createDataFrame,
+  FieldType,
+  getDefaultTimeRange,
+  LoadingState,
+  type PanelProps,
+  type ScopedVars,
+} from '@grafana/data';
 import { MatrixPanel } from './MatrixPanel';
 import { defaultOptions, type MatrixOptions } from '../types';
 
@@ -83,23 +90,23 @@ describe('MatrixPanel', () => {
     const evil = '<img src=x onerror=alert(1)>';
     const { container } = render(<MatrixPanel {...props(matrixFields(evil), { sortColumns: 'name' })} />);
     const canvas = screen.getByTestId('matrix-canvas');
-    expect(canvas.getAttribute('aria-label')).toBe('Egress matrix: 1 rows, 2 columns');
+    expect(canvas.getAttribute('aria-label')).toMatch(/^Egress matrix: 1 rows, 2 columns\./);
     // Columns sorted by name: "S3 (52.216.10.4)" then "api.stripe.com"; the first cell sits at the plot origin.
-    fireEvent.mouseMove(canvas, { clientX: 182, clientY: 92 });
+    fireEvent.mouseMove(canvas, { clientX: 182, clientY: 112 });
     const tip = screen.getByTestId('matrix-tooltip');
     expect(tip.textContent).toContain(`shop/${evil}`);
     expect(tip.textContent).toContain('S3 (52.216.10.4)');
     expect(tip.textContent).toContain('7 connections, 1,000 B sent, 5,000 B received');
     expect(container.querySelector('img')).toBeNull();
-    fireEvent.mouseMove(canvas, { clientX: 182 + 48, clientY: 92 });
+    fireEvent.mouseMove(canvas, { clientX: 182 + 48, clientY: 112 });
     expect(screen.getByTestId('matrix-tooltip').textContent).toContain('42 requests (codes 200:40, 500:2)');
   });
 
   it('turns selected passthrough cells into ServiceEntry YAML', () => {
     render(<MatrixPanel {...props(matrixFields('checkout'), { sortColumns: 'name' })} />);
     const canvas = screen.getByTestId('matrix-canvas');
-    fireEvent.doubleClick(canvas, { clientX: 182, clientY: 92 });
-    fireEvent.click(canvas, { clientX: 182 + 48, clientY: 92 });
+    fireEvent.doubleClick(canvas, { clientX: 182, clientY: 112 });
+    fireEvent.click(canvas, { clientX: 182 + 48, clientY: 112 });
     // A click outside the grid selects nothing.
     fireEvent.click(canvas, { clientX: 5, clientY: 5 });
     fireEvent.click(screen.getByText('ServiceEntry YAML (2)'));
@@ -107,5 +114,41 @@ describe('MatrixPanel', () => {
     expect(yaml).toContain('- "api.stripe.com"');
     expect(yaml).toContain('- "52.216.10.4/32"');
     expect(yaml).toContain('number: 443');
+  });
+
+  it('moves with the keyboard, pins details with Enter and offers data links with the cell values', () => {
+    const p = props(matrixFields('checkout'), { sortColumns: 'name' });
+    p.fieldConfig = {
+      defaults: { links: [{ title: 'Drill into ${sourceWorkload}', url: '/d/x?var-dest=${destination}' }] },
+      overrides: [],
+    };
+    p.replaceVariables = (text: string, vars?: ScopedVars, fmt?: unknown) =>
+      text.replace(/\$\{(\w+)\}/g, (_m: string, k: string) => {
+        const v = String(vars?.[k]?.value ?? '');
+        return typeof fmt === 'function' ? (fmt as (x: string) => string)(v) : v;
+      });
+    render(<MatrixPanel {...p} />);
+    const canvas = screen.getByTestId('matrix-canvas');
+    fireEvent.keyDown(canvas, { key: 'ArrowRight' });
+    expect(screen.getByTestId('matrix-tooltip').textContent).toContain('42 requests');
+    fireEvent.keyDown(canvas, { key: 'Enter' });
+    const link = screen.getByText('Drill into checkout');
+    expect(link.getAttribute('href')).toBe('/d/x?var-dest=api.stripe.com');
+    fireEvent.keyDown(canvas, { key: ' ' });
+    expect(screen.getByText('ServiceEntry YAML (1)')).toBeTruthy();
+    fireEvent.keyDown(canvas, { key: 'Escape' });
+    expect(screen.queryByText('Drill into checkout')).toBeNull();
+  });
+
+  it('folds a namespace band into one row when its label is clicked', () => {
+    const fields = matrixFields('checkout');
+    fields[1] = { name: 'sourceWorkload', values: ['checkout', 'frontend'] };
+    render(<MatrixPanel {...props(fields)} />);
+    const canvas = screen.getByTestId('matrix-canvas');
+    expect(canvas.getAttribute('aria-label')).toMatch(/^Egress matrix: 2 rows/);
+    fireEvent.click(canvas, { clientX: 20, clientY: 115 });
+    expect(canvas.getAttribute('aria-label')).toMatch(/^Egress matrix: 1 rows/);
+    fireEvent.mouseMove(canvas, { clientX: 182, clientY: 112 });
+    expect(screen.getByTestId('matrix-tooltip').textContent).toMatch(/^shop\/▸ 2 workloads/);
   });
 });

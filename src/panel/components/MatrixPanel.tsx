@@ -1,61 +1,51 @@
-import React, { useEffect, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
-import { colorManipulator, type GrafanaTheme2, type PanelProps } from '@grafana/data';
+import { colorManipulator, type GrafanaTheme2, type LinkModel, type PanelProps, type ScopedVars } from '@grafana/data';
 import { Button, ClipboardButton, useStyles2, useTheme2 } from '@grafana/ui';
-import { type EgressCell, serviceEntriesYaml } from '../../query';
+import { serviceEntriesYaml } from '../../query';
+import { drawAxes } from '../model/axes';
 import { drawCells } from '../model/draw';
-import { buildMatrix, fitGrid, hitTest, type MatrixCell } from '../model/matrix';
+import { buildMatrix, fitGrid, hitTest, type MatrixCell, type MatrixModel } from '../model/matrix';
 import { buildPalette } from '../model/palette';
 import { readFrames } from '../model/readFrame';
 import { type MatrixOptions } from '../types';
+import { LAYOUT } from './layout';
+import { MatrixTooltip } from './MatrixTooltip';
 
-const ROW_LABEL_W = 180;
-const COL_LABEL_H = 90;
-const LEGEND_H = 28;
+const ROW_LABEL_W = LAYOUT.rowLabelWidth;
+const COL_LABEL_H = LAYOUT.columnLabelHeight;
+const LEGEND_H = LAYOUT.legendHeight;
 
 type Props = PanelProps<MatrixOptions>;
+type Point = { row: number; col: number; cell?: MatrixCell; x: number; y: number };
 
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+const EMPTY: ReadonlySet<number> = new Set();
 
-/** The hovered cell's numbers, per verdict and listener. Text only: label values never become markup. */
-function Tooltip({ cell, row, col }: { cell: MatrixCell; row: string; col: string }) {
-  const s = useStyles2(getStyles);
-  return (
-    <div className={s.tooltip} data-testid="matrix-tooltip">
-      <div className={s.tooltipTitle}>{row}</div>
-      <div>→ {col}</div>
-      {cell.sources.map((c: EgressCell & { codesText?: string }, i) => (
-        <div key={i} className={s.tooltipRow}>
-          <strong>{c.verdict === 'blackhole' ? 'BlackHole' : 'Passthrough'}</strong> {c.listener.toUpperCase()}
-          {c.port !== undefined ? ` :${c.port}` : ''} —{' '}
-          {c.listener === 'http' ? `${fmt(c.requests)} requests` : `${fmt(c.connections)} connections`}
-          {c.listener === 'tcp' && c.verdict === 'passthrough'
-            ? `, ${fmt(c.bytesSent)} B sent, ${fmt(c.bytesReceived)} B received`
-            : ''}
-          {c.codesText ? ` (codes ${c.codesText})` : ''}
-        </div>
-      ))}
-    </div>
-  );
-}
-
-export function MatrixPanel({ data, width, height, options }: Props) {
+export function MatrixPanel({ data, width, height, options, fieldConfig, replaceVariables }: Props) {
   const theme = useTheme2();
   const s = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [hover, setHover] = useState<{ row: number; col: number; cell?: MatrixCell; x: number; y: number }>();
-  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [hover, setHover] = useState<Point>();
+  const [focus, setFocus] = useState<{ row: number; col: number }>();
+  const [pinned, setPinned] = useState<Point>();
+  const [selection, setSelection] = useState<{ model?: MatrixModel; cells: ReadonlySet<number> }>({ cells: new Set() });
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [showYaml, setShowYaml] = useState(false);
 
   const read = useMemo(() => readFrames(data.series, options.mapping), [data.series, options.mapping]);
-  const model = useMemo(() => ('cells' in read ? buildMatrix(read.cells, options) : undefined), [read, options]);
+  const model = useMemo(
+    () => ('cells' in read ? buildMatrix(read.cells, { ...options, collapsedGroups: collapsed }) : undefined),
+    [read, options, collapsed]
+  );
+  // Selections index into the model's cells: a new model (data, options, folding) starts a new one.
+  const selected = selection.model === model ? selection.cells : EMPTY;
+  const setSelected = (update: (prev: ReadonlySet<number>) => Set<number>) =>
+    setSelection((prev) => ({ model, cells: update(prev.model === model ? prev.cells : EMPTY) }));
   const plot = {
     x0: ROW_LABEL_W,
     y0: COL_LABEL_H,
-    width: Math.max(10, width - ROW_LABEL_W - 8),
-    height: Math.max(10, height - COL_LABEL_H - LEGEND_H - 8),
+    width: Math.max(10, width - ROW_LABEL_W - LAYOUT.margin),
+    height: Math.max(10, height - COL_LABEL_H - LEGEND_H - LAYOUT.margin),
   };
   const fit = model ? fitGrid(model, plot) : undefined;
   // Orange / blue / purple: distinguishable with the common color-vision deficiencies.
@@ -71,6 +61,7 @@ export function MatrixPanel({ data, width, height, options }: Props) {
     () => buildPalette(base, options.levels, (c, a) => colorManipulator.alpha(c, a)),
     [base, options.levels]
   );
+  const showTotals = options.showTotals ?? true;
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -84,53 +75,72 @@ export function MatrixPanel({ data, width, height, options }: Props) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     const g = fit.geometry;
+    drawAxes(
+      ctx,
+      model,
+      g,
+      {
+        text: theme.colors.text.primary,
+        weakText: theme.colors.text.secondary,
+        band: colorManipulator.alpha(theme.colors.text.primary, 0.04),
+        font: `${theme.typography.bodySmall.fontSize} ${theme.typography.fontFamily}`,
+      },
+      { rowLabelWidth: ROW_LABEL_W, columnLabelHeight: COL_LABEL_H, showTotals }
+    );
     drawCells(ctx, model, g, palette, options.levels);
-    // Frozen axis labels: drawn outside the clipped grid, always at a readable size.
-    ctx.fillStyle = theme.colors.text.primary;
-    ctx.font = `${theme.typography.bodySmall.fontSize} ${theme.typography.fontFamily}`;
-    ctx.textBaseline = 'middle';
-    const rowStep = Math.max(1, Math.ceil(12 / g.cellH));
-    for (let r = 0; r < g.visibleRows; r += rowStep) {
-      const item = model.rows[r + g.rowOffset];
-      const label =
-        item.group && (r === 0 || model.rows[r + g.rowOffset - 1].group !== item.group)
-          ? `${item.group} / ${item.label}`
-          : item.label;
-      ctx.fillText(label.slice(0, 28), 4, g.y0 + r * g.cellH + g.cellH / 2, ROW_LABEL_W - 8);
-    }
-    const colStep = Math.max(1, Math.ceil(12 / g.cellW));
-    for (let c = 0; c < g.visibleCols; c += colStep) {
-      ctx.save();
-      ctx.translate(g.x0 + c * g.cellW + g.cellW / 2, g.y0 - 4);
-      ctx.rotate(-Math.PI / 4);
-      ctx.fillText(model.cols[c + g.colOffset].label.slice(0, 24), 0, 0, COL_LABEL_H * 1.3);
-      ctx.restore();
-    }
-    if (hover) {
+    const mark = hover ?? (focus ? { ...focus } : undefined);
+    if (mark) {
+      // Crosshair: the row and column of the cell under the pointer (or keyboard focus).
       ctx.fillStyle = colorManipulator.alpha(theme.colors.text.primary, 0.08);
-      ctx.fillRect(g.x0, g.y0 + (hover.row - g.rowOffset) * g.cellH, g.visibleCols * g.cellW, g.cellH);
-      ctx.fillRect(g.x0 + (hover.col - g.colOffset) * g.cellW, g.y0, g.cellW, g.visibleRows * g.cellH);
+      ctx.fillRect(g.x0, g.y0 + (mark.row - g.rowOffset) * g.cellH, g.visibleCols * g.cellW, g.cellH);
+      ctx.fillRect(g.x0 + (mark.col - g.colOffset) * g.cellW, g.y0, g.cellW, g.visibleRows * g.cellH);
     }
-    ctx.strokeStyle = theme.colors.text.primary;
-    ctx.lineWidth = 2;
-    selected.forEach((i) => {
-      const m = model.cells[i];
+    const outline = (row: number, col: number, color: string, lw: number) => {
       if (
-        m &&
-        m.row >= g.rowOffset &&
-        m.row < g.rowOffset + g.visibleRows &&
-        m.col >= g.colOffset &&
-        m.col < g.colOffset + g.visibleCols
+        row >= g.rowOffset &&
+        row < g.rowOffset + g.visibleRows &&
+        col >= g.colOffset &&
+        col < g.colOffset + g.visibleCols
       ) {
+        ctx.strokeStyle = color;
+        ctx.lineWidth = lw;
         ctx.strokeRect(
-          g.x0 + (m.col - g.colOffset) * g.cellW + 1,
-          g.y0 + (m.row - g.rowOffset) * g.cellH + 1,
+          g.x0 + (col - g.colOffset) * g.cellW + 1,
+          g.y0 + (row - g.rowOffset) * g.cellH + 1,
           g.cellW - 3,
           g.cellH - 3
         );
       }
-    });
-  }, [model, fit, palette, width, height, hover, selected, theme, options.levels]);
+    };
+    selected.forEach(
+      (i) => model.cells[i] && outline(model.cells[i].row, model.cells[i].col, theme.colors.text.primary, 2)
+    );
+    if (focus) {
+      outline(focus.row, focus.col, theme.colors.primary.main, 2);
+    }
+  }, [model, fit, palette, width, height, hover, focus, selected, theme, options.levels, showTotals]);
+
+  const linksFor = useCallback(
+    (p: Point): Array<LinkModel<unknown>> => {
+      const src = p.cell?.sources[0];
+      if (!src) {
+        return [];
+      }
+      const vars: ScopedVars = {
+        sourceNamespace: { text: src.sourceNamespace, value: src.sourceNamespace },
+        sourceWorkload: { text: src.sourceWorkload, value: src.sourceWorkload },
+        destination: { text: src.destination, value: src.destination },
+        verdict: { text: src.verdict, value: src.verdict },
+      };
+      return (fieldConfig.defaults.links ?? []).map((l) => ({
+        title: replaceVariables(l.title, vars),
+        href: replaceVariables(l.url, vars, encodeURIComponent),
+        target: l.targetBlank ? '_blank' : '_self',
+        origin: p.cell,
+      }));
+    },
+    [fieldConfig.defaults.links, replaceVariables]
+  );
 
   if ('missing' in read) {
     return (
@@ -153,23 +163,35 @@ export function MatrixPanel({ data, width, height, options }: Props) {
     const r = model.rows[i];
     return r.group ? `${r.group}/${r.label}` : r.label;
   };
+  const cellAt = (row: number, col: number) => {
+    const i = model.index[row * model.cols.length + col];
+    return i >= 0 ? model.cells[i] : undefined;
+  };
+  const pointOf = (row: number, col: number): Point => ({
+    row,
+    col,
+    cell: cellAt(row, col),
+    x: g.x0 + (col - g.colOffset + 1) * g.cellW,
+    y: g.y0 + (row - g.rowOffset + 1) * g.cellH,
+  });
   const selectedCells = Array.from(selected).flatMap((i) => model.cells[i]?.sources ?? []);
+
   // Every pointer event hit-tests its own position: a click need not follow a mousemove.
-  const hitAt = (e: React.MouseEvent<HTMLCanvasElement>) => {
+  const position = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
-    const x = e.clientX - rect.left;
-    const y = e.clientY - rect.top;
+    return { x: e.clientX - rect.left, y: e.clientY - rect.top };
+  };
+  const hitAt = (e: React.MouseEvent<HTMLCanvasElement>): Point | undefined => {
+    const { x, y } = position(e);
     const hit = hitTest(model, g, x, y);
     return hit ? { ...hit, x, y } : undefined;
   };
-  const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => setHover(hitAt(e));
-  // Functional updates: a double-click delivers two clicks before React re-renders.
-  const onClick = (e: React.MouseEvent<HTMLCanvasElement>) => {
-    const hit = hitAt(e);
-    if (!hit?.cell) {
+  const toggleCell = (row: number, col: number) => {
+    const i = model.index[row * model.cols.length + col];
+    if (i < 0) {
       return;
     }
-    const i = model.index[hit.row * model.cols.length + hit.col];
+    // Functional updates: a double-click delivers two clicks before React re-renders.
     setSelected((prev) => {
       const next = new Set(prev);
       if (!next.delete(i)) {
@@ -178,7 +200,7 @@ export function MatrixPanel({ data, width, height, options }: Props) {
       return next;
     });
   };
-  const selectColumn = (col: number) => {
+  const selectColumn = (col: number) =>
     setSelected((prev) => {
       const next = new Set(prev);
       for (let r = 0; r < model.rows.length; r++) {
@@ -189,17 +211,72 @@ export function MatrixPanel({ data, width, height, options }: Props) {
       }
       return next;
     });
+  const onClick = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    const { x, y } = position(e);
+    if (x < ROW_LABEL_W && y >= g.y0 && !options.transpose) {
+      // A click on a row label folds or unfolds its namespace band.
+      const row = Math.floor((y - g.y0) / g.cellH) + g.rowOffset;
+      const group = model.rows[row]?.group;
+      if (group) {
+        setCollapsed((prev) => {
+          const next = new Set(prev);
+          if (!next.delete(group)) {
+            next.add(group);
+          }
+          return next;
+        });
+      }
+      return;
+    }
+    const hit = hitAt(e);
+    if (!hit?.cell) {
+      setPinned(undefined);
+      return;
+    }
+    if (e.shiftKey) {
+      setPinned(hit);
+      return;
+    }
+    toggleCell(hit.row, hit.col);
   };
+  const onKeyDown = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
+    const cur = focus ?? { row: g.rowOffset, col: g.colOffset };
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
+    if (moves[e.key]) {
+      e.preventDefault();
+      const row = Math.min(model.rows.length - 1, Math.max(0, cur.row + moves[e.key][0]));
+      const col = Math.min(model.cols.length - 1, Math.max(0, cur.col + moves[e.key][1]));
+      setFocus({ row, col });
+      setPinned(undefined);
+    } else if (e.key === ' ') {
+      e.preventDefault();
+      toggleCell(cur.row, cur.col);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      setPinned(pointOf(cur.row, cur.col));
+    } else if (e.key === 'Escape') {
+      setPinned(undefined);
+      setFocus(undefined);
+    }
+  };
+  const shown: Point | undefined = pinned ?? hover ?? (focus ? pointOf(focus.row, focus.col) : undefined);
   const yaml = showYaml ? serviceEntriesYaml(selectedCells, { scope: options.serviceEntryScope }) : '';
   return (
     <div className={s.wrap} style={{ width, height }}>
       <canvas
         ref={canvasRef}
         role="img"
-        aria-label={`Egress matrix: ${model.rows.length} rows, ${model.cols.length} columns`}
+        tabIndex={0}
+        aria-label={`Egress matrix: ${model.rows.length} rows, ${model.cols.length} columns. Arrow keys move, Space selects, Enter pins details.`}
         data-testid="matrix-canvas"
+        className={s.canvas}
         style={{ width, height: height - LEGEND_H }}
-        onMouseMove={onMove}
+        onMouseMove={(e) => setHover(hitAt(e))}
         onMouseLeave={() => setHover(undefined)}
         onClick={onClick}
         onDoubleClick={(e) => {
@@ -208,13 +285,19 @@ export function MatrixPanel({ data, width, height, options }: Props) {
             selectColumn(hit.col);
           }
         }}
+        onKeyDown={onKeyDown}
       />
-      {hover?.cell && (
+      {shown?.cell && (
         <div
-          className={s.tooltipAnchor}
-          style={{ left: Math.min(hover.x + 12, width - 260), top: Math.min(hover.y + 12, height - 120) }}
+          className={pinned ? s.pinnedAnchor : s.tooltipAnchor}
+          style={{ left: Math.min(shown.x + 12, width - 300), top: Math.min(shown.y + 12, height - 140) }}
         >
-          <Tooltip cell={hover.cell} row={rowLabel(hover.row)} col={model.cols[hover.col].label} />
+          <MatrixTooltip
+            cell={shown.cell}
+            row={rowLabel(shown.row)}
+            col={model.cols[shown.col].label}
+            links={pinned ? linksFor(pinned) : undefined}
+          />
         </div>
       )}
       <div className={s.legend}>
@@ -224,7 +307,6 @@ export function MatrixPanel({ data, width, height, options }: Props) {
         <span className={s.swatch} style={{ border: `1px solid ${base[1]}` }} /> No traffic in range
         {fit!.truncated && (
           <span data-testid="matrix-truncated">
-            {' '}
             · showing {g.visibleRows} of {model.rows.length} rows, {g.visibleCols} of {model.cols.length} columns:
             filter or enlarge
           </span>
@@ -252,6 +334,7 @@ export function MatrixPanel({ data, width, height, options }: Props) {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ position: 'relative', overflow: 'hidden' }),
+  canvas: css({ display: 'block', '&:focus-visible': { outline: `2px solid ${theme.colors.primary.main}` } }),
   message: css({ padding: theme.spacing(2), color: theme.colors.text.secondary }),
   legend: css({
     display: 'flex',
@@ -262,21 +345,13 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   swatch: css({ display: 'inline-block', width: 12, height: 12, borderRadius: theme.shape.radius.default }),
   tooltipAnchor: css({ position: 'absolute', pointerEvents: 'none', zIndex: 1 }),
-  tooltip: css({
-    background: theme.colors.background.elevated,
-    border: `1px solid ${theme.colors.border.weak}`,
-    boxShadow: theme.shadows.z2,
-    padding: theme.spacing(1),
-    maxWidth: 320,
-    fontSize: theme.typography.bodySmall.fontSize,
-  }),
-  tooltipTitle: css({ fontWeight: theme.typography.fontWeightMedium }),
-  tooltipRow: css({ marginTop: theme.spacing(0.5) }),
+  pinnedAnchor: css({ position: 'absolute', zIndex: 2 }),
   yaml: css({
     position: 'absolute',
     right: 0,
     bottom: LEGEND_H,
-    width: Math.min(480, 9999),
+    width: 480,
+    maxWidth: '100%',
     maxHeight: '70%',
     overflow: 'auto',
     background: theme.colors.background.secondary,

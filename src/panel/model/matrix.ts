@@ -36,7 +36,6 @@ export interface MatrixModel {
 
 type Extra = EgressCell & { destinationName?: string };
 
-const workloadKey = (c: EgressCell) => `${c.sourceNamespace}/${c.sourceWorkload}`;
 const destinationLabel = (c: Extra) => (c.destinationName ? `${c.destinationName} (${c.destination})` : c.destination);
 
 function share(blocked: number, total: number): number {
@@ -71,13 +70,27 @@ function sortItems(items: AxisItem[], by: SortBy, grouped: boolean): AxisItem[] 
  * Groups cells into the workload × destination matrix: sorted, filtered and (optionally) transposed.
  * Pure and DOM-free, so layout, sorting and hit-testing are unit-tested without a canvas.
  */
-export function buildMatrix(
-  cells: readonly EgressCell[],
-  opts: Pick<MatrixOptions, 'transpose' | 'sortRows' | 'sortColumns' | 'rowFilter' | 'columnFilter'>
-): MatrixModel {
+export interface BuildOptions extends Pick<
+  MatrixOptions,
+  'transpose' | 'sortRows' | 'sortColumns' | 'rowFilter' | 'columnFilter'
+> {
+  /** Namespaces folded into one row (group bands the user collapsed). */
+  collapsedGroups?: ReadonlySet<string>;
+}
+
+export function buildMatrix(cells: readonly EgressCell[], opts: BuildOptions): MatrixModel {
   const workloads = new Map<string, AxisItem>();
   const destinations = new Map<string, AxisItem>();
+  const collapsed = opts.collapsedGroups ?? new Set<string>();
+  const members = new Map<string, Set<string>>();
+  const workloadKey = (c: EgressCell) =>
+    collapsed.has(c.sourceNamespace) ? `${c.sourceNamespace}/*` : `${c.sourceNamespace}/${c.sourceWorkload}`;
   for (const c of cells as Extra[]) {
+    if (collapsed.has(c.sourceNamespace)) {
+      const set = members.get(c.sourceNamespace) ?? new Set<string>();
+      set.add(c.sourceWorkload);
+      members.set(c.sourceNamespace, set);
+    }
     const v = cellVolume(c);
     const blocked = c.verdict === 'blackhole' ? v : 0;
     const w = workloads.get(workloadKey(c)) ?? {
@@ -100,6 +113,18 @@ export function buildMatrix(
     d.total += v;
     d.blocked += blocked;
     destinations.set(d.key, d);
+  }
+  for (const [ns, set] of members) {
+    const item = workloads.get(`${ns}/*`);
+    if (item) {
+      item.label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
+    }
+  }
+  for (const [ns, set] of members) {
+    const item = workloads.get(`${ns}/*`);
+    if (item) {
+      item.label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
+    }
   }
   const match = (filter: string) => {
     const f = filter.trim().toLowerCase();
