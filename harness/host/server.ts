@@ -47,6 +47,8 @@ function hostScript(): Promise<string> {
 
 export interface HostOptions {
   prometheusUrl: string;
+  /** Extra pages and scripts (path → content type and body), e.g. the panel benchmark's. */
+  extraRoutes?: Record<string, { type: string; body: string }>;
   /** Unix seconds of the range the panel queries. */
   range: { from: number; to: number };
   port?: number;
@@ -158,6 +160,10 @@ export async function startHost(
     try {
       const url = new URL(req.url ?? '/', 'http://host');
       const p = url.pathname;
+      const extra = opts.extraRoutes?.[p];
+      if (extra) {
+        return send(res, 200, extra.type, extra.body);
+      }
       if (p === '/' || p === '/index.html') {
         return send(res, 200, 'text/html; charset=utf-8', PAGE);
       }

@@ -1,8 +1,9 @@
 /** `npm run bench`: every benchmark, each printing its figures as ratios against a baseline run in the same process. */
+import { benchPanel } from './panel';
 import { benchQueries } from './queries';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { queries: benchQueries };
+const benches: Record<string, () => Promise<void>> = { panel: benchPanel, queries: benchQueries };
 
 (async () => {
   for (const [name, run] of Object.entries(benches)) {

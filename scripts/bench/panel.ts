@@ -1,0 +1,115 @@
+/**
+ * Panel speed in headless Chromium on this machine: frame-to-first-paint and hover-to-tooltip for
+ * 10k, 100k and 1M cells, the built canvas panel against a one-DOM-element-per-cell baseline, side by
+ * side in one run (ratios against the canvas panel). Also the built panel module's gzipped size.
+ */
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { startHost } from '../../harness/host/server';
+
+const SIZES = [10_000, 100_000, 1_000_000];
+const BUDGET_MS = 20_000;
+const RUNS = 3;
+
+type Result = { cells: number; firstPaintMs: number; hoverMs: number };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchPanel(): Promise<void> {
+  const root = path.join(__dirname, '..', '..');
+  const module = readFileSync(path.join(root, 'dist/panel/module.js'));
+  console.log(
+    `panel bench: dist/panel/module.js ${(module.length / 1024).toFixed(1)} KiB, gzipped ${(gzipSync(module).length / 1024).toFixed(1)} KiB`
+  );
+  const script = (
+    await build({
+      entryPoints: [path.join(__dirname, 'panel', 'client.tsx')],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2020',
+      minify: true,
+      loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty' },
+      define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
+      logLevel: 'error',
+    })
+  ).outputFiles[0].text;
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><script src="/vendor/system.min.js"></script>
+<script>window.grafanaBootData = { settings: { buildInfo: { version: '12.4.10' }, featureToggles: {} }, user: {}, navTree: [] };</script></head>
+<body><script src="/bench.js"></script><script src="/vendor/amd.min.js"></script></body></html>`;
+  const host = await startHost({
+    prometheusUrl: 'http://127.0.0.1:9',
+    range: { from: 0, to: 1 },
+    extraRoutes: {
+      '/bench': { type: 'text/html', body: page },
+      '/bench.js': { type: 'text/javascript', body: script },
+    },
+  });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const tab = await browser.newPage({ viewport: { width: 1300, height: 800 } });
+    tab.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
+    await tab.goto(`${host.url}/bench`);
+    await tab.waitForFunction(() => 'run' in ((window as unknown as { __bench?: object }).__bench ?? {}));
+    const measure = async (n: number, mode: 'canvas' | 'dom'): Promise<Result | undefined> => {
+      const runs: Result[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        try {
+          const r = await tab.evaluate(
+            ([cells, m, budget]) =>
+              (
+                window as unknown as { __bench: { run: (a: number, b: string, c: number) => Promise<Result> } }
+              ).__bench.run(cells as number, m as string, budget as number),
+            [n, mode, BUDGET_MS] as const
+          );
+          runs.push(r);
+          if (r.firstPaintMs > BUDGET_MS) {
+            break;
+          }
+        } catch (err) {
+          console.log(
+            `  ${mode} ${n}: the page failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`
+          );
+          return undefined;
+        }
+      }
+      return {
+        cells: runs[0].cells,
+        firstPaintMs: median(runs.map((r) => r.firstPaintMs)),
+        hoverMs: median(runs.map((r) => r.hoverMs)),
+      };
+    };
+    console.log(
+      `  median of ${RUNS}; targets: 1M cells first paint < 250 ms, hover < 16 ms; budget per run ${BUDGET_MS / 1000} s`
+    );
+    console.log(
+      '  cells      canvas paint  canvas hover   DOM paint     DOM hover     paint DOM/canvas  hover DOM/canvas'
+    );
+    let domGaveUp = false;
+    for (const n of SIZES) {
+      const canvas = await measure(n, 'canvas');
+      const dom = domGaveUp ? undefined : await measure(n, 'dom');
+      if (!dom || dom.firstPaintMs > BUDGET_MS || Number.isNaN(dom.hoverMs)) {
+        domGaveUp = true;
+      }
+      const ms = (v: number | undefined) =>
+        v === undefined || Number.isNaN(v) ? 'over budget'.padStart(12) : `${v.toFixed(1)} ms`.padStart(12);
+      const ratio = (a?: number, b?: number) =>
+        a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b)
+          ? '-'.padStart(16)
+          : `x${(a / b).toFixed(1)}`.padStart(16);
+      console.log(
+        `  ${String(canvas?.cells ?? n).padEnd(9)} ${ms(canvas?.firstPaintMs)}  ${ms(canvas?.hoverMs)}  ${dom ? ms(dom.firstPaintMs) : 'not run'.padStart(12)}  ${dom ? ms(dom.hoverMs) : 'not run'.padStart(12)}  ${ratio(dom?.firstPaintMs, canvas?.firstPaintMs)}  ${ratio(dom?.hoverMs, canvas?.hoverMs)}`
+      );
+    }
+  } finally {
+    await browser.close();
+    await host.close();
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * In-page half of the panel benchmark: renders N matrix cells with the built panel (dist/, loaded by
+ * SystemJS as Grafana does) and with a one-element-per-cell DOM baseline, and times first paint and
+ * hover-to-tooltip.
+ */
+import React, { useState } from 'react';
+import { flushSync } from 'react-dom';
+import { createRoot } from 'react-dom/client';
+import {
+  createDataFrame,
+  createTheme,
+  type DataFrame,
+  FieldType,
+  getDefaultTimeRange,
+  LoadingState,
+  type PanelPlugin,
+  type PanelProps,
+  ThemeContext,
+} from '@grafana/data';
+import { registerShared, systemJS } from '../../../harness/host/client/sharedModules';
+
+const theme = createTheme({ colors: { mode: 'dark' } });
+const WIDTH = 1200;
+const HEIGHT = 700;
+
+/** side × side cells, every pair present; verdicts and volumes vary deterministically. */
+function makeFrame(n: number): DataFrame {
+  const side = Math.round(Math.sqrt(n));
+  const count = side * side;
+  const ns = new Array<string>(count);
+  const wl = new Array<string>(count);
+  const dest = new Array<string>(count);
+  const verdict = new Array<string>(count);
+  const listener = new Array<string>(count);
+  const requests = new Array<number>(count);
+  const zeros = new Array<number>(count).fill(0);
+  for (let i = 0; i < count; i++) {
+    const r = Math.floor(i / side);
+    const c = i % side;
+    ns[i] = `ns-${r % 20}`;
+    wl[i] = `wl-${r}`;
+    dest[i] = `api-${c}.example.com`;
+    verdict[i] = (r * 31 + c * 17) % 7 === 0 ? 'blackhole' : 'passthrough';
+    listener[i] = 'http';
+    requests[i] = ((r * 131 + c * 71) % 1000) + 1;
+  }
+  return createDataFrame({
+    fields: [
+      { name: 'sourceNamespace', type: FieldType.string, values: ns },
+      { name: 'sourceWorkload', type: FieldType.string, values: wl },
+      { name: 'destination', type: FieldType.string, values: dest },
+      { name: 'verdict', type: FieldType.string, values: verdict },
+      { name: 'listener', type: FieldType.string, values: listener },
+      { name: 'requests', type: FieldType.number, values: requests },
+      { name: 'connections', type: FieldType.number, values: zeros },
+      { name: 'bytesSent', type: FieldType.number, values: zeros },
+      { name: 'bytesReceived', type: FieldType.number, values: zeros },
+    ],
+  });
+}
+
+/** The baseline: one absolutely positioned element per cell, a React tooltip on mouseenter. */
+function DomMatrix({ frame }: { frame: DataFrame }) {
+  const [hover, setHover] = useState<number>();
+  const side = Math.round(Math.sqrt(frame.length));
+  const size = Math.max(1, Math.min(WIDTH, HEIGHT) / side);
+  const verdict = frame.fields[3].values;
+  const wl = frame.fields[1].values;
+  const dest = frame.fields[2].values;
+  const req = frame.fields[5].values;
+  const cells = [];
+  for (let i = 0; i < frame.length; i++) {
+    cells.push(
+      <div
+        key={i}
+        onMouseEnter={() => setHover(i)}
+        style={{
+          position: 'absolute',
+          left: (i % side) * size,
+          top: Math.floor(i / side) * size,
+          width: size,
+          height: size,
+          background: verdict[i] === 'blackhole' ? '#ff9830' : '#5794f2',
+          opacity: 0.3 + (0.7 * req[i]) / 1000,
+        }}
+      />
+    );
+  }
+  return (
+    <div style={{ position: 'relative', width: WIDTH, height: HEIGHT, overflow: 'hidden' }}>
+      {cells}
+      {hover !== undefined && (
+        <div
+          data-testid="matrix-tooltip"
+          style={{ position: 'absolute', left: 10, top: 10, background: '#222', color: '#fff' }}
+        >
+          {wl[hover]} → {dest[hover]}: {req[hover]} requests
+        </div>
+      )}
+    </div>
+  );
+}
+
+const nextPaint = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+
+async function waitFor(check: () => unknown, budgetMs: number): Promise<boolean> {
+  const end = performance.now() + budgetMs;
+  while (!check()) {
+    if (performance.now() > end) {
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return true;
+}
+
+let panelPlugin: PanelPlugin | undefined;
+
+async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
+  panelPlugin ??= (
+    (await systemJS().import('/public/plugins/meshlens-istioegress-app/panel/module.js')) as { plugin: PanelPlugin }
+  ).plugin;
+  const frame = makeFrame(n);
+  const container = document.createElement('div');
+  document.body.replaceChildren(container);
+  const root = createRoot(container);
+  const Panel = panelPlugin.panel as React.ComponentType<PanelProps>;
+  const range = getDefaultTimeRange();
+  const props = {
+    id: 1,
+    data: { series: [frame], state: LoadingState.Done, timeRange: range },
+    timeRange: range,
+    timeZone: 'utc',
+    options: {
+      transpose: false,
+      sortRows: 'name',
+      sortColumns: 'name',
+      rowFilter: '',
+      columnFilter: '',
+      showTotals: true,
+      levels: 6,
+      serviceEntryScope: 'namespace',
+    },
+    fieldConfig: { defaults: {}, overrides: [] },
+    width: WIDTH,
+    height: HEIGHT,
+    replaceVariables: (s: string) => s,
+  } as unknown as PanelProps;
+  const t0 = performance.now();
+  flushSync(() =>
+    root.render(
+      <ThemeContext.Provider value={theme}>
+        {mode === 'canvas' ? <Panel {...props} /> : <DomMatrix frame={frame} />}
+      </ThemeContext.Provider>
+    )
+  );
+  await nextPaint();
+  const firstPaintMs = performance.now() - t0;
+  if (firstPaintMs > budgetMs) {
+    root.unmount();
+    return { cells: frame.length, firstPaintMs, hoverMs: NaN };
+  }
+  // Hover a cell near the middle of what is drawn.
+  const target =
+    mode === 'canvas'
+      ? container.querySelector('canvas')!
+      : (container.firstChild!.childNodes[Math.floor(frame.length / 2)] as HTMLElement);
+  const rect = target.getBoundingClientRect();
+  const x = mode === 'canvas' ? rect.left + 180 + 100 : rect.left + 1;
+  const y = mode === 'canvas' ? rect.top + 110 + 100 : rect.top + 1;
+  const h0 = performance.now();
+  target.dispatchEvent(
+    new MouseEvent(mode === 'canvas' ? 'mousemove' : 'mouseover', { clientX: x, clientY: y, bubbles: true })
+  );
+  const shown = await waitFor(() => container.querySelector('[data-testid="matrix-tooltip"]'), budgetMs);
+  await new Promise<void>((r) => requestAnimationFrame(() => r()));
+  const hoverMs = shown ? performance.now() - h0 : NaN;
+  root.unmount();
+  return { cells: frame.length, firstPaintMs, hoverMs };
+}
+
+registerShared();
+(window as unknown as { __bench: unknown }).__bench = { run };
