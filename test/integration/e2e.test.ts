@@ -164,7 +164,8 @@ describe('the plugin in Chromium', () => {
     const model = buildMatrix(cells, { ...defaultOptions, ...byName });
     const label = await page.getByTestId('matrix-canvas').getAttribute('aria-label');
     expect(label).toMatch(new RegExp(`^Egress matrix: ${model.rows.length} rows, ${model.cols.length} columns\\.`));
-    for (const m of model.cells) {
+    for (let i = 0; i < model.cellCount; i++) {
+      const m = model.cell(i);
       const { x, y } = locate(model, model.rows[m.row].key, model.cols[m.col].key);
       const want = m.seenBlocked && m.seenAllowed ? 'purple' : m.seenBlocked ? 'orange' : 'blue';
       expect(`${model.rows[m.row].key} → ${model.cols[m.col].key}: ${colorClass(await pixel(page, x, y))}`).toBe(

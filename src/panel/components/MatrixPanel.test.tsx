@@ -151,4 +151,21 @@ describe('MatrixPanel', () => {
     fireEvent.mouseMove(canvas, { clientX: 182, clientY: 112 });
     expect(screen.getByTestId('matrix-tooltip').textContent).toMatch(/^shop\/▸ 2 workloads/);
   });
+
+  it('pages a matrix larger than its pixels, says so, and scrolls with the wheel', () => {
+    const n = 300;
+    const fields = [
+      { name: 'sourceNamespace', values: Array.from({ length: n }, () => 'ns') },
+      { name: 'sourceWorkload', values: Array.from({ length: n }, (_, i) => `w${String(i).padStart(3, '0')}`) },
+      { name: 'destination', values: Array.from({ length: n }, (_, i) => `d${String(i).padStart(3, '0')}.com`) },
+      { name: 'verdict', values: Array.from({ length: n }, () => 'passthrough') },
+      { name: 'requests', values: Array.from({ length: n }, () => 1) },
+    ];
+    render(<MatrixPanel {...props(fields, { sortColumns: 'name' })} />);
+    const note = screen.getByTestId('matrix-truncated');
+    // 600×400 panel: (600 - 188) / 4 = 103 columns, (400 - 146) / 4 = 63 rows fit.
+    expect(note.textContent).toBe('· rows 1–63 of 300, columns 1–103 of 300: scroll (shift for columns) or filter');
+    fireEvent.wheel(screen.getByTestId('matrix-canvas'), { deltaY: 400 });
+    expect(screen.getByTestId('matrix-truncated').textContent).toMatch(/^· rows 11–73 of 300/);
+  });
 });

@@ -25,6 +25,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
   const theme = useTheme2();
   const s = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const overlayRef = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<Point>();
   const [focus, setFocus] = useState<{ row: number; col: number }>();
   const [pinned, setPinned] = useState<Point>();
@@ -34,20 +35,24 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
 
   const read = useMemo(() => readFrames(data.series, options.mapping), [data.series, options.mapping]);
   const model = useMemo(
-    () => ('cells' in read ? buildMatrix(read.cells, { ...options, collapsedGroups: collapsed }) : undefined),
+    () => ('table' in read ? buildMatrix(read.table, { ...options, collapsedGroups: collapsed }) : undefined),
     [read, options, collapsed]
   );
   // Selections index into the model's cells: a new model (data, options, folding) starts a new one.
   const selected = selection.model === model ? selection.cells : EMPTY;
   const setSelected = (update: (prev: ReadonlySet<number>) => Set<number>) =>
     setSelection((prev) => ({ model, cells: update(prev.model === model ? prev.cells : EMPTY) }));
-  const plot = {
-    x0: ROW_LABEL_W,
-    y0: COL_LABEL_H,
-    width: Math.max(10, width - ROW_LABEL_W - LAYOUT.margin),
-    height: Math.max(10, height - COL_LABEL_H - LEGEND_H - LAYOUT.margin),
-  };
-  const fit = model ? fitGrid(model, plot) : undefined;
+  // Paging: when the matrix has more rows or columns than fit, the wheel and the keyboard move the window.
+  const [offset, setOffset] = useState({ row: 0, col: 0 });
+  const fit = useMemo(() => {
+    const plot = {
+      x0: ROW_LABEL_W,
+      y0: COL_LABEL_H,
+      width: Math.max(10, width - ROW_LABEL_W - LAYOUT.margin),
+      height: Math.max(10, height - COL_LABEL_H - LEGEND_H - LAYOUT.margin),
+    };
+    return model ? fitGrid(model, plot, offset) : undefined;
+  }, [model, width, height, offset]);
   // Orange / blue / purple: distinguishable with the common color-vision deficiencies.
   const base = useMemo<[string, string, string]>(
     () => [
@@ -63,6 +68,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
   );
   const showTotals = options.showTotals ?? true;
 
+  // The grid and axes: redrawn only when data, size, theme or options change, never on hover.
   useEffect(() => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
@@ -74,11 +80,10 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     canvas.height = (height - LEGEND_H) * dpr;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const g = fit.geometry;
     drawAxes(
       ctx,
       model,
-      g,
+      fit.geometry,
       {
         text: theme.colors.text.primary,
         weakText: theme.colors.text.secondary,
@@ -87,15 +92,31 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
       },
       { rowLabelWidth: ROW_LABEL_W, columnLabelHeight: COL_LABEL_H, showTotals }
     );
-    drawCells(ctx, model, g, palette, options.levels);
-    const mark = hover ?? (focus ? { ...focus } : undefined);
+    drawCells(ctx, model, fit.geometry, palette, options.levels);
+  }, [model, fit, palette, width, height, theme, options.levels, showTotals]);
+
+  // Crosshair, focus and selection on a transparent canvas above: a hover repaints only this.
+  useEffect(() => {
+    const canvas = overlayRef.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx || !model || !fit) {
+      return;
+    }
+    const dpr = window.devicePixelRatio || 1;
+    if (canvas.width !== width * dpr || canvas.height !== (height - LEGEND_H) * dpr) {
+      canvas.width = width * dpr;
+      canvas.height = (height - LEGEND_H) * dpr;
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const g = fit.geometry;
+    const mark = hover ?? focus;
     if (mark) {
-      // Crosshair: the row and column of the cell under the pointer (or keyboard focus).
       ctx.fillStyle = colorManipulator.alpha(theme.colors.text.primary, 0.08);
       ctx.fillRect(g.x0, g.y0 + (mark.row - g.rowOffset) * g.cellH, g.visibleCols * g.cellW, g.cellH);
       ctx.fillRect(g.x0 + (mark.col - g.colOffset) * g.cellW, g.y0, g.cellW, g.visibleRows * g.cellH);
     }
-    const outline = (row: number, col: number, color: string, lw: number) => {
+    const outline = (row: number, col: number, color: string) => {
       if (
         row >= g.rowOffset &&
         row < g.rowOffset + g.visibleRows &&
@@ -103,7 +124,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
         col < g.colOffset + g.visibleCols
       ) {
         ctx.strokeStyle = color;
-        ctx.lineWidth = lw;
+        ctx.lineWidth = 2;
         ctx.strokeRect(
           g.x0 + (col - g.colOffset) * g.cellW + 1,
           g.y0 + (row - g.rowOffset) * g.cellH + 1,
@@ -112,13 +133,14 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
         );
       }
     };
-    selected.forEach(
-      (i) => model.cells[i] && outline(model.cells[i].row, model.cells[i].col, theme.colors.text.primary, 2)
-    );
+    selected.forEach((i) => {
+      const c = model.cell(i);
+      outline(c.row, c.col, theme.colors.text.primary);
+    });
     if (focus) {
-      outline(focus.row, focus.col, theme.colors.primary.main, 2);
+      outline(focus.row, focus.col, theme.colors.primary.main);
     }
-  }, [model, fit, palette, width, height, hover, focus, selected, theme, options.levels, showTotals]);
+  }, [model, fit, width, height, hover, focus, selected, theme]);
 
   const linksFor = useCallback(
     (p: Point): Array<LinkModel<unknown>> => {
@@ -150,7 +172,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
       </div>
     );
   }
-  if (!model || model.cells.length === 0) {
+  if (!model || model.cellCount === 0) {
     return (
       <div className={s.message} data-testid="matrix-no-data">
         No BlackHoleCluster or PassthroughCluster traffic in this range
@@ -164,8 +186,8 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     return r.group ? `${r.group}/${r.label}` : r.label;
   };
   const cellAt = (row: number, col: number) => {
-    const i = model.index[row * model.cols.length + col];
-    return i >= 0 ? model.cells[i] : undefined;
+    const i = model.indexOf(row, col);
+    return i >= 0 ? model.cell(i) : undefined;
   };
   const pointOf = (row: number, col: number): Point => ({
     row,
@@ -174,7 +196,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     x: g.x0 + (col - g.colOffset + 1) * g.cellW,
     y: g.y0 + (row - g.rowOffset + 1) * g.cellH,
   });
-  const selectedCells = Array.from(selected).flatMap((i) => model.cells[i]?.sources ?? []);
+  const selectedCells = showYaml ? Array.from(selected).flatMap((i) => model.cell(i).sources) : [];
 
   // Every pointer event hit-tests its own position: a click need not follow a mousemove.
   const position = (e: React.MouseEvent<HTMLCanvasElement>) => {
@@ -187,7 +209,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     return hit ? { ...hit, x, y } : undefined;
   };
   const toggleCell = (row: number, col: number) => {
-    const i = model.index[row * model.cols.length + col];
+    const i = model.indexOf(row, col);
     if (i < 0) {
       return;
     }
@@ -204,8 +226,8 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     setSelected((prev) => {
       const next = new Set(prev);
       for (let r = 0; r < model.rows.length; r++) {
-        const i = model.index[r * model.cols.length + col];
-        if (i >= 0 && model.cells[i].seenAllowed) {
+        const i = model.indexOf(r, col);
+        if (i >= 0 && model.seenAllowed(i)) {
           next.add(i);
         }
       }
@@ -253,6 +275,11 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
       const col = Math.min(model.cols.length - 1, Math.max(0, cur.col + moves[e.key][1]));
       setFocus({ row, col });
       setPinned(undefined);
+      // Keep the focus cell inside the visible window.
+      setOffset((o) => ({
+        row: row < o.row ? row : row >= o.row + g.visibleRows ? row - g.visibleRows + 1 : o.row,
+        col: col < o.col ? col : col >= o.col + g.visibleCols ? col - g.visibleCols + 1 : o.col,
+      }));
     } else if (e.key === ' ') {
       e.preventDefault();
       toggleCell(cur.row, cur.col);
@@ -286,7 +313,20 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
           }
         }}
         onKeyDown={onKeyDown}
+        onWheel={(e) => {
+          if (fit!.truncated) {
+            const step = (d: number) => Math.sign(d) * Math.max(1, Math.round(Math.abs(d) / 40));
+            setOffset((o) => ({
+              row: Math.max(0, Math.min(model.rows.length - g.visibleRows, o.row + (e.shiftKey ? 0 : step(e.deltaY)))),
+              col: Math.max(
+                0,
+                Math.min(model.cols.length - g.visibleCols, o.col + (e.shiftKey ? step(e.deltaY) : step(e.deltaX)))
+              ),
+            }));
+          }
+        }}
       />
+      <canvas ref={overlayRef} aria-hidden className={s.overlay} style={{ width, height: height - LEGEND_H }} />
       {shown?.cell && (
         <div
           className={pinned ? s.pinnedAnchor : s.tooltipAnchor}
@@ -307,16 +347,11 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
         <span className={s.swatch} style={{ border: `1px solid ${base[1]}` }} /> No traffic in range
         {fit!.truncated && (
           <span data-testid="matrix-truncated">
-            · showing {g.visibleRows} of {model.rows.length} rows, {g.visibleCols} of {model.cols.length} columns:
-            filter or enlarge
+            · rows {g.rowOffset + 1}–{g.rowOffset + g.visibleRows} of {model.rows.length}, columns {g.colOffset + 1}–
+            {g.colOffset + g.visibleCols} of {model.cols.length}: scroll (shift for columns) or filter
           </span>
         )}
-        <Button
-          size="sm"
-          variant="secondary"
-          disabled={selectedCells.length === 0}
-          onClick={() => setShowYaml(!showYaml)}
-        >
+        <Button size="sm" variant="secondary" disabled={selected.size === 0} onClick={() => setShowYaml(!showYaml)}>
           ServiceEntry YAML ({selected.size})
         </Button>
       </div>
@@ -334,6 +369,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
 
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ position: 'relative', overflow: 'hidden' }),
+  overlay: css({ position: 'absolute', left: 0, top: 0, pointerEvents: 'none' }),
   canvas: css({ display: 'block', '&:focus-visible': { outline: `2px solid ${theme.colors.primary.main}` } }),
   message: css({ padding: theme.spacing(2), color: theme.colors.text.secondary }),
   legend: css({

@@ -1,4 +1,4 @@
-import { type GridGeometry, type MatrixModel, paletteIndex } from './matrix';
+import type { GridGeometry, MatrixModel } from './matrix';
 
 /** The canvas calls drawing uses: a subset of CanvasRenderingContext2D, so tests can record them. */
 export interface DrawTarget {
@@ -28,15 +28,14 @@ export function drawCells(
 ): number {
   const paths: Array<Path2D | undefined> = new Array(palette.length);
   const gap = g.cellW > 6 && g.cellH > 6 ? 1 : 0;
-  const ncols = model.cols.length;
   for (let r = 0; r < g.visibleRows; r++) {
     const row = r + g.rowOffset;
     for (let c = 0; c < g.visibleCols; c++) {
-      const i = model.index[row * ncols + c + g.colOffset];
+      const i = model.indexOf(row, c + g.colOffset);
       if (i < 0) {
         continue;
       }
-      const pi = paletteIndex(model.cells[i], model.maxVolume, levels);
+      const pi = model.paletteOf(i, levels);
       const path = paths[pi] ?? (paths[pi] = makePath());
       path.rect(g.x0 + c * g.cellW, g.y0 + r * g.cellH, g.cellW - gap, g.cellH - gap);
     }

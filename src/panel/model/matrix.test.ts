@@ -42,9 +42,9 @@ describe('buildMatrix', () => {
     const m = buildMatrix(cells, opts);
     expect(m.rows.map((r) => `${r.group}/${r.label}`)).toEqual(['data/etl', 'shop/api', 'shop/web']);
     expect(m.cols.map((c) => c.key)).toEqual(['1.2.3.4', 'a.com', 'b.com']);
-    const webA = m.cells[m.index[2 * 3 + 1]];
+    const webA = m.cell(m.indexOf(2, 1));
     expect([webA.blocked, webA.allowed, verdictClass(webA)]).toEqual([5, 100, 2]);
-    expect(m.index[0 * 3 + 2]).toBe(-1);
+    expect(m.indexOf(0, 2)).toBe(-1);
     expect(m.maxVolume).toBe(105);
   });
 
@@ -88,7 +88,8 @@ describe('intensity', () => {
       ],
       opts
     );
-    expect(m.cells.map((c) => paletteIndex(c, m.maxVolume, 6))).toEqual([7 + 1, 7 + 0]);
+    expect([0, 1].map((i) => paletteIndex(m.cell(i), m.maxVolume, 6))).toEqual([7 + 1, 7 + 0]);
+    expect([0, 1].map((i) => m.paletteOf(i, 6))).toEqual([7 + 1, 7 + 0]);
   });
 
   it('keeps zero volume distinct and quantizes on a log scale', () => {
@@ -155,6 +156,41 @@ describe('drawCells', () => {
 });
 
 describe('readFrames', () => {
+  it('joins several frames and keeps every field of the data source frame', () => {
+    const native = (wl: string) => ({
+      fields: [
+        { name: 'sourceNamespace', values: ['shop'] },
+        { name: 'sourceWorkload', values: [wl] },
+        { name: 'destination', values: ['52.216.1.1'] },
+        { name: 'destinationName', values: ['S3'] },
+        { name: 'verdict', values: ['passthrough'] },
+        { name: 'listener', values: ['tcp'] },
+        { name: 'requests', values: [0] },
+        { name: 'connections', values: [4] },
+        { name: 'bytesSent', values: [10] },
+        { name: 'bytesReceived', values: [20] },
+        { name: 'port', values: [443] },
+        { name: 'responseCodes', values: [''] },
+      ],
+    });
+    const r = readFrames([native('a'), native('b')]);
+    if (!('table' in r)) {
+      throw new Error('expected a table');
+    }
+    expect(
+      [r.table.cell(0), r.table.cell(1)].map((c) => [
+        c.sourceWorkload,
+        c.destinationName,
+        c.port,
+        c.connections,
+        c.bytesReceived,
+      ])
+    ).toEqual([
+      ['a', 'S3', 443, 4, 20],
+      ['b', 'S3', 443, 4, 20],
+    ]);
+  });
+
   it('reads a plain Prometheus table through the field mapping and names missing fields', () => {
     const frame = {
       fields: [
@@ -165,11 +201,21 @@ describe('readFrames', () => {
       ],
     };
     const r = readFrames([frame]);
-    expect(r).toEqual({
-      cells: [
-        expect.objectContaining({ sourceWorkload: 'web', destination: 'a.com', verdict: 'passthrough', requests: 3 }),
-      ],
-      skipped: 1,
+    if (!('table' in r)) {
+      throw new Error('expected a table');
+    }
+    expect(r.skipped).toBe(1);
+    expect(r.table.length).toBe(1);
+    expect(r.table.cell(0)).toEqual({
+      sourceNamespace: 'unknown',
+      sourceWorkload: 'web',
+      destination: 'a.com',
+      verdict: 'passthrough',
+      listener: 'http',
+      requests: 3,
+      connections: 0,
+      bytesSent: 0,
+      bytesReceived: 0,
     });
     expect(readFrames([{ fields: [{ name: 'x', values: [1] }] }])).toEqual({
       missing: ['sourceWorkload', 'destination', 'verdict'],

@@ -1,4 +1,5 @@
-import { cellVolume, type EgressCell } from '../../query';
+import type { EgressCell } from '../../query';
+import { type CellTable, tableFromCells } from './cellTable';
 import type { MatrixOptions, SortBy } from '../types';
 
 /** One row or column: a source workload (grouped by namespace) or a destination. */
@@ -25,24 +26,31 @@ export interface MatrixCell {
   sources: EgressCell[];
 }
 
+/**
+ * The matrix, columnar: per-cell sums in typed arrays, cells as objects only on demand (`cell(i)`),
+ * so a million pairs cost a few arrays.
+ */
 export interface MatrixModel {
   rows: AxisItem[];
   cols: AxisItem[];
-  cells: MatrixCell[];
-  /** rows × cols → index into cells, or -1 for an empty cell: O(1) lookup for hit-testing. */
-  index: Int32Array;
+  cellCount: number;
   maxVolume: number;
+  /** O(1): the cell at (row, col), or -1 for an empty one. */
+  indexOf(row: number, col: number): number;
+  cell(i: number): MatrixCell;
+  /** Palette index of cell i without building it: class × (levels + 1) + level. */
+  paletteOf(i: number, levels: number): number;
+  seenAllowed(i: number): boolean;
 }
 
-type Extra = EgressCell & { destinationName?: string };
-
-const destinationLabel = (c: Extra) => (c.destinationName ? `${c.destinationName} (${c.destination})` : c.destination);
+const SEEN_BLOCKED = 1;
+const SEEN_ALLOWED = 2;
 
 function share(blocked: number, total: number): number {
   return total ? blocked / total : 0;
 }
 
-/** Sorts items; grouped items keep their group together, groups ordered by the same key as items. */
+/** Sort order of axis items; grouped items keep their group together, groups ordered by the same key. */
 function sortItems(items: AxisItem[], by: SortBy, grouped: boolean): AxisItem[] {
   const groups = new Map<string, { total: number; blocked: number }>();
   for (const i of items) {
@@ -66,10 +74,6 @@ function sortItems(items: AxisItem[], by: SortBy, grouped: boolean): AxisItem[] 
   });
 }
 
-/**
- * Groups cells into the workload × destination matrix: sorted, filtered and (optionally) transposed.
- * Pure and DOM-free, so layout, sorting and hit-testing are unit-tested without a canvas.
- */
 export interface BuildOptions extends Pick<
   MatrixOptions,
   'transpose' | 'sortRows' | 'sortColumns' | 'rowFilter' | 'columnFilter'
@@ -78,105 +82,174 @@ export interface BuildOptions extends Pick<
   collapsedGroups?: ReadonlySet<string>;
 }
 
-export function buildMatrix(cells: readonly EgressCell[], opts: BuildOptions): MatrixModel {
-  const workloads = new Map<string, AxisItem>();
-  const destinations = new Map<string, AxisItem>();
+/** Above this many rows × columns the index is a Map (sparse) instead of a dense Int32Array. */
+const DENSE_LIMIT = 16_000_000;
+
+/**
+ * Groups cells into the workload × destination matrix: sorted, filtered and (optionally) transposed.
+ * Pure and DOM-free, so layout, sorting and hit-testing are unit-tested without a canvas.
+ */
+export function buildMatrix(input: CellTable | readonly EgressCell[], opts: BuildOptions): MatrixModel {
+  const t: CellTable = Array.isArray(input) ? tableFromCells(input as EgressCell[]) : (input as CellTable);
+  const n = t.length;
   const collapsed = opts.collapsedGroups ?? new Set<string>();
+
+  // Intern workloads and destinations. Frames come sorted by source, so the previous row's workload
+  // is usually this row's: compare the strings before touching a Map.
+  const wIdx = new Int32Array(n);
+  const dIdx = new Int32Array(n);
+  const workloads: AxisItem[] = [];
+  const destinations: AxisItem[] = [];
+  const wByKey = new Map<string, number>();
+  const dByKey = new Map<string, number>();
   const members = new Map<string, Set<string>>();
-  const workloadKey = (c: EgressCell) =>
-    collapsed.has(c.sourceNamespace) ? `${c.sourceNamespace}/*` : `${c.sourceNamespace}/${c.sourceWorkload}`;
-  for (const c of cells as Extra[]) {
-    if (collapsed.has(c.sourceNamespace)) {
-      const set = members.get(c.sourceNamespace) ?? new Set<string>();
-      set.add(c.sourceWorkload);
-      members.set(c.sourceNamespace, set);
+  let lastNs: string | undefined;
+  let lastWl: string | undefined;
+  let lastW = -1;
+  for (let i = 0; i < n; i++) {
+    const ns = t.sourceNamespace(i);
+    const wl = t.sourceWorkload(i);
+    if (ns !== lastNs || wl !== lastWl) {
+      const folded = collapsed.has(ns);
+      const key = folded ? `${ns}/*` : `${ns}/${wl}`;
+      let w = wByKey.get(key);
+      if (w === undefined) {
+        w = workloads.length;
+        wByKey.set(key, w);
+        workloads.push({ key, label: wl, group: ns, total: 0, blocked: 0 });
+      }
+      if (folded) {
+        const set = members.get(ns) ?? new Set<string>();
+        set.add(wl);
+        members.set(ns, set);
+      }
+      lastNs = ns;
+      lastWl = wl;
+      lastW = w;
     }
-    const v = cellVolume(c);
-    const blocked = c.verdict === 'blackhole' ? v : 0;
-    const w = workloads.get(workloadKey(c)) ?? {
-      key: workloadKey(c),
-      label: c.sourceWorkload,
-      group: c.sourceNamespace,
-      total: 0,
-      blocked: 0,
-    };
+    wIdx[i] = lastW;
+    const dest = t.destination(i);
+    let d = dByKey.get(dest);
+    if (d === undefined) {
+      d = destinations.length;
+      dByKey.set(dest, d);
+      const name = t.destinationName(i);
+      destinations.push({ key: dest, label: name ? `${name} (${dest})` : dest, group: '', total: 0, blocked: 0 });
+    }
+    dIdx[i] = d;
+    const v = t.requests[i] + t.connections[i];
+    const w = workloads[lastW];
+    const dd = destinations[d];
     w.total += v;
-    w.blocked += blocked;
-    workloads.set(w.key, w);
-    const d = destinations.get(c.destination) ?? {
-      key: c.destination,
-      label: destinationLabel(c),
-      group: '',
-      total: 0,
-      blocked: 0,
-    };
-    d.total += v;
-    d.blocked += blocked;
-    destinations.set(d.key, d);
-  }
-  for (const [ns, set] of members) {
-    const item = workloads.get(`${ns}/*`);
-    if (item) {
-      item.label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
+    dd.total += v;
+    if (t.verdict[i] === 0) {
+      w.blocked += v;
+      dd.blocked += v;
     }
   }
   for (const [ns, set] of members) {
-    const item = workloads.get(`${ns}/*`);
-    if (item) {
-      item.label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
-    }
+    workloads[wByKey.get(`${ns}/*`)!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
   }
+
   const match = (filter: string) => {
     const f = filter.trim().toLowerCase();
     return (i: AxisItem) => !f || i.label.toLowerCase().includes(f) || i.group.toLowerCase().includes(f);
   };
-  const rowSource = opts.transpose ? destinations : workloads;
-  const colSource = opts.transpose ? workloads : destinations;
-  const rows = sortItems(Array.from(rowSource.values()).filter(match(opts.rowFilter)), opts.sortRows, !opts.transpose);
-  const cols = sortItems(
-    Array.from(colSource.values()).filter(match(opts.columnFilter)),
-    opts.sortColumns,
-    opts.transpose
-  );
-  const rowIdx = new Map(rows.map((r, i) => [r.key, i]));
-  const colIdx = new Map(cols.map((c, i) => [c.key, i]));
-  const index = new Int32Array(rows.length * cols.length).fill(-1);
-  const out: MatrixCell[] = [];
+  const rowItems = opts.transpose ? destinations : workloads;
+  const colItems = opts.transpose ? workloads : destinations;
+  const rowOf = opts.transpose ? dIdx : wIdx;
+  const colOf = opts.transpose ? wIdx : dIdx;
+  const rank = (items: AxisItem[], sorted: AxisItem[]) => {
+    const pos = new Map(sorted.map((item, k) => [item, k]));
+    return Int32Array.from(items, (item) => pos.get(item) ?? -1);
+  };
+  const rows = sortItems(rowItems.filter(match(opts.rowFilter)), opts.sortRows, !opts.transpose);
+  const cols = sortItems(colItems.filter(match(opts.columnFilter)), opts.sortColumns, opts.transpose);
+  const rowRank = rank(rowItems, rows);
+  const colRank = rank(colItems, cols);
+  const ncols = cols.length;
+
+  const dense = rows.length * ncols <= DENSE_LIMIT ? new Int32Array(rows.length * ncols).fill(-1) : undefined;
+  const sparse = dense ? undefined : new Map<number, number>();
+  const cellRow = new Int32Array(n);
+  const cellCol = new Int32Array(n);
+  const blocked = new Float64Array(n);
+  const allowed = new Float64Array(n);
+  const bytes = new Float64Array(n);
+  const flags = new Uint8Array(n);
+  const first = new Int32Array(n);
+  const next = new Int32Array(n).fill(-1);
+  let count = 0;
   let maxVolume = 0;
-  for (const c of cells) {
-    const rk = opts.transpose ? c.destination : workloadKey(c);
-    const ck = opts.transpose ? workloadKey(c) : c.destination;
-    const r = rowIdx.get(rk);
-    const k = colIdx.get(ck);
-    if (r === undefined || k === undefined) {
+  for (let i = 0; i < n; i++) {
+    const r = rowRank[rowOf[i]];
+    const c = colRank[colOf[i]];
+    if (r < 0 || c < 0) {
       continue;
     }
-    const at = r * cols.length + k;
-    let m = index[at] >= 0 ? out[index[at]] : undefined;
-    if (!m) {
-      m = { row: r, col: k, blocked: 0, allowed: 0, seenBlocked: false, seenAllowed: false, bytes: 0, sources: [] };
-      index[at] = out.length;
-      out.push(m);
+    const at = r * ncols + c;
+    let m = dense ? dense[at] : (sparse!.get(at) ?? -1);
+    if (m < 0) {
+      m = count++;
+      if (dense) {
+        dense[at] = m;
+      } else {
+        sparse!.set(at, m);
+      }
+      cellRow[m] = r;
+      cellCol[m] = c;
+      first[m] = -1;
     }
-    const v = cellVolume(c);
-    if (c.verdict === 'blackhole') {
-      m.blocked += v;
-      m.seenBlocked = true;
+    const v = t.requests[i] + t.connections[i];
+    if (t.verdict[i] === 0) {
+      blocked[m] += v;
+      flags[m] |= SEEN_BLOCKED;
     } else {
-      m.allowed += v;
-      m.seenAllowed = true;
+      allowed[m] += v;
+      flags[m] |= SEEN_ALLOWED;
     }
-    m.bytes += c.bytesSent + c.bytesReceived;
-    m.sources.push(c);
-    maxVolume = Math.max(maxVolume, m.blocked + m.allowed);
+    bytes[m] += t.bytes[i];
+    next[i] = first[m];
+    first[m] = i;
+    maxVolume = Math.max(maxVolume, blocked[m] + allowed[m]);
   }
-  return { rows, cols, cells: out, index, maxVolume };
+
+  const indexOf = dense
+    ? (row: number, col: number) =>
+        row < 0 || col < 0 || row >= rows.length || col >= ncols ? -1 : dense[row * ncols + col]
+    : (row: number, col: number) => sparse!.get(row * ncols + col) ?? -1;
+  return {
+    rows,
+    cols,
+    cellCount: count,
+    maxVolume,
+    indexOf,
+    seenAllowed: (m) => (flags[m] & SEEN_ALLOWED) !== 0,
+    paletteOf: (m, levels) => paletteFor(blocked[m], allowed[m], flags[m], bytes[m], maxVolume, levels),
+    cell: (m) => {
+      const sources: EgressCell[] = [];
+      for (let i = first[m]; i >= 0; i = next[i]) {
+        sources.push(t.cell(i));
+      }
+      sources.reverse();
+      return {
+        row: cellRow[m],
+        col: cellCol[m],
+        blocked: blocked[m],
+        allowed: allowed[m],
+        seenBlocked: (flags[m] & SEEN_BLOCKED) !== 0,
+        seenAllowed: (flags[m] & SEEN_ALLOWED) !== 0,
+        bytes: bytes[m],
+        sources,
+      };
+    },
+  };
 }
 
 export type VerdictClass = 0 | 1 | 2;
 export const VERDICT_CLASS = { blackhole: 0, passthrough: 1, both: 2 } as const;
 
-export function verdictClass(m: MatrixCell): VerdictClass {
+export function verdictClass(m: Pick<MatrixCell, 'seenBlocked' | 'seenAllowed'>): VerdictClass {
   return m.seenBlocked && m.seenAllowed ? 2 : m.seenBlocked ? 0 : 1;
 }
 
@@ -191,11 +264,30 @@ export function intensityLevel(volume: number, maxVolume: number, levels: number
   return Math.min(levels, 1 + Math.floor(((levels - 1) * Math.log1p(volume)) / Math.log1p(maxVolume) + 1e-9));
 }
 
-export function paletteIndex(m: MatrixCell, maxVolume: number, levels: number): number {
-  const volume = m.blocked + m.allowed;
+function paletteFor(
+  blocked: number,
+  allowed: number,
+  flags: number,
+  bytes: number,
+  maxVolume: number,
+  levels: number
+): number {
+  const cls = flags === (SEEN_BLOCKED | SEEN_ALLOWED) ? 2 : flags === SEEN_BLOCKED ? 0 : 1;
+  const volume = blocked + allowed;
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
-  const level = volume === 0 && m.bytes > 0 ? 1 : intensityLevel(volume, maxVolume, levels);
-  return verdictClass(m) * (levels + 1) + level;
+  const level = volume === 0 && bytes > 0 ? 1 : intensityLevel(volume, maxVolume, levels);
+  return cls * (levels + 1) + level;
+}
+
+export function paletteIndex(m: MatrixCell, maxVolume: number, levels: number): number {
+  return paletteFor(
+    m.blocked,
+    m.allowed,
+    (m.seenBlocked ? SEEN_BLOCKED : 0) | (m.seenAllowed ? SEEN_ALLOWED : 0),
+    m.bytes,
+    maxVolume,
+    levels
+  );
 }
 
 /** Where the grid sits in the canvas, in CSS pixels. */
@@ -228,8 +320,8 @@ export function hitTest(
   if (row >= model.rows.length || col >= model.cols.length) {
     return undefined;
   }
-  const i = model.index[row * model.cols.length + col];
-  return { row, col, cell: i >= 0 ? model.cells[i] : undefined };
+  const i = model.indexOf(row, col);
+  return { row, col, cell: i >= 0 ? model.cell(i) : undefined };
 }
 
 export const MIN_CELL = 4;

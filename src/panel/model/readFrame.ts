@@ -1,4 +1,4 @@
-import type { EgressCell, Listener, Verdict } from '../../query';
+import { type CellTable, columnTable, tableFromCells, type TableColumns } from './cellTable';
 import { defaultMapping, type FieldMapping } from '../types';
 
 /** The minimal view of a data frame the model needs (no Grafana import: tested as plain data). */
@@ -14,25 +14,25 @@ const ROLES: Record<keyof FieldMapping, string[]> = {
   value: ['Value', 'Value #A', 'value'],
 };
 
-function verdictOf(v: unknown): Verdict | undefined {
-  const s = String(v ?? '');
-  if (s === 'blackhole' || s === 'BlackHoleCluster') {
-    return 'blackhole';
-  }
-  if (s === 'passthrough' || s === 'PassthroughCluster') {
-    return 'passthrough';
-  }
-  return undefined;
-}
+export type ReadResult = { table: CellTable; skipped: number } | { missing: string[] };
 
-export type ReadResult = { cells: EgressCell[]; skipped: number } | { missing: string[] };
+function verdictCode(v: unknown): number {
+  if (v === 'passthrough' || v === 'PassthroughCluster') {
+    return 1;
+  }
+  if (v === 'blackhole' || v === 'BlackHoleCluster') {
+    return 0;
+  }
+  return -1;
+}
 
 /**
  * Reads this data source's matrix frame, or a plain Prometheus table (instant query, format table) through
- * the field mapping. Rows whose verdict is neither cluster are counted in `skipped`, not hidden.
+ * the field mapping, as columns. Rows whose verdict is neither cluster are counted in `skipped`, not
+ * hidden. Several frames are joined into one set of columns.
  */
 export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping = defaultMapping): ReadResult {
-  const cells: EgressCell[] = [];
+  const tables: TableColumns[] = [];
   let skipped = 0;
   let missing: string[] | undefined;
   for (const frame of frames) {
@@ -65,46 +65,58 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
     }
     const get = (name: string) => frame.fields.find((f) => f.name === name)?.values;
     const listener = get('listener');
-    const num = (vals: ArrayLike<unknown> | undefined, i: number) => (vals ? Number(vals[i] ?? 0) || 0 : 0);
-    const requests = get('requests');
-    const connections = get('connections');
-    const bytesSent = get('bytesSent');
-    const bytesReceived = get('bytesReceived');
-    const port = get('port');
-    const codes = get('responseCodes');
-    const names = get('destinationName');
-    for (let i = 0; i < dest!.values.length; i++) {
-      const v = verdictOf(verdict!.values[i]);
-      if (!v) {
+    const n = dest!.values.length;
+    const rows = new Int32Array(n);
+    const codes = new Uint8Array(n);
+    const vcol = verdict!.values;
+    let kept = 0;
+    for (let r = 0; r < n; r++) {
+      const v = verdictCode(vcol[r]);
+      if (v < 0) {
         skipped++;
         continue;
       }
-      const l = (listener ? String(listener[i]) : 'http') as Listener;
-      const cell: EgressCell & { destinationName?: string; codesText?: string } = {
-        sourceNamespace: ns ? String(ns.values[i] ?? 'unknown') : 'unknown',
-        sourceWorkload: String(wl!.values[i] ?? 'unknown'),
-        destination: String(dest!.values[i] ?? 'unknown'),
-        verdict: v,
-        listener: l,
-        requests: native ? num(requests, i) : l === 'http' ? num(value!.values, i) : 0,
-        connections: native ? num(connections, i) : l === 'tcp' ? num(value!.values, i) : 0,
-        bytesSent: num(bytesSent, i),
-        bytesReceived: num(bytesReceived, i),
-      };
-      if (port && port[i] !== null && port[i] !== undefined) {
-        cell.port = Number(port[i]);
-      }
-      if (names && names[i]) {
-        cell.destinationName = String(names[i]);
-      }
-      if (codes && codes[i]) {
-        cell.codesText = String(codes[i]);
-      }
-      cells.push(cell);
+      rows[kept] = r;
+      codes[kept++] = v;
     }
+    const keptRows = rows.subarray(0, kept);
+    const requests = new Float64Array(kept);
+    const connections = new Float64Array(kept);
+    const req = native ? get('requests') : undefined;
+    const con = native ? get('connections') : undefined;
+    for (let i = 0; i < kept; i++) {
+      const r = keptRows[i];
+      if (native) {
+        requests[i] = Number(req?.[r]) || 0;
+        connections[i] = Number(con?.[r]) || 0;
+      } else if ((listener?.[r] ?? 'http') === 'tcp') {
+        connections[i] = Number(value!.values[r]) || 0;
+      } else {
+        requests[i] = Number(value!.values[r]) || 0;
+      }
+    }
+    tables.push({
+      rows: keptRows,
+      verdict: codes.subarray(0, kept),
+      ns: ns?.values,
+      wl: wl!.values,
+      dest: dest!.values,
+      destName: get('destinationName'),
+      listener,
+      requests,
+      connections,
+      bytesSent: get('bytesSent'),
+      bytesReceived: get('bytesReceived'),
+      port: get('port'),
+      codes: get('responseCodes'),
+    });
   }
-  if (cells.length === 0 && missing) {
-    return { missing };
+  if (tables.length === 0) {
+    return missing ? { missing } : { table: tableFromCells([]), skipped };
   }
-  return { cells, skipped };
+  if (tables.length === 1) {
+    return { table: columnTable(tables[0]), skipped };
+  }
+  const all = tables.map(columnTable).flatMap((t) => Array.from({ length: t.length }, (_, i) => t.cell(i)));
+  return { table: tableFromCells(all), skipped };
 }
