@@ -16,6 +16,8 @@ export interface CellTable {
   requests: Float64Array;
   connections: Float64Array;
   bytes: Float64Array;
+  /** The source columns and row map, for hot loops that read strings without a call per row. */
+  raw: { rows: Int32Array; ns?: ArrayLike<unknown>; wl: ArrayLike<unknown>; dest: ArrayLike<unknown> };
   cell(i: number): EgressCell & { destinationName?: string; codesText?: string };
 }
 
@@ -64,6 +66,7 @@ export function columnTable(c: TableColumns): CellTable {
     requests: c.requests,
     connections: c.connections,
     bytes,
+    raw: { rows: c.rows, ns: c.ns, wl: c.wl, dest: c.dest },
     cell: (i) => {
       const r = c.rows[i];
       const out: EgressCell & { destinationName?: string; codesText?: string } = {

@@ -106,9 +106,21 @@ export function buildMatrix(input: CellTable | readonly EgressCell[], opts: Buil
   let lastNs: string | undefined;
   let lastWl: string | undefined;
   let lastW = -1;
+  // Within a workload's block of rows the destinations usually come in the same order as in the
+  // previous block: compare with the destination at the same position before hashing the string.
+  const seenAt: string[] = [];
+  const seenIdx: number[] = [];
+  let pos = 0;
+  const { rows: rowMap, ns: nsCol, wl: wlCol, dest: destCol } = t.raw;
+  // Plain strings are read straight from the columns; anything else (missing, numbers) goes through
+  // the table's accessors, which name it "unknown" or stringify it.
+  const str = (col: ArrayLike<unknown> | undefined, i: number, slow: (i: number) => string): string => {
+    const v = col?.[rowMap[i]];
+    return typeof v === 'string' && v !== '' ? v : slow(i);
+  };
   for (let i = 0; i < n; i++) {
-    const ns = t.sourceNamespace(i);
-    const wl = t.sourceWorkload(i);
+    const ns = str(nsCol, i, t.sourceNamespace);
+    const wl = str(wlCol, i, t.sourceWorkload);
     if (ns !== lastNs || wl !== lastWl) {
       const folded = collapsed.has(ns);
       const key = folded ? `${ns}/*` : `${ns}/${wl}`;
@@ -126,16 +138,25 @@ export function buildMatrix(input: CellTable | readonly EgressCell[], opts: Buil
       lastNs = ns;
       lastWl = wl;
       lastW = w;
+      pos = 0;
     }
     wIdx[i] = lastW;
-    const dest = t.destination(i);
-    let d = dByKey.get(dest);
-    if (d === undefined) {
-      d = destinations.length;
-      dByKey.set(dest, d);
-      const name = t.destinationName(i);
-      destinations.push({ key: dest, label: name ? `${name} (${dest})` : dest, group: '', total: 0, blocked: 0 });
+    const dest = str(destCol, i, t.destination);
+    let d: number | undefined;
+    if (seenAt[pos] === dest) {
+      d = seenIdx[pos];
+    } else {
+      d = dByKey.get(dest);
+      if (d === undefined) {
+        d = destinations.length;
+        dByKey.set(dest, d);
+        const name = t.destinationName(i);
+        destinations.push({ key: dest, label: name ? `${name} (${dest})` : dest, group: '', total: 0, blocked: 0 });
+      }
+      seenAt[pos] = dest;
+      seenIdx[pos] = d;
     }
+    pos++;
     dIdx[i] = d;
     const v = t.requests[i] + t.connections[i];
     const w = workloads[lastW];
