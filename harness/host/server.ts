@@ -26,12 +26,13 @@ const TYPES: Record<string, string> = {
   '.md': 'text/markdown',
 };
 
-let clientBundle: Promise<string> | undefined;
-
-/** The host page's script: shared packages + host code, bundled once per process by esbuild. */
-function hostScript(): Promise<string> {
-  clientBundle ??= build({
-    entryPoints: [path.join(__dirname, 'client', 'main.tsx')],
+/**
+ * A browser script bundled by esbuild with the shared Grafana packages inside (styles and fonts
+ * dropped, icons as text): the host page's, and the panel benchmark's.
+ */
+export async function bundleBrowserScript(entry: string): Promise<string> {
+  const r = await build({
+    entryPoints: [entry],
     bundle: true,
     write: false,
     format: 'iife',
@@ -41,7 +42,15 @@ function hostScript(): Promise<string> {
     loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty' },
     define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
     logLevel: 'error',
-  }).then((r) => r.outputFiles[0].text);
+  });
+  return r.outputFiles[0].text;
+}
+
+let clientBundle: Promise<string> | undefined;
+
+/** The host page's script, bundled once per process. */
+function hostScript(): Promise<string> {
+  clientBundle ??= bundleBrowserScript(path.join(__dirname, 'client', 'main.tsx'));
   return clientBundle;
 }
 

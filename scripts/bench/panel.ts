@@ -3,12 +3,11 @@
  * 10k, 100k and 1M cells, the built canvas panel against a one-DOM-element-per-cell baseline, side by
  * side in one run (ratios against the canvas panel). Also the built panel module's gzipped size.
  */
-import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { startHost } from '../../harness/host/server';
+import { bundleBrowserScript, startHost } from '../../harness/host/server';
 
 const SIZES = [10_000, 100_000, 1_000_000];
 const BUDGET_MS = 20_000;
@@ -23,20 +22,7 @@ export async function benchPanel(): Promise<void> {
   console.log(
     `panel bench: dist/panel/module.js ${(module.length / 1024).toFixed(1)} KiB, gzipped ${(gzipSync(module).length / 1024).toFixed(1)} KiB`
   );
-  const script = (
-    await build({
-      entryPoints: [path.join(__dirname, 'panel', 'client.tsx')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2020',
-      minify: true,
-      loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty' },
-      define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
-      logLevel: 'error',
-    })
-  ).outputFiles[0].text;
+  const script = await bundleBrowserScript(path.join(__dirname, 'panel', 'client.tsx'));
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><script src="/vendor/system.min.js"></script>
 <script>window.grafanaBootData = { settings: { buildInfo: { version: '12.4.10' }, featureToggles: {} }, user: {}, navTree: [] };</script></head>
 <body><script src="/bench.js"></script><script src="/vendor/amd.min.js"></script></body></html>`;

@@ -1,5 +1,6 @@
 import { FieldColorModeId, type Dashboard, type DataSourceRef, type Panel, type VariableModel } from '@grafana/schema';
 import type { EgressDataQuery } from '../datasource/types';
+import { defaultOptions, type MatrixOptions } from '../panel/types';
 import { DATASOURCE_TYPE, MATRIX_PANEL_ID, PANEL_TYPE, UID } from './config';
 
 /**
@@ -14,6 +15,12 @@ const SCOPE: Partial<EgressDataQuery> = {
   workload: '$workload',
   verdicts: ['$verdict'],
 };
+
+/** The matrix panel's defaults (src/panel/types) with a dashboard's choices; field mapping stays automatic. */
+function matrixOptions(over: Partial<MatrixOptions>): Omit<MatrixOptions, 'mapping'> {
+  const { mapping: _automatic, ...rest } = defaultOptions;
+  return { ...rest, ...over };
+}
 
 type Query = Partial<EgressDataQuery> & { refId: string };
 
@@ -209,16 +216,7 @@ export function overviewDashboard(): Dashboard {
         'Orange: blocked (BlackHoleCluster). Blue: allowed (PassthroughCluster). Purple: both. Click cells (double-click a column) to get ServiceEntry YAML.',
       gridPos: { x: 0, y: 4, w: 24, h: 14 },
       targets: [q({ queryType: 'matrix' })],
-      options: {
-        transpose: false,
-        sortRows: 'name',
-        sortColumns: 'volume',
-        rowFilter: '',
-        columnFilter: '',
-        showTotals: true,
-        levels: 6,
-        serviceEntryScope: 'namespace',
-      },
+      options: matrixOptions({ sortColumns: 'volume' }),
       // Data links of a pinned cell (shift-click or Enter): the cell's own workload and destination.
       fieldConfig: {
         defaults: {
@@ -346,16 +344,7 @@ export function workloadDashboard(): Dashboard {
       title: 'Destinations of $namespace/$workload',
       gridPos: { x: 0, y: 0, w: 24, h: 10 },
       targets: [q({ queryType: 'matrix' })],
-      options: {
-        transpose: true,
-        sortRows: 'volume',
-        sortColumns: 'name',
-        rowFilter: '',
-        columnFilter: '',
-        showTotals: true,
-        levels: 6,
-        serviceEntryScope: 'namespace',
-      },
+      options: matrixOptions({ transpose: true, sortRows: 'volume', sortColumns: 'name' }),
     }),
     panel({
       type: 'timeseries',
