@@ -98,6 +98,8 @@ export function buildMatrix(input: CellTable | readonly EgressCell[], opts: Buil
   // is usually this row's: compare the strings before touching a Map.
   const wIdx = new Int32Array(n);
   const dIdx = new Int32Array(n);
+  const { requests, connections, verdict, bytes: tableBytes } = t;
+  const volume = new Float64Array(n);
   const workloads: AxisItem[] = [];
   const destinations: AxisItem[] = [];
   const wByKey = new Map<string, number>();
@@ -158,16 +160,30 @@ export function buildMatrix(input: CellTable | readonly EgressCell[], opts: Buil
     }
     pos++;
     dIdx[i] = d;
-    const v = t.requests[i] + t.connections[i];
-    const w = workloads[lastW];
-    const dd = destinations[d];
-    w.total += v;
-    dd.total += v;
-    if (t.verdict[i] === 0) {
-      w.blocked += v;
-      dd.blocked += v;
+    volume[i] = requests[i] + connections[i];
+  }
+  // Axis totals in a second pass over typed arrays: cheaper than updating objects per row.
+  const wTotal = new Float64Array(workloads.length);
+  const wBlocked = new Float64Array(workloads.length);
+  const dTotal = new Float64Array(destinations.length);
+  const dBlocked = new Float64Array(destinations.length);
+  for (let i = 0; i < n; i++) {
+    const v = volume[i];
+    wTotal[wIdx[i]] += v;
+    dTotal[dIdx[i]] += v;
+    if (verdict[i] === 0) {
+      wBlocked[wIdx[i]] += v;
+      dBlocked[dIdx[i]] += v;
     }
   }
+  workloads.forEach((w, k) => {
+    w.total = wTotal[k];
+    w.blocked = wBlocked[k];
+  });
+  destinations.forEach((d, k) => {
+    d.total = dTotal[k];
+    d.blocked = dBlocked[k];
+  });
   for (const [ns, set] of members) {
     workloads[wByKey.get(`${ns}/*`)!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
   }
@@ -221,15 +237,15 @@ export function buildMatrix(input: CellTable | readonly EgressCell[], opts: Buil
       cellCol[m] = c;
       first[m] = -1;
     }
-    const v = t.requests[i] + t.connections[i];
-    if (t.verdict[i] === 0) {
+    const v = volume[i];
+    if (verdict[i] === 0) {
       blocked[m] += v;
       flags[m] |= SEEN_BLOCKED;
     } else {
       allowed[m] += v;
       flags[m] |= SEEN_ALLOWED;
     }
-    bytes[m] += t.bytes[i];
+    bytes[m] += tableBytes[i];
     next[i] = first[m];
     first[m] = i;
     maxVolume = Math.max(maxVolume, blocked[m] + allowed[m]);
