@@ -237,28 +237,8 @@ export function overviewDashboard(): Dashboard {
         },
       ],
     }),
-    panel({
-      type: 'timeseries',
-      title: 'Blocked rate by destination',
-      gridPos: { x: 0, y: 18, w: 12, h: 8 },
-      targets: [q({ queryType: 'series', verdicts: ['blackhole'], groupBy: ['destination'] })],
-      fieldConfig: { defaults: { unit: 'ops', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
-      options: {
-        legend: { displayMode: 'table', placement: 'right', calcs: ['max'] },
-        tooltip: { mode: 'multi', sort: 'desc' },
-      },
-    }),
-    panel({
-      type: 'timeseries',
-      title: 'Passthrough rate by destination',
-      gridPos: { x: 12, y: 18, w: 12, h: 8 },
-      targets: [q({ queryType: 'series', verdicts: ['passthrough'], groupBy: ['destination'] })],
-      fieldConfig: { defaults: { unit: 'ops', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
-      options: {
-        legend: { displayMode: 'table', placement: 'right', calcs: ['max'] },
-        tooltip: { mode: 'multi', sort: 'desc' },
-      },
-    }),
+    rateByDestination('Blocked rate by destination', 0, 'blackhole'),
+    rateByDestination('Passthrough rate by destination', 12, 'passthrough'),
     topTable('Top HTTP destinations', 0, 'http', 'requests'),
     topTable('Top TCP destinations', 12, 'tcp', 'connections'),
     panel({
@@ -293,6 +273,20 @@ export function overviewDashboard(): Dashboard {
     panels,
     variables()
   );
+}
+
+function rateByDestination(title: string, x: number, verdict: 'blackhole' | 'passthrough'): Panel {
+  return panel({
+    type: 'timeseries',
+    title,
+    gridPos: { x, y: 18, w: 12, h: 8 },
+    targets: [q({ queryType: 'series', verdicts: [verdict], groupBy: ['destination'] })],
+    fieldConfig: { defaults: { unit: 'ops', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
+    options: {
+      legend: { displayMode: 'table', placement: 'right', calcs: ['max'] },
+      tooltip: { mode: 'multi', sort: 'desc' },
+    },
+  });
 }
 
 function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: 'requests' | 'connections'): Panel {
