@@ -36,7 +36,7 @@ export async function benchPanel(): Promise<void> {
   });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--js-flags=--expose-gc', '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
     const tab = await browser.newPage({ viewport: { width: 1300, height: 800 } });

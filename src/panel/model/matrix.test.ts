@@ -2,6 +2,7 @@ import type { EgressCell } from '../../query';
 import { drawCells, type DrawTarget } from './draw';
 import { buildMatrix, fitGrid, hitTest, intensityLevel, paletteIndex, verdictClass } from './matrix';
 import { readFrames } from './readFrame';
+import { PASSTHROUGH, SKIP } from './cellTable';
 
 const cell = (
   ns: string,
@@ -204,8 +205,10 @@ describe('readFrames', () => {
     if (!('table' in r)) {
       throw new Error('expected a table');
     }
+    // The in-mesh row stays in the columns, marked skipped and counted; it never becomes a cell.
     expect(r.skipped).toBe(1);
-    expect(r.table.length).toBe(1);
+    expect(Array.from(r.table.verdict)).toEqual([PASSTHROUGH, SKIP]);
+    expect(buildMatrix(r.table, opts).cellCount).toBe(1);
     expect(r.table.cell(0)).toEqual({
       sourceNamespace: 'unknown',
       sourceWorkload: 'web',

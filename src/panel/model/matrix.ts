@@ -1,5 +1,5 @@
 import type { EgressCell } from '../../query';
-import { type CellTable, tableFromCells } from './cellTable';
+import { BLACKHOLE, type CellTable, SKIP, type SourceCell, tableFromCells, text } from './cellTable';
 import type { MatrixOptions, SortBy } from '../types';
 
 /** One row or column: a source workload (grouped by namespace) or a destination. */
@@ -45,6 +45,8 @@ export interface MatrixModel {
 
 const SEEN_BLOCKED = 1;
 const SEEN_ALLOWED = 2;
+/** TCP bytes moved: traffic even when no connection opened or closed in the range. */
+const SEEN_BYTES = 4;
 
 function share(blocked: number, total: number): number {
   return total ? blocked / total : 0;
@@ -85,45 +87,55 @@ export interface BuildOptions extends Pick<
 /** Above this many rows × columns the index is a Map (sparse) instead of a dense Int32Array. */
 const DENSE_LIMIT = 16_000_000;
 
-/**
- * Groups cells into the workload × destination matrix: sorted, filtered and (optionally) transposed.
- * Pure and DOM-free, so layout, sorting and hit-testing are unit-tested without a canvas.
- */
-export function buildMatrix(input: CellTable | readonly EgressCell[], opts: BuildOptions): MatrixModel {
-  const t: CellTable = Array.isArray(input) ? tableFromCells(input as EgressCell[]) : (input as CellTable);
-  const n = t.length;
-  const collapsed = opts.collapsedGroups ?? new Set<string>();
+/** Workloads and destinations interned from the input rows, with each row's axis positions. */
+interface Axes {
+  workloads: AxisItem[];
+  destinations: AxisItem[];
+  /** Per input row: workload and destination index; -1 for a skipped row. */
+  wIdx: Int32Array;
+  dIdx: Int32Array;
+}
 
-  // Intern workloads and destinations. Frames come sorted by source, so the previous row's workload
-  // is usually this row's: compare the strings before touching a Map.
+/**
+ * First pass: interns workloads and destinations and sums the axis totals. Frames come sorted by source,
+ * so the previous row's workload is usually this row's: compare the values before touching a Map. Within
+ * a workload's block the destinations usually come in the same order as in the previous block: compare
+ * with the one at the same position before hashing.
+ *
+ * Each hot loop is its own small function: V8 optimizes it with complete type feedback instead of
+ * deoptimizing one large function at every loop it had not reached yet.
+ */
+function internAxes(t: CellTable, collapsed: ReadonlySet<string>): Axes {
+  const n = t.length;
+  const { verdict, ns: nsCol, wl: wlCol, dest: destCol, requests, connections } = t;
   const wIdx = new Int32Array(n);
   const dIdx = new Int32Array(n);
-  const { requests, connections, verdict, bytes: tableBytes } = t;
-  const volume = new Float64Array(n);
   const workloads: AxisItem[] = [];
   const destinations: AxisItem[] = [];
+  const wTotal: number[] = [];
+  const wBlocked: number[] = [];
+  const dTotal: number[] = [];
+  const dBlocked: number[] = [];
   const wByKey = new Map<string, number>();
   const dByKey = new Map<string, number>();
   const members = new Map<string, Set<string>>();
-  let lastNs: string | undefined;
-  let lastWl: string | undefined;
+  let lastNs: unknown;
+  let lastWl: unknown;
   let lastW = -1;
-  // Within a workload's block of rows the destinations usually come in the same order as in the
-  // previous block: compare with the destination at the same position before hashing the string.
-  const seenAt: string[] = [];
+  const seenAt: unknown[] = [];
   const seenIdx: number[] = [];
   let pos = 0;
-  const { rows: rowMap, ns: nsCol, wl: wlCol, dest: destCol } = t.raw;
-  // Plain strings are read straight from the columns; anything else (missing, numbers) goes through
-  // the table's accessors, which name it "unknown" or stringify it.
-  const str = (col: ArrayLike<unknown> | undefined, i: number, slow: (i: number) => string): string => {
-    const v = col?.[rowMap[i]];
-    return typeof v === 'string' && v !== '' ? v : slow(i);
-  };
-  for (let i = 0; i < n; i++) {
-    const ns = str(nsCol, i, t.sourceNamespace);
-    const wl = str(wlCol, i, t.sourceWorkload);
-    if (ns !== lastNs || wl !== lastWl) {
+  for (let r = 0; r < n; r++) {
+    const code = verdict[r];
+    if (code === SKIP) {
+      wIdx[r] = -1;
+      continue;
+    }
+    const nsRaw = nsCol?.[r];
+    const wlRaw = wlCol[r];
+    if (nsRaw !== lastNs || wlRaw !== lastWl || lastW < 0) {
+      const ns = text(nsCol, r, 'unknown');
+      const wl = text(wlCol, r, 'unknown');
       const folded = collapsed.has(ns);
       const key = folded ? `${ns}/*` : `${ns}/${wl}`;
       let w = wByKey.get(key);
@@ -131,49 +143,47 @@ export function buildMatrix(input: CellTable | readonly EgressCell[], opts: Buil
         w = workloads.length;
         wByKey.set(key, w);
         workloads.push({ key, label: wl, group: ns, total: 0, blocked: 0 });
+        wTotal.push(0);
+        wBlocked.push(0);
       }
       if (folded) {
         const set = members.get(ns) ?? new Set<string>();
         set.add(wl);
         members.set(ns, set);
       }
-      lastNs = ns;
-      lastWl = wl;
+      lastNs = nsRaw;
+      lastWl = wlRaw;
       lastW = w;
       pos = 0;
     }
-    wIdx[i] = lastW;
-    const dest = str(destCol, i, t.destination);
-    let d: number | undefined;
-    if (seenAt[pos] === dest) {
+    const destRaw = destCol[r];
+    let d: number;
+    if (pos < seenAt.length && seenAt[pos] === destRaw) {
       d = seenIdx[pos];
     } else {
-      d = dByKey.get(dest);
-      if (d === undefined) {
-        d = destinations.length;
-        dByKey.set(dest, d);
-        const name = t.destinationName(i);
+      const dest = text(destCol, r, 'unknown');
+      let found = dByKey.get(dest);
+      if (found === undefined) {
+        found = destinations.length;
+        dByKey.set(dest, found);
+        const name = text(t.destName, r, '');
         destinations.push({ key: dest, label: name ? `${name} (${dest})` : dest, group: '', total: 0, blocked: 0 });
+        dTotal.push(0);
+        dBlocked.push(0);
       }
-      seenAt[pos] = dest;
+      d = found;
+      seenAt[pos] = destRaw;
       seenIdx[pos] = d;
     }
     pos++;
-    dIdx[i] = d;
-    volume[i] = requests[i] + connections[i];
-  }
-  // Axis totals in a second pass over typed arrays: cheaper than updating objects per row.
-  const wTotal = new Float64Array(workloads.length);
-  const wBlocked = new Float64Array(workloads.length);
-  const dTotal = new Float64Array(destinations.length);
-  const dBlocked = new Float64Array(destinations.length);
-  for (let i = 0; i < n; i++) {
-    const v = volume[i];
-    wTotal[wIdx[i]] += v;
-    dTotal[dIdx[i]] += v;
-    if (verdict[i] === 0) {
-      wBlocked[wIdx[i]] += v;
-      dBlocked[dIdx[i]] += v;
+    wIdx[r] = lastW;
+    dIdx[r] = d;
+    const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
+    wTotal[lastW] += v;
+    dTotal[d] += v;
+    if (code === BLACKHOLE) {
+      wBlocked[lastW] += v;
+      dBlocked[d] += v;
     }
   }
   workloads.forEach((w, k) => {
@@ -187,96 +197,164 @@ export function buildMatrix(input: CellTable | readonly EgressCell[], opts: Buil
   for (const [ns, set] of members) {
     workloads[wByKey.get(`${ns}/*`)!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
   }
+  return { workloads, destinations, wIdx, dIdx };
+}
 
-  const match = (filter: string) => {
-    const f = filter.trim().toLowerCase();
-    return (i: AxisItem) => !f || i.label.toLowerCase().includes(f) || i.group.toLowerCase().includes(f);
-  };
-  const rowItems = opts.transpose ? destinations : workloads;
-  const colItems = opts.transpose ? workloads : destinations;
-  const rowOf = opts.transpose ? dIdx : wIdx;
-  const colOf = opts.transpose ? wIdx : dIdx;
-  const rank = (items: AxisItem[], sorted: AxisItem[]) => {
-    const pos = new Map(sorted.map((item, k) => [item, k]));
-    return Int32Array.from(items, (item) => pos.get(item) ?? -1);
-  };
-  const rows = sortItems(rowItems.filter(match(opts.rowFilter)), opts.sortRows, !opts.transpose);
-  const cols = sortItems(colItems.filter(match(opts.columnFilter)), opts.sortColumns, opts.transpose);
-  const rowRank = rank(rowItems, rows);
-  const colRank = rank(colItems, cols);
-  const ncols = cols.length;
+/** Per-cell sums; cell and link indices are stored + 1 so zero-filled arrays need no fill(-1) pass. */
+interface Cells {
+  count: number;
+  /** (row × columns + column) → cell + 1; a Map above DENSE_LIMIT. */
+  dense?: Int32Array;
+  sparse?: Map<number, number>;
+  row: Int32Array;
+  col: Int32Array;
+  blocked: Float64Array;
+  allowed: Float64Array;
+  flags: Uint8Array;
+  /** The input rows of each cell as a linked list: first row per cell, next row per row. */
+  first: Int32Array;
+  next: Int32Array;
+}
 
-  const dense = rows.length * ncols <= DENSE_LIMIT ? new Int32Array(rows.length * ncols).fill(-1) : undefined;
+/** Second pass: folds input rows into cells at their sorted row and column (-1 rank: filtered out). */
+function foldCells(
+  t: CellTable,
+  rowOf: Int32Array,
+  colOf: Int32Array,
+  rowRank: Int32Array,
+  colRank: Int32Array,
+  nrows: number,
+  ncols: number
+): Cells {
+  const n = t.length;
+  const { verdict, requests, connections, bytesSent, bytesReceived } = t;
+  const dense = nrows * ncols <= DENSE_LIMIT ? new Int32Array(nrows * ncols) : undefined;
   const sparse = dense ? undefined : new Map<number, number>();
   const cellRow = new Int32Array(n);
   const cellCol = new Int32Array(n);
   const blocked = new Float64Array(n);
   const allowed = new Float64Array(n);
-  const bytes = new Float64Array(n);
   const flags = new Uint8Array(n);
   const first = new Int32Array(n);
-  const next = new Int32Array(n).fill(-1);
+  const next = new Int32Array(n);
   let count = 0;
-  let maxVolume = 0;
-  for (let i = 0; i < n; i++) {
-    const r = rowRank[rowOf[i]];
-    const c = colRank[colOf[i]];
-    if (r < 0 || c < 0) {
+  for (let r = 0; r < n; r++) {
+    const code = verdict[r];
+    if (code === SKIP) {
       continue;
     }
-    const at = r * ncols + c;
-    let m = dense ? dense[at] : (sparse!.get(at) ?? -1);
+    const row = rowRank[rowOf[r]];
+    const col = colRank[colOf[r]];
+    if (row < 0 || col < 0) {
+      continue;
+    }
+    const at = row * ncols + col;
+    let m = (dense ? dense[at] : (sparse!.get(at) ?? 0)) - 1;
     if (m < 0) {
       m = count++;
       if (dense) {
-        dense[at] = m;
+        dense[at] = m + 1;
       } else {
-        sparse!.set(at, m);
+        sparse!.set(at, m + 1);
       }
-      cellRow[m] = r;
-      cellCol[m] = c;
-      first[m] = -1;
+      cellRow[m] = row;
+      cellCol[m] = col;
     }
-    const v = volume[i];
-    if (verdict[i] === 0) {
+    const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
+    let f = flags[m];
+    if (code === BLACKHOLE) {
       blocked[m] += v;
-      flags[m] |= SEEN_BLOCKED;
+      f |= SEEN_BLOCKED;
     } else {
       allowed[m] += v;
-      flags[m] |= SEEN_ALLOWED;
+      f |= SEEN_ALLOWED;
     }
-    bytes[m] += tableBytes[i];
-    next[i] = first[m];
-    first[m] = i;
-    maxVolume = Math.max(maxVolume, blocked[m] + allowed[m]);
+    if ((bytesSent && Number(bytesSent[r]) > 0) || (bytesReceived && Number(bytesReceived[r]) > 0)) {
+      f |= SEEN_BYTES;
+    }
+    flags[m] = f;
+    next[r] = first[m];
+    first[m] = r + 1;
   }
+  return { count, dense, sparse, row: cellRow, col: cellCol, blocked, allowed, flags, first, next };
+}
 
+function maxCellVolume(c: Cells): number {
+  let max = 0;
+  for (let m = 0; m < c.count; m++) {
+    const v = c.blocked[m] + c.allowed[m];
+    if (v > max) {
+      max = v;
+    }
+  }
+  return max;
+}
+
+function rank(items: AxisItem[], sorted: AxisItem[]): Int32Array {
+  const at = new Map(sorted.map((item, k) => [item, k]));
+  return Int32Array.from(items, (item) => at.get(item) ?? -1);
+}
+
+function matcher(filter: string) {
+  const f = filter.trim().toLowerCase();
+  return (i: AxisItem) => !f || i.label.toLowerCase().includes(f) || i.group.toLowerCase().includes(f);
+}
+
+/**
+ * Groups cells into the workload × destination matrix: sorted, filtered and (optionally) transposed.
+ * Pure and DOM-free, so layout, sorting and hit-testing are unit-tested without a canvas. Reads the
+ * frame's columns in place; per-cell state is a handful of typed arrays, no object per row or cell.
+ */
+export function buildMatrix(input: CellTable | readonly SourceCell[], opts: BuildOptions): MatrixModel {
+  const t: CellTable = Array.isArray(input) ? tableFromCells(input as SourceCell[]) : (input as CellTable);
+  // NOINLINE: terser would fold these single-use passes back into one function, which V8 then
+  // deoptimizes at each loop it has no feedback for yet (measured: 1M cells 365 ms → 245 ms first paint).
+  const { workloads, destinations, wIdx, dIdx } = /*#__NOINLINE__*/ internAxes(
+    t,
+    opts.collapsedGroups ?? new Set<string>()
+  );
+  const rowItems = opts.transpose ? destinations : workloads;
+  const colItems = opts.transpose ? workloads : destinations;
+  const rows = sortItems(rowItems.filter(matcher(opts.rowFilter)), opts.sortRows, !opts.transpose);
+  const cols = sortItems(colItems.filter(matcher(opts.columnFilter)), opts.sortColumns, opts.transpose);
+  const ncols = cols.length;
+  const c = /*#__NOINLINE__*/ foldCells(
+    t,
+    opts.transpose ? dIdx : wIdx,
+    opts.transpose ? wIdx : dIdx,
+    rank(rowItems, rows),
+    rank(colItems, cols),
+    rows.length,
+    ncols
+  );
+  const maxVolume = /*#__NOINLINE__*/ maxCellVolume(c);
+  const { dense, sparse, blocked, allowed, flags, first, next } = c;
   const indexOf = dense
     ? (row: number, col: number) =>
-        row < 0 || col < 0 || row >= rows.length || col >= ncols ? -1 : dense[row * ncols + col]
-    : (row: number, col: number) => sparse!.get(row * ncols + col) ?? -1;
+        row < 0 || col < 0 || row >= rows.length || col >= ncols ? -1 : dense[row * ncols + col] - 1
+    : (row: number, col: number) => (sparse!.get(row * ncols + col) ?? 0) - 1;
   return {
     rows,
     cols,
-    cellCount: count,
+    cellCount: c.count,
     maxVolume,
     indexOf,
     seenAllowed: (m) => (flags[m] & SEEN_ALLOWED) !== 0,
-    paletteOf: (m, levels) => paletteFor(blocked[m], allowed[m], flags[m], bytes[m], maxVolume, levels),
+    paletteOf: (m, levels) => paletteFor(blocked[m], allowed[m], flags[m], maxVolume, levels),
     cell: (m) => {
-      const sources: EgressCell[] = [];
-      for (let i = first[m]; i >= 0; i = next[i]) {
-        sources.push(t.cell(i));
+      const sources: SourceCell[] = [];
+      for (let r = first[m] - 1; r >= 0; r = next[r] - 1) {
+        sources.push(t.cell(r));
       }
       sources.reverse();
       return {
-        row: cellRow[m],
-        col: cellCol[m],
+        row: c.row[m],
+        col: c.col[m],
         blocked: blocked[m],
         allowed: allowed[m],
         seenBlocked: (flags[m] & SEEN_BLOCKED) !== 0,
         seenAllowed: (flags[m] & SEEN_ALLOWED) !== 0,
-        bytes: bytes[m],
+        bytes: sources.reduce((sum, s) => sum + s.bytesSent + s.bytesReceived, 0),
         sources,
       };
     },
@@ -301,18 +379,12 @@ export function intensityLevel(volume: number, maxVolume: number, levels: number
   return Math.min(levels, 1 + Math.floor(((levels - 1) * Math.log1p(volume)) / Math.log1p(maxVolume) + 1e-9));
 }
 
-function paletteFor(
-  blocked: number,
-  allowed: number,
-  flags: number,
-  bytes: number,
-  maxVolume: number,
-  levels: number
-): number {
-  const cls = flags === (SEEN_BLOCKED | SEEN_ALLOWED) ? 2 : flags === SEEN_BLOCKED ? 0 : 1;
+function paletteFor(blocked: number, allowed: number, flags: number, maxVolume: number, levels: number): number {
+  const seen = flags & (SEEN_BLOCKED | SEEN_ALLOWED);
+  const cls = seen === (SEEN_BLOCKED | SEEN_ALLOWED) ? 2 : seen === SEEN_BLOCKED ? 0 : 1;
   const volume = blocked + allowed;
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
-  const level = volume === 0 && bytes > 0 ? 1 : intensityLevel(volume, maxVolume, levels);
+  const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels);
   return cls * (levels + 1) + level;
 }
 
@@ -320,8 +392,7 @@ export function paletteIndex(m: MatrixCell, maxVolume: number, levels: number): 
   return paletteFor(
     m.blocked,
     m.allowed,
-    (m.seenBlocked ? SEEN_BLOCKED : 0) | (m.seenAllowed ? SEEN_ALLOWED : 0),
-    m.bytes,
+    (m.seenBlocked ? SEEN_BLOCKED : 0) | (m.seenAllowed ? SEEN_ALLOWED : 0) | (m.bytes > 0 ? SEEN_BYTES : 0),
     maxVolume,
     levels
   );

@@ -1,4 +1,12 @@
-import { type CellTable, columnTable, tableFromCells, type TableColumns } from './cellTable';
+import {
+  BLACKHOLE,
+  type CellTable,
+  columnTable,
+  PASSTHROUGH,
+  SKIP,
+  tableFromCells,
+  type TableColumns,
+} from './cellTable';
 import { defaultMapping, type FieldMapping } from '../types';
 
 /** The minimal view of a data frame the model needs (no Grafana import: tested as plain data). */
@@ -18,21 +26,35 @@ export type ReadResult = { table: CellTable; skipped: number } | { missing: stri
 
 function verdictCode(v: unknown): number {
   if (v === 'passthrough' || v === 'PassthroughCluster') {
-    return 1;
+    return PASSTHROUGH;
   }
   if (v === 'blackhole' || v === 'BlackHoleCluster') {
-    return 0;
+    return BLACKHOLE;
   }
-  return -1;
+  return SKIP;
+}
+
+/** Columns of several frames laid end to end; a column a frame lacks reads as missing there. */
+function concat(cols: Array<ArrayLike<unknown> | undefined>, lengths: number[]): ArrayLike<unknown> | undefined {
+  if (cols.every((c) => c === undefined)) {
+    return undefined;
+  }
+  const out: unknown[] = [];
+  cols.forEach((c, k) => {
+    for (let r = 0; r < lengths[k]; r++) {
+      out.push(c?.[r]);
+    }
+  });
+  return out;
 }
 
 /**
  * Reads this data source's matrix frame, or a plain Prometheus table (instant query, format table) through
- * the field mapping, as columns. Rows whose verdict is neither cluster are counted in `skipped`, not
- * hidden. Several frames are joined into one set of columns.
+ * the field mapping, as columns read in place. Rows whose verdict is neither cluster are counted in
+ * `skipped`, not hidden. Several frames are laid end to end into one set of columns.
  */
 export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping = defaultMapping): ReadResult {
-  const tables: TableColumns[] = [];
+  const parts: TableColumns[] = [];
   let skipped = 0;
   let missing: string[] | undefined;
   for (const frame of frames) {
@@ -66,57 +88,73 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
     const get = (name: string) => frame.fields.find((f) => f.name === name)?.values;
     const listener = get('listener');
     const n = dest!.values.length;
-    const rows = new Int32Array(n);
     const codes = new Uint8Array(n);
     const vcol = verdict!.values;
-    let kept = 0;
     for (let r = 0; r < n; r++) {
       const v = verdictCode(vcol[r]);
-      if (v < 0) {
+      codes[r] = v;
+      if (v === SKIP) {
         skipped++;
-        continue;
-      }
-      rows[kept] = r;
-      codes[kept++] = v;
-    }
-    const keptRows = rows.subarray(0, kept);
-    const requests = new Float64Array(kept);
-    const connections = new Float64Array(kept);
-    const req = native ? get('requests') : undefined;
-    const con = native ? get('connections') : undefined;
-    for (let i = 0; i < kept; i++) {
-      const r = keptRows[i];
-      if (native) {
-        requests[i] = Number(req?.[r]) || 0;
-        connections[i] = Number(con?.[r]) || 0;
-      } else if ((listener?.[r] ?? 'http') === 'tcp') {
-        connections[i] = Number(value!.values[r]) || 0;
-      } else {
-        requests[i] = Number(value!.values[r]) || 0;
       }
     }
-    tables.push({
-      rows: keptRows,
-      verdict: codes.subarray(0, kept),
+    let requests = native ? get('requests') : undefined;
+    let connections = native ? get('connections') : undefined;
+    if (!native) {
+      // One value column: requests on the HTTP listener, connections on the TCP one.
+      const req = new Float64Array(n);
+      const con = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        (listener?.[r] === 'tcp' ? con : req)[r] = Number(value!.values[r]) || 0;
+      }
+      requests = req;
+      connections = con;
+    }
+    parts.push({
+      length: n,
+      verdict: codes,
       ns: ns?.values,
       wl: wl!.values,
       dest: dest!.values,
       destName: get('destinationName'),
       listener,
-      requests,
-      connections,
+      requests: requests ?? [],
+      connections: connections ?? [],
       bytesSent: get('bytesSent'),
       bytesReceived: get('bytesReceived'),
       port: get('port'),
       codes: get('responseCodes'),
     });
   }
-  if (tables.length === 0) {
+  if (parts.length === 0) {
     return missing ? { missing } : { table: tableFromCells([]), skipped };
   }
-  if (tables.length === 1) {
-    return { table: columnTable(tables[0]), skipped };
+  if (parts.length === 1) {
+    return { table: columnTable(parts[0]), skipped };
   }
-  const all = tables.map(columnTable).flatMap((t) => Array.from({ length: t.length }, (_, i) => t.cell(i)));
-  return { table: tableFromCells(all), skipped };
+  const lengths = parts.map((p) => p.length);
+  const joined = (key: Exclude<keyof TableColumns, 'length' | 'verdict'>) =>
+    concat(
+      parts.map((p) => p[key]),
+      lengths
+    );
+  const verdicts = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
+  parts.reduce((at, p) => (verdicts.set(p.verdict, at), at + p.length), 0);
+  return {
+    table: columnTable({
+      length: verdicts.length,
+      verdict: verdicts,
+      ns: joined('ns'),
+      wl: joined('wl')!,
+      dest: joined('dest')!,
+      destName: joined('destName'),
+      listener: joined('listener'),
+      requests: joined('requests') ?? [],
+      connections: joined('connections') ?? [],
+      bytesSent: joined('bytesSent'),
+      bytesReceived: joined('bytesReceived'),
+      port: joined('port'),
+      codes: joined('codes'),
+    }),
+    skipped,
+  };
 }
