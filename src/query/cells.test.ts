@@ -143,4 +143,33 @@ describe('shapeCells', () => {
       ['unknown', 'unknown', 'unknown', 'blackhole', 7],
     ]);
   });
+
+  it('keeps any response code text, and keys cells by every identity label', () => {
+    const m = (wl: string, dest: string, code: string) => ({
+      source_workload_namespace: 'n',
+      source_workload: wl,
+      destination_service: dest,
+      destination_service_name: 'PassthroughCluster',
+      response_code: code,
+    });
+    const { cells } = shapeCells(
+      [
+        {
+          query: http,
+          samples: [
+            sample(m('a,b', 'c', '200'), '1'),
+            sample(m('a', 'b,c', '"0\\'), '2'),
+            sample(m('a', 'b,c', '"0\\'), '3'),
+            sample(m('a', 'b,c', '__proto__'), '4'),
+          ],
+        },
+      ],
+      { ipLabel: 'destination_ip' }
+    );
+    expect(cells.map((c) => [c.sourceWorkload, c.destination, c.requests, c.responseCodes])).toEqual([
+      ['a', 'b,c', 9, { '"0\\': 5, ['__proto__']: 4 }],
+      ['a,b', 'c', 1, { '200': 1 }],
+    ]);
+    expect(Object.keys(cells[0].responseCodes!)).toEqual(['"0\\', '__proto__']);
+  });
 });
