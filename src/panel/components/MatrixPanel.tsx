@@ -26,6 +26,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
   const s = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
+  const overlaySized = useRef(false);
   const [hover, setHover] = useState<Point>();
   const [focus, setFocus] = useState<{ row: number; col: number }>();
   const [pinned, setPinned] = useState<Point>();
@@ -98,10 +99,17 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
   // Crosshair, focus and selection on a transparent canvas above: a hover repaints only this.
   useEffect(() => {
     const canvas = overlayRef.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx || !model || !fit) {
+    const mark = hover ?? focus;
+    // Until there is something to mark, the overlay keeps its initial tiny bitmap: a panel-sized one is
+    // megabytes of fresh memory that the first paint need not fault in.
+    if (!canvas || !model || !fit || (!mark && selected.size === 0 && !overlaySized.current)) {
       return;
     }
+    const ctx = canvas.getContext('2d');
+    if (!ctx) {
+      return;
+    }
+    overlaySized.current = true;
     const dpr = window.devicePixelRatio || 1;
     if (canvas.width !== width * dpr || canvas.height !== (height - LEGEND_H) * dpr) {
       canvas.width = width * dpr;
@@ -110,7 +118,6 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     const g = fit.geometry;
-    const mark = hover ?? focus;
     if (mark) {
       ctx.fillStyle = colorManipulator.alpha(theme.colors.text.primary, 0.08);
       ctx.fillRect(g.x0, g.y0 + (mark.row - g.rowOffset) * g.cellH, g.visibleCols * g.cellW, g.cellH);

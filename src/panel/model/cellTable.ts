@@ -24,6 +24,8 @@ export interface CellTable {
   dest: ArrayLike<unknown>;
   destName?: ArrayLike<unknown>;
   listener?: ArrayLike<unknown>;
+  /** Dictionaries of enum fields (the data source's label columns): those columns hold indices. */
+  dict: { ns?: readonly string[]; wl?: readonly string[]; dest?: readonly string[]; listener?: readonly string[] };
   /** Numbers, or anything `Number()` reads as one; missing and null count as 0. */
   requests: ArrayLike<unknown>;
   connections: ArrayLike<unknown>;
@@ -36,9 +38,20 @@ export interface CellTable {
 
 export type TableColumns = Omit<CellTable, 'cell'>;
 
-/** A label value as text: empty and missing values are named `fallback`, other types stringified. */
-export function text(col: ArrayLike<unknown> | undefined, r: number, fallback: string): string {
-  const v = col?.[r];
+/**
+ * A label value as text: an enum index through its dictionary; empty and missing values are named
+ * `fallback`, other types stringified.
+ */
+export function text(
+  col: ArrayLike<unknown> | undefined,
+  r: number,
+  fallback: string,
+  dict?: readonly string[]
+): string {
+  let v = col?.[r];
+  if (dict && typeof v === 'number') {
+    v = dict[v];
+  }
   return v === undefined || v === null || v === '' ? fallback : typeof v === 'string' ? v : String(v);
 }
 
@@ -49,11 +62,11 @@ export function columnTable(c: TableColumns): CellTable {
     ...c,
     cell: (r) => {
       const out: SourceCell = {
-        sourceNamespace: text(c.ns, r, 'unknown'),
-        sourceWorkload: text(c.wl, r, 'unknown'),
-        destination: text(c.dest, r, 'unknown'),
+        sourceNamespace: text(c.ns, r, 'unknown', c.dict.ns),
+        sourceWorkload: text(c.wl, r, 'unknown', c.dict.wl),
+        destination: text(c.dest, r, 'unknown', c.dict.dest),
         verdict: c.verdict[r] === BLACKHOLE ? 'blackhole' : 'passthrough',
-        listener: text(c.listener, r, 'http') as Listener,
+        listener: text(c.listener, r, 'http', c.dict.listener) as Listener,
         requests: num(c.requests, r),
         connections: num(c.connections, r),
         bytesSent: num(c.bytesSent, r),
@@ -91,5 +104,6 @@ export function tableFromCells(cells: readonly SourceCell[]): CellTable {
     bytesReceived: cells.map((c) => c.bytesReceived),
     port: cells.map((c) => c.port ?? null),
     codes: cells.map((c) => c.codesText ?? ''),
+    dict: {},
   });
 }

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import type { EgressCell } from '../../query';
 import { drawCells, type DrawTarget } from './draw';
 import { buildMatrix, fitGrid, hitTest, intensityLevel, paletteIndex, verdictClass } from './matrix';
 import { readFrames } from './readFrame';
+import { createDataFrame, FieldType, standardTransformers } from '@grafana/data';
 import { PASSTHROUGH, SKIP } from './cellTable';
 
 const cell = (
@@ -67,6 +69,69 @@ describe('buildMatrix', () => {
     const t = buildMatrix(cells, { ...opts, transpose: true });
     expect(t.rows.map((r) => r.key)).toEqual(['1.2.3.4', 'a.com', 'b.com']);
     expect(t.cols.map((c) => c.key)).toEqual(['data/etl', 'shop/api', 'shop/web']);
+  });
+});
+
+describe('input order', () => {
+  it('makes one cell per pair when the input comes back to a workload', () => {
+    const m = buildMatrix(
+      [
+        cell('shop', 'web', 'a.com', 'passthrough', 10),
+        cell('shop', 'api', 'a.com', 'blackhole', 3),
+        cell('shop', 'web', 'a.com', 'blackhole', 2),
+        cell('shop', 'web', 'b.com', 'passthrough', 1),
+      ],
+      opts
+    );
+    expect(m.cellCount).toBe(3);
+    const webA = m.cell(m.indexOf(1, 0));
+    expect([webA.row, webA.col, webA.blocked, webA.allowed, webA.sources.length]).toEqual([1, 0, 2, 10, 2]);
+    expect(m.maxVolume).toBe(12);
+    expect(m.paletteOf(m.indexOf(1, 0), 6)).toBe(paletteIndex(webA, m.maxVolume, 6));
+  });
+
+  it('agrees with a plain per-pair sum whatever the order, folding or transposition', () => {
+    const arbCell = fc
+      .record({
+        ns: fc.constantFrom('a', 'b'),
+        wl: fc.constantFrom('x', 'y', 'z'),
+        dest: fc.constantFrom('1.1.1.1', 'h.com', 'k.io'),
+        verdict: fc.constantFrom<EgressCell['verdict']>('blackhole', 'passthrough'),
+        requests: fc.nat(1000),
+      })
+      .map((c) => cell(c.ns, c.wl, c.dest, c.verdict, c.requests));
+    fc.assert(
+      fc.property(fc.array(arbCell, { maxLength: 40 }), fc.boolean(), fc.boolean(), (input, transpose, fold) => {
+        const collapsedGroups = new Set(fold ? ['a'] : []);
+        const m = buildMatrix(input, { ...opts, transpose, collapsedGroups });
+        const expected = new Map<string, { blocked: number; allowed: number; rows: number }>();
+        for (const c of input) {
+          const w = fold && c.sourceNamespace === 'a' ? 'a/*' : `${c.sourceNamespace}/${c.sourceWorkload}`;
+          const key = transpose ? `${c.destination}|${w}` : `${w}|${c.destination}`;
+          const e = expected.get(key) ?? { blocked: 0, allowed: 0, rows: 0 };
+          e[c.verdict === 'blackhole' ? 'blocked' : 'allowed'] += c.requests;
+          e.rows++;
+          expected.set(key, e);
+        }
+        const actual = new Map<string, { blocked: number; allowed: number; rows: number }>();
+        for (let r = 0; r < m.rows.length; r++) {
+          for (let c = 0; c < m.cols.length; c++) {
+            const i = m.indexOf(r, c);
+            if (i >= 0) {
+              const x = m.cell(i);
+              expect([x.row, x.col]).toEqual([r, c]);
+              actual.set(`${m.rows[r].key}|${m.cols[c].key}`, {
+                blocked: x.blocked,
+                allowed: x.allowed,
+                rows: x.sources.length,
+              });
+            }
+          }
+        }
+        expect(actual).toEqual(expected);
+        expect(m.cellCount).toBe(expected.size);
+      })
+    );
   });
 });
 
@@ -189,6 +254,70 @@ describe('readFrames', () => {
     ).toEqual([
       ['a', 'S3', 443, 4, 20],
       ['b', 'S3', 443, 4, 20],
+    ]);
+  });
+
+  it("reads enum label columns (Grafana's Convert field type → Enum) through their dictionaries", () => {
+    const cellsIn = [
+      cell('shop', 'web', 'b.com', 'passthrough', 3),
+      cell('shop', 'web', 'a.com', 'blackhole', 2),
+      { ...cell('shop', 'api', '52.216.1.1', 'passthrough', 0, 'tcp'), connections: 4, port: 443 },
+    ];
+    const strings = createDataFrame({
+      fields: [
+        { name: 'sourceNamespace', type: FieldType.string, values: cellsIn.map((c) => c.sourceNamespace) },
+        { name: 'sourceWorkload', type: FieldType.string, values: cellsIn.map((c) => c.sourceWorkload) },
+        { name: 'destination', type: FieldType.string, values: cellsIn.map((c) => c.destination) },
+        { name: 'verdict', type: FieldType.string, values: cellsIn.map((c) => c.verdict) },
+        { name: 'listener', type: FieldType.string, values: cellsIn.map((c) => c.listener) },
+        { name: 'requests', type: FieldType.number, values: cellsIn.map((c) => c.requests) },
+        { name: 'connections', type: FieldType.number, values: cellsIn.map((c) => c.connections) },
+        { name: 'port', type: FieldType.number, values: cellsIn.map((c) => c.port ?? null) },
+      ],
+    });
+    const toEnum = (targetField: string, text: string[]) => ({
+      targetField,
+      destinationType: FieldType.enum,
+      enumConfig: { text },
+    });
+    const [frame] = standardTransformers.convertFieldTypeTransformer.transformer(
+      {
+        conversions: [
+          toEnum('sourceWorkload', ['api', 'web']),
+          toEnum('destination', ['52.216.1.1', 'a.com', 'b.com']),
+          toEnum('verdict', ['passthrough', 'blackhole']),
+          toEnum('listener', ['tcp', 'http']),
+        ],
+      },
+      { interpolate: (v: string) => v }
+    )([strings]);
+    expect(frame.fields[2]).toMatchObject({ type: FieldType.enum, values: [2, 1, 0] });
+    const read = readFrames([frame]);
+    if (!('table' in read)) {
+      throw new Error('expected a table');
+    }
+    const pairs = (m: ReturnType<typeof buildMatrix>) =>
+      m.rows.flatMap((r, i) =>
+        m.cols.map((c, j) => {
+          const k = m.indexOf(i, j);
+          return k < 0 ? '' : `${r.key}>${c.key}:${m.cell(k).blocked}/${m.cell(k).allowed}:${m.paletteOf(k, 6)}`;
+        })
+      );
+    const viaEnum = buildMatrix(read.table, opts);
+    expect(pairs(viaEnum)).toEqual(pairs(buildMatrix(cellsIn, opts)));
+    expect(viaEnum.cell(viaEnum.indexOf(0, 0)).sources).toEqual([cellsIn[2]]);
+    // Joined with a frame of plain strings: each frame's dictionary decodes its own rows.
+    const both = readFrames([frame, strings]);
+    if (!('table' in both)) {
+      throw new Error('expected a table');
+    }
+    expect(Array.from({ length: both.table.length }, (_, r) => both.table.cell(r).destination)).toEqual([
+      'b.com',
+      'a.com',
+      '52.216.1.1',
+      'b.com',
+      'a.com',
+      '52.216.1.1',
     ]);
   });
 

@@ -87,64 +87,90 @@ export interface BuildOptions extends Pick<
 /** Above this many rows × columns the index is a Map (sparse) instead of a dense Int32Array. */
 const DENSE_LIMIT = 16_000_000;
 
-/** Workloads and destinations interned from the input rows, with each row's axis positions. */
-interface Axes {
+/**
+ * What one pass over the input rows yields: the axes with their totals, the cells in input order
+ * (workload, destination, volume, verdicts seen) and each workload's row span.
+ *
+ * Fresh memory page-faults at a few ms per MB on our machines, so a cell costs 17 bytes and a row none:
+ * no object and no index per row or cell.
+ */
+interface Folded {
   workloads: AxisItem[];
   destinations: AxisItem[];
-  /** Per input row: workload and destination index; -1 for a skipped row. */
-  wIdx: Int32Array;
-  dIdx: Int32Array;
+  count: number;
+  cellW: Int32Array;
+  cellD: Int32Array;
+  /** Requests + connections. */
+  volume: Float64Array;
+  flags: Uint8Array;
+  /** Per workload: first and last input row, where a tooltip looks for a cell's rows. */
+  wFirst: number[];
+  wLast: number[];
 }
 
 /**
- * First pass: interns workloads and destinations and sums the axis totals. Frames come sorted by source,
- * so the previous row's workload is usually this row's: compare the values before touching a Map. Within
- * a workload's block the destinations usually come in the same order as in the previous block: compare
- * with the one at the same position before hashing.
+ * The one pass over the input rows: interns workloads and destinations, sums the axis totals and folds
+ * rows into (workload, destination) cells. Frames come sorted by source, so the previous row's workload
+ * is usually this row's: compare the values before touching a Map. Within a workload's block the
+ * destinations usually come in the order of the previous block: compare with the one at the same
+ * position before hashing. A destination remembers the last workload that used it and that cell, so a
+ * row finds its cell without a lookup; an input that comes back to an earlier workload can make a second
+ * cell for a pair, which placeCells merges.
  *
  * Each hot loop is its own small function: V8 optimizes it with complete type feedback instead of
  * deoptimizing one large function at every loop it had not reached yet.
  */
-function internAxes(t: CellTable, collapsed: ReadonlySet<string>): Axes {
+function foldRows(t: CellTable, collapsed: ReadonlySet<string>): Folded {
   const n = t.length;
-  const { verdict, ns: nsCol, wl: wlCol, dest: destCol, requests, connections } = t;
-  const wIdx = new Int32Array(n);
-  const dIdx = new Int32Array(n);
+  const { verdict, ns: nsCol, wl: wlCol, dest: destCol, requests, connections, bytesSent, bytesReceived } = t;
+  // Cells never outnumber rows; untouched pages of these cost nothing.
+  const cellW = new Int32Array(n);
+  const cellD = new Int32Array(n);
+  const volume = new Float64Array(n);
+  const flags = new Uint8Array(n);
   const workloads: AxisItem[] = [];
   const destinations: AxisItem[] = [];
   const wTotal: number[] = [];
   const wBlocked: number[] = [];
+  const wFirst: number[] = [];
+  const wLast: number[] = [];
   const dTotal: number[] = [];
   const dBlocked: number[] = [];
+  const dOwner: number[] = [];
+  const dCell: number[] = [];
   const wByKey = new Map<string, number>();
   const dByKey = new Map<string, number>();
   const members = new Map<string, Set<string>>();
   let lastNs: unknown;
   let lastWl: unknown;
-  let lastW = -1;
+  let w = -1;
   const seenAt: unknown[] = [];
   const seenIdx: number[] = [];
   let pos = 0;
+  let count = 0;
   for (let r = 0; r < n; r++) {
     const code = verdict[r];
     if (code === SKIP) {
-      wIdx[r] = -1;
       continue;
     }
     const nsRaw = nsCol?.[r];
     const wlRaw = wlCol[r];
-    if (nsRaw !== lastNs || wlRaw !== lastWl || lastW < 0) {
-      const ns = text(nsCol, r, 'unknown');
-      const wl = text(wlCol, r, 'unknown');
+    if (nsRaw !== lastNs || wlRaw !== lastWl || w < 0) {
+      const ns = text(nsCol, r, 'unknown', t.dict.ns);
+      const wl = text(wlCol, r, 'unknown', t.dict.wl);
       const folded = collapsed.has(ns);
       const key = folded ? `${ns}/*` : `${ns}/${wl}`;
-      let w = wByKey.get(key);
-      if (w === undefined) {
+      const found = wByKey.get(key);
+      if (found === undefined) {
         w = workloads.length;
         wByKey.set(key, w);
         workloads.push({ key, label: wl, group: ns, total: 0, blocked: 0 });
         wTotal.push(0);
         wBlocked.push(0);
+        wFirst.push(r);
+        wLast.push(r);
+      } else {
+        w = found;
       }
       if (folded) {
         const set = members.get(ns) ?? new Set<string>();
@@ -153,7 +179,6 @@ function internAxes(t: CellTable, collapsed: ReadonlySet<string>): Axes {
       }
       lastNs = nsRaw;
       lastWl = wlRaw;
-      lastW = w;
       pos = 0;
     }
     const destRaw = destCol[r];
@@ -161,7 +186,7 @@ function internAxes(t: CellTable, collapsed: ReadonlySet<string>): Axes {
     if (pos < seenAt.length && seenAt[pos] === destRaw) {
       d = seenIdx[pos];
     } else {
-      const dest = text(destCol, r, 'unknown');
+      const dest = text(destCol, r, 'unknown', t.dict.dest);
       let found = dByKey.get(dest);
       if (found === undefined) {
         found = destinations.length;
@@ -170,124 +195,103 @@ function internAxes(t: CellTable, collapsed: ReadonlySet<string>): Axes {
         destinations.push({ key: dest, label: name ? `${name} (${dest})` : dest, group: '', total: 0, blocked: 0 });
         dTotal.push(0);
         dBlocked.push(0);
+        dOwner.push(-1);
+        dCell.push(0);
       }
       d = found;
       seenAt[pos] = destRaw;
       seenIdx[pos] = d;
     }
     pos++;
-    wIdx[r] = lastW;
-    dIdx[r] = d;
+    let m: number;
+    if (dOwner[d] === w) {
+      m = dCell[d];
+    } else {
+      m = count++;
+      cellW[m] = w;
+      cellD[m] = d;
+      dOwner[d] = w;
+      dCell[d] = m;
+    }
+    wLast[w] = r;
     const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
-    wTotal[lastW] += v;
+    volume[m] += v;
+    wTotal[w] += v;
     dTotal[d] += v;
+    let f = flags[m] | (code === BLACKHOLE ? SEEN_BLOCKED : SEEN_ALLOWED);
     if (code === BLACKHOLE) {
-      wBlocked[lastW] += v;
+      wBlocked[w] += v;
       dBlocked[d] += v;
     }
+    if ((bytesSent && Number(bytesSent[r]) > 0) || (bytesReceived && Number(bytesReceived[r]) > 0)) {
+      f |= SEEN_BYTES;
+    }
+    flags[m] = f;
   }
-  workloads.forEach((w, k) => {
-    w.total = wTotal[k];
-    w.blocked = wBlocked[k];
+  workloads.forEach((item, k) => {
+    item.total = wTotal[k];
+    item.blocked = wBlocked[k];
   });
-  destinations.forEach((d, k) => {
-    d.total = dTotal[k];
-    d.blocked = dBlocked[k];
+  destinations.forEach((item, k) => {
+    item.total = dTotal[k];
+    item.blocked = dBlocked[k];
   });
   for (const [ns, set] of members) {
     workloads[wByKey.get(`${ns}/*`)!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
   }
-  return { workloads, destinations, wIdx, dIdx };
+  return { workloads, destinations, count, cellW, cellD, volume, flags, wFirst, wLast };
 }
 
-/** Per-cell sums; cell and link indices are stored + 1 so zero-filled arrays need no fill(-1) pass. */
-interface Cells {
-  count: number;
+/** Where the cells sit once the axes are sorted and filtered. */
+interface Placed {
   /** (row × columns + column) → cell + 1; a Map above DENSE_LIMIT. */
   dense?: Int32Array;
   sparse?: Map<number, number>;
-  row: Int32Array;
-  col: Int32Array;
-  blocked: Float64Array;
-  allowed: Float64Array;
-  flags: Uint8Array;
-  /** The input rows of each cell as a linked list: first row per cell, next row per row. */
-  first: Int32Array;
-  next: Int32Array;
+  /** Cells placed (visible after filters), and the largest volume among them. */
+  count: number;
+  maxVolume: number;
 }
 
-/** Second pass: folds input rows into cells at their sorted row and column (-1 rank: filtered out). */
-function foldCells(
-  t: CellTable,
+/** Second pass, over cells: places each at its sorted row and column (rank -1: filtered out). */
+function placeCells(
+  f: Folded,
   rowOf: Int32Array,
   colOf: Int32Array,
   rowRank: Int32Array,
   colRank: Int32Array,
   nrows: number,
   ncols: number
-): Cells {
-  const n = t.length;
-  const { verdict, requests, connections, bytesSent, bytesReceived } = t;
+): Placed {
   const dense = nrows * ncols <= DENSE_LIMIT ? new Int32Array(nrows * ncols) : undefined;
   const sparse = dense ? undefined : new Map<number, number>();
-  const cellRow = new Int32Array(n);
-  const cellCol = new Int32Array(n);
-  const blocked = new Float64Array(n);
-  const allowed = new Float64Array(n);
-  const flags = new Uint8Array(n);
-  const first = new Int32Array(n);
-  const next = new Int32Array(n);
+  const { volume, flags } = f;
   let count = 0;
-  for (let r = 0; r < n; r++) {
-    const code = verdict[r];
-    if (code === SKIP) {
-      continue;
-    }
-    const row = rowRank[rowOf[r]];
-    const col = colRank[colOf[r]];
+  let maxVolume = 0;
+  for (let m = 0; m < f.count; m++) {
+    const row = rowRank[rowOf[m]];
+    const col = colRank[colOf[m]];
     if (row < 0 || col < 0) {
       continue;
     }
     const at = row * ncols + col;
-    let m = (dense ? dense[at] : (sparse!.get(at) ?? 0)) - 1;
-    if (m < 0) {
-      m = count++;
+    const held = (dense ? dense[at] : (sparse!.get(at) ?? 0)) - 1;
+    if (held < 0) {
       if (dense) {
         dense[at] = m + 1;
       } else {
         sparse!.set(at, m + 1);
       }
-      cellRow[m] = row;
-      cellCol[m] = col;
+      count++;
+      if (volume[m] > maxVolume) {
+        maxVolume = volume[m];
+      }
+      continue;
     }
-    const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
-    let f = flags[m];
-    if (code === BLACKHOLE) {
-      blocked[m] += v;
-      f |= SEEN_BLOCKED;
-    } else {
-      allowed[m] += v;
-      f |= SEEN_ALLOWED;
-    }
-    if ((bytesSent && Number(bytesSent[r]) > 0) || (bytesReceived && Number(bytesReceived[r]) > 0)) {
-      f |= SEEN_BYTES;
-    }
-    flags[m] = f;
-    next[r] = first[m];
-    first[m] = r + 1;
+    volume[held] += volume[m];
+    flags[held] |= flags[m];
+    maxVolume = Math.max(maxVolume, volume[held]);
   }
-  return { count, dense, sparse, row: cellRow, col: cellCol, blocked, allowed, flags, first, next };
-}
-
-function maxCellVolume(c: Cells): number {
-  let max = 0;
-  for (let m = 0; m < c.count; m++) {
-    const v = c.blocked[m] + c.allowed[m];
-    if (v > max) {
-      max = v;
-    }
-  }
-  return max;
+  return { dense, sparse, count, maxVolume };
 }
 
 function rank(items: AxisItem[], sorted: AxisItem[]): Int32Array {
@@ -302,33 +306,33 @@ function matcher(filter: string) {
 
 /**
  * Groups cells into the workload × destination matrix: sorted, filtered and (optionally) transposed.
- * Pure and DOM-free, so layout, sorting and hit-testing are unit-tested without a canvas. Reads the
- * frame's columns in place; per-cell state is a handful of typed arrays, no object per row or cell.
+ * Pure and DOM-free, so layout, sorting and hit-testing are unit-tested without a canvas. One pass over
+ * the input rows (reading the frame's columns in place), one over the cells.
  */
 export function buildMatrix(input: CellTable | readonly SourceCell[], opts: BuildOptions): MatrixModel {
   const t: CellTable = Array.isArray(input) ? tableFromCells(input as SourceCell[]) : (input as CellTable);
-  // NOINLINE: terser would fold these single-use passes back into one function, which V8 then
-  // deoptimizes at each loop it has no feedback for yet (measured: 1M cells 365 ms → 245 ms first paint).
-  const { workloads, destinations, wIdx, dIdx } = /*#__NOINLINE__*/ internAxes(
-    t,
-    opts.collapsedGroups ?? new Set<string>()
-  );
+  // NOINLINE: terser would fold these single-use passes back into this function, which V8 then
+  // deoptimizes at each loop it has no feedback for yet.
+  const collapsed = opts.collapsedGroups ?? new Set<string>();
+  const f = /*#__NOINLINE__*/ foldRows(t, collapsed);
+  const { workloads, destinations, cellW, cellD, flags } = f;
   const rowItems = opts.transpose ? destinations : workloads;
   const colItems = opts.transpose ? workloads : destinations;
   const rows = sortItems(rowItems.filter(matcher(opts.rowFilter)), opts.sortRows, !opts.transpose);
   const cols = sortItems(colItems.filter(matcher(opts.columnFilter)), opts.sortColumns, opts.transpose);
+  const rowRank = rank(rowItems, rows);
+  const colRank = rank(colItems, cols);
   const ncols = cols.length;
-  const c = /*#__NOINLINE__*/ foldCells(
-    t,
-    opts.transpose ? dIdx : wIdx,
-    opts.transpose ? wIdx : dIdx,
-    rank(rowItems, rows),
-    rank(colItems, cols),
+  const p = /*#__NOINLINE__*/ placeCells(
+    f,
+    opts.transpose ? cellD : cellW,
+    opts.transpose ? cellW : cellD,
+    rowRank,
+    colRank,
     rows.length,
     ncols
   );
-  const maxVolume = /*#__NOINLINE__*/ maxCellVolume(c);
-  const { dense, sparse, blocked, allowed, flags, first, next } = c;
+  const { dense, sparse, maxVolume } = p;
   const indexOf = dense
     ? (row: number, col: number) =>
         row < 0 || col < 0 || row >= rows.length || col >= ncols ? -1 : dense[row * ncols + col] - 1
@@ -336,25 +340,39 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
   return {
     rows,
     cols,
-    cellCount: c.count,
+    cellCount: p.count,
     maxVolume,
     indexOf,
     seenAllowed: (m) => (flags[m] & SEEN_ALLOWED) !== 0,
-    paletteOf: (m, levels) => paletteFor(blocked[m], allowed[m], flags[m], maxVolume, levels),
+    paletteOf: (m, levels) => paletteFor(f.volume[m], flags[m], maxVolume, levels),
     cell: (m) => {
+      // The cell's rows lie within its workload's span: a few rows when the input is sorted by source.
+      // Matching by label text, not by cell index, also finds the rows of a pair's merged second cell.
+      const w = cellW[m];
+      const wItem = workloads[w];
+      const folded = collapsed.has(wItem.group);
+      const dest = destinations[cellD[m]].key;
       const sources: SourceCell[] = [];
-      for (let r = first[m] - 1; r >= 0; r = next[r] - 1) {
-        sources.push(t.cell(r));
+      for (let r = f.wFirst[w]; r <= f.wLast[w]; r++) {
+        if (
+          t.verdict[r] !== SKIP &&
+          text(t.dest, r, 'unknown', t.dict.dest) === dest &&
+          text(t.ns, r, 'unknown', t.dict.ns) === wItem.group &&
+          (folded || text(t.wl, r, 'unknown', t.dict.wl) === wItem.label)
+        ) {
+          sources.push(t.cell(r));
+        }
       }
-      sources.reverse();
+      const sum = (pick: (s: SourceCell) => number) => sources.reduce((acc, s) => acc + pick(s), 0);
+      const volumeOf = (s: SourceCell) => s.requests + s.connections;
       return {
-        row: c.row[m],
-        col: c.col[m],
-        blocked: blocked[m],
-        allowed: allowed[m],
+        row: rowRank[opts.transpose ? cellD[m] : w],
+        col: colRank[opts.transpose ? w : cellD[m]],
+        blocked: sum((s) => (s.verdict === 'blackhole' ? volumeOf(s) : 0)),
+        allowed: sum((s) => (s.verdict === 'blackhole' ? 0 : volumeOf(s))),
         seenBlocked: (flags[m] & SEEN_BLOCKED) !== 0,
         seenAllowed: (flags[m] & SEEN_ALLOWED) !== 0,
-        bytes: sources.reduce((sum, s) => sum + s.bytesSent + s.bytesReceived, 0),
+        bytes: sum((s) => s.bytesSent + s.bytesReceived),
         sources,
       };
     },
@@ -379,10 +397,9 @@ export function intensityLevel(volume: number, maxVolume: number, levels: number
   return Math.min(levels, 1 + Math.floor(((levels - 1) * Math.log1p(volume)) / Math.log1p(maxVolume) + 1e-9));
 }
 
-function paletteFor(blocked: number, allowed: number, flags: number, maxVolume: number, levels: number): number {
+function paletteFor(volume: number, flags: number, maxVolume: number, levels: number): number {
   const seen = flags & (SEEN_BLOCKED | SEEN_ALLOWED);
   const cls = seen === (SEEN_BLOCKED | SEEN_ALLOWED) ? 2 : seen === SEEN_BLOCKED ? 0 : 1;
-  const volume = blocked + allowed;
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
   const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels);
   return cls * (levels + 1) + level;
@@ -390,8 +407,7 @@ function paletteFor(blocked: number, allowed: number, flags: number, maxVolume: 
 
 export function paletteIndex(m: MatrixCell, maxVolume: number, levels: number): number {
   return paletteFor(
-    m.blocked,
-    m.allowed,
+    m.blocked + m.allowed,
     (m.seenBlocked ? SEEN_BLOCKED : 0) | (m.seenAllowed ? SEEN_ALLOWED : 0) | (m.bytes > 0 ? SEEN_BYTES : 0),
     maxVolume,
     levels

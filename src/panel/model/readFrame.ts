@@ -6,12 +6,25 @@ import {
   SKIP,
   tableFromCells,
   type TableColumns,
+  text,
 } from './cellTable';
 import { defaultMapping, type FieldMapping } from '../types';
 
 /** The minimal view of a data frame the model needs (no Grafana import: tested as plain data). */
 export interface FrameLike {
-  fields: Array<{ name: string; values: ArrayLike<unknown>; config?: { displayName?: string } }>;
+  fields: FieldLike[];
+}
+
+interface FieldLike {
+  name: string;
+  type?: string;
+  values: ArrayLike<unknown>;
+  config?: { displayName?: string; type?: { enum?: { text?: readonly string[] } } };
+}
+
+/** The dictionary of an enum field (rows hold indices into it), as Grafana's display processor reads it. */
+function dictOf(f: FieldLike | undefined): readonly string[] | undefined {
+  return f?.type === 'enum' ? f.config?.type?.enum?.text : undefined;
 }
 
 const ROLES: Record<keyof FieldMapping, string[]> = {
@@ -34,15 +47,23 @@ function verdictCode(v: unknown): number {
   return SKIP;
 }
 
-/** Columns of several frames laid end to end; a column a frame lacks reads as missing there. */
-function concat(cols: Array<ArrayLike<unknown> | undefined>, lengths: number[]): ArrayLike<unknown> | undefined {
+/**
+ * Columns of several frames laid end to end; a column a frame lacks reads as missing there. Enum columns
+ * are decoded, since each frame has its own dictionary.
+ */
+function concat(
+  cols: Array<ArrayLike<unknown> | undefined>,
+  lengths: number[],
+  dicts: Array<readonly string[] | undefined> = []
+): ArrayLike<unknown> | undefined {
   if (cols.every((c) => c === undefined)) {
     return undefined;
   }
   const out: unknown[] = [];
   cols.forEach((c, k) => {
     for (let r = 0; r < lengths[k]; r++) {
-      out.push(c?.[r]);
+      const v = c?.[r];
+      out.push(dicts[k] && typeof v === 'number' ? dicts[k]![v] : v);
     }
   });
   return out;
@@ -86,12 +107,17 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       continue;
     }
     const get = (name: string) => frame.fields.find((f) => f.name === name)?.values;
-    const listener = get('listener');
+    const listenerField = frame.fields.find((f) => f.name === 'listener');
+    const listener = listenerField?.values;
+    const listenerDict = dictOf(listenerField);
     const n = dest!.values.length;
     const codes = new Uint8Array(n);
     const vcol = verdict!.values;
+    // An enum verdict column is decided once per dictionary entry, not once per row.
+    const verdictDict = dictOf(verdict)?.map(verdictCode);
     for (let r = 0; r < n; r++) {
-      const v = verdictCode(vcol[r]);
+      const raw = vcol[r];
+      const v = verdictDict && typeof raw === 'number' ? (verdictDict[raw] ?? SKIP) : verdictCode(raw);
       codes[r] = v;
       if (v === SKIP) {
         skipped++;
@@ -104,7 +130,7 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       const req = new Float64Array(n);
       const con = new Float64Array(n);
       for (let r = 0; r < n; r++) {
-        (listener?.[r] === 'tcp' ? con : req)[r] = Number(value!.values[r]) || 0;
+        (text(listener, r, 'http', listenerDict) === 'tcp' ? con : req)[r] = Number(value!.values[r]) || 0;
       }
       requests = req;
       connections = con;
@@ -123,6 +149,7 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       bytesReceived: get('bytesReceived'),
       port: get('port'),
       codes: get('responseCodes'),
+      dict: { ns: dictOf(ns), wl: dictOf(wl), dest: dictOf(dest), listener: listenerDict },
     });
   }
   if (parts.length === 0) {
@@ -132,10 +159,11 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
     return { table: columnTable(parts[0]), skipped };
   }
   const lengths = parts.map((p) => p.length);
-  const joined = (key: Exclude<keyof TableColumns, 'length' | 'verdict'>) =>
+  const joined = (key: Exclude<keyof TableColumns, 'length' | 'verdict' | 'dict'>) =>
     concat(
       parts.map((p) => p[key]),
-      lengths
+      lengths,
+      parts.map((p) => (key in p.dict ? p.dict[key as keyof TableColumns['dict']] : undefined))
     );
   const verdicts = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
   parts.reduce((at, p) => (verdicts.set(p.verdict, at), at + p.length), 0);
@@ -154,6 +182,7 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       bytesReceived: joined('bytesReceived'),
       port: joined('port'),
       codes: joined('codes'),
+      dict: {},
     }),
     skipped,
   };
