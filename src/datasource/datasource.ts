@@ -208,7 +208,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         const limit = this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT;
         const limited = limitDestinations(result.cells, limit);
         const notices = [...result.warnings.map(warning), ...(limited.notice ? [limited.notice] : [])];
-        return [matrixFrame(q.refId, limited.cells, this.nameOf, result.queries, notices)];
+        return [matrixFrame(q.refId, limited.cells, this.nameOf, result.queries, notices, scope)];
       }
     }
   }

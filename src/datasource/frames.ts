@@ -1,5 +1,13 @@
 import { createDataFrame, type DataFrame, FieldType, type QueryResultMetaNotice } from '@grafana/data';
-import { cellVolume, type EgressCell, type EgressQuery, LABEL, type MatrixSeries, verdictOfCluster } from '../query';
+import {
+  cellVolume,
+  type EgressCell,
+  type EgressQuery,
+  LABEL,
+  type MatrixSeries,
+  type PairScope,
+  verdictOfCluster,
+} from '../query';
 
 /** Field names of the matrix frame: the contract between this data source and the matrix panel. */
 export const MATRIX_FIELDS = [
@@ -57,7 +65,8 @@ export function matrixFrame(
   cells: EgressCell[],
   nameOf: (address: string) => string | undefined,
   queries: EgressQuery[],
-  notices: QueryResultMetaNotice[]
+  notices: QueryResultMetaNotice[],
+  scope: PairScope = {}
 ): DataFrame {
   const col = <T>(f: (c: EgressCell) => T) => cells.map(f);
   return createDataFrame({
@@ -66,7 +75,12 @@ export function matrixFrame(
     meta: {
       executedQueryString: queries.map((q) => `${q.id}: ${q.expr}`).join('\n'),
       notices,
-      custom: { kind: 'istio-egress-matrix', queries: queries.map((q) => ({ id: q.id, expr: q.expr })) },
+      // `scope` lets the panel write the PromQL of one cell (Explore this pair) with the same matchers.
+      custom: {
+        kind: 'istio-egress-matrix',
+        queries: queries.map((q) => ({ id: q.id, expr: q.expr })),
+        scope: { extraMatchers: scope.extraMatchers ?? [], ipLabel: scope.ipLabel },
+      },
     },
     fields: [
       { name: 'sourceNamespace', type: FieldType.string, values: col((c) => c.sourceNamespace) },

@@ -1,4 +1,5 @@
 import type { PanelOptionsEditorBuilder } from '@grafana/data';
+import { ExploreDatasourceEditor } from './components/ExploreDatasourceEditor';
 import { defaultOptions, type MatrixOptions } from './types';
 
 const SORTS = [
@@ -65,6 +66,16 @@ export function buildOptions(builder: PanelOptionsEditorBuilder<MatrixOptions>) 
       },
       defaultValue: defaultOptions.serviceEntryScope,
       category: ['ServiceEntries'],
+    })
+    .addCustomEditor({
+      id: 'exploreDatasource',
+      path: 'exploreDatasource',
+      name: 'Explore with',
+      description:
+        'Prometheus data source that a pinned cell\'s "Explore this pair" opens with the cell\'s PromQL. Empty: the first Prometheus data source.',
+      defaultValue: defaultOptions.exploreDatasource,
+      editor: ExploreDatasourceEditor,
+      category: ['Links'],
     })
     .addTextInput({
       path: 'mapping.sourceNamespace',

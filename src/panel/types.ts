@@ -22,6 +22,8 @@ export interface MatrixOptions {
   mapping: FieldMapping;
   /** ServiceEntry scope for the YAML of selected cells. */
   serviceEntryScope: 'namespace' | 'mesh';
+  /** Prometheus data source (uid) that "Explore this pair" opens; empty: the first Prometheus one. */
+  exploreDatasource: string;
 }
 
 export const defaultMapping: FieldMapping = {
@@ -42,4 +44,5 @@ export const defaultOptions: MatrixOptions = {
   levels: 6,
   mapping: defaultMapping,
   serviceEntryScope: 'namespace',
+  exploreDatasource: '',
 };

@@ -16,10 +16,13 @@ const SCOPE: Partial<EgressDataQuery> = {
   verdicts: ['$verdict'],
 };
 
-/** The matrix panel's defaults (src/panel/types) with a dashboard's choices; field mapping stays automatic. */
+/**
+ * The matrix panel's defaults (src/panel/types) with a dashboard's choices; field mapping stays automatic
+ * and "Explore this pair" opens the provisioned Prometheus data source.
+ */
 function matrixOptions(over: Partial<MatrixOptions>): Omit<MatrixOptions, 'mapping'> {
   const { mapping: _automatic, ...rest } = defaultOptions;
-  return { ...rest, ...over };
+  return { ...rest, exploreDatasource: UID.prometheus, ...over };
 }
 
 type Query = Partial<EgressDataQuery> & { refId: string };

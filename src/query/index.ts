@@ -16,3 +16,4 @@ export * from './fetchTransport';
 export * from './healthCheck';
 export * from './time';
 export * from './alerts';
+export * from './explore';

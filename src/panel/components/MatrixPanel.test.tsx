@@ -8,6 +8,7 @@ import {
   type PanelProps,
   type ScopedVars,
 } from '@grafana/data';
+import { type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
 import { MatrixPanel } from './MatrixPanel';
 import { defaultOptions, type MatrixOptions } from '../types';
 
@@ -138,6 +139,41 @@ describe('MatrixPanel', () => {
     expect(screen.getByText('ServiceEntry YAML (1)')).toBeTruthy();
     fireEvent.keyDown(canvas, { key: 'Escape' });
     expect(screen.queryByText('Drill into checkout')).toBeNull();
+  });
+
+  it("offers the cell's PromQL in Explore on a Prometheus data source, for data source frames only", () => {
+    setDataSourceSrv({
+      getInstanceSettings: (uid: string) => (uid === 'prom-b' ? { uid, type: 'prometheus' } : undefined),
+      getList: () => [{ uid: 'prom-a', type: 'prometheus' }],
+    } as unknown as DataSourceSrv);
+    const p = props(matrixFields('checkout'), { sortColumns: 'name', exploreDatasource: 'prom-b' });
+    p.data.series[0].meta = {
+      custom: {
+        kind: 'istio-egress-matrix',
+        scope: { extraMatchers: [{ label: 'cluster', op: '=', value: 'eu' }], ipLabel: 'destination_ip' },
+      },
+    };
+    const { unmount } = render(<MatrixPanel {...p} />);
+    const canvas = screen.getByTestId('matrix-canvas');
+    fireEvent.keyDown(canvas, { key: 'ArrowRight' });
+    fireEvent.keyDown(canvas, { key: 'Enter' });
+    const href = screen.getByText('Explore this pair').getAttribute('href')!;
+    expect(href.startsWith('/explore?')).toBe(true);
+    const panes = JSON.parse(new URLSearchParams(href.split('?')[1]).get('panes')!);
+    const [pane] = Object.values(panes) as Array<{ datasource: string; queries: Array<{ expr: string }> }>;
+    expect(pane.datasource).toBe('prom-b');
+    expect(pane.queries).toHaveLength(1);
+    expect(pane.queries[0].expr).toContain('cluster="eu"');
+    expect(pane.queries[0].expr).toContain('source_workload="checkout"');
+    expect(pane.queries[0].expr).toContain('api\\\\.stripe\\\\.com');
+    unmount();
+    // A plain Prometheus table carries no scope to write the PromQL from: no link rather than a wrong one.
+    const plain = props(matrixFields('checkout'), { sortColumns: 'name' });
+    render(<MatrixPanel {...plain} />);
+    fireEvent.keyDown(screen.getByTestId('matrix-canvas'), { key: 'ArrowRight' });
+    fireEvent.keyDown(screen.getByTestId('matrix-canvas'), { key: 'Enter' });
+    expect(screen.getByTestId('matrix-tooltip')).toBeTruthy();
+    expect(screen.queryByText('Explore this pair')).toBeNull();
   });
 
   it('folds a namespace band into one row when its label is clicked', () => {

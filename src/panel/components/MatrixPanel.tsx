@@ -11,6 +11,7 @@ import { readFrames } from '../model/readFrame';
 import { type MatrixOptions } from '../types';
 import { LAYOUT } from './layout';
 import { MatrixTooltip } from './MatrixTooltip';
+import { exploreLink, explorePrometheus, frameScope } from './exploreLink';
 
 const ROW_LABEL_W = LAYOUT.rowLabelWidth;
 const COL_LABEL_H = LAYOUT.columnLabelHeight;
@@ -21,7 +22,7 @@ type Point = { row: number; col: number; cell?: MatrixCell; x: number; y: number
 
 const EMPTY: ReadonlySet<number> = new Set();
 
-export function MatrixPanel({ data, width, height, options, fieldConfig, replaceVariables }: Props) {
+export function MatrixPanel({ data, width, height, options, fieldConfig, replaceVariables, timeRange }: Props) {
   const theme = useTheme2();
   const s = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -149,6 +150,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     }
   }, [model, fit, width, height, hover, focus, selected, theme]);
 
+  const scope = useMemo(() => frameScope(data.series), [data.series]);
   const linksFor = useCallback(
     (p: Point): Array<LinkModel<unknown>> => {
       const src = p.cell?.sources[0];
@@ -161,14 +163,18 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
         destination: { text: src.destination, value: src.destination },
         verdict: { text: src.verdict, value: src.verdict },
       };
-      return (fieldConfig.defaults.links ?? []).map((l) => ({
+      const user = (fieldConfig.defaults.links ?? []).map((l) => ({
         title: replaceVariables(l.title, vars),
         href: replaceVariables(l.url, vars, encodeURIComponent),
-        target: l.targetBlank ? '_blank' : '_self',
+        target: l.targetBlank ? ('_blank' as const) : ('_self' as const),
         origin: p.cell,
       }));
+      // Built in: the cell's PromQL in Explore (data source frames only: a plain table has no scope).
+      const prometheus = scope ? explorePrometheus(options.exploreDatasource ?? '') : undefined;
+      const explore = scope && prometheus ? exploreLink(p.cell!.sources, scope, prometheus, timeRange) : undefined;
+      return explore ? [explore, ...user] : user;
     },
-    [fieldConfig.defaults.links, replaceVariables]
+    [fieldConfig.defaults.links, replaceVariables, scope, options.exploreDatasource, timeRange]
   );
 
   if ('missing' in read) {
