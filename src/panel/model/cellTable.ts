@@ -1,31 +1,46 @@
-import type { EgressCell, Listener, Verdict } from '../../query';
+import type { EgressCell, Listener } from '../../query';
 
-/** Verdict code per row. SKIP marks a row whose verdict is neither cluster: counted, never drawn. */
+/** Verdict codes. SKIP marks a row whose verdict is neither cluster: counted, never drawn. */
 export const BLACKHOLE = 0;
 export const PASSTHROUGH = 1;
 export const SKIP = 255;
 
-export const VERDICT_CODE: Record<Verdict, number> = { blackhole: BLACKHOLE, passthrough: PASSTHROUGH };
+/** A verdict value as this data source writes it, or as Istio names the cluster in a plain table. */
+export function verdictCode(v: unknown): number {
+  if (v === 'passthrough' || v === 'PassthroughCluster') {
+    return PASSTHROUGH;
+  }
+  if (v === 'blackhole' || v === 'BlackHoleCluster') {
+    return BLACKHOLE;
+  }
+  return SKIP;
+}
 
 /** A cell as the tooltip and the ServiceEntry YAML see it: one input row. */
 export type SourceCell = EgressCell & { destinationName?: string; codesText?: string };
 
 /**
  * Matrix input as columns indexed by input row: the frame's own value arrays, read in place (no copy,
- * no object per row), plus one verdict code per row. A million rows cost one Uint8Array here;
- * `cell(r)` builds the object for one row when a tooltip or the ServiceEntry YAML needs it.
+ * no object per row, verdicts decoded where they are read). `cell(r)` builds the object for one row when
+ * a tooltip or the ServiceEntry YAML needs it.
  */
 export interface CellTable {
   /** Rows in the columns, skipped ones included. */
   length: number;
-  verdict: Uint8Array;
+  verdict: ArrayLike<unknown>;
   ns?: ArrayLike<unknown>;
   wl: ArrayLike<unknown>;
   dest: ArrayLike<unknown>;
   destName?: ArrayLike<unknown>;
   listener?: ArrayLike<unknown>;
   /** Dictionaries of enum fields (the data source's label columns): those columns hold indices. */
-  dict: { ns?: readonly string[]; wl?: readonly string[]; dest?: readonly string[]; listener?: readonly string[] };
+  dict: {
+    ns?: readonly string[];
+    wl?: readonly string[];
+    dest?: readonly string[];
+    listener?: readonly string[];
+    verdict?: readonly string[];
+  };
   /** Numbers, or anything `Number()` reads as one; missing and null count as 0. */
   requests: ArrayLike<unknown>;
   connections: ArrayLike<unknown>;
@@ -55,6 +70,12 @@ export function text(
   return v === undefined || v === null || v === '' ? fallback : typeof v === 'string' ? v : String(v);
 }
 
+/** The verdict code of row r. */
+export function verdictAt(t: Pick<CellTable, 'verdict' | 'dict'>, r: number): number {
+  const v = t.verdict[r];
+  return verdictCode(t.dict.verdict && typeof v === 'number' ? t.dict.verdict[v] : v);
+}
+
 export const num = (col: ArrayLike<unknown> | undefined, r: number): number => Number(col?.[r]) || 0;
 
 export function columnTable(c: TableColumns): CellTable {
@@ -65,7 +86,7 @@ export function columnTable(c: TableColumns): CellTable {
         sourceNamespace: text(c.ns, r, 'unknown', c.dict.ns),
         sourceWorkload: text(c.wl, r, 'unknown', c.dict.wl),
         destination: text(c.dest, r, 'unknown', c.dict.dest),
-        verdict: c.verdict[r] === BLACKHOLE ? 'blackhole' : 'passthrough',
+        verdict: verdictAt(c, r) === BLACKHOLE ? 'blackhole' : 'passthrough',
         listener: text(c.listener, r, 'http', c.dict.listener) as Listener,
         requests: num(c.requests, r),
         connections: num(c.connections, r),
@@ -92,7 +113,7 @@ export function columnTable(c: TableColumns): CellTable {
 export function tableFromCells(cells: readonly SourceCell[]): CellTable {
   return columnTable({
     length: cells.length,
-    verdict: Uint8Array.from(cells, (c) => VERDICT_CODE[c.verdict]),
+    verdict: cells.map((c) => c.verdict),
     ns: cells.map((c) => c.sourceNamespace),
     wl: cells.map((c) => c.sourceWorkload),
     dest: cells.map((c) => c.destination),

@@ -1,5 +1,14 @@
 import type { EgressCell } from '../../query';
-import { BLACKHOLE, type CellTable, SKIP, type SourceCell, tableFromCells, text } from './cellTable';
+import {
+  BLACKHOLE,
+  type CellTable,
+  SKIP,
+  type SourceCell,
+  tableFromCells,
+  text,
+  verdictAt,
+  verdictCode,
+} from './cellTable';
 import type { MatrixOptions, SortBy } from '../types';
 
 /** One row or column: a source workload (grouped by namespace) or a destination. */
@@ -34,6 +43,8 @@ export interface MatrixModel {
   rows: AxisItem[];
   cols: AxisItem[];
   cellCount: number;
+  /** Input rows whose verdict is neither cluster: counted here, never drawn. */
+  skipped: number;
   maxVolume: number;
   /** O(1): the cell at (row, col), or -1 for an empty one. */
   indexOf(row: number, col: number): number;
@@ -89,20 +100,28 @@ const DENSE_LIMIT = 16_000_000;
 
 /**
  * What one pass over the input rows yields: the axes with their totals, the cells in input order
- * (workload, destination, volume, verdicts seen) and each workload's row span.
+ * (destination, volume, verdicts seen; the workload by runs) and each workload's row span.
  *
- * Fresh memory page-faults at a few ms per MB on our machines, so a cell costs 17 bytes and a row none:
- * no object and no index per row or cell.
+ * Fresh memory page-faults at a few ms per MB on our machines, and a read before the first write faults
+ * twice (the zero page, then a copy), so a cell costs 9 bytes, written before it is read, and a row none.
  */
 interface Folded {
   workloads: AxisItem[];
   destinations: AxisItem[];
   count: number;
-  cellW: Int32Array;
+  skipped: number;
   cellD: Int32Array;
-  /** Requests + connections. */
-  volume: Float64Array;
+  /** Requests + connections. Float32: it only picks a color; tooltips sum their rows in Float64. */
+  volume: Float32Array;
   flags: Uint8Array;
+  /**
+   * Cells are made in runs of one workload (the frame comes grouped by source): run k starts at cell
+   * runCell[k] and belongs to workload runW[k]. An input that interleaves workloads makes more runs.
+   */
+  runCell: number[];
+  runW: number[];
+  /** Some workload came back after another: a pair may then own two cells, which placeCells merges. */
+  revisited: boolean;
   /** Per workload: first and last input row, where a tooltip looks for a cell's rows. */
   wFirst: number[];
   wLast: number[];
@@ -123,11 +142,15 @@ interface Folded {
 function foldRows(t: CellTable, collapsed: ReadonlySet<string>): Folded {
   const n = t.length;
   const { verdict, ns: nsCol, wl: wlCol, dest: destCol, requests, connections, bytesSent, bytesReceived } = t;
+  // An enum verdict column is decided once per dictionary entry, not once per row.
+  const verdictDict = t.dict.verdict?.map(verdictCode);
   // Cells never outnumber rows; untouched pages of these cost nothing.
-  const cellW = new Int32Array(n);
   const cellD = new Int32Array(n);
-  const volume = new Float64Array(n);
+  const volume = new Float32Array(n);
   const flags = new Uint8Array(n);
+  const runCell: number[] = [];
+  const runW: number[] = [];
+  let revisited = false;
   const workloads: AxisItem[] = [];
   const destinations: AxisItem[] = [];
   const wTotal: number[] = [];
@@ -148,9 +171,12 @@ function foldRows(t: CellTable, collapsed: ReadonlySet<string>): Folded {
   const seenIdx: number[] = [];
   let pos = 0;
   let count = 0;
+  let skipped = 0;
   for (let r = 0; r < n; r++) {
-    const code = verdict[r];
+    const raw = verdict[r];
+    const code = verdictDict && typeof raw === 'number' ? (verdictDict[raw] ?? SKIP) : verdictCode(raw);
     if (code === SKIP) {
+      skipped++;
       continue;
     }
     const nsRaw = nsCol?.[r];
@@ -170,6 +196,7 @@ function foldRows(t: CellTable, collapsed: ReadonlySet<string>): Folded {
         wFirst.push(r);
         wLast.push(r);
       } else {
+        revisited ||= found !== w;
         w = found;
       }
       if (folded) {
@@ -203,30 +230,34 @@ function foldRows(t: CellTable, collapsed: ReadonlySet<string>): Folded {
       seenIdx[pos] = d;
     }
     pos++;
-    let m: number;
+    const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
+    let f = code === BLACKHOLE ? SEEN_BLOCKED : SEEN_ALLOWED;
+    if ((bytesSent && Number(bytesSent[r]) > 0) || (bytesReceived && Number(bytesReceived[r]) > 0)) {
+      f |= SEEN_BYTES;
+    }
     if (dOwner[d] === w) {
-      m = dCell[d];
+      const m = dCell[d];
+      volume[m] += v;
+      flags[m] |= f;
     } else {
-      m = count++;
-      cellW[m] = w;
+      const m = count++;
+      if (runW.length === 0 || runW[runW.length - 1] !== w) {
+        runCell.push(m);
+        runW.push(w);
+      }
       cellD[m] = d;
+      volume[m] = v;
+      flags[m] = f;
       dOwner[d] = w;
       dCell[d] = m;
     }
     wLast[w] = r;
-    const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
-    volume[m] += v;
     wTotal[w] += v;
     dTotal[d] += v;
-    let f = flags[m] | (code === BLACKHOLE ? SEEN_BLOCKED : SEEN_ALLOWED);
     if (code === BLACKHOLE) {
       wBlocked[w] += v;
       dBlocked[d] += v;
     }
-    if ((bytesSent && Number(bytesSent[r]) > 0) || (bytesReceived && Number(bytesReceived[r]) > 0)) {
-      f |= SEEN_BYTES;
-    }
-    flags[m] = f;
   }
   workloads.forEach((item, k) => {
     item.total = wTotal[k];
@@ -239,7 +270,7 @@ function foldRows(t: CellTable, collapsed: ReadonlySet<string>): Folded {
   for (const [ns, set] of members) {
     workloads[wByKey.get(`${ns}/*`)!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
   }
-  return { workloads, destinations, count, cellW, cellD, volume, flags, wFirst, wLast };
+  return { workloads, destinations, count, skipped, cellD, volume, flags, runCell, runW, revisited, wFirst, wLast };
 }
 
 /** Where the cells sit once the axes are sorted and filtered. */
@@ -252,46 +283,78 @@ interface Placed {
   maxVolume: number;
 }
 
-/** Second pass, over cells: places each at its sorted row and column (rank -1: filtered out). */
+/**
+ * Second pass, over cells, run by run: places each at its sorted row and column (rank -1: filtered out).
+ * Unless a workload came back, no position holds a cell yet, so the grid is written without being read.
+ */
 function placeCells(
   f: Folded,
-  rowOf: Int32Array,
-  colOf: Int32Array,
-  rowRank: Int32Array,
-  colRank: Int32Array,
+  wRank: Int32Array,
+  dRank: Int32Array,
+  transpose: boolean,
   nrows: number,
   ncols: number
 ): Placed {
   const dense = nrows * ncols <= DENSE_LIMIT ? new Int32Array(nrows * ncols) : undefined;
   const sparse = dense ? undefined : new Map<number, number>();
-  const { volume, flags } = f;
+  const fresh = dense && !f.revisited ? dense : undefined;
+  const { volume, flags, cellD, runCell, runW } = f;
+  // (row, column) is (workload, destination), or the other way round when transposed.
+  const wStride = transpose ? 1 : ncols;
+  const dStride = transpose ? ncols : 1;
   let count = 0;
   let maxVolume = 0;
-  for (let m = 0; m < f.count; m++) {
-    const row = rowRank[rowOf[m]];
-    const col = colRank[colOf[m]];
-    if (row < 0 || col < 0) {
+  for (let k = 0; k < runW.length; k++) {
+    const wAt = wRank[runW[k]];
+    if (wAt < 0) {
       continue;
     }
-    const at = row * ncols + col;
-    const held = (dense ? dense[at] : (sparse!.get(at) ?? 0)) - 1;
-    if (held < 0) {
-      if (dense) {
-        dense[at] = m + 1;
-      } else {
-        sparse!.set(at, m + 1);
+    const base = wAt * wStride;
+    const end = k + 1 < runCell.length ? runCell[k + 1] : f.count;
+    for (let m = runCell[k]; m < end; m++) {
+      const dAt = dRank[cellD[m]];
+      if (dAt < 0) {
+        continue;
       }
-      count++;
-      if (volume[m] > maxVolume) {
-        maxVolume = volume[m];
+      const at = base + dAt * dStride;
+      if (fresh) {
+        fresh[at] = m + 1;
+        count++;
+        maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
+        continue;
       }
-      continue;
+      const held = (dense ? dense[at] : (sparse!.get(at) ?? 0)) - 1;
+      if (held < 0) {
+        if (dense) {
+          dense[at] = m + 1;
+        } else {
+          sparse!.set(at, m + 1);
+        }
+        count++;
+        maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
+        continue;
+      }
+      volume[held] += volume[m];
+      flags[held] |= flags[m];
+      maxVolume = Math.max(maxVolume, volume[held]);
     }
-    volume[held] += volume[m];
-    flags[held] |= flags[m];
-    maxVolume = Math.max(maxVolume, volume[held]);
   }
   return { dense, sparse, count, maxVolume };
+}
+
+/** The workload of cell m: the run holding it (binary search; runs are few when the frame is grouped). */
+function workloadOf(f: Folded, m: number): number {
+  let lo = 0;
+  let hi = f.runCell.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (f.runCell[mid] <= m) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return f.runW[lo];
 }
 
 function rank(items: AxisItem[], sorted: AxisItem[]): Int32Array {
@@ -315,7 +378,7 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
   // deoptimizes at each loop it has no feedback for yet.
   const collapsed = opts.collapsedGroups ?? new Set<string>();
   const f = /*#__NOINLINE__*/ foldRows(t, collapsed);
-  const { workloads, destinations, cellW, cellD, flags } = f;
+  const { workloads, destinations, cellD, flags } = f;
   const rowItems = opts.transpose ? destinations : workloads;
   const colItems = opts.transpose ? workloads : destinations;
   const rows = sortItems(rowItems.filter(matcher(opts.rowFilter)), opts.sortRows, !opts.transpose);
@@ -325,10 +388,9 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
   const ncols = cols.length;
   const p = /*#__NOINLINE__*/ placeCells(
     f,
-    opts.transpose ? cellD : cellW,
-    opts.transpose ? cellW : cellD,
-    rowRank,
-    colRank,
+    opts.transpose ? colRank : rowRank,
+    opts.transpose ? rowRank : colRank,
+    !!opts.transpose,
     rows.length,
     ncols
   );
@@ -341,6 +403,7 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
     rows,
     cols,
     cellCount: p.count,
+    skipped: f.skipped,
     maxVolume,
     indexOf,
     seenAllowed: (m) => (flags[m] & SEEN_ALLOWED) !== 0,
@@ -348,14 +411,14 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
     cell: (m) => {
       // The cell's rows lie within its workload's span: a few rows when the input is sorted by source.
       // Matching by label text, not by cell index, also finds the rows of a pair's merged second cell.
-      const w = cellW[m];
+      const w = workloadOf(f, m);
       const wItem = workloads[w];
       const folded = collapsed.has(wItem.group);
       const dest = destinations[cellD[m]].key;
       const sources: SourceCell[] = [];
       for (let r = f.wFirst[w]; r <= f.wLast[w]; r++) {
         if (
-          t.verdict[r] !== SKIP &&
+          verdictAt(t, r) !== SKIP &&
           text(t.dest, r, 'unknown', t.dict.dest) === dest &&
           text(t.ns, r, 'unknown', t.dict.ns) === wItem.group &&
           (folded || text(t.wl, r, 'unknown', t.dict.wl) === wItem.label)

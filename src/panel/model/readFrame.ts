@@ -1,13 +1,4 @@
-import {
-  BLACKHOLE,
-  type CellTable,
-  columnTable,
-  PASSTHROUGH,
-  SKIP,
-  tableFromCells,
-  type TableColumns,
-  text,
-} from './cellTable';
+import { type CellTable, columnTable, tableFromCells, type TableColumns, text } from './cellTable';
 import { defaultMapping, type FieldMapping } from '../types';
 
 /** The minimal view of a data frame the model needs (no Grafana import: tested as plain data). */
@@ -35,17 +26,7 @@ const ROLES: Record<keyof FieldMapping, string[]> = {
   value: ['Value', 'Value #A', 'value'],
 };
 
-export type ReadResult = { table: CellTable; skipped: number } | { missing: string[] };
-
-function verdictCode(v: unknown): number {
-  if (v === 'passthrough' || v === 'PassthroughCluster') {
-    return PASSTHROUGH;
-  }
-  if (v === 'blackhole' || v === 'BlackHoleCluster') {
-    return BLACKHOLE;
-  }
-  return SKIP;
-}
+export type ReadResult = { table: CellTable } | { missing: string[] };
 
 /**
  * Columns of several frames laid end to end; a column a frame lacks reads as missing there. Enum columns
@@ -71,12 +52,11 @@ function concat(
 
 /**
  * Reads this data source's matrix frame, or a plain Prometheus table (instant query, format table) through
- * the field mapping, as columns read in place. Rows whose verdict is neither cluster are counted in
- * `skipped`, not hidden. Several frames are laid end to end into one set of columns.
+ * the field mapping, as columns read in place. Rows whose verdict is neither cluster stay in the columns;
+ * the matrix counts them. Several frames are laid end to end into one set of columns.
  */
 export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping = defaultMapping): ReadResult {
   const parts: TableColumns[] = [];
-  let skipped = 0;
   let missing: string[] | undefined;
   for (const frame of frames) {
     const find = (role: keyof FieldMapping) => {
@@ -111,18 +91,6 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
     const listener = listenerField?.values;
     const listenerDict = dictOf(listenerField);
     const n = dest!.values.length;
-    const codes = new Uint8Array(n);
-    const vcol = verdict!.values;
-    // An enum verdict column is decided once per dictionary entry, not once per row.
-    const verdictDict = dictOf(verdict)?.map(verdictCode);
-    for (let r = 0; r < n; r++) {
-      const raw = vcol[r];
-      const v = verdictDict && typeof raw === 'number' ? (verdictDict[raw] ?? SKIP) : verdictCode(raw);
-      codes[r] = v;
-      if (v === SKIP) {
-        skipped++;
-      }
-    }
     let requests = native ? get('requests') : undefined;
     let connections = native ? get('connections') : undefined;
     if (!native) {
@@ -137,7 +105,7 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
     }
     parts.push({
       length: n,
-      verdict: codes,
+      verdict: verdict!.values,
       ns: ns?.values,
       wl: wl!.values,
       dest: dest!.values,
@@ -149,28 +117,26 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       bytesReceived: get('bytesReceived'),
       port: get('port'),
       codes: get('responseCodes'),
-      dict: { ns: dictOf(ns), wl: dictOf(wl), dest: dictOf(dest), listener: listenerDict },
+      dict: { ns: dictOf(ns), wl: dictOf(wl), dest: dictOf(dest), listener: listenerDict, verdict: dictOf(verdict) },
     });
   }
   if (parts.length === 0) {
-    return missing ? { missing } : { table: tableFromCells([]), skipped };
+    return missing ? { missing } : { table: tableFromCells([]) };
   }
   if (parts.length === 1) {
-    return { table: columnTable(parts[0]), skipped };
+    return { table: columnTable(parts[0]) };
   }
   const lengths = parts.map((p) => p.length);
-  const joined = (key: Exclude<keyof TableColumns, 'length' | 'verdict' | 'dict'>) =>
+  const joined = (key: Exclude<keyof TableColumns, 'length' | 'dict'>) =>
     concat(
       parts.map((p) => p[key]),
       lengths,
       parts.map((p) => (key in p.dict ? p.dict[key as keyof TableColumns['dict']] : undefined))
     );
-  const verdicts = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
-  parts.reduce((at, p) => (verdicts.set(p.verdict, at), at + p.length), 0);
   return {
     table: columnTable({
-      length: verdicts.length,
-      verdict: verdicts,
+      length: lengths.reduce((a, b) => a + b, 0),
+      verdict: joined('verdict')!,
       ns: joined('ns'),
       wl: joined('wl')!,
       dest: joined('dest')!,
@@ -184,6 +150,5 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       codes: joined('codes'),
       dict: {},
     }),
-    skipped,
   };
 }
