@@ -90,7 +90,7 @@ describe('input order', () => {
     expect(m.paletteOf(m.indexOf(1, 0), 6)).toBe(paletteIndex(webA, m.maxVolume, 6));
   });
 
-  it('agrees with a plain per-pair sum whatever the order, folding or transposition', () => {
+  it('agrees with a plain per-pair sum whatever the order, grouping, folding or transposition', () => {
     const arbCell = fc
       .record({
         ns: fc.constantFrom('a', 'b'),
@@ -101,36 +101,47 @@ describe('input order', () => {
       })
       .map((c) => cell(c.ns, c.wl, c.dest, c.verdict, c.requests));
     fc.assert(
-      fc.property(fc.array(arbCell, { maxLength: 40 }), fc.boolean(), fc.boolean(), (input, transpose, fold) => {
-        const collapsedGroups = new Set(fold ? ['a'] : []);
-        const m = buildMatrix(input, { ...opts, transpose, collapsedGroups });
-        const expected = new Map<string, { blocked: number; allowed: number; rows: number }>();
-        for (const c of input) {
-          const w = fold && c.sourceNamespace === 'a' ? 'a/*' : `${c.sourceNamespace}/${c.sourceWorkload}`;
-          const key = transpose ? `${c.destination}|${w}` : `${w}|${c.destination}`;
-          const e = expected.get(key) ?? { blocked: 0, allowed: 0, rows: 0 };
-          e[c.verdict === 'blackhole' ? 'blocked' : 'allowed'] += c.requests;
-          e.rows++;
-          expected.set(key, e);
-        }
-        const actual = new Map<string, { blocked: number; allowed: number; rows: number }>();
-        for (let r = 0; r < m.rows.length; r++) {
-          for (let c = 0; c < m.cols.length; c++) {
-            const i = m.indexOf(r, c);
-            if (i >= 0) {
-              const x = m.cell(i);
-              expect([x.row, x.col]).toEqual([r, c]);
-              actual.set(`${m.rows[r].key}|${m.cols[c].key}`, {
-                blocked: x.blocked,
-                allowed: x.allowed,
-                rows: x.sources.length,
-              });
+      fc.property(
+        fc.array(arbCell, { maxLength: 40 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        (shuffled, grouped, transpose, fold) => {
+          // Grouped by source, as the data source sends it, no workload comes back and the grid is built
+          // lazily; in any other order it is placed up front, merging pairs split across a workload's runs.
+          const bySource = (c: EgressCell) => `${c.sourceNamespace}/${c.sourceWorkload}`;
+          const input = grouped ? [...shuffled].sort((a, b) => bySource(a).localeCompare(bySource(b))) : shuffled;
+          const collapsedGroups = new Set(fold ? ['a'] : []);
+          const m = buildMatrix(input, { ...opts, transpose, collapsedGroups });
+          const expected = new Map<string, { blocked: number; allowed: number; rows: number }>();
+          for (const c of input) {
+            const w = fold && c.sourceNamespace === 'a' ? 'a/*' : `${c.sourceNamespace}/${c.sourceWorkload}`;
+            const key = transpose ? `${c.destination}|${w}` : `${w}|${c.destination}`;
+            const e = expected.get(key) ?? { blocked: 0, allowed: 0, rows: 0 };
+            e[c.verdict === 'blackhole' ? 'blocked' : 'allowed'] += c.requests;
+            e.rows++;
+            expected.set(key, e);
+          }
+          const actual = new Map<string, { blocked: number; allowed: number; rows: number }>();
+          for (let r = 0; r < m.rows.length; r++) {
+            for (let c = 0; c < m.cols.length; c++) {
+              const i = m.indexOf(r, c);
+              if (i >= 0) {
+                const x = m.cell(i);
+                expect([x.row, x.col]).toEqual([r, c]);
+                actual.set(`${m.rows[r].key}|${m.cols[c].key}`, {
+                  blocked: x.blocked,
+                  allowed: x.allowed,
+                  rows: x.sources.length,
+                });
+              }
             }
           }
+          expect(actual).toEqual(expected);
+          expect(m.cellCount).toBe(expected.size);
+          expect(m.maxVolume).toBe(Math.max(0, ...[...expected.values()].map((e) => e.blocked + e.allowed)));
         }
-        expect(actual).toEqual(expected);
-        expect(m.cellCount).toBe(expected.size);
-      })
+      )
     );
   });
 });

@@ -273,19 +273,18 @@ function foldRows(t: CellTable, collapsed: ReadonlySet<string>): Folded {
   return { workloads, destinations, count, skipped, cellD, volume, flags, runCell, runW, revisited, wFirst, wLast };
 }
 
-/** Where the cells sit once the axes are sorted and filtered. */
-interface Placed {
-  /** (row × columns + column) → cell + 1; a Map above DENSE_LIMIT. */
-  dense?: Int32Array;
-  sparse?: Map<number, number>;
-  /** Cells placed (visible after filters), and the largest volume among them. */
+/** Cell lookup by sorted (row, column), with the count and the largest volume of the visible cells. */
+interface CellIndex {
+  /** The cell at (row, column), or -1. */
+  indexOf(row: number, col: number): number;
   count: number;
   maxVolume: number;
 }
 
 /**
- * Second pass, over cells, run by run: places each at its sorted row and column (rank -1: filtered out).
- * Unless a workload came back, no position holds a cell yet, so the grid is written without being read.
+ * The grid for an input that returned to a workload, or too large for a dense index: places every cell
+ * up front at its sorted row and column (rank -1: filtered out), merging a pair's second cell into its
+ * first.
  */
 function placeCells(
   f: Folded,
@@ -294,10 +293,9 @@ function placeCells(
   transpose: boolean,
   nrows: number,
   ncols: number
-): Placed {
+): CellIndex {
   const dense = nrows * ncols <= DENSE_LIMIT ? new Int32Array(nrows * ncols) : undefined;
   const sparse = dense ? undefined : new Map<number, number>();
-  const fresh = dense && !f.revisited ? dense : undefined;
   const { volume, flags, cellD, runCell, runW } = f;
   // (row, column) is (workload, destination), or the other way round when transposed.
   const wStride = transpose ? 1 : ncols;
@@ -317,12 +315,6 @@ function placeCells(
         continue;
       }
       const at = base + dAt * dStride;
-      if (fresh) {
-        fresh[at] = m + 1;
-        count++;
-        maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
-        continue;
-      }
       const held = (dense ? dense[at] : (sparse!.get(at) ?? 0)) - 1;
       if (held < 0) {
         if (dense) {
@@ -339,7 +331,85 @@ function placeCells(
       maxVolume = Math.max(maxVolume, volume[held]);
     }
   }
-  return { dense, sparse, count, maxVolume };
+  const indexOf = dense
+    ? (row: number, col: number) =>
+        row < 0 || col < 0 || row >= nrows || col >= ncols ? -1 : dense[row * ncols + col] - 1
+    : (row: number, col: number) => (sparse!.get(row * ncols + col) ?? 0) - 1;
+  return { indexOf, count, maxVolume };
+}
+
+/** Read-only pass over the cells of visible workloads and destinations: how many, and the largest volume. */
+function scanCells(f: Folded, wRank: Int32Array, dRank: Int32Array): { count: number; maxVolume: number } {
+  const { volume, cellD, runCell, runW } = f;
+  let count = 0;
+  let maxVolume = 0;
+  for (let k = 0; k < runW.length; k++) {
+    if (wRank[runW[k]] < 0) {
+      continue;
+    }
+    const end = k + 1 < runCell.length ? runCell[k + 1] : f.count;
+    for (let m = runCell[k]; m < end; m++) {
+      if (dRank[cellD[m]] >= 0) {
+        count++;
+        maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
+      }
+    }
+  }
+  return { count, maxVolume };
+}
+
+/**
+ * The grid when no workload came back: then each pair owns one cell and each workload's cells are one
+ * run, so nothing needs placing up front. A read-only pass finds the count and the largest volume, and a
+ * workload's line of the grid (destination position → cell) is built the first time something looks
+ * into it: the visible page when drawing, one line when hovering. A million cells then cost no grid
+ * memory before the first paint (4 MB of fresh pages, and their faults, otherwise).
+ */
+function lazyIndex(
+  f: Folded,
+  wRank: Int32Array,
+  dRank: Int32Array,
+  transpose: boolean,
+  nrows: number,
+  ncols: number
+): CellIndex {
+  const { count, maxVolume } = /*#__NOINLINE__*/ scanCells(f, wRank, dRank);
+  const { cellD, runCell, runW } = f;
+  const nd = transpose ? nrows : ncols;
+  const wAt = new Int32Array(transpose ? ncols : nrows);
+  wRank.forEach((at, w) => {
+    if (at >= 0) {
+      wAt[at] = w;
+    }
+  });
+  const runOf: number[] = [];
+  runW.forEach((w, k) => (runOf[w] = k));
+  const lines: Array<Int32Array | undefined> = [];
+  const line = (w: number): Int32Array => {
+    let a = lines[w];
+    if (!a) {
+      a = lines[w] = new Int32Array(nd);
+      const k = runOf[w];
+      const end = k + 1 < runCell.length ? runCell[k + 1] : f.count;
+      for (let m = runCell[k]; m < end; m++) {
+        const d = dRank[cellD[m]];
+        if (d >= 0) {
+          a[d] = m + 1;
+        }
+      }
+    }
+    return a;
+  };
+  return {
+    count,
+    maxVolume,
+    indexOf: (row, col) =>
+      row < 0 || col < 0 || row >= nrows || col >= ncols
+        ? -1
+        : transpose
+          ? line(wAt[col])[row] - 1
+          : line(wAt[row])[col] - 1,
+  };
 }
 
 /** The workload of cell m: the run holding it (binary search; runs are few when the frame is grouped). */
@@ -385,27 +455,23 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
   const cols = sortItems(colItems.filter(matcher(opts.columnFilter)), opts.sortColumns, opts.transpose);
   const rowRank = rank(rowItems, rows);
   const colRank = rank(colItems, cols);
-  const ncols = cols.length;
-  const p = /*#__NOINLINE__*/ placeCells(
+  const lazy = !f.revisited && rows.length * cols.length <= DENSE_LIMIT;
+  const p = (lazy ? lazyIndex : placeCells)(
     f,
     opts.transpose ? colRank : rowRank,
     opts.transpose ? rowRank : colRank,
     !!opts.transpose,
     rows.length,
-    ncols
+    cols.length
   );
-  const { dense, sparse, maxVolume } = p;
-  const indexOf = dense
-    ? (row: number, col: number) =>
-        row < 0 || col < 0 || row >= rows.length || col >= ncols ? -1 : dense[row * ncols + col] - 1
-    : (row: number, col: number) => (sparse!.get(row * ncols + col) ?? 0) - 1;
+  const { maxVolume } = p;
   return {
     rows,
     cols,
     cellCount: p.count,
     skipped: f.skipped,
     maxVolume,
-    indexOf,
+    indexOf: p.indexOf,
     seenAllowed: (m) => (flags[m] & SEEN_ALLOWED) !== 0,
     paletteOf: (m, levels) => paletteFor(f.volume[m], flags[m], maxVolume, levels),
     cell: (m) => {
