@@ -115,15 +115,21 @@ const nextPaint = () =>
     })
   );
 
-async function waitFor(check: () => unknown, budgetMs: number): Promise<boolean> {
-  const end = performance.now() + budgetMs;
-  while (!check()) {
-    if (performance.now() > end) {
-      return false;
+/** Resolves with the time `check` first holds after a DOM change below `root`, or NaN after `budgetMs`. */
+function whenInDom(root: Node, check: () => unknown, budgetMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const done = (t: number) => {
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(t);
+    };
+    const observer = new MutationObserver(() => check() && done(performance.now()));
+    observer.observe(root, { childList: true, subtree: true });
+    const timer = setTimeout(() => done(NaN), budgetMs);
+    if (check()) {
+      done(performance.now());
     }
-    await new Promise((r) => setTimeout(r, 0));
-  }
-  return true;
+  });
 }
 
 let panelPlugin: PanelPlugin | undefined;
@@ -176,13 +182,10 @@ async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
   const firstPaintMs = performance.now() - t0;
   if (firstPaintMs > budgetMs) {
     root.unmount();
-    return {
-      cells: frame.length,
-      firstPaintMs,
-      hoverMs: NaN,
-      scriptMs,
-    };
+    return { cells: frame.length, firstPaintMs, hoverMs: NaN, hoverPaintMs: NaN, scriptMs };
   }
+  // Hover once the page has settled, as a user would: the first paint's raster work is not the hover's.
+  await new Promise((r) => setTimeout(r, 100));
   // Hover a cell near the middle of what is drawn.
   const target =
     mode === 'canvas'
@@ -191,15 +194,19 @@ async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
   const rect = target.getBoundingClientRect();
   const x = mode === 'canvas' ? rect.left + 180 + 100 : rect.left + 1;
   const y = mode === 'canvas' ? rect.top + 110 + 100 : rect.top + 1;
+  const tooltip = () => document.querySelector('[data-testid="matrix-tooltip"]');
   const h0 = performance.now();
+  const inDom = whenInDom(document.body, tooltip, budgetMs);
   target.dispatchEvent(
     new MouseEvent(mode === 'canvas' ? 'mousemove' : 'mouseover', { clientX: x, clientY: y, bubbles: true })
   );
-  const shown = await waitFor(() => container.querySelector('[data-testid="matrix-tooltip"]'), budgetMs);
-  await new Promise<void>((r) => requestAnimationFrame(() => r()));
-  const hoverMs = shown ? performance.now() - h0 : NaN;
+  // In the DOM: the event handled, React rendered and committed. Painted: the browser's next frame too,
+  // which the 60 Hz frame clock quantizes, whatever the panel does.
+  const hoverMs = (await inDom) - h0;
+  await nextPaint();
+  const hoverPaintMs = Number.isNaN(hoverMs) ? NaN : performance.now() - h0;
   root.unmount();
-  return { cells: frame.length, firstPaintMs, hoverMs, scriptMs };
+  return { cells: frame.length, firstPaintMs, hoverMs, hoverPaintMs, scriptMs };
 }
 
 registerShared();

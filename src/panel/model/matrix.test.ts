@@ -96,25 +96,31 @@ describe('input order', () => {
         ns: fc.constantFrom('a', 'b'),
         wl: fc.constantFrom('x', 'y', 'z'),
         dest: fc.constantFrom('1.1.1.1', 'h.com', 'k.io'),
-        verdict: fc.constantFrom<EgressCell['verdict']>('blackhole', 'passthrough'),
+        // An in-mesh verdict: the row is skipped, wherever it falls between a pair's rows.
+        verdict: fc.constantFrom<string>('blackhole', 'passthrough', 'reviews'),
         requests: fc.nat(1000),
       })
-      .map((c) => cell(c.ns, c.wl, c.dest, c.verdict, c.requests));
+      .map((c) => cell(c.ns, c.wl, c.dest, c.verdict as EgressCell['verdict'], c.requests));
     fc.assert(
       fc.property(
         fc.array(arbCell, { maxLength: 40 }),
+        fc.constantFrom('shuffled', 'bySource', 'bySourceAndDestination'),
         fc.boolean(),
         fc.boolean(),
-        fc.boolean(),
-        (shuffled, grouped, transpose, fold) => {
-          // Grouped by source, as the data source sends it, no workload comes back and the grid is built
-          // lazily; in any other order it is placed up front, merging pairs split across a workload's runs.
+        fc.constantFrom('', 'h.', '.io'),
+        (shuffled, order, transpose, fold, destFilter) => {
+          // Sorted by source and destination, as the data source sends it, cells are pairs of adjacent
+          // rows (foldPairs); sorted by source only, no workload comes back and the grid is built lazily;
+          // shuffled, it is placed up front, merging pairs split across a workload's runs.
           const bySource = (c: EgressCell) => `${c.sourceNamespace}/${c.sourceWorkload}`;
-          const input = grouped ? [...shuffled].sort((a, b) => bySource(a).localeCompare(bySource(b))) : shuffled;
+          const key = order === 'bySource' ? bySource : (c: EgressCell) => `${bySource(c)}|${c.destination}`;
+          const input = order === 'shuffled' ? shuffled : [...shuffled].sort((a, b) => key(a).localeCompare(key(b)));
           const collapsedGroups = new Set(fold ? ['a'] : []);
-          const m = buildMatrix(input, { ...opts, transpose, collapsedGroups });
+          const filters = transpose ? { rowFilter: destFilter } : { columnFilter: destFilter };
+          const m = buildMatrix(input, { ...opts, transpose, collapsedGroups, ...filters });
           const expected = new Map<string, { blocked: number; allowed: number; rows: number }>();
-          for (const c of input) {
+          const counted = input.filter((x) => x.verdict === 'blackhole' || x.verdict === 'passthrough');
+          for (const c of counted.filter((x) => x.destination.includes(destFilter))) {
             const w = fold && c.sourceNamespace === 'a' ? 'a/*' : `${c.sourceNamespace}/${c.sourceWorkload}`;
             const key = transpose ? `${c.destination}|${w}` : `${w}|${c.destination}`;
             const e = expected.get(key) ?? { blocked: 0, allowed: 0, rows: 0 };
@@ -139,6 +145,7 @@ describe('input order', () => {
           }
           expect(actual).toEqual(expected);
           expect(m.cellCount).toBe(expected.size);
+          expect(m.skipped).toBe(input.length - counted.length);
           expect(m.maxVolume).toBe(Math.max(0, ...[...expected.values()].map((e) => e.blocked + e.allowed)));
         }
       )

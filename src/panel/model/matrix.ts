@@ -1,25 +1,10 @@
 import type { EgressCell } from '../../query';
-import {
-  BLACKHOLE,
-  type CellTable,
-  SKIP,
-  type SourceCell,
-  tableFromCells,
-  text,
-  verdictAt,
-  verdictCode,
-} from './cellTable';
+import { type CellTable, type SourceCell, tableFromCells } from './cellTable';
+import { type AxisItem, Axes, type Cells, foldPairs, foldRows, SEEN_ALLOWED, SEEN_BLOCKED, SEEN_BYTES } from './fold';
+import { cellIndex, pairIndex, type Ranks } from './grid';
 import type { MatrixOptions, SortBy } from '../types';
 
-/** One row or column: a source workload (grouped by namespace) or a destination. */
-export interface AxisItem {
-  key: string;
-  label: string;
-  /** Namespace for workloads; empty for destinations. */
-  group: string;
-  total: number;
-  blocked: number;
-}
+export type { AxisItem } from './fold';
 
 /** A matrix cell: everything one (workload, destination) pair did, across listeners and ports. */
 export interface MatrixCell {
@@ -36,8 +21,8 @@ export interface MatrixCell {
 }
 
 /**
- * The matrix, columnar: per-cell sums in typed arrays, cells as objects only on demand (`cell(i)`),
- * so a million pairs cost a few arrays.
+ * The matrix: axes, and cells as numbers (`indexOf`) whose sums are read without building objects
+ * (`paletteOf`); a cell becomes an object only on demand (`cell(i)`), so a million pairs cost no objects.
  */
 export interface MatrixModel {
   rows: AxisItem[];
@@ -53,11 +38,6 @@ export interface MatrixModel {
   paletteOf(i: number, levels: number): number;
   seenAllowed(i: number): boolean;
 }
-
-const SEEN_BLOCKED = 1;
-const SEEN_ALLOWED = 2;
-/** TCP bytes moved: traffic even when no connection opened or closed in the range. */
-const SEEN_BYTES = 4;
 
 function share(blocked: number, total: number): number {
   return total ? blocked / total : 0;
@@ -95,338 +75,6 @@ export interface BuildOptions extends Pick<
   collapsedGroups?: ReadonlySet<string>;
 }
 
-/** Above this many rows × columns the index is a Map (sparse) instead of a dense Int32Array. */
-const DENSE_LIMIT = 16_000_000;
-
-/**
- * What one pass over the input rows yields: the axes with their totals, the cells in input order
- * (destination, volume, verdicts seen; the workload by runs) and each workload's row span.
- *
- * Fresh memory page-faults at a few ms per MB on our machines, and a read before the first write faults
- * twice (the zero page, then a copy), so a cell costs 9 bytes, written before it is read, and a row none.
- */
-interface Folded {
-  workloads: AxisItem[];
-  destinations: AxisItem[];
-  count: number;
-  skipped: number;
-  cellD: Int32Array;
-  /** Requests + connections. Float32: it only picks a color; tooltips sum their rows in Float64. */
-  volume: Float32Array;
-  flags: Uint8Array;
-  /**
-   * Cells are made in runs of one workload (the frame comes grouped by source): run k starts at cell
-   * runCell[k] and belongs to workload runW[k]. An input that interleaves workloads makes more runs.
-   */
-  runCell: number[];
-  runW: number[];
-  /** Some workload came back after another: a pair may then own two cells, which placeCells merges. */
-  revisited: boolean;
-  /** Per workload: first and last input row, where a tooltip looks for a cell's rows. */
-  wFirst: number[];
-  wLast: number[];
-}
-
-/**
- * The one pass over the input rows: interns workloads and destinations, sums the axis totals and folds
- * rows into (workload, destination) cells. Frames come sorted by source, so the previous row's workload
- * is usually this row's: compare the values before touching a Map. Within a workload's block the
- * destinations usually come in the order of the previous block: compare with the one at the same
- * position before hashing. A destination remembers the last workload that used it and that cell, so a
- * row finds its cell without a lookup; an input that comes back to an earlier workload can make a second
- * cell for a pair, which placeCells merges.
- *
- * Each hot loop is its own small function: V8 optimizes it with complete type feedback instead of
- * deoptimizing one large function at every loop it had not reached yet.
- */
-function foldRows(t: CellTable, collapsed: ReadonlySet<string>): Folded {
-  const n = t.length;
-  const { verdict, ns: nsCol, wl: wlCol, dest: destCol, requests, connections, bytesSent, bytesReceived } = t;
-  // An enum verdict column is decided once per dictionary entry, not once per row.
-  const verdictDict = t.dict.verdict?.map(verdictCode);
-  // Cells never outnumber rows; untouched pages of these cost nothing.
-  const cellD = new Int32Array(n);
-  const volume = new Float32Array(n);
-  const flags = new Uint8Array(n);
-  const runCell: number[] = [];
-  const runW: number[] = [];
-  let revisited = false;
-  const workloads: AxisItem[] = [];
-  const destinations: AxisItem[] = [];
-  const wTotal: number[] = [];
-  const wBlocked: number[] = [];
-  const wFirst: number[] = [];
-  const wLast: number[] = [];
-  const dTotal: number[] = [];
-  const dBlocked: number[] = [];
-  const dOwner: number[] = [];
-  const dCell: number[] = [];
-  const wByKey = new Map<string, number>();
-  const dByKey = new Map<string, number>();
-  const members = new Map<string, Set<string>>();
-  let lastNs: unknown;
-  let lastWl: unknown;
-  let w = -1;
-  const seenAt: unknown[] = [];
-  const seenIdx: number[] = [];
-  let pos = 0;
-  let count = 0;
-  let skipped = 0;
-  for (let r = 0; r < n; r++) {
-    const raw = verdict[r];
-    const code = verdictDict && typeof raw === 'number' ? (verdictDict[raw] ?? SKIP) : verdictCode(raw);
-    if (code === SKIP) {
-      skipped++;
-      continue;
-    }
-    const nsRaw = nsCol?.[r];
-    const wlRaw = wlCol[r];
-    if (nsRaw !== lastNs || wlRaw !== lastWl || w < 0) {
-      const ns = text(nsCol, r, 'unknown', t.dict.ns);
-      const wl = text(wlCol, r, 'unknown', t.dict.wl);
-      const folded = collapsed.has(ns);
-      const key = folded ? `${ns}/*` : `${ns}/${wl}`;
-      const found = wByKey.get(key);
-      if (found === undefined) {
-        w = workloads.length;
-        wByKey.set(key, w);
-        workloads.push({ key, label: wl, group: ns, total: 0, blocked: 0 });
-        wTotal.push(0);
-        wBlocked.push(0);
-        wFirst.push(r);
-        wLast.push(r);
-      } else {
-        revisited ||= found !== w;
-        w = found;
-      }
-      if (folded) {
-        const set = members.get(ns) ?? new Set<string>();
-        set.add(wl);
-        members.set(ns, set);
-      }
-      lastNs = nsRaw;
-      lastWl = wlRaw;
-      pos = 0;
-    }
-    const destRaw = destCol[r];
-    let d: number;
-    if (pos < seenAt.length && seenAt[pos] === destRaw) {
-      d = seenIdx[pos];
-    } else {
-      const dest = text(destCol, r, 'unknown', t.dict.dest);
-      let found = dByKey.get(dest);
-      if (found === undefined) {
-        found = destinations.length;
-        dByKey.set(dest, found);
-        const name = text(t.destName, r, '');
-        destinations.push({ key: dest, label: name ? `${name} (${dest})` : dest, group: '', total: 0, blocked: 0 });
-        dTotal.push(0);
-        dBlocked.push(0);
-        dOwner.push(-1);
-        dCell.push(0);
-      }
-      d = found;
-      seenAt[pos] = destRaw;
-      seenIdx[pos] = d;
-    }
-    pos++;
-    const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
-    let f = code === BLACKHOLE ? SEEN_BLOCKED : SEEN_ALLOWED;
-    if ((bytesSent && Number(bytesSent[r]) > 0) || (bytesReceived && Number(bytesReceived[r]) > 0)) {
-      f |= SEEN_BYTES;
-    }
-    if (dOwner[d] === w) {
-      const m = dCell[d];
-      volume[m] += v;
-      flags[m] |= f;
-    } else {
-      const m = count++;
-      if (runW.length === 0 || runW[runW.length - 1] !== w) {
-        runCell.push(m);
-        runW.push(w);
-      }
-      cellD[m] = d;
-      volume[m] = v;
-      flags[m] = f;
-      dOwner[d] = w;
-      dCell[d] = m;
-    }
-    wLast[w] = r;
-    wTotal[w] += v;
-    dTotal[d] += v;
-    if (code === BLACKHOLE) {
-      wBlocked[w] += v;
-      dBlocked[d] += v;
-    }
-  }
-  workloads.forEach((item, k) => {
-    item.total = wTotal[k];
-    item.blocked = wBlocked[k];
-  });
-  destinations.forEach((item, k) => {
-    item.total = dTotal[k];
-    item.blocked = dBlocked[k];
-  });
-  for (const [ns, set] of members) {
-    workloads[wByKey.get(`${ns}/*`)!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
-  }
-  return { workloads, destinations, count, skipped, cellD, volume, flags, runCell, runW, revisited, wFirst, wLast };
-}
-
-/** Cell lookup by sorted (row, column), with the count and the largest volume of the visible cells. */
-interface CellIndex {
-  /** The cell at (row, column), or -1. */
-  indexOf(row: number, col: number): number;
-  count: number;
-  maxVolume: number;
-}
-
-/**
- * The grid for an input that returned to a workload, or too large for a dense index: places every cell
- * up front at its sorted row and column (rank -1: filtered out), merging a pair's second cell into its
- * first.
- */
-function placeCells(
-  f: Folded,
-  wRank: Int32Array,
-  dRank: Int32Array,
-  transpose: boolean,
-  nrows: number,
-  ncols: number
-): CellIndex {
-  const dense = nrows * ncols <= DENSE_LIMIT ? new Int32Array(nrows * ncols) : undefined;
-  const sparse = dense ? undefined : new Map<number, number>();
-  const { volume, flags, cellD, runCell, runW } = f;
-  // (row, column) is (workload, destination), or the other way round when transposed.
-  const wStride = transpose ? 1 : ncols;
-  const dStride = transpose ? ncols : 1;
-  let count = 0;
-  let maxVolume = 0;
-  for (let k = 0; k < runW.length; k++) {
-    const wAt = wRank[runW[k]];
-    if (wAt < 0) {
-      continue;
-    }
-    const base = wAt * wStride;
-    const end = k + 1 < runCell.length ? runCell[k + 1] : f.count;
-    for (let m = runCell[k]; m < end; m++) {
-      const dAt = dRank[cellD[m]];
-      if (dAt < 0) {
-        continue;
-      }
-      const at = base + dAt * dStride;
-      const held = (dense ? dense[at] : (sparse!.get(at) ?? 0)) - 1;
-      if (held < 0) {
-        if (dense) {
-          dense[at] = m + 1;
-        } else {
-          sparse!.set(at, m + 1);
-        }
-        count++;
-        maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
-        continue;
-      }
-      volume[held] += volume[m];
-      flags[held] |= flags[m];
-      maxVolume = Math.max(maxVolume, volume[held]);
-    }
-  }
-  const indexOf = dense
-    ? (row: number, col: number) =>
-        row < 0 || col < 0 || row >= nrows || col >= ncols ? -1 : dense[row * ncols + col] - 1
-    : (row: number, col: number) => (sparse!.get(row * ncols + col) ?? 0) - 1;
-  return { indexOf, count, maxVolume };
-}
-
-/** Read-only pass over the cells of visible workloads and destinations: how many, and the largest volume. */
-function scanCells(f: Folded, wRank: Int32Array, dRank: Int32Array): { count: number; maxVolume: number } {
-  const { volume, cellD, runCell, runW } = f;
-  let count = 0;
-  let maxVolume = 0;
-  for (let k = 0; k < runW.length; k++) {
-    if (wRank[runW[k]] < 0) {
-      continue;
-    }
-    const end = k + 1 < runCell.length ? runCell[k + 1] : f.count;
-    for (let m = runCell[k]; m < end; m++) {
-      if (dRank[cellD[m]] >= 0) {
-        count++;
-        maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
-      }
-    }
-  }
-  return { count, maxVolume };
-}
-
-/**
- * The grid when no workload came back: then each pair owns one cell and each workload's cells are one
- * run, so nothing needs placing up front. A read-only pass finds the count and the largest volume, and a
- * workload's line of the grid (destination position → cell) is built the first time something looks
- * into it: the visible page when drawing, one line when hovering. A million cells then cost no grid
- * memory before the first paint (4 MB of fresh pages, and their faults, otherwise).
- */
-function lazyIndex(
-  f: Folded,
-  wRank: Int32Array,
-  dRank: Int32Array,
-  transpose: boolean,
-  nrows: number,
-  ncols: number
-): CellIndex {
-  const { count, maxVolume } = /*#__NOINLINE__*/ scanCells(f, wRank, dRank);
-  const { cellD, runCell, runW } = f;
-  const nd = transpose ? nrows : ncols;
-  const wAt = new Int32Array(transpose ? ncols : nrows);
-  wRank.forEach((at, w) => {
-    if (at >= 0) {
-      wAt[at] = w;
-    }
-  });
-  const runOf: number[] = [];
-  runW.forEach((w, k) => (runOf[w] = k));
-  const lines: Array<Int32Array | undefined> = [];
-  const line = (w: number): Int32Array => {
-    let a = lines[w];
-    if (!a) {
-      a = lines[w] = new Int32Array(nd);
-      const k = runOf[w];
-      const end = k + 1 < runCell.length ? runCell[k + 1] : f.count;
-      for (let m = runCell[k]; m < end; m++) {
-        const d = dRank[cellD[m]];
-        if (d >= 0) {
-          a[d] = m + 1;
-        }
-      }
-    }
-    return a;
-  };
-  return {
-    count,
-    maxVolume,
-    indexOf: (row, col) =>
-      row < 0 || col < 0 || row >= nrows || col >= ncols
-        ? -1
-        : transpose
-          ? line(wAt[col])[row] - 1
-          : line(wAt[row])[col] - 1,
-  };
-}
-
-/** The workload of cell m: the run holding it (binary search; runs are few when the frame is grouped). */
-function workloadOf(f: Folded, m: number): number {
-  let lo = 0;
-  let hi = f.runCell.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (f.runCell[mid] <= m) {
-      lo = mid;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return f.runW[lo];
-}
-
 function rank(items: AxisItem[], sorted: AxisItem[]): Int32Array {
   const at = new Map(sorted.map((item, k) => [item, k]));
   return Int32Array.from(items, (item) => at.get(item) ?? -1);
@@ -440,67 +88,62 @@ function matcher(filter: string) {
 /**
  * Groups cells into the workload × destination matrix: sorted, filtered and (optionally) transposed.
  * Pure and DOM-free, so layout, sorting and hit-testing are unit-tested without a canvas. One pass over
- * the input rows (reading the frame's columns in place), one over the cells.
+ * the input rows (reading the frame's columns in place); for an input grouped like the data source's,
+ * nothing per cell until a cell is drawn or hovered.
  */
 export function buildMatrix(input: CellTable | readonly SourceCell[], opts: BuildOptions): MatrixModel {
   const t: CellTable = Array.isArray(input) ? tableFromCells(input as SourceCell[]) : (input as CellTable);
+  const collapsed = opts.collapsedGroups ?? new Set<string>();
   // NOINLINE: terser would fold these single-use passes back into this function, which V8 then
   // deoptimizes at each loop it has no feedback for yet.
-  const collapsed = opts.collapsedGroups ?? new Set<string>();
-  const f = /*#__NOINLINE__*/ foldRows(t, collapsed);
-  const { workloads, destinations, cellD, flags } = f;
+  let axes = new Axes(t, collapsed);
+  const pairs = /*#__NOINLINE__*/ foldPairs(axes);
+  let cells: Cells | undefined;
+  if (!pairs) {
+    axes = new Axes(t, collapsed);
+    cells = /*#__NOINLINE__*/ foldRows(axes);
+  }
+  axes.finish();
+  const { workloads, destinations } = axes;
   const rowItems = opts.transpose ? destinations : workloads;
   const colItems = opts.transpose ? workloads : destinations;
   const rows = sortItems(rowItems.filter(matcher(opts.rowFilter)), opts.sortRows, !opts.transpose);
   const cols = sortItems(colItems.filter(matcher(opts.columnFilter)), opts.sortColumns, opts.transpose);
   const rowRank = rank(rowItems, rows);
   const colRank = rank(colItems, cols);
-  const lazy = !f.revisited && rows.length * cols.length <= DENSE_LIMIT;
-  const p = (lazy ? lazyIndex : placeCells)(
-    f,
-    opts.transpose ? colRank : rowRank,
-    opts.transpose ? rowRank : colRank,
-    !!opts.transpose,
-    rows.length,
-    cols.length
-  );
-  const { maxVolume } = p;
+  const transpose = !!opts.transpose;
+  const ranks: Ranks = {
+    wRank: transpose ? colRank : rowRank,
+    dRank: transpose ? rowRank : colRank,
+    transpose,
+    nrows: rows.length,
+    ncols: cols.length,
+  };
+  const index = cells ? cellIndex(axes, cells, ranks) : pairIndex(axes, pairs!, ranks);
+  const { maxVolume } = index;
   return {
     rows,
     cols,
-    cellCount: p.count,
-    skipped: f.skipped,
+    cellCount: index.count,
+    skipped: (pairs ?? cells)!.skipped,
     maxVolume,
-    indexOf: p.indexOf,
-    seenAllowed: (m) => (flags[m] & SEEN_ALLOWED) !== 0,
-    paletteOf: (m, levels) => paletteFor(f.volume[m], flags[m], maxVolume, levels),
+    indexOf: index.indexOf,
+    seenAllowed: (m) => (index.flags(m) & SEEN_ALLOWED) !== 0,
+    paletteOf: (m, levels) => paletteFor(index.volume(m), index.flags(m), maxVolume, levels),
     cell: (m) => {
-      // The cell's rows lie within its workload's span: a few rows when the input is sorted by source.
-      // Matching by label text, not by cell index, also finds the rows of a pair's merged second cell.
-      const w = workloadOf(f, m);
-      const wItem = workloads[w];
-      const folded = collapsed.has(wItem.group);
-      const dest = destinations[cellD[m]].key;
-      const sources: SourceCell[] = [];
-      for (let r = f.wFirst[w]; r <= f.wLast[w]; r++) {
-        if (
-          verdictAt(t, r) !== SKIP &&
-          text(t.dest, r, 'unknown', t.dict.dest) === dest &&
-          text(t.ns, r, 'unknown', t.dict.ns) === wItem.group &&
-          (folded || text(t.wl, r, 'unknown', t.dict.wl) === wItem.label)
-        ) {
-          sources.push(t.cell(r));
-        }
-      }
+      const w = index.workload(m);
+      const d = index.destination(m);
+      const sources = index.rows(m).map((r) => t.cell(r));
       const sum = (pick: (s: SourceCell) => number) => sources.reduce((acc, s) => acc + pick(s), 0);
       const volumeOf = (s: SourceCell) => s.requests + s.connections;
+      const flags = index.flags(m);
       return {
-        row: rowRank[opts.transpose ? cellD[m] : w],
-        col: colRank[opts.transpose ? w : cellD[m]],
+        row: transpose ? rowRank[d] : rowRank[w],
+        col: transpose ? colRank[w] : colRank[d],
         blocked: sum((s) => (s.verdict === 'blackhole' ? volumeOf(s) : 0)),
         allowed: sum((s) => (s.verdict === 'blackhole' ? 0 : volumeOf(s))),
-        seenBlocked: (flags[m] & SEEN_BLOCKED) !== 0,
-        seenAllowed: (flags[m] & SEEN_ALLOWED) !== 0,
+        seenBlocked: (flags & SEEN_BLOCKED) !== 0,
+        seenAllowed: (flags & SEEN_ALLOWED) !== 0,
         bytes: sum((s) => s.bytesSent + s.bytesReceived),
         sources,
       };

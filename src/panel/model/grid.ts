@@ -1,0 +1,290 @@
+import { SKIP, verdictAt } from './cellTable';
+import { type Axes, type Cells, type Pairs, rowFlags, rowVolume } from './fold';
+
+/** Above this many rows × columns the index is a Map (sparse) instead of a dense Int32Array. */
+const DENSE_LIMIT = 16_000_000;
+
+/**
+ * The cells placed on the sorted, filtered axes: lookup by (row, column), the count and the largest
+ * volume of the visible cells, and each cell's sums and rows. A cell is a number whose meaning is the
+ * index's own (a cell slot, or a pair's first row).
+ */
+export interface CellIndex {
+  /** The cell at (row, column), or -1. */
+  indexOf(row: number, col: number): number;
+  count: number;
+  maxVolume: number;
+  volume(m: number): number;
+  /** SEEN_* flags. */
+  flags(m: number): number;
+  workload(m: number): number;
+  destination(m: number): number;
+  /** The input rows folded into cell m. */
+  rows(m: number): number[];
+}
+
+/** Ranks of the axes' items: position on the sorted axis, or -1 when filtered out. */
+export interface Ranks {
+  wRank: Int32Array;
+  dRank: Int32Array;
+  /** Rows are destinations and columns workloads. */
+  transpose: boolean;
+  nrows: number;
+  ncols: number;
+}
+
+/** The workload of cell m: the run holding it (binary search; runs are few when the frame is grouped). */
+function runOf(c: Cells, m: number): number {
+  let lo = 0;
+  let hi = c.runCell.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (c.runCell[mid] <= m) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+const runEnd = (c: Cells, k: number) => (k + 1 < c.runCell.length ? c.runCell[k + 1] : c.count);
+
+/** What an index over folded cells answers alike, whichever way it places them. */
+function cellsAccess(axes: Axes, c: Cells): Omit<CellIndex, 'indexOf' | 'count' | 'maxVolume'> {
+  const workload = (m: number) => c.runW[runOf(c, m)];
+  return {
+    volume: (m) => c.volume[m],
+    flags: (m) => c.flags[m],
+    workload,
+    destination: (m) => c.cellD[m],
+    // The cell's rows lie within its workload's span: a few rows when the input is sorted by source.
+    // Matching by label text, not by cell, also finds the rows of a pair's merged second cell.
+    rows: (m) => {
+      const w = workload(m);
+      const out: number[] = [];
+      for (let r = axes.wFirst[w]; r <= axes.wLast[w]; r++) {
+        if (verdictAt(axes.t, r) !== SKIP && axes.holds(r, w, c.cellD[m])) {
+          out.push(r);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * The grid for an input that returned to a workload, or too large for a dense index: places every cell
+ * up front at its sorted row and column, merging a pair's second cell into its first.
+ */
+function placeCells(axes: Axes, c: Cells, k: Ranks): CellIndex {
+  const { wRank, dRank, transpose, nrows, ncols } = k;
+  const dense = nrows * ncols <= DENSE_LIMIT ? new Int32Array(nrows * ncols) : undefined;
+  const sparse = dense ? undefined : new Map<number, number>();
+  const { volume, flags, cellD, runW } = c;
+  // (row, column) is (workload, destination), or the other way round when transposed.
+  const wStride = transpose ? 1 : ncols;
+  const dStride = transpose ? ncols : 1;
+  let count = 0;
+  let maxVolume = 0;
+  for (let run = 0; run < runW.length; run++) {
+    const wAt = wRank[runW[run]];
+    if (wAt < 0) {
+      continue;
+    }
+    const base = wAt * wStride;
+    for (let m = c.runCell[run], end = runEnd(c, run); m < end; m++) {
+      const dAt = dRank[cellD[m]];
+      if (dAt < 0) {
+        continue;
+      }
+      const at = base + dAt * dStride;
+      const held = (dense ? dense[at] : (sparse!.get(at) ?? 0)) - 1;
+      if (held < 0) {
+        if (dense) {
+          dense[at] = m + 1;
+        } else {
+          sparse!.set(at, m + 1);
+        }
+        count++;
+        maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
+        continue;
+      }
+      volume[held] += volume[m];
+      flags[held] |= flags[m];
+      maxVolume = Math.max(maxVolume, volume[held]);
+    }
+  }
+  const indexOf = dense
+    ? (row: number, col: number) =>
+        row < 0 || col < 0 || row >= nrows || col >= ncols ? -1 : dense[row * ncols + col] - 1
+    : (row: number, col: number) => (sparse!.get(row * ncols + col) ?? 0) - 1;
+  return { ...cellsAccess(axes, c), indexOf, count, maxVolume };
+}
+
+/** Read-only pass over the cells of visible workloads and destinations: how many, and the largest volume. */
+function scanCells(c: Cells, wRank: Int32Array, dRank: Int32Array): { count: number; maxVolume: number } {
+  const { volume, cellD, runW } = c;
+  let count = 0;
+  let maxVolume = 0;
+  for (let run = 0; run < runW.length; run++) {
+    if (wRank[runW[run]] < 0) {
+      continue;
+    }
+    for (let m = c.runCell[run], end = runEnd(c, run); m < end; m++) {
+      if (dRank[cellD[m]] >= 0) {
+        count++;
+        maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
+      }
+    }
+  }
+  return { count, maxVolume };
+}
+
+/**
+ * Lines of the grid built on first use: line(w) maps a destination's position to a cell of workload w.
+ * Drawing looks into the visible page's lines, hovering into one; a million cells then cost no grid
+ * memory before the first paint (4 MB of fresh, faulting pages otherwise).
+ */
+function lazyLines(k: Ranks, fill: (w: number, line: Int32Array) => void): CellIndex['indexOf'] {
+  const { wRank, transpose, nrows, ncols } = k;
+  const wAt = new Int32Array(transpose ? ncols : nrows);
+  wRank.forEach((at, w) => {
+    if (at >= 0) {
+      wAt[at] = w;
+    }
+  });
+  const lines: Array<Int32Array | undefined> = [];
+  const line = (w: number): Int32Array => {
+    let a = lines[w];
+    if (!a) {
+      a = lines[w] = new Int32Array(transpose ? nrows : ncols);
+      fill(w, a);
+    }
+    return a;
+  };
+  return (row, col) =>
+    row < 0 || col < 0 || row >= nrows || col >= ncols
+      ? -1
+      : transpose
+        ? line(wAt[col])[row] - 1
+        : line(wAt[row])[col] - 1;
+}
+
+/** The grid over folded cells when no workload came back: each pair owns one cell, each workload one run. */
+function lazyIndex(axes: Axes, c: Cells, k: Ranks): CellIndex {
+  const { count, maxVolume } = /*#__NOINLINE__*/ scanCells(c, k.wRank, k.dRank);
+  const runOfW: number[] = [];
+  c.runW.forEach((w, run) => (runOfW[w] = run));
+  const indexOf = lazyLines(k, (w, line) => {
+    const run = runOfW[w];
+    for (let m = c.runCell[run], end = runEnd(c, run); m < end; m++) {
+      const at = k.dRank[c.cellD[m]];
+      if (at >= 0) {
+        line[at] = m + 1;
+      }
+    }
+  });
+  return { ...cellsAccess(axes, c), indexOf, count, maxVolume };
+}
+
+/** The grid over folded cells: lazy when it can be, placed up front when it must merge. */
+export function cellIndex(axes: Axes, c: Cells, k: Ranks): CellIndex {
+  return !c.revisited && k.nrows * k.ncols <= DENSE_LIMIT ? lazyIndex(axes, c, k) : placeCells(axes, c, k);
+}
+
+/**
+ * The grid over pairs (foldPairs): cell m is the pair whose first row is m. Its rows are m and the
+ * following ones with the same raw labels (skipped rows aside); its sums are a walk over them.
+ */
+export function pairIndex(axes: Axes, p: Pairs, k: Ranks): CellIndex {
+  const t = axes.t;
+  const { ns, wl, dest } = t;
+  const same = (a: number, b: number) => dest[a] === dest[b] && wl[a] === wl[b] && ns?.[a] === ns?.[b];
+  // Pair m's rows: m and the following rows with the same labels, skipped rows aside. Drawing sums a
+  // visible page of pairs: plain loops, nothing allocated.
+  const volume = (m: number) => {
+    let sum = 0;
+    for (let r = m; r < t.length; r++) {
+      if (verdictAt(t, r) !== SKIP) {
+        if (!same(m, r)) {
+          break;
+        }
+        sum += rowVolume(t, r);
+      }
+    }
+    return sum;
+  };
+  const flags = (m: number) => {
+    let f = 0;
+    for (let r = m; r < t.length; r++) {
+      const code = verdictAt(t, r);
+      if (code !== SKIP) {
+        if (!same(m, r)) {
+          break;
+        }
+        f |= rowFlags(t, r, code);
+      }
+    }
+    return f;
+  };
+  const rows = (m: number) => {
+    const out: number[] = [];
+    for (let r = m; r < t.length; r++) {
+      if (verdictAt(t, r) !== SKIP) {
+        if (!same(m, r)) {
+          break;
+        }
+        out.push(r);
+      }
+    }
+    return out;
+  };
+  // The first row of each pair in workload w's rows.
+  const eachPair = (w: number, visit: (m: number) => void) => {
+    let prev = -1;
+    for (let r = axes.wFirst[w]; r <= axes.wLast[w]; r++) {
+      if (verdictAt(t, r) === SKIP) {
+        continue;
+      }
+      if (prev < 0 || !same(prev, r)) {
+        visit(r);
+      }
+      prev = r;
+    }
+  };
+  let { count, maxVolume } = p;
+  const filtered = k.wRank.some((at) => at < 0) || k.dRank.some((at) => at < 0);
+  if (filtered) {
+    count = 0;
+    maxVolume = 0;
+    k.wRank.forEach((at, w) => {
+      if (at >= 0) {
+        eachPair(w, (m) => {
+          if (k.dRank[axes.destination(m)] >= 0) {
+            count++;
+            maxVolume = Math.max(maxVolume, volume(m));
+          }
+        });
+      }
+    });
+  }
+  const indexOf = lazyLines(k, (w, line) =>
+    eachPair(w, (m) => {
+      const at = k.dRank[axes.destination(m)];
+      if (at >= 0) {
+        line[at] = m + 1;
+      }
+    })
+  );
+  return {
+    indexOf,
+    count,
+    maxVolume,
+    volume,
+    flags,
+    workload: (m) => axes.workloadOf(m),
+    destination: (m) => axes.destination(m),
+    rows,
+  };
+}
