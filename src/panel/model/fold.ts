@@ -50,7 +50,8 @@ export class Axes {
   readonly wLast: number[] = [];
   readonly dTotal: number[] = [];
   readonly dBlocked: number[] = [];
-  private readonly wByKey = new Map<string, number>();
+  /** Workloads by namespace, then name ('*' for a folded namespace): no key string built per lookup. */
+  private readonly byNs = new Map<string, Map<string, number>>();
   private readonly dByKey = new Map<string, number>();
   private readonly members = new Map<string, Set<string>>();
 
@@ -59,28 +60,29 @@ export class Axes {
     readonly collapsed: ReadonlySet<string>
   ) {}
 
-  private workloadKey(r: number): { key: string; ns: string; wl: string; folded: boolean } {
+  /** The workload (row of the matrix) of row r, interned; -1 - w when it was already known as w. */
+  intern(r: number): number {
     const ns = text(this.t.ns, r, 'unknown', this.t.dict.ns);
     const wl = text(this.t.wl, r, 'unknown', this.t.dict.wl);
     const folded = this.collapsed.has(ns);
-    return { key: folded ? `${ns}/*` : `${ns}/${wl}`, ns, wl, folded };
-  }
-
-  /** The workload (row of the matrix) of row r, interned; -1 - w when it was already known as w. */
-  intern(r: number): number {
-    const { key, ns, wl, folded } = this.workloadKey(r);
     if (folded) {
       const set = this.members.get(ns) ?? new Set<string>();
       set.add(wl);
       this.members.set(ns, set);
     }
-    const found = this.wByKey.get(key);
+    let inNs = this.byNs.get(ns);
+    if (!inNs) {
+      inNs = new Map();
+      this.byNs.set(ns, inNs);
+    }
+    const name = folded ? '*' : wl;
+    const found = inNs.get(name);
     if (found !== undefined) {
       return -1 - found;
     }
     const w = this.workloads.length;
-    this.wByKey.set(key, w);
-    this.workloads.push({ key, label: wl, group: ns, total: 0, blocked: 0 });
+    inNs.set(name, w);
+    this.workloads.push({ key: `${ns}/${name}`, label: wl, group: ns, total: 0, blocked: 0 });
     this.wTotal.push(0);
     this.wBlocked.push(0);
     this.wFirst.push(r);
@@ -117,15 +119,14 @@ export class Axes {
 
   /** The workload of row r, already interned. */
   workloadOf(r: number): number {
-    return this.wByKey.get(this.workloadKey(r).key)!;
+    const ns = text(this.t.ns, r, 'unknown', this.t.dict.ns);
+    const name = this.collapsed.has(ns) ? '*' : text(this.t.wl, r, 'unknown', this.t.dict.wl);
+    return this.byNs.get(ns)!.get(name)!;
   }
 
   /** Whether row r belongs to workload w and goes to destination d (matched by text, not position). */
   holds(r: number, w: number, d: number): boolean {
-    return (
-      text(this.t.dest, r, 'unknown', this.t.dict.dest) === this.destinations[d].key &&
-      this.workloadKey(r).key === this.workloads[w].key
-    );
+    return text(this.t.dest, r, 'unknown', this.t.dict.dest) === this.destinations[d].key && this.workloadOf(r) === w;
   }
 
   /** Writes the totals into the axis items and names folded namespace rows. */
@@ -139,7 +140,7 @@ export class Axes {
       item.blocked = this.dBlocked[k];
     });
     for (const [ns, set] of this.members) {
-      this.workloads[this.wByKey.get(`${ns}/*`)!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
+      this.workloads[this.byNs.get(ns)!.get('*')!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;
     }
   }
 }
