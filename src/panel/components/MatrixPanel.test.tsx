@@ -84,7 +84,7 @@ describe('MatrixPanel', () => {
         ])}
       />
     );
-    expect(screen.getByTestId('matrix-no-data').textContent).toContain('(1 rows had another verdict)');
+    expect(screen.getByTestId('matrix-no-data').textContent).toContain('(1 row had another verdict)');
   });
 
   it('shows a tooltip with the numbers, rendering markup in labels as text', () => {

@@ -189,7 +189,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     return (
       <div className={s.message} data-testid="matrix-no-data">
         No BlackHoleCluster or PassthroughCluster traffic in this range
-        {model?.skipped ? ` (${model.skipped} rows had another verdict)` : ''}.
+        {model?.skipped ? ` (${model.skipped} row${model.skipped === 1 ? '' : 's'} had another verdict)` : ''}.
       </div>
     );
   }

@@ -33,7 +33,7 @@ export interface Ranks {
   ncols: number;
 }
 
-/** The workload of cell m: the run holding it (binary search; runs are few when the frame is grouped). */
+/** The run holding cell m (binary search; runs are few when the frame is grouped by source). */
 function runOf(c: Cells, m: number): number {
   let lo = 0;
   let hi = c.runCell.length - 1;
