@@ -212,7 +212,7 @@ export interface Cells {
 export function foldRows(axes: Axes): Cells {
   const t = axes.t;
   const n = t.length;
-  const { verdict, ns: nsCol, wl: wlCol, dest: destCol, requests, connections, bytesSent, bytesReceived } = t;
+  const { verdict, ns: nsCol, wl: wlCol, dest: destCol } = t;
   const verdictDict = t.dict.verdict?.map(verdictCode);
   // Cells never outnumber rows; untouched pages of these cost nothing.
   const cellD = new Int32Array(n);
@@ -247,11 +247,8 @@ export function foldRows(axes: Axes): Cells {
       dests.restart();
     }
     const d = dests.next(r, destCol[r]);
-    const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
-    let f = code === BLACKHOLE ? SEEN_BLOCKED : SEEN_ALLOWED;
-    if ((bytesSent && Number(bytesSent[r]) > 0) || (bytesReceived && Number(bytesReceived[r]) > 0)) {
-      f |= SEEN_BYTES;
-    }
+    const v = rowVolume(t, r);
+    const f = rowFlags(t, r, code);
     if (dOwner[d] === w) {
       const m = dCell[d];
       volume[m] += v;
@@ -294,7 +291,7 @@ export interface Pairs {
 export function foldPairs(axes: Axes): Pairs | undefined {
   const t = axes.t;
   const n = t.length;
-  const { verdict, ns: nsCol, wl: wlCol, dest: destCol, requests, connections } = t;
+  const { verdict, ns: nsCol, wl: wlCol, dest: destCol } = t;
   const verdictDict = t.dict.verdict?.map(verdictCode);
   const dOwner: number[] = [];
   const dests = new DestinationCursor(axes);
@@ -317,7 +314,7 @@ export function foldPairs(axes: Axes): Pairs | undefined {
     const nsRaw = nsCol?.[r];
     const wlRaw = wlCol[r];
     const destRaw = destCol[r];
-    const v = (Number(requests[r]) || 0) + (Number(connections[r]) || 0);
+    const v = rowVolume(t, r);
     if (destRaw !== pDest || wlRaw !== pWl || nsRaw !== pNs || w < 0) {
       // A new pair: close the open one.
       if (pVolume > maxVolume) {
