@@ -201,42 +201,35 @@ export function pairIndex(axes: Axes, p: Pairs, k: Ranks): CellIndex {
   const t = axes.t;
   const { ns, wl, dest } = t;
   const same = (a: number, b: number) => dest[a] === dest[b] && wl[a] === wl[b] && ns?.[a] === ns?.[b];
-  // Pair m's rows: m and the following rows with the same labels, skipped rows aside. Drawing sums a
-  // visible page of pairs: plain loops, nothing allocated.
+  // Pair m's rows: m (never a skipped row) and the following rows with the same labels, skipped rows
+  // aside. next(m, r) is the row after r, or -1 past the last; drawing sums a visible page of pairs this
+  // way with nothing allocated.
+  const next = (m: number, r: number) => {
+    for (r++; r < t.length; r++) {
+      if (verdictAt(t, r) !== SKIP) {
+        return same(m, r) ? r : -1;
+      }
+    }
+    return -1;
+  };
   const volume = (m: number) => {
     let sum = 0;
-    for (let r = m; r < t.length; r++) {
-      if (verdictAt(t, r) !== SKIP) {
-        if (!same(m, r)) {
-          break;
-        }
-        sum += rowVolume(t, r);
-      }
+    for (let r = m; r >= 0; r = next(m, r)) {
+      sum += rowVolume(t, r);
     }
     return sum;
   };
   const flags = (m: number) => {
     let f = 0;
-    for (let r = m; r < t.length; r++) {
-      const code = verdictAt(t, r);
-      if (code !== SKIP) {
-        if (!same(m, r)) {
-          break;
-        }
-        f |= rowFlags(t, r, code);
-      }
+    for (let r = m; r >= 0; r = next(m, r)) {
+      f |= rowFlags(t, r, verdictAt(t, r));
     }
     return f;
   };
   const rows = (m: number) => {
     const out: number[] = [];
-    for (let r = m; r < t.length; r++) {
-      if (verdictAt(t, r) !== SKIP) {
-        if (!same(m, r)) {
-          break;
-        }
-        out.push(r);
-      }
+    for (let r = m; r >= 0; r = next(m, r)) {
+      out.push(r);
     }
     return out;
   };
