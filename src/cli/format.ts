@@ -20,6 +20,10 @@ export function jsonCell(cell: EgressCell): Record<string, unknown> {
   if (c.responseCodes) {
     out.responseCodes = c.responseCodes;
   }
+  out.category = c.category;
+  if (c.reason !== undefined) {
+    out.reason = c.reason;
+  }
   return out;
 }
 
@@ -41,6 +45,7 @@ export function table(cells: readonly EgressCell[]): string {
     'SENT',
     'RECEIVED',
     'CODES',
+    'CATEGORY',
   ];
   const num = (v: number) => String(Math.round(v));
   const rows = cells.map((cell) => {
@@ -62,6 +67,7 @@ export function table(cells: readonly EgressCell[]): string {
       num(c.bytesSent),
       num(c.bytesReceived),
       codes || '-',
+      c.category,
     ].map(printable);
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import { EgressError, errorMessage } from '../query/errors';
 import { fetchTransport } from '../query/fetchTransport';
 import { DEFAULT_IP_LABEL } from '../query/labels';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_EGRESS_GATEWAYS, parseCategories } from '../query/categories';
 import { parseMatchers } from '../query/matchers';
-import { fetchMatrix } from '../query/matrix';
+import { parseCidrList } from '../query/cidr';
+import { excludedNote, fetchMatrix } from '../query/matrix';
 import { PrometheusApi } from '../query/prometheusApi';
 import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
@@ -22,14 +24,20 @@ export interface CliIO {
 const USAGE = `istio-egress: Istio traffic through BlackHoleCluster and PassthroughCluster, from Prometheus.
 
 Usage:
-  istio-egress matrix --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [--format json|table]
-  istio-egress serviceentries --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME]
+  istio-egress matrix --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
+                      [--include C] [--format json|table]
+  istio-egress serviceentries --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
                               [--scope namespace|mesh] [--namespace NS]
   istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--rate-interval D]
 
   T: RFC 3339, unix seconds, or now-1h style (default --from now-1h, --to now)
   M: extra label matchers for every query, e.g. 'cluster="eu-1", mesh=~"prod-.*"'
   NAME: the label carrying the destination address on TCP metrics (default ${DEFAULT_IP_LABEL})
+  C: categories besides external to list: in-mesh, registered, ambient (comma-separated) or all
+  MESH: what tells in-mesh and registered traffic apart:
+    --in-cluster-cidrs LIST  pod and service ranges, e.g. 10.244.0.0/16,10.96.0.0/12 (default none)
+    --cluster-domain D       Kubernetes cluster domain (default ${DEFAULT_CLUSTER_DOMAIN})
+    --egress-gateways LIST   service names of egress gateways and proxies (default ${DEFAULT_EGRESS_GATEWAYS.join(',')})
 `;
 
 const COMMON = {
@@ -38,11 +46,14 @@ const COMMON = {
   to: { type: 'string', default: 'now' },
   selector: { type: 'string', default: '' },
   'ip-label': { type: 'string', default: DEFAULT_IP_LABEL },
+  'in-cluster-cidrs': { type: 'string', default: '' },
+  'cluster-domain': { type: 'string', default: DEFAULT_CLUSTER_DOMAIN },
+  'egress-gateways': { type: 'string', default: DEFAULT_EGRESS_GATEWAYS.join(',') },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const OPTIONS = {
-  matrix: { ...COMMON, format: { type: 'string', default: 'json' } },
+  matrix: { ...COMMON, format: { type: 'string', default: 'json' }, include: { type: 'string', default: '' } },
   serviceentries: {
     ...COMMON,
     scope: { type: 'string', default: 'namespace' },
@@ -51,6 +62,8 @@ const OPTIONS = {
   promql: {
     selector: COMMON.selector,
     'ip-label': COMMON['ip-label'],
+    'in-cluster-cidrs': COMMON['in-cluster-cidrs'],
+    'cluster-domain': COMMON['cluster-domain'],
     window: { type: 'string', default: '1h' },
     'rate-interval': { type: 'string', default: '1m' },
     help: COMMON.help,
@@ -63,9 +76,24 @@ function isCommand(s: string | undefined): s is Command {
   return s !== undefined && Object.prototype.hasOwnProperty.call(OPTIONS, s);
 }
 
-function scopeFrom(values: { selector?: string; 'ip-label'?: string }): EgressScope {
-  return { extraMatchers: parseMatchers(values.selector ?? ''), ipLabel: values['ip-label'] };
+function scopeFrom(values: Record<string, string | boolean | undefined>): EgressScope {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const cidrs = str('in-cluster-cidrs') ?? '';
+  parseCidrList(cidrs, '--in-cluster-cidrs');
+  return {
+    extraMatchers: parseMatchers(str('selector') ?? ''),
+    ipLabel: str('ip-label'),
+    mesh: {
+      inClusterCidrs: cidrs.split(/[\s,]+/).filter(Boolean),
+      clusterDomain: str('cluster-domain'),
+      egressGateways: (str('egress-gateways') ?? '').split(/[\s,]+/).filter(Boolean),
+    },
+    include: parseCategories(str('include') ?? ''),
+  };
 }
+
+/** How to see a category the CLI left out. */
+const INCLUDE_HINT = (c: string) => `--include ${c}`;
 
 function apiFor(url: string | undefined, io: CliIO): PrometheusApi {
   if (!url) {
@@ -111,11 +139,15 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         if (format !== 'json' && format !== 'table') {
           throw new EgressError(`--format ${JSON.stringify(format)} is not json or table.`);
         }
-        const scope = scopeFrom({ selector: str('selector'), 'ip-label': str('ip-label') });
+        const scope = scopeFrom(values);
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(str('prometheus'), io);
         const result = await fetchMatrix(api, { scope, ...window });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
+        const note = excludedNote(result.excluded, INCLUDE_HINT);
+        if (note) {
+          io.stderr(`note: ${note}\n`);
+        }
         io.stdout(
           format === 'json'
             ? JSON.stringify({ from: result.from, to: result.to, cells: result.cells.map(jsonCell) }, null, 2) + '\n'
@@ -128,10 +160,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         if (scopeKind !== 'namespace' && scopeKind !== 'mesh') {
           throw new EgressError(`--scope ${JSON.stringify(scopeKind)} is not namespace or mesh.`);
         }
-        const scope = {
-          ...scopeFrom({ selector: str('selector'), 'ip-label': str('ip-label') }),
-          verdicts: ['passthrough' as const],
-        };
+        // External passthrough only: in-mesh, registered and ambient traffic is never written as an entry.
+        const scope: EgressScope = { ...scopeFrom(values), include: [], verdicts: ['passthrough'] };
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(str('prometheus'), io);
         const result = await fetchMatrix(api, { scope, ...window });
@@ -143,7 +173,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         return 0;
       }
       case 'promql': {
-        const scope = scopeFrom({ selector: str('selector'), 'ip-label': str('ip-label') });
+        const scope = scopeFrom(values);
         const t = describeTemplates(
           scope,
           parseDuration(str('window') ?? '1h', '--window'),

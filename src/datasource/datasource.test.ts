@@ -94,6 +94,8 @@ describe('DataSource.query', () => {
       'bytesReceived',
       'port',
       'responseCodes',
+      'category',
+      'reason',
     ]);
     const col = (n: string) => frame.fields.find((f: { name: string }) => f.name === n).values;
     expect(col('destination')).toEqual(['52.216.1.1', 'api.x.com']);
@@ -136,7 +138,7 @@ describe('DataSource.query', () => {
   });
 
   it('keeps the top N destinations and says so in a notice', async () => {
-    const result = ['a.com', 'b.com', 'c.com'].map((d, i) => ({
+    const result = ['a.example.com', 'b.example.com', 'c.example.com'].map((d, i) => ({
       metric: {
         source_workload_namespace: 'n',
         source_workload: 'w',
@@ -147,11 +149,15 @@ describe('DataSource.query', () => {
       value: [1, String(10 * (i + 1))],
     }));
     const { ds } = makeDs(
-      async (req) => (String(req.data).includes('istio_requests_total') ? vector(result) : vector()),
+      // The catch-all HTTP query only: the dynamic-DNS one (destination_service_namespace) finds nothing.
+      async (req) =>
+        String(req.data).includes('istio_requests_total') && !String(req.data).includes('destination_service_namespace')
+          ? vector(result)
+          : vector(),
       { destinationLimit: 2 }
     );
     const frame = (await ds.query(queryRequest([{}], 0, 60))).data[0];
-    expect(frame.fields[2].values).toEqual(['b.com', 'c.com']);
+    expect(frame.fields[2].values).toEqual(['b.example.com', 'c.example.com']);
     expect(frame.meta.notices[0].text).toMatch(/top 2 of 3 destinations/);
   });
 
@@ -168,7 +174,7 @@ describe('DataSource.query', () => {
       })
     );
     expect(sentQueries(backend)[0]).toBe(
-      'sum by (destination_service_name) (rate(istio_requests_total{reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster"}[135s]))'
+      'sum by (destination_service_name) (rate(istio_requests_total{reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster", destination_workload=~"|unknown", destination_service!~"(?:[^.:]+|.+\\\\.svc|.+\\\\.svc\\\\.cluster\\\\.local)\\\\.?(?::[0-9]+)?"}[135s]))'
     );
     expect(new URLSearchParams(String(backend.requests[0].data)).get('step')).toBe('120');
   });

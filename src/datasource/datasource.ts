@@ -12,14 +12,20 @@ import {
 } from '@grafana/data';
 import { type BackendSrv, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import {
+  CatchAllClassifier,
   compileDestinationNames,
   DEFAULT_IP_LABEL,
   type EgressScope,
   errorMessage,
+  excludedNote,
   fetchMatrix,
   healthCheck,
   LABEL,
+  meshNamespaces,
   METRIC,
+  needsNamespaces,
+  type EgressQuery,
+  type VectorSample,
   egressSelector,
   newDestinationQueries,
   firstSeenQueries,
@@ -99,6 +105,12 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       destination: interpolateFilter(q.destination, this.templateSrv, scopedVars),
       verdicts: interpolateVerdicts(q.verdicts, this.templateSrv, scopedVars),
       listeners: q.listeners,
+      mesh: {
+        inClusterCidrs: this.options.inClusterCidrs,
+        clusterDomain: this.options.clusterDomain,
+        egressGateways: this.options.egressGateways,
+      },
+      include: q.include,
     };
   }
 
@@ -164,7 +176,9 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         ]);
         const { cells } = shapeCells(
           queries.map((query, i) => ({ query, samples: answers[i].data })),
-          { ipLabel }
+          {
+            classifier: new CatchAllClassifier(scope.mesh, await this.namespacesFor(queries, answers, scope, from, to)),
+          }
         );
         const seenAt = new Map<string, number>();
         seen.forEach((a, i) =>
@@ -208,9 +222,29 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         const limit = this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT;
         const limited = limitDestinations(result.cells, limit);
         const notices = [...result.warnings.map(warning), ...(limited.notice ? [limited.notice] : [])];
+        const note = excludedNote(result.excluded, (c) => `turn on "${c}" under Show in the query editor`);
+        if (note) {
+          notices.push({ severity: 'info', text: note });
+        }
         return [matrixFrame(q.refId, limited.cells, this.nameOf, result.queries, notices, scope)];
       }
     }
+  }
+
+  /** The mesh's namespaces, when a `service.namespace` host needs them (query/matrix.ts meshNamespaces). */
+  private async namespacesFor(
+    queries: EgressQuery[],
+    answers: Array<{ data: VectorSample[] }>,
+    scope: EgressScope,
+    from: number,
+    to: number
+  ): Promise<Set<string>> {
+    const needed = queries.some(
+      (q, i) =>
+        q.destinationLabel !== undefined &&
+        answers[i].data.some((s) => needsNamespaces(s.metric[q.destinationLabel!] ?? ''))
+    );
+    return needed ? meshNamespaces(this.api, scope, from, to) : new Set();
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {

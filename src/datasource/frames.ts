@@ -23,6 +23,8 @@ export const MATRIX_FIELDS = [
   'bytesReceived',
   'port',
   'responseCodes',
+  'category',
+  'reason',
 ] as const;
 
 function codesText(codes: Record<string, number> | undefined): string {
@@ -104,6 +106,8 @@ export function matrixFrame(
       },
       { name: 'port', type: FieldType.number, values: col((c) => c.port ?? null) },
       { name: 'responseCodes', type: FieldType.string, values: col((c) => codesText(c.responseCodes)) },
+      { name: 'category', type: FieldType.string, values: col((c) => c.category) },
+      { name: 'reason', type: FieldType.string, values: col((c) => c.reason ?? '') },
     ],
   });
 }

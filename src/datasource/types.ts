@@ -1,5 +1,5 @@
 import type { DataQuery, DataSourceJsonData } from '@grafana/data';
-import type { DestinationNameRule, Listener, SeriesGroup, Verdict } from '../query';
+import type { Category, DestinationNameRule, Listener, SeriesGroup, Verdict } from '../query';
 
 export type EgressQueryType = 'matrix' | 'series' | 'bytes' | 'newDestinations';
 
@@ -20,6 +20,8 @@ export interface EgressDataQuery extends DataQuery {
   matchers?: string;
   /** Show the PromQL that ran in the query editor. */
   showPromql?: boolean;
+  /** Matrix: categories besides external to show (in-mesh, registered, ambient). */
+  include?: Category[];
 }
 
 export const DEFAULT_QUERY: Partial<EgressDataQuery> = {
@@ -38,6 +40,12 @@ export interface EgressOptions extends DataSourceJsonData {
   /** Top N destinations by volume kept in the matrix (cardinality guard). */
   destinationLimit?: number;
   destinationNames?: DestinationNameRule[];
+  /** Pod and service CIDRs: catch-all traffic to them is in-mesh, not external. */
+  inClusterCidrs?: string[];
+  /** Kubernetes cluster domain (default cluster.local). */
+  clusterDomain?: string;
+  /** Service names of egress gateways and egress proxies (default istio-egressgateway). */
+  egressGateways?: string[];
 }
 
 export const DEFAULT_DESTINATION_LIMIT = 500;

@@ -1,5 +1,6 @@
 import {
   blackholeAlertExpr,
+  blockedInMeshAlertExpr,
   type EgressScope,
   ipCardinalityAlertExpr,
   newPassthroughAlertExpr,
@@ -20,7 +21,7 @@ export interface AlertSpec {
   runbook: string;
 }
 
-const scope: EgressScope = {};
+const scope: EgressScope = { mesh: ALERTING.mesh };
 const who = '{{ $labels.source_workload_namespace }}/{{ $labels.source_workload }}';
 
 export function alertSpecs(): AlertSpec[] {
@@ -69,6 +70,19 @@ export function alertSpecs(): AlertSpec[] {
         'The outbound traffic policy in force is not the declared one: a Sidecar resource is missing or was changed.',
       runbook:
         "Check the namespace's Sidecar outboundTrafficPolicy and the mesh config; blocked traffic should show as BlackHoleCluster.",
+    },
+    {
+      uid: 'istio-egress-blocked-in-mesh',
+      name: 'IstioEgressBlockedInMeshCall',
+      title: 'Calls to a mesh service blocked by Sidecar egress scope',
+      expr: blockedInMeshAlertExpr(scope, { windowSeconds: ALERTING.windowSeconds }),
+      for: '0m',
+      severity: 'warning',
+      summary: `${who} is blocked calling mesh service {{ $labels.destination }}`,
+      description:
+        "Calls to a service inside the mesh hit BlackHoleCluster in the last 5 minutes: the caller's Sidecar resource does not import that host.",
+      runbook:
+        "Add the service's namespace or host to the caller's Sidecar egress hosts (e.g. shop/*), or remove the call. It is not external traffic: no ServiceEntry is needed.",
     },
     {
       uid: 'istio-egress-ip-cardinality',

@@ -28,6 +28,15 @@ export const ALERTING = {
   lookbackSeconds: 7 * 86400,
   /** Namespaces declared REGISTRY_ONLY (Sidecar outboundTrafficPolicy): passthrough there is a policy gap. */
   registryOnlyNamespaces: ['payments', 'legacy'],
+  /** What tells in-mesh traffic apart in the rules (the same settings as the provisioned data source). */
+  mesh: {
+    clusterDomain: 'cluster.local',
+    /**
+     * Pod and service ranges: kubeadm's defaults, which the demo mesh uses. Set your cluster's (IPv4 in
+     * the rules; the data source also takes IPv6).
+     */
+    inClusterCidrs: ['10.244.0.0/16', '10.96.0.0/12'],
+  },
   /** Distinct destination IP label values above which the cardinality warning fires. */
   ipCardinalityThreshold: 1000,
 } as const;

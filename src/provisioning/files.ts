@@ -45,6 +45,8 @@ export function generatedFiles(): Record<string, string> {
             ipLabel: 'destination_ip',
             destinationLimit: 500,
             destinationNames: [{ cidr: '52.216.0.0/15', name: 'AWS S3' }],
+            inClusterCidrs: ALERTING.mesh.inClusterCidrs,
+            clusterDomain: ALERTING.mesh.clusterDomain,
           },
         },
       ],

@@ -1,17 +1,57 @@
+import { inClusterCidrsOf } from './categories';
+import { ipv4CidrRegex } from './cidr';
 import { alternation, promString } from './escaping';
-import { LABEL, METRIC } from './labels';
-import { duration, type EgressScope, egressSelector, ipLabelOf } from './selectors';
+import { EGRESS_REPORTER, LABEL, METRIC, UNKNOWN } from './labels';
+import {
+  duration,
+  type EgressScope,
+  egressSelector,
+  externalSelector,
+  ipLabelOf,
+  meshHostRegex,
+  scopeOnlySelector,
+} from './selectors';
 
 /**
  * PromQL for the alert rules, shared by the Grafana-managed rules, the Prometheus rule file and the
  * PrometheusRule resource. Each expression returns one series per thing to alert on, with the labels the
  * notification names: source namespace, source workload and `destination` (host or IP label value).
+ *
+ * External alerts read only series PromQL can tell are external (selectors.ts `externalSelector`), and
+ * leave out `service.namespace` hosts by joining on the mesh's namespaces: in-mesh traffic that passes
+ * the catch-all clusters (pod IPs, Sidecar-scoped mesh services) never fires them.
  */
 
 export interface AlertExprOptions {
   /** The window each evaluation looks at. */
   windowSeconds: number;
 }
+
+const HOST_NAMESPACE = 'host_namespace';
+/** The second label of a two-label host (`reviews.shop`, maybe with a port): a namespace, if the mesh has it. */
+const TWO_LABEL_HOST = '[^.:]+\\.([^.:]+)\\.?(?::[0-9]+)?';
+
+/**
+ * The namespaces that run sidecars, one series each with `host_namespace`: an instant selector, so each
+ * evaluation reads one sample per series, not a range.
+ */
+function meshNamespacesVector(scope: EgressScope): string {
+  const sel = scopeOnlySelector(METRIC.requests, scope, [
+    { label: LABEL.reporter, op: '=', value: EGRESS_REPORTER },
+    { label: LABEL.sourceNamespace, op: '!~', value: `|${UNKNOWN}` },
+  ]);
+  return `group by (${HOST_NAMESPACE}) (label_replace(${sel}, ${promString(HOST_NAMESPACE)}, "$1", ${promString(LABEL.sourceNamespace)}, "(.+)"))`;
+}
+
+function withDestination(inner: string, from: string): string {
+  return `label_replace(${inner}, "destination", "$1", ${promString(from)}, "(.*)")`;
+}
+
+function withHostNamespace(inner: string): string {
+  return `label_replace(${inner}, ${promString(HOST_NAMESPACE)}, "$1", ${promString(LABEL.destinationService)}, ${promString(TWO_LABEL_HOST)})`;
+}
+
+const BY = `${LABEL.sourceNamespace}, ${LABEL.sourceWorkload}, destination`;
 
 function byDestination(
   metric: string,
@@ -21,11 +61,11 @@ function byDestination(
   windowSeconds: number
 ): string {
   const from = listener === 'http' ? LABEL.destinationService : ipLabelOf(scope);
-  const sel = egressSelector(metric, listener, scope, [verdict]);
-  return (
-    `sum by (${LABEL.sourceNamespace}, ${LABEL.sourceWorkload}, destination) ` +
-    `(label_replace(increase(${sel}[${duration(windowSeconds)}]), "destination", "$1", ${promString(from)}, "(.*)"))`
-  );
+  const inc = `increase(${externalSelector(metric, listener, scope, [verdict])}[${duration(windowSeconds)}])`;
+  if (listener === 'tcp') {
+    return `sum by (${BY}) (${withDestination(inc, from)})`;
+  }
+  return `sum by (${BY}) (${withHostNamespace(withDestination(inc, from))} unless on (${HOST_NAMESPACE}) ${meshNamespacesVector(scope)})`;
 }
 
 /** 1. A workload hits BlackHoleCluster, on HTTP (502s) or TCP (refused connections). */
@@ -55,7 +95,32 @@ export function policyViolationAlertExpr(
   return `(${byDestination(METRIC.requests, 'http', scoped, 'passthrough', o.windowSeconds)} > 0) or (${byDestination(METRIC.tcpClosed, 'tcp', scoped, 'passthrough', o.windowSeconds)} > 0)`;
 }
 
-/** 4. Distinct destination IP label values above a threshold: the cardinality risk the seed warns about. */
+/**
+ * 5. A workload's calls to a mesh service hit BlackHoleCluster: a Sidecar resource's egress hosts leave
+ * that service out (istio/istio#21385). A misconfiguration, not an external destination.
+ */
+export function blockedInMeshAlertExpr(scope: EgressScope, o: AlertExprOptions): string {
+  const window = duration(o.windowSeconds);
+  const http = (extra: string) =>
+    `increase(${egressSelector(METRIC.requests, 'http', scope, ['blackhole']).replace(/\}$/, `, ${extra}}`)}[${window}])`;
+  const named = `sum by (${BY}) (${withDestination(http(`${LABEL.destinationService}=~${promString(meshHostRegex(scope))}`), LABEL.destinationService)})`;
+  const namespaced = `sum by (${BY}) (${withHostNamespace(withDestination(http(`${LABEL.destinationService}=~${promString(TWO_LABEL_HOST)}`), LABEL.destinationService))} and on (${HOST_NAMESPACE}) ${meshNamespacesVector(scope)})`;
+  const parts = [`(${named} > 0)`, `(${namespaced} > 0)`];
+  const ranges = inClusterCidrsOf(scope.mesh)
+    .map(ipv4CidrRegex)
+    .filter((r): r is string => r !== undefined);
+  if (ranges.length > 0) {
+    const ip = ipLabelOf(scope);
+    const tcp = egressSelector(METRIC.tcpClosed, 'tcp', scope, ['blackhole']).replace(
+      /\}$/,
+      `, ${ip}=~${promString(ranges.map((r) => `(?:${r})`).join('|'))}}`
+    );
+    parts.push(`(sum by (${BY}) (${withDestination(`increase(${tcp}[${window}])`, ip)}) > 0)`);
+  }
+  return parts.join(' or ');
+}
+
+/** 4. Distinct destination IP label values above a threshold: the cardinality risk Istio's docs warn about (istio/istio.io#5027). */
 export function ipCardinalityAlertExpr(scope: EgressScope, o: { threshold: number }): string {
   const ip = ipLabelOf(scope);
   const sel = egressSelector(METRIC.tcpClosed, 'tcp', scope).replace(

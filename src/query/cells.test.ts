@@ -72,7 +72,7 @@ describe('shapeCells', () => {
           ],
         },
       ],
-      { ipLabel: 'destination_ip' }
+      {}
     );
     expect(foreign).toBe(0);
     expect(cells).toEqual([
@@ -86,6 +86,7 @@ describe('shapeCells', () => {
         connections: 0,
         bytesSent: 0,
         bytesReceived: 0,
+        category: 'external',
         responseCodes: { '200': 40, '500': 2.5 },
       },
       {
@@ -99,6 +100,7 @@ describe('shapeCells', () => {
         connections: 3,
         bytesSent: 900,
         bytesReceived: 0,
+        category: 'external',
       },
       {
         sourceNamespace: 'shop',
@@ -111,6 +113,7 @@ describe('shapeCells', () => {
         connections: 0,
         bytesSent: 10,
         bytesReceived: 0,
+        category: 'external',
       },
     ]);
   });
@@ -135,7 +138,7 @@ describe('shapeCells', () => {
           ],
         },
       ],
-      { ipLabel: 'destination_ip' }
+      {}
     );
     expect(foreign).toBe(1);
     expect(cells.map((c) => [c.sourceNamespace, c.sourceWorkload, c.destination, c.verdict, c.connections])).toEqual([
@@ -157,18 +160,18 @@ describe('shapeCells', () => {
         {
           query: http,
           samples: [
-            sample(m('a,b', 'c', '200'), '1'),
-            sample(m('a', 'b,c', '"0\\'), '2'),
-            sample(m('a', 'b,c', '"0\\'), '3'),
-            sample(m('a', 'b,c', '__proto__'), '4'),
+            sample(m('a,b', 'c.example', '200'), '1'),
+            sample(m('a', 'b,c.example', '"0\\'), '2'),
+            sample(m('a', 'b,c.example', '"0\\'), '3'),
+            sample(m('a', 'b,c.example', '__proto__'), '4'),
           ],
         },
       ],
-      { ipLabel: 'destination_ip' }
+      {}
     );
     expect(cells.map((c) => [c.sourceWorkload, c.destination, c.requests, c.responseCodes])).toEqual([
-      ['a', 'b,c', 9, { '"0\\': 5, ['__proto__']: 4 }],
-      ['a,b', 'c', 1, { '200': 1 }],
+      ['a', 'b,c.example', 9, { '"0\\': 5, ['__proto__']: 4 }],
+      ['a,b', 'c.example', 1, { '200': 1 }],
     ]);
     expect(Object.keys(cells[0].responseCodes!)).toEqual(['"0\\', '__proto__']);
   });

@@ -1,5 +1,6 @@
+import { CatchAllClassifier, type Category, type Classified } from './categories';
 import { parseDestination } from './destination';
-import { LABEL, type Listener, UNKNOWN, type Verdict, verdictOfCluster } from './labels';
+import { LABEL, type Listener, UNKNOWN, type Verdict, VERDICTS, verdictOfCluster } from './labels';
 import type { EgressQuery, Measure } from './templates';
 
 /**
@@ -21,6 +22,10 @@ export interface EgressCell {
   port?: number;
   /** HTTP only: requests by response code. */
   responseCodes?: Record<string, number>;
+  /** `external` unless the traffic is in-mesh, registered or ambient (categories.ts). */
+  category: Category;
+  /** Why a cell is not plain external egress: shown in tooltips and the CLI's JSON. */
+  reason?: string;
 }
 
 /** A Prometheus instant-vector sample as the HTTP API returns it. */
@@ -35,9 +40,19 @@ export interface QueryResult {
 }
 
 export function cellKey(
-  c: Pick<EgressCell, 'sourceNamespace' | 'sourceWorkload' | 'destination' | 'port' | 'verdict' | 'listener'>
+  c: Pick<EgressCell, 'sourceNamespace' | 'sourceWorkload' | 'destination' | 'port' | 'verdict' | 'listener'> & {
+    category?: Category;
+  }
 ): string {
-  return JSON.stringify([c.sourceNamespace, c.sourceWorkload, c.destination, c.port ?? null, c.verdict, c.listener]);
+  return JSON.stringify([
+    c.sourceNamespace,
+    c.sourceWorkload,
+    c.destination,
+    c.port ?? null,
+    c.verdict,
+    c.listener,
+    c.category ?? 'external',
+  ]);
 }
 
 /** Prometheus writes +Inf/NaN as strings; a counter increase is never either, so they count as 0. */
@@ -47,7 +62,81 @@ function sampleValue(s: VectorSample): number {
 }
 
 export interface ShapeOptions {
-  ipLabel: string;
+  /** Classifies catch-all series; default: no in-cluster ranges, no known namespaces. */
+  classifier?: CatchAllClassifier;
+  /** Categories to keep; the others are counted in `excluded`. Default: external only. */
+  include?: ReadonlySet<Category>;
+  /** Verdicts to keep (waypoint series carry both); default both. */
+  verdicts?: readonly Verdict[];
+}
+
+export interface ShapedCells {
+  cells: EgressCell[];
+  /** Series no selector of ours should have returned (the API ignored part of a selector). */
+  foreign: number;
+  /** Pairs of categories that were not asked for, by category: said, never dropped unseen. */
+  excluded: Partial<Record<Category, number>>;
+}
+
+const AMBIENT_REASON =
+  'ztunnel passthrough: ambient mode records no destination address (istio/ztunnel#1600) and has no REGISTRY_ONLY';
+
+/** Verdict, category and destination text of one sample, or undefined for a series that is not ours. */
+function readSample(
+  query: EgressQuery,
+  metric: Record<string, string>,
+  classifier: CatchAllClassifier
+): ({ verdict: Verdict; raw: string | undefined } & Classified) | undefined {
+  const raw = query.destinationLabel ? metric[query.destinationLabel] : undefined;
+  const dsn = metric[LABEL.clusterName];
+  const facts = (verdict: Verdict) => ({
+    listener: query.listener,
+    verdict,
+    destination: raw ? parseDestination(raw) : undefined,
+    destinationWorkload: metric[LABEL.destinationWorkload],
+    destinationWorkloadNamespace: metric[LABEL.destinationWorkloadNamespace],
+  });
+  switch (query.shape) {
+    case 'catchAll': {
+      const verdict = verdictOfCluster(dsn);
+      return verdict ? { verdict, raw, ...classifier.classify(facts(verdict)) } : undefined;
+    }
+    case 'dynamicDns':
+      // With no service behind the cluster, both labels come from the Host header (istio_stats.cc).
+      if (!raw || dsn !== raw) {
+        return undefined;
+      }
+      return { verdict: 'passthrough', raw, ...classifier.classify(facts('passthrough')) };
+    case 'registered': {
+      const viaGateway = raw !== undefined && dsn !== undefined && !sameHost(dsn, raw);
+      return {
+        verdict: 'passthrough',
+        raw,
+        category: 'registered',
+        reason: viaGateway
+          ? `through egress gateway ${dsn}: the gateway's own series name the external hosts`
+          : 'registered by a ServiceEntry',
+      };
+    }
+    case 'ambient':
+      return { verdict: 'passthrough', raw: undefined, category: 'ambient', reason: AMBIENT_REASON };
+    case 'waypoint': {
+      const denied = metric[LABEL.responseCode] === '403';
+      return {
+        verdict: denied ? 'blackhole' : 'passthrough',
+        raw,
+        category: 'ambient',
+        reason: denied
+          ? 'denied by an AuthorizationPolicy at the egress waypoint (403)'
+          : 'allowed by the egress waypoint',
+      };
+    }
+  }
+}
+
+/** A ServiceEntry's service name is its host; a gateway's is a short name beside its FQDN. */
+function sameHost(name: string, host: string): boolean {
+  return name === host || parseDestination(host).host === name;
 }
 
 const ZERO = { requests: 0, connections: 0, bytesSent: 0, bytesReceived: 0 } as const;
@@ -69,50 +158,67 @@ class Dictionary {
 }
 
 /**
- * Folds the matrix queries' samples into cells. Samples whose `destination_service_name` is not one of the
- * two verdict clusters cannot come from our selectors; they are counted in `foreign` rather than dropped
- * unseen, so a caller can say so.
+ * Folds the matrix queries' samples into cells, classifying each series (categories.ts). Samples that no
+ * selector of ours could return are counted in `foreign`; categories that were not asked for are counted
+ * in `excluded`; neither is dropped unseen, so a caller can say so.
  *
  * Label values are interned: a million cells share a few thousand strings instead of holding three
  * million (each parsed from the response on its own), and whoever compares them next (the sort below,
  * the matrix panel) finds equal values by identity. Cells are keyed by the small ids, not by the text.
  */
-export function shapeCells(
-  results: readonly QueryResult[],
-  opts: ShapeOptions
-): { cells: EgressCell[]; foreign: number } {
+export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions = {}): ShapedCells {
   const cells = new Map<string, EgressCell>();
   const namespaces = new Dictionary();
   const workloads = new Dictionary();
   const hosts = new Dictionary();
   const codes = new Map<EgressCell, Map<string, number>>();
+  const classifier = opts.classifier ?? new CatchAllClassifier(undefined);
+  const include = opts.include ?? new Set<Category>(['external']);
+  const verdicts = opts.verdicts ?? VERDICTS;
+  const excluded = new Map<Category, Set<string>>();
   let foreign = 0;
   for (const { query, samples } of results) {
-    const destLabel = query.listener === 'http' ? LABEL.destinationService : opts.ipLabel;
     const listener = query.listener;
     for (const s of samples) {
-      const verdict = verdictOfCluster(s.metric[LABEL.clusterName]);
-      if (!verdict) {
+      const read = readSample(query, s.metric, classifier);
+      if (!read) {
         foreign++;
         continue;
       }
-      const rawDest = s.metric[destLabel];
-      const parsed = rawDest ? parseDestination(rawDest) : undefined;
+      const { verdict, category } = read;
+      if (!verdicts.includes(verdict)) {
+        continue;
+      }
+      const parsed = read.raw ? parseDestination(read.raw) : undefined;
       const ns = namespaces.id(s.metric[LABEL.sourceNamespace] || UNKNOWN);
       const wl = workloads.id(s.metric[LABEL.sourceWorkload] || UNKNOWN);
       const host = hosts.id(parsed?.host || UNKNOWN);
       const port = parsed?.port;
-      const key = `${ns},${wl},${host},${port ?? ''},${verdict},${listener}`;
+      const key = `${ns},${wl},${host},${port ?? ''},${verdict},${listener},${category}`;
+      if (!include.has(category)) {
+        const keys = excluded.get(category) ?? new Set<string>();
+        keys.add(key);
+        excluded.set(category, keys);
+        continue;
+      }
       let cell = cells.get(key);
       if (!cell) {
         const sourceNamespace = namespaces.values[ns];
         const sourceWorkload = workloads.values[wl];
         const destination = hosts.values[host];
-        // Two literal shapes rather than a `delete`, which would turn every cell into a slow dictionary.
-        cell =
-          port === undefined
-            ? { sourceNamespace, sourceWorkload, destination, verdict, listener, ...ZERO }
-            : { sourceNamespace, sourceWorkload, destination, port, verdict, listener, ...ZERO };
+        // Literal shapes rather than a `delete`, which would turn every cell into a slow dictionary.
+        if (read.reason === undefined) {
+          cell =
+            port === undefined
+              ? { sourceNamespace, sourceWorkload, destination, verdict, listener, category, ...ZERO }
+              : { sourceNamespace, sourceWorkload, destination, port, verdict, listener, category, ...ZERO };
+        } else {
+          const reason = read.reason;
+          cell =
+            port === undefined
+              ? { sourceNamespace, sourceWorkload, destination, verdict, listener, category, reason, ...ZERO }
+              : { sourceNamespace, sourceWorkload, destination, port, verdict, listener, category, reason, ...ZERO };
+        }
         cells.set(key, cell);
       }
       addMeasure(cell, query.measure, sampleValue(s), s.metric[LABEL.responseCode], codes);
@@ -121,7 +227,11 @@ export function shapeCells(
   for (const [cell, byCode] of codes) {
     cell.responseCodes = codesObject(byCode);
   }
-  return { cells: sortCells(Array.from(cells.values())), foreign };
+  return {
+    cells: sortCells(Array.from(cells.values())),
+    foreign,
+    excluded: Object.fromEntries(Array.from(excluded, ([c, keys]) => [c, keys.size])),
+  };
 }
 
 function addMeasure(
@@ -156,7 +266,7 @@ function codesObject(byCode: Map<string, number>): Record<string, number> {
   return JSON.parse(`${json}}`);
 }
 
-/** A stable order (namespace, workload, destination, port, verdict, listener), so output diffs cleanly. */
+/** A stable order (namespace, workload, destination, port, verdict, listener, category), so output diffs cleanly. */
 export function sortCells(cells: EgressCell[]): EgressCell[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return cells.sort(
@@ -166,7 +276,8 @@ export function sortCells(cells: EgressCell[]): EgressCell[] {
       cmp(a.destination, b.destination) ||
       (a.port ?? 0) - (b.port ?? 0) ||
       cmp(a.verdict, b.verdict) ||
-      cmp(a.listener, b.listener)
+      cmp(a.listener, b.listener) ||
+      cmp(a.category, b.category)
   );
 }
 

@@ -1,7 +1,17 @@
+import { egressGatewaysOf, inClusterCidrsOf } from './categories';
+import { alternation, promString } from './escaping';
 import { errorMessage } from './errors';
-import { LABEL, METRIC, VERDICT_CLUSTER } from './labels';
+import { EGRESS_REPORTER, LABEL, METRIC, UNKNOWN, VERDICT_CLUSTER, WAYPOINT_REPORTER } from './labels';
 import type { PrometheusApi } from './prometheusApi';
-import { duration, type EgressScope, egressSelector, ipLabelOf, scopeOnlySelector } from './selectors';
+import {
+  duration,
+  type EgressScope,
+  egressSelector,
+  ipLabelOf,
+  NO_PEER,
+  notRegisteredNames,
+  scopeOnlySelector,
+} from './selectors';
 import { ipLabelTelemetryYaml } from './telemetrySnippet';
 
 export interface HealthLine {
@@ -118,6 +128,8 @@ export async function healthCheck(api: PrometheusApi, scope: EgressScope, now: n
   }
   lines.push({ status: 'ok', title: 'Catch-all egress in the last 24h', detail: `${counts} ${policy}` });
 
+  lines.push(...(await shapeLines(api, scope, now, httpSel, tcpSel)));
+
   const series = httpSeries + tcpSeries;
   lines.push(
     series > CARDINALITY_WARNING
@@ -128,5 +140,89 @@ export async function healthCheck(api: PrometheusApi, scope: EgressScope, now: n
         }
       : { status: 'ok', title: `${series.toLocaleString('en-US')} external destination series (last 24h)` }
   );
+  return lines;
+}
+
+/** RFC 1918 and unique-local text forms: where pod and service ranges usually are. */
+const PRIVATE_IP = '(?:10\\.|172\\.(?:1[6-9]|2[0-9]|3[01])\\.|192\\.168\\.|\\[?f[cd]).*';
+
+/**
+ * Which shapes of traffic the data holds (categories.ts), and what each means for what the plugin can show.
+ */
+async function shapeLines(
+  api: PrometheusApi,
+  scope: EgressScope,
+  now: number,
+  httpSel: string,
+  tcpSel: string
+): Promise<HealthLine[]> {
+  const window = duration(DAY);
+  const count = (sel: string) => scalar(api, `count(count_over_time(${sel}[${window}]))`, now);
+  const add = (sel: string, more: string) => sel.replace(/\}$/, `, ${more}}`);
+  const gateways = egressGatewaysOf(scope.mesh);
+  const ip = ipLabelOf(scope);
+  const m = (label: string, op: '=' | '!=' | '=~' | '!~', value: string) => ({ label, op, value });
+  const source = m(LABEL.reporter, '=', EGRESS_REPORTER);
+  const peerKnown = `${LABEL.destinationWorkload}!~${promString(`|${UNKNOWN}`)}`;
+  const [podDirect, privateTcp, ambient, waypoint, gateway, dynamicDns] = await Promise.all([
+    Promise.all([count(add(httpSel, peerKnown)), count(add(tcpSel, peerKnown))]).then(([a, b]) => a + b),
+    inClusterCidrsOf(scope.mesh).length > 0
+      ? Promise.resolve(0)
+      : count(add(tcpSel, `${NO_PEER}, ${ip}=~${promString(PRIVATE_IP)}`)),
+    count(scopeOnlySelector(METRIC.tcpClosed, scope, [source, m(LABEL.clusterName, '=', UNKNOWN)])),
+    count(scopeOnlySelector(METRIC.requests, scope, [m(LABEL.reporter, '=', WAYPOINT_REPORTER)])),
+    gateways.length > 0
+      ? count(scopeOnlySelector(METRIC.requests, scope, [source, m(LABEL.clusterName, '=~', alternation(gateways))]))
+      : Promise.resolve(0),
+    count(
+      scopeOnlySelector(METRIC.requests, scope, [
+        source,
+        m(LABEL.clusterName, '!~', notRegisteredNames()),
+        m(LABEL.destinationServiceNamespace, '=', UNKNOWN),
+      ])
+    ),
+  ]);
+  const lines: HealthLine[] = [];
+  const sidecar = (await count(httpSel)) + (await count(tcpSel)) > 0 || dynamicDns > 0;
+  lines.push({
+    status: 'ok',
+    title: `Telemetry from ${sidecar && ambient + waypoint > 0 ? 'sidecars and ambient (ztunnel, waypoints)' : ambient + waypoint > 0 ? 'ambient mode (ztunnel, waypoints)' : 'sidecars'}`,
+    detail:
+      ambient + waypoint > 0
+        ? `${ambient} ztunnel passthrough series, ${waypoint} waypoint series (last 24h). Ambient mode cannot show where passthrough connections went: ztunnel records no destination address (istio/ztunnel#1600) and has no REGISTRY_ONLY, so nothing is blackholed there. The matrix shows them per source workload as an "unknown" destination when "Ambient" is turned on; egress waypoints add allowed and denied (403) requests to ServiceEntry hosts.`
+        : undefined,
+  });
+  if (podDirect > 0) {
+    lines.push({
+      // Counted right either way; without the ranges, pod IPs that give no metadata are not.
+      status: inClusterCidrsOf(scope.mesh).length > 0 ? 'ok' : 'warning',
+      title: `${podDirect} catch-all series reach mesh workloads by IP (in-mesh, not external)`,
+      detail:
+        'Clients dial pod IPs directly (Kafka, clustered databases, Endpoints readers): Istio labels that PassthroughCluster with the destination workload filled in (istio/istio#35726). The matrix counts it as in-mesh. Set "In-cluster CIDRs" so TCP pod traffic without metadata is recognised too.',
+    });
+  }
+  if (privateTcp > 0) {
+    lines.push({
+      status: 'warning',
+      title: `${privateTcp} catch-all TCP series go to private addresses, and no in-cluster CIDRs are set`,
+      detail:
+        'Pod and service IPs are usually private: set "In-cluster CIDRs" (e.g. 10.244.0.0/16, 10.96.0.0/12) so they count as in-mesh instead of external destinations.',
+    });
+  }
+  if (gateway > 0) {
+    lines.push({
+      status: 'ok',
+      title: `Egress gateway traffic: ${gateway} series to ${gateways.join(', ')}`,
+      detail:
+        'Registered traffic, shown when "Registered" is turned on; the gateway\'s own series name the external hosts.',
+    });
+  }
+  if (dynamicDns > 0) {
+    lines.push({
+      status: 'ok',
+      title: `ALLOW_ANY_DYNAMIC_DNS: ${dynamicDns} series through AllowAnyDynamicDNSCluster`,
+      detail: 'Plain HTTP to unregistered hosts (Istio 1.31): counted as passthrough.',
+    });
+  }
   return lines;
 }

@@ -1,5 +1,7 @@
 /** The query core: PromQL templates and result shaping, shared by the data source, panel, CLI and provisioning. */
 export * from './labels';
+export * from './categories';
+export * from './cidr';
 export * from './errors';
 export * from './escaping';
 export * from './matchers';

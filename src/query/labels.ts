@@ -19,6 +19,9 @@ export const LABEL = {
   sourceNamespace: 'source_workload_namespace',
   sourceWorkload: 'source_workload',
   responseCode: 'response_code',
+  destinationWorkload: 'destination_workload',
+  destinationWorkloadNamespace: 'destination_workload_namespace',
+  destinationServiceNamespace: 'destination_service_namespace',
 } as const;
 
 /** The only reporter whose catch-all series are egress: `destination` blackholes are inbound (port 15006). */
@@ -50,3 +53,19 @@ export function verdictOfCluster(name: string | undefined): Verdict | undefined 
 
 /** What Istio writes where it does not know a value. */
 export const UNKNOWN = 'unknown';
+
+/**
+ * Every `destination_service_name` the stats filter sets from a cluster or route name rather than a
+ * service (istio_stats.cc `populatePeerInfo`, envoyproxy/envoy contrib/istio/filters/http/istio_stats):
+ * none of them names a registered host.
+ */
+export const SPECIAL_CLUSTERS: readonly string[] = [
+  'BlackHoleCluster',
+  'PassthroughCluster',
+  'InboundPassthroughCluster',
+  'InboundPassthroughClusterIpv4',
+  'InboundPassthroughClusterIpv6',
+];
+
+/** The reporter an ambient waypoint (a gateway-mode Envoy) writes on its metrics. */
+export const WAYPOINT_REPORTER = 'waypoint';

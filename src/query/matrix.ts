@@ -1,7 +1,9 @@
-import { type EgressCell, shapeCells } from './cells';
+import { CatchAllClassifier, type Category, needsNamespaces } from './categories';
+import { type EgressCell, shapeCells, type VectorSample } from './cells';
 import { EgressError } from './errors';
+import { LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
-import { type EgressScope, ipLabelOf } from './selectors';
+import { type EgressScope, includesOf, scopeOnlySelector, verdictsOf } from './selectors';
 import { type EgressQuery, matrixQueries } from './templates';
 
 export interface MatrixRequest {
@@ -18,6 +20,8 @@ export interface MatrixResult {
   cells: EgressCell[];
   queries: EgressQuery[];
   warnings: string[];
+  /** Pairs of categories that were not asked for (scope.include), by category. */
+  excluded: Partial<Record<Category, number>>;
 }
 
 export function assertWindow(from: number, to: number): void {
@@ -31,20 +35,67 @@ export function assertWindow(from: number, to: number): void {
   }
 }
 
-/** Runs the matrix queries (instant, at `to`, over [from, to]) in parallel and folds them into cells. */
+/**
+ * The mesh's namespaces, from the label index (cheap: no samples are read), so a Host such as
+ * `reviews.shop` can be told from `example.com`. Asked only when such a two-label host shows up.
+ */
+export async function meshNamespaces(
+  api: PrometheusApi,
+  scope: EgressScope,
+  from: number,
+  to: number,
+  signal?: AbortSignal
+): Promise<Set<string>> {
+  const selectors = [scopeOnlySelector(METRIC.requests, scope), scopeOnlySelector(METRIC.tcpClosed, scope)];
+  const lists = await Promise.all(
+    [LABEL.sourceNamespace, LABEL.destinationServiceNamespace, LABEL.destinationWorkloadNamespace].map((label) =>
+      api.labelValues(label, selectors, from, to, signal)
+    )
+  );
+  const out = new Set(lists.flat());
+  out.delete('unknown');
+  out.delete('');
+  return out;
+}
+
+/**
+ * Runs the matrix queries (instant, at `to`, over [from, to]) in parallel, classifies every series
+ * (categories.ts) and folds them into cells of the categories the scope includes.
+ */
 export async function fetchMatrix(api: PrometheusApi, req: MatrixRequest): Promise<MatrixResult> {
   assertWindow(req.from, req.to);
   const queries = matrixQueries(req.scope, req.to - req.from);
   const answers = await Promise.all(queries.map((q) => api.instant(q.expr, req.to, req.signal)));
-  const { cells, foreign } = shapeCells(
-    queries.map((query, i) => ({ query, samples: answers[i].data })),
-    { ipLabel: ipLabelOf(req.scope) }
-  );
+  const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
+  const namespaces = results.some(({ query, samples }) => query.listener === 'http' && hasTwoLabelHost(query, samples))
+    ? await meshNamespaces(api, req.scope, req.from, req.to, req.signal)
+    : new Set<string>();
+  const { cells, foreign, excluded } = shapeCells(results, {
+    classifier: new CatchAllClassifier(req.scope.mesh, namespaces),
+    include: includesOf(req.scope),
+    verdicts: verdictsOf(req.scope),
+  });
   const warnings = answers.flatMap((a) => a.warnings);
   if (foreign > 0) {
     warnings.push(
       `${foreign} series without a BlackHoleCluster/PassthroughCluster verdict were left out: the API ignored part of a selector.`
     );
   }
-  return { from: req.from, to: req.to, cells, queries, warnings };
+  return { from: req.from, to: req.to, cells, queries, warnings, excluded };
+}
+
+function hasTwoLabelHost(query: EgressQuery, samples: readonly VectorSample[]): boolean {
+  const label = query.destinationLabel;
+  return label !== undefined && samples.some((s) => needsNamespaces(s.metric[label] ?? ''));
+}
+
+/** One line naming what `excluded` left out and how to see it, or undefined when nothing was. */
+export function excludedNote(
+  excluded: Partial<Record<Category, number>>,
+  how: (c: Category) => string
+): string | undefined {
+  const parts = (Object.entries(excluded) as Array<[Category, number]>)
+    .filter(([, n]) => n > 0)
+    .map(([c, n]) => `${n} ${c} pair${n === 1 ? '' : 's'} (${how(c)})`);
+  return parts.length > 0 ? `Not external, so not shown: ${parts.join(', ')}.` : undefined;
 }

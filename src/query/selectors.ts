@@ -1,9 +1,13 @@
-import { escapeRegex, promString, assertLabelName } from './escaping';
+import { type Category, clusterDomainOf, inClusterCidrsOf, type MeshSettings } from './categories';
+import { ipv4CidrRegex } from './cidr';
+import { alternation, escapeRegex, promString, assertLabelName } from './escaping';
 import {
   DEFAULT_IP_LABEL,
   EGRESS_REPORTER,
   LABEL,
   type Listener,
+  SPECIAL_CLUSTERS,
+  UNKNOWN,
   VERDICTS,
   VERDICT_CLUSTER,
   type Verdict,
@@ -22,6 +26,14 @@ export interface EgressScope {
   listeners?: readonly Listener[];
   /** The label operators add to TCP metrics to carry the destination address. */
   ipLabel?: string;
+  /** Cluster domain, in-cluster CIDRs, egress gateways: what tells in-mesh and registered traffic apart. */
+  mesh?: MeshSettings;
+  /** Categories besides `external` to return (matrix only); default external alone. */
+  include?: readonly Category[];
+}
+
+export function includesOf(scope: EgressScope): ReadonlySet<Category> {
+  return new Set<Category>(['external', ...(scope.include ?? [])]);
 }
 
 export function ipLabelOf(scope: EgressScope): string {
@@ -57,6 +69,22 @@ function destinationMatcher(label: string, filter: LabelFilter): Matcher | undef
   return { label, op: '=~', value: `(?:${forms.join('|')})(?::[0-9]+)?` };
 }
 
+/** The scope's own matchers: extra matchers, then the source and destination filters. */
+function scopeMatchers(scope: EgressScope, destLabel: string): string[] {
+  const matchers: Array<Matcher | undefined> = [
+    ...(scope.extraMatchers ?? []),
+    filterMatcher(LABEL.sourceNamespace, scope.sourceNamespace ?? ALL, 'source namespace'),
+    filterMatcher(LABEL.sourceWorkload, scope.sourceWorkload ?? ALL, 'source workload'),
+    destinationMatcher(destLabel, scope.destination ?? ALL),
+  ];
+  return matchers.filter((m): m is Matcher => m !== undefined).map(renderMatcher);
+}
+
+/** A selector from already rendered base matchers plus the scope, the destination filter on `destLabel`. */
+export function shapeSelector(metric: string, base: readonly string[], scope: EgressScope, destLabel: string): string {
+  return `${metric}{${[...base, ...scopeMatchers(scope, destLabel)].join(', ')}}`;
+}
+
 /**
  * The series selector for one metric: `reporter="source"`, the verdict clusters matched exactly (a regex
  * alternation is anchored by Prometheus, so InboundPassthroughCluster never matches), then the scope.
@@ -68,24 +96,62 @@ export function egressSelector(
   verdicts: readonly Verdict[] = verdictsOf(scope)
 ): string {
   const clusters = verdicts.map((v) => VERDICT_CLUSTER[v]);
-  const parts = [
-    `${LABEL.reporter}=${promString(EGRESS_REPORTER)}`,
-    clusters.length === 1
-      ? `${LABEL.clusterName}=${promString(clusters[0])}`
-      : `${LABEL.clusterName}=~${promString(clusters.join('|'))}`,
-  ];
-  const matchers: Array<Matcher | undefined> = [
-    ...(scope.extraMatchers ?? []),
-    filterMatcher(LABEL.sourceNamespace, scope.sourceNamespace ?? ALL, 'source namespace'),
-    filterMatcher(LABEL.sourceWorkload, scope.sourceWorkload ?? ALL, 'source workload'),
-    destinationMatcher(destinationLabel(listener, scope), scope.destination ?? ALL),
-  ];
-  for (const m of matchers) {
-    if (m) {
-      parts.push(renderMatcher(m));
+  return shapeSelector(
+    metric,
+    [
+      `${LABEL.reporter}=${promString(EGRESS_REPORTER)}`,
+      clusters.length === 1
+        ? `${LABEL.clusterName}=${promString(clusters[0])}`
+        : `${LABEL.clusterName}=~${promString(clusters.join('|'))}`,
+    ],
+    scope,
+    destinationLabel(listener, scope)
+  );
+}
+
+/**
+ * `destination_workload` is `unknown` when no mesh peer answered Istio's metadata exchange; a missing
+ * label (dropped by relabeling) is read the same way.
+ */
+export const NO_PEER = `${LABEL.destinationWorkload}=~${promString(`|${UNKNOWN}`)}`;
+
+/**
+ * Hosts that only name mesh services: a short name, `*.svc` and `*.svc.<domain>`, with an optional port.
+ * The `name.namespace` form needs the mesh's namespaces, which a selector cannot know (see alerts.ts).
+ */
+export function meshHostRegex(scope: EgressScope): string {
+  const domain = escapeRegex(clusterDomainOf(scope.mesh));
+  return `(?:[^.:]+|.+\\.svc|.+\\.svc\\.${domain})\\.?(?::[0-9]+)?`;
+}
+
+/**
+ * Catch-all series that are external as far as PromQL can tell: no mesh peer, no mesh service name, no
+ * IPv4 address in the in-cluster ranges. The matrix classifies in the client instead (categories.ts),
+ * which also covers IPv6 ranges and `name.namespace` hosts; time series and rules use this.
+ */
+export function externalSelector(
+  metric: string,
+  listener: Listener,
+  scope: EgressScope,
+  verdicts: readonly Verdict[] = verdictsOf(scope)
+): string {
+  const more = [NO_PEER];
+  if (listener === 'http') {
+    more.push(`${LABEL.destinationService}!~${promString(meshHostRegex(scope))}`);
+  } else {
+    const ranges = inClusterCidrsOf(scope.mesh)
+      .map(ipv4CidrRegex)
+      .filter((r): r is string => r !== undefined);
+    if (ranges.length > 0) {
+      more.push(`${ipLabelOf(scope)}!~${promString(ranges.map((r) => `(?:${r})`).join('|'))}`);
     }
   }
-  return `${metric}{${parts.join(', ')}}`;
+  return egressSelector(metric, listener, scope, verdicts).replace(/\}$/, `, ${more.join(', ')}}`);
+}
+
+/** `destination_service_name` values that are no registered host: the catch-all and inbound clusters. */
+export function notRegisteredNames(): string {
+  return alternation([...SPECIAL_CLUSTERS, UNKNOWN]);
 }
 
 /** The extra matchers alone, for queries that are not about egress verdicts (health checks). */

@@ -12,6 +12,7 @@ const cell = (over: Partial<EgressCell>): EgressCell => ({
   connections: 0,
   bytesSent: 0,
   bytesReceived: 0,
+  category: 'external',
   ...over,
 });
 

@@ -3,27 +3,57 @@ import { promqlErrors } from '../test/promqlParser';
 import type { EgressScope } from './selectors';
 
 const SEL = 'reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster"';
+const PEER = 'destination_workload, destination_workload_namespace';
+/** What time series and new-destination queries add: no mesh peer, no mesh service host (selectors.ts). */
+const EXTERNAL_HTTP = `${SEL}, destination_workload=~"|unknown", destination_service!~"(?:[^.:]+|.+\\\\.svc|.+\\\\.svc\\\\.cluster\\\\.local)\\\\.?(?::[0-9]+)?"`;
 
 describe('matrixQueries', () => {
-  it('renders the four instant queries for an unfiltered scope', () => {
+  it('renders the catch-all instant queries, keeping the destination workload, and the dynamic-DNS one', () => {
     expect(matrixQueries({}, 3600).map((q) => [q.id, q.expr])).toEqual([
       [
         'http.requests',
-        `sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, response_code) (increase(istio_requests_total{${SEL}}[1h]))`,
+        `sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, ${PEER}, response_code) (increase(istio_requests_total{${SEL}}[1h]))`,
       ],
       [
         'tcp.connections',
-        `sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_connections_closed_total{${SEL}}[1h]))`,
+        `sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name, ${PEER}) (increase(istio_tcp_connections_closed_total{${SEL}}[1h]))`,
       ],
       [
         'tcp.bytesSent',
-        'sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[1h]))',
+        `sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name, ${PEER}) (increase(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[1h]))`,
       ],
       [
         'tcp.bytesReceived',
-        'sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name) (increase(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[1h]))',
+        `sum by (source_workload_namespace, source_workload, destination_ip, destination_service_name, ${PEER}) (increase(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[1h]))`,
+      ],
+      [
+        'http.dynamicDns',
+        `sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, ${PEER}, response_code) (increase(istio_requests_total{reporter="source", destination_service_name!~"BlackHoleCluster|PassthroughCluster|InboundPassthroughCluster|InboundPassthroughClusterIpv4|InboundPassthroughClusterIpv6|unknown", destination_service_namespace="unknown"}[1h]))`,
       ],
     ]);
+  });
+
+  it('adds registered and ambient queries only when those categories are asked for', () => {
+    expect(matrixQueries({ include: ['registered', 'ambient'] }, 60).map((q) => [q.id, q.shape])).toEqual([
+      ['http.requests', 'catchAll'],
+      ['tcp.connections', 'catchAll'],
+      ['tcp.bytesSent', 'catchAll'],
+      ['tcp.bytesReceived', 'catchAll'],
+      ['http.dynamicDns', 'dynamicDns'],
+      ['http.registered.requests', 'registered'],
+      ['tcp.registered.connections', 'registered'],
+      ['tcp.registered.bytesSent', 'registered'],
+      ['tcp.registered.bytesReceived', 'registered'],
+      ['tcp.ambient.connections', 'ambient'],
+      ['tcp.ambient.bytesSent', 'ambient'],
+      ['tcp.ambient.bytesReceived', 'ambient'],
+      ['http.waypoint.requests', 'waypoint'],
+    ]);
+    const [registered] = matrixQueries({ include: ['registered'], listeners: ['http'] }, 60).filter(
+      (q) => q.shape === 'registered'
+    );
+    expect(registered.expr).toContain(' or sum by ');
+    expect(registered.expr).toContain('destination_service_name=~"istio-egressgateway"');
   });
 
   it('applies filters, a custom IP label and one verdict', () => {
@@ -37,7 +67,7 @@ describe('matrixQueries', () => {
       ipLabel: 'dst_addr',
     };
     expect(matrixQueries(scope, 900).map((q) => q.expr)).toEqual([
-      'sum by (source_workload_namespace, source_workload, dst_addr, destination_service_name) (increase(istio_tcp_connections_closed_total{reporter="source", destination_service_name="BlackHoleCluster", cluster="eu-1", source_workload_namespace=~"shop|data", source_workload=~"check.*", dst_addr=~"(?:1\\\\.2\\\\.3\\\\.4|\\\\[1\\\\.2\\\\.3\\\\.4\\\\])(?::[0-9]+)?"}[15m]))',
+      'sum by (source_workload_namespace, source_workload, dst_addr, destination_service_name, destination_workload, destination_workload_namespace) (increase(istio_tcp_connections_closed_total{reporter="source", destination_service_name="BlackHoleCluster", cluster="eu-1", source_workload_namespace=~"shop|data", source_workload=~"check.*", dst_addr=~"(?:1\\\\.2\\\\.3\\\\.4|\\\\[1\\\\.2\\\\.3\\\\.4\\\\])(?::[0-9]+)?"}[15m]))',
     ]);
   });
 
@@ -63,7 +93,7 @@ describe('seriesQueries', () => {
   it('groups by verdict and destination with the given rate interval', () => {
     expect(
       seriesQueries({ listeners: ['http'] }, { groupBy: ['verdict', 'destination'], rateIntervalSeconds: 60 })[0].expr
-    ).toBe(`sum by (destination_service_name, destination_service) (rate(istio_requests_total{${SEL}}[1m]))`);
+    ).toBe(`sum by (destination_service_name, destination_service) (rate(istio_requests_total{${EXTERNAL_HTTP}}[1m]))`);
   });
 
   it('keeps the namespace beside a workload, since names repeat across namespaces', () => {
@@ -75,8 +105,8 @@ describe('seriesQueries', () => {
   it('sums everything when nothing is grouped, and queries bytes for passthrough only', () => {
     const q = seriesQueries({}, { groupBy: [], rateIntervalSeconds: 120, kind: 'bytes' });
     expect(q.map((x) => x.expr)).toEqual([
-      'sum(rate(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[2m]))',
-      'sum(rate(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster"}[2m]))',
+      'sum(rate(istio_tcp_sent_bytes_total{reporter="source", destination_service_name="PassthroughCluster", destination_workload=~"|unknown"}[2m]))',
+      'sum(rate(istio_tcp_received_bytes_total{reporter="source", destination_service_name="PassthroughCluster", destination_workload=~"|unknown"}[2m]))',
     ]);
   });
 });
@@ -85,8 +115,8 @@ describe('newDestinationQueries', () => {
   it('drops destinations seen by anyone in the look-back before the window', () => {
     const [http] = newDestinationQueries({ listeners: ['http'] }, { windowSeconds: 3600, lookbackSeconds: 86400 });
     expect(http.expr).toBe(
-      `(sum by (source_workload_namespace, source_workload, destination_service, destination_service_name) (increase(istio_requests_total{${SEL}}[1h])) > 0)` +
-        ` unless on (destination_service) count by (destination_service) (count_over_time(istio_requests_total{${SEL}}[1d] offset 1h))`
+      `(sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, ${PEER}) (increase(istio_requests_total{${EXTERNAL_HTTP}}[1h])) > 0)` +
+        ` unless on (destination_service) count by (destination_service) (count_over_time(istio_requests_total{${EXTERNAL_HTTP}}[1d] offset 1h))`
     );
   });
 });
@@ -94,7 +124,12 @@ describe('newDestinationQueries', () => {
 describe('every template', () => {
   const scopes: EgressScope[] = [
     {},
-    { verdicts: ['passthrough'], listeners: ['tcp'], ipLabel: 'dst' },
+    {
+      verdicts: ['passthrough'],
+      listeners: ['tcp'],
+      ipLabel: 'dst',
+      mesh: { inClusterCidrs: ['10.244.0.0/16', 'fd00::/8'] },
+    },
     {
       extraMatchers: [{ label: 'mesh', op: '!~', value: 'a"b\\c\n' }],
       destination: { kind: 'values', values: ['api.x.com', '::1'] },
@@ -102,7 +137,13 @@ describe('every template', () => {
   ];
   it.each(scopes.map((s) => [JSON.stringify(s), s]))('parses with the Prometheus grammar: %s', (_name, scope) => {
     const t = describeTemplates(scope as EgressScope, 3600, 60);
-    const all = [...t.matrix, ...t.rates, ...t.bytes, ...t.newDestinations, ...rawCounterQueries(scope as EgressScope)];
+    const all = [
+      ...matrixQueries({ ...(scope as EgressScope), include: ['in-mesh', 'registered', 'ambient'] }, 60),
+      ...t.rates,
+      ...t.bytes,
+      ...t.newDestinations,
+      ...rawCounterQueries(scope as EgressScope),
+    ];
     expect(all.length).toBeGreaterThan(0);
     for (const q of all) {
       expect(promqlErrors(q.expr)).toEqual([]);

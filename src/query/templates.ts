@@ -1,16 +1,34 @@
-import { LABEL, type Listener, METRIC } from './labels';
+import { egressGatewaysOf } from './categories';
+import { alternation, promString } from './escaping';
+import { EGRESS_REPORTER, LABEL, type Listener, METRIC, UNKNOWN, WAYPOINT_REPORTER } from './labels';
 import {
   destinationLabel,
   duration,
   type EgressScope,
   egressSelector,
+  externalSelector,
+  includesOf,
   ipLabelOf,
   listenersOf,
+  meshHostRegex,
+  NO_PEER,
+  notRegisteredNames,
+  shapeSelector,
   verdictsOf,
 } from './selectors';
 
 /** What a series of a query's result counts; shaping adds it to the cell field of the same name. */
 export type Measure = 'requests' | 'connections' | 'bytesSent' | 'bytesReceived';
+
+/**
+ * Which kind of series a query reads, and so how shaping reads its labels:
+ * - `catchAll`: PassthroughCluster / BlackHoleCluster on a sidecar (verdict from the cluster name);
+ * - `dynamicDns`: Istio 1.31's AllowAnyDynamicDNSCluster (passthrough, labelled by the Host header);
+ * - `registered`: ServiceEntry hosts, egress gateways and egress proxies (allowed);
+ * - `ambient`: ztunnel's passthrough connections (no destination address);
+ * - `waypoint`: an egress waypoint's requests to ServiceEntry hosts (403 = denied).
+ */
+export type QueryShape = 'catchAll' | 'dynamicDns' | 'registered' | 'ambient' | 'waypoint';
 
 export interface EgressQuery {
   /** Stable id, e.g. `http.requests`: shows in frame meta, CLI output and refIds. */
@@ -18,6 +36,9 @@ export interface EgressQuery {
   listener: Listener;
   measure: Measure;
   expr: string;
+  shape: QueryShape;
+  /** The label holding the destination; none for ambient connections, which carry no address. */
+  destinationLabel?: string;
 }
 
 const MEASURE_METRIC: Record<Measure, string> = {
@@ -52,24 +73,162 @@ function plannedMeasures(scope: EgressScope): Array<{ listener: Listener; measur
   return plan;
 }
 
+/** Every catch-all series of a measure: the matrix classifies them in the client. */
 function selectorFor(listener: Listener, measure: Measure, scope: EgressScope): string {
   const bytes = measure === 'bytesSent' || measure === 'bytesReceived';
   return egressSelector(MEASURE_METRIC[measure], listener, scope, bytes ? ['passthrough'] : verdictsOf(scope));
 }
 
+/** Catch-all series that PromQL can tell are external (selectors.ts `externalSelector`). */
+function externalSelectorFor(listener: Listener, measure: Measure, scope: EgressScope): string {
+  const bytes = measure === 'bytesSent' || measure === 'bytesReceived';
+  return externalSelector(MEASURE_METRIC[measure], listener, scope, bytes ? ['passthrough'] : verdictsOf(scope));
+}
+
+/** `sum by (...) (increase(sel[window]))`, possibly over several selectors joined with `or`. */
+function increaseBy(by: readonly string[], selectors: readonly string[], windowSeconds: number): string {
+  return selectors
+    .map((sel) => `sum by (${by.join(', ')}) (increase(${sel}[${duration(windowSeconds)}]))`)
+    .join(' or ');
+}
+
+const SOURCE = [LABEL.sourceNamespace, LABEL.sourceWorkload];
+const PEER = [LABEL.destinationWorkload, LABEL.destinationWorkloadNamespace];
+
 /**
- * Instant queries for the destination matrix: the increase of every catch-all series over the whole
- * window, evaluated once at its end. Prometheus reduces; the client gets one sample per series.
+ * Instant queries for the destination matrix: the increase of every series of each shape over the whole
+ * window, evaluated once at its end. Prometheus reduces; the client gets one sample per series group.
+ * Catch-all series keep the destination workload, which tells pod-direct (in-mesh) traffic apart
+ * (categories.ts); the other shapes run only when their category is asked for, except Istio 1.31's
+ * dynamic-DNS passthrough, which is external traffic.
  */
 export function matrixQueries(scope: EgressScope, windowSeconds: number): EgressQuery[] {
-  return plannedMeasures(scope).map(({ listener, measure }) => {
-    const by = sourceAndDestination(listener, scope);
+  const queries: EgressQuery[] = plannedMeasures(scope).map(({ listener, measure }) => {
+    const by = [...sourceAndDestination(listener, scope), ...PEER];
     if (measure === 'requests') {
       by.push(LABEL.responseCode);
     }
-    const expr = `sum by (${by.join(', ')}) (increase(${selectorFor(listener, measure, scope)}[${duration(windowSeconds)}]))`;
-    return { id: `${listener}.${measure}`, listener, measure, expr };
+    const expr = increaseBy(by, [selectorFor(listener, measure, scope)], windowSeconds);
+    return {
+      id: `${listener}.${measure}`,
+      listener,
+      measure,
+      expr,
+      shape: 'catchAll',
+      destinationLabel: destinationLabel(listener, scope),
+    };
   });
+  const include = includesOf(scope);
+  const http = listenersOf(scope).includes('http');
+  const tcp = listenersOf(scope).includes('tcp');
+  const reporter = `${LABEL.reporter}=${promString(EGRESS_REPORTER)}`;
+  const notRegistered = `${LABEL.clusterName}!~${promString(notRegisteredNames())}`;
+  const hostBy = [...SOURCE, LABEL.destinationService, LABEL.clusterName];
+
+  if (http && verdictsOf(scope).includes('passthrough')) {
+    // ALLOW_ANY_DYNAMIC_DNS (Istio 1.31): route `allow_any_dynamic_dns` is not `allow_any`, and its cluster
+    // carries no service metadata, so istio_stats.cc (`populatePeerInfo`) names the series after the Host
+    // header and leaves destination_service_namespace `unknown`, which every registered service sets.
+    const sel = shapeSelector(
+      METRIC.requests,
+      [reporter, notRegistered, `${LABEL.destinationServiceNamespace}=${promString(UNKNOWN)}`],
+      scope,
+      LABEL.destinationService
+    );
+    queries.push({
+      id: 'http.dynamicDns',
+      listener: 'http',
+      measure: 'requests',
+      expr: increaseBy([...hostBy, ...PEER, LABEL.responseCode], [sel], windowSeconds),
+      shape: 'dynamicDns',
+      destinationLabel: LABEL.destinationService,
+    });
+  }
+
+  if (include.has('registered') && verdictsOf(scope).includes('passthrough')) {
+    const gateways = egressGatewaysOf(scope.mesh);
+    for (const { listener, measure } of plannedMeasures({ ...scope, verdicts: ['passthrough'] })) {
+      const metric = MEASURE_METRIC[measure];
+      // ServiceEntry hosts: a registered name (its namespace set since Istio 1.23), no mesh workload
+      // behind it, and not a Kubernetes service name.
+      const direct = shapeSelector(
+        metric,
+        [
+          reporter,
+          notRegistered,
+          `${LABEL.destinationServiceNamespace}!=${promString(UNKNOWN)}`,
+          NO_PEER,
+          `${LABEL.destinationService}!~${promString(meshHostRegex(scope))}`,
+        ],
+        scope,
+        LABEL.destinationService
+      );
+      const selectors = [direct];
+      if (gateways.length > 0) {
+        selectors.push(
+          shapeSelector(
+            metric,
+            [reporter, `${LABEL.clusterName}=~${promString(alternation(gateways))}`],
+            scope,
+            LABEL.destinationService
+          )
+        );
+      }
+      const by = measure === 'requests' ? [...hostBy, LABEL.responseCode] : hostBy;
+      queries.push({
+        id: `${listener}.registered.${measure}`,
+        listener,
+        measure,
+        expr: increaseBy(by, selectors, windowSeconds),
+        shape: 'registered',
+        destinationLabel: LABEL.destinationService,
+      });
+    }
+  }
+
+  if (include.has('ambient')) {
+    if (tcp && verdictsOf(scope).includes('passthrough')) {
+      // ztunnel (istio/ztunnel src/proxy/metrics.rs): `reporter="source"` and every destination label
+      // `unknown` for passthrough; it has no label for the address (istio/ztunnel#1600).
+      const base = [reporter, `${LABEL.clusterName}=${promString(UNKNOWN)}`, NO_PEER];
+      for (const measure of ['connections', 'bytesSent', 'bytesReceived'] as const) {
+        queries.push({
+          id: `tcp.ambient.${measure}`,
+          listener: 'tcp',
+          measure,
+          expr: increaseBy(
+            SOURCE,
+            [shapeSelector(MEASURE_METRIC[measure], base, scope, LABEL.destinationService)],
+            windowSeconds
+          ),
+          shape: 'ambient',
+        });
+      }
+    }
+    if (http) {
+      // An egress waypoint reports as `waypoint` (istio_stats.cc Reporter::ServerGateway); a request its
+      // AuthorizationPolicy denies is a 403.
+      const sel = shapeSelector(
+        METRIC.requests,
+        [
+          `${LABEL.reporter}=${promString(WAYPOINT_REPORTER)}`,
+          NO_PEER,
+          `${LABEL.destinationService}!~${promString(meshHostRegex(scope))}`,
+        ],
+        scope,
+        LABEL.destinationService
+      );
+      queries.push({
+        id: 'http.waypoint.requests',
+        listener: 'http',
+        measure: 'requests',
+        expr: increaseBy([...hostBy, LABEL.responseCode], [sel], windowSeconds),
+        shape: 'waypoint',
+        destinationLabel: LABEL.destinationService,
+      });
+    }
+  }
+  return queries;
 }
 
 /** What a time series query groups by; `listener` is always kept apart (one query per listener). */
@@ -115,9 +274,9 @@ export function seriesQueries(scope: EgressScope, opts: SeriesOptions): EgressQu
   );
   return plan.map(({ listener, measure }) => {
     const by = groupLabels(listener, opts.groupBy, scope);
-    const rate = `rate(${selectorFor(listener, measure, scope)}[${duration(opts.rateIntervalSeconds)}])`;
+    const rate = `rate(${externalSelectorFor(listener, measure, scope)}[${duration(opts.rateIntervalSeconds)}])`;
     const expr = by.length > 0 ? `sum by (${by.join(', ')}) (${rate})` : `sum(${rate})`;
-    return { id: `${listener}.${measure}`, listener, measure, expr };
+    return { id: `${listener}.${measure}`, listener, measure, expr, shape: 'catchAll' };
   });
 }
 
@@ -137,14 +296,21 @@ export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOp
   return plannedMeasures(scope)
     .filter(({ measure }) => measure === 'requests' || measure === 'connections')
     .map(({ listener, measure }) => {
-      const sel = selectorFor(listener, measure, scope);
+      const sel = externalSelectorFor(listener, measure, scope);
       const dest = destinationLabel(listener, scope);
-      const by = sourceAndDestination(listener, scope);
+      const by = [...sourceAndDestination(listener, scope), ...PEER];
       const expr =
         `(sum by (${by.join(', ')}) (increase(${sel}[${duration(opts.windowSeconds)}])) > 0)` +
         ` unless on (${dest}) ` +
         `count by (${dest}) (count_over_time(${sel}[${duration(opts.lookbackSeconds)}] offset ${duration(opts.windowSeconds)}))`;
-      return { id: `${listener}.new`, listener, measure, expr };
+      return {
+        id: `${listener}.new`,
+        listener,
+        measure,
+        expr,
+        shape: 'catchAll' as const,
+        destinationLabel: dest,
+      };
     });
 }
 
@@ -160,8 +326,15 @@ export function firstSeenQueries(
     .filter(({ measure }) => measure === 'requests' || measure === 'connections')
     .map(({ listener, measure }) => {
       const dest = destinationLabel(listener, scope);
-      const expr = `min by (${dest}) (min_over_time(timestamp(${selectorFor(listener, measure, scope)})[${duration(opts.windowSeconds)}:${duration(opts.stepSeconds)}]))`;
-      return { id: `${listener}.firstSeen`, listener, measure, expr };
+      const expr = `min by (${dest}) (min_over_time(timestamp(${externalSelectorFor(listener, measure, scope)})[${duration(opts.windowSeconds)}:${duration(opts.stepSeconds)}]))`;
+      return {
+        id: `${listener}.firstSeen`,
+        listener,
+        measure,
+        expr,
+        shape: 'catchAll' as const,
+        destinationLabel: dest,
+      };
     });
 }
 
@@ -175,6 +348,8 @@ export function rawCounterQueries(scope: EgressScope): EgressQuery[] {
     listener,
     measure,
     expr: selectorFor(listener, measure, scope),
+    shape: 'catchAll' as const,
+    destinationLabel: destinationLabel(listener, scope),
   }));
 }
 

@@ -1,5 +1,7 @@
+import type { Category } from '../query/categories';
 import type { EgressCell } from '../query/cells';
 import type { Listener, Verdict } from '../query/labels';
+import { shapeFlows } from './shapes';
 import { type CounterSpec, type Grid, windowIncrease } from './series';
 
 /**
@@ -20,6 +22,16 @@ interface FlowBase {
   start?: number;
   stop?: number;
   resetAt?: number;
+  /** What the plugin must call this traffic (default external). */
+  category?: Category;
+  /** destination_service_name when it is not the verdict's cluster (dynamic DNS, ServiceEntry, ztunnel). */
+  serviceName?: string;
+  /** reporter (default source; `waypoint` for an ambient waypoint). */
+  reporter?: string;
+  /** Labels as the emitting proxy writes them, over the defaults (destination_workload, ...). */
+  labels?: Record<string, string>;
+  /** Replicas: each pod exports its own series (scrape labels `pod` and `instance`), all counting. */
+  pods?: number;
 }
 
 export interface HttpFlow extends FlowBase {
@@ -64,27 +76,52 @@ function commonLabels(f: { cluster: string; ns: string; wl: string }, reporter =
 
 const lifetime = (f: FlowBase) => ({ start: f.start, stop: f.stop, resetAt: f.resetAt });
 
+/** One copy of every spec per pod, told apart by the scrape labels Prometheus' Kubernetes discovery adds. */
+function perPod(flow: Flow, specs: CounterSpec[]): CounterSpec[] {
+  const pods = flow.pods ?? 1;
+  if (pods <= 1) {
+    return specs;
+  }
+  const out: CounterSpec[] = [];
+  for (let i = 0; i < pods; i++) {
+    const pod = `${flow.wl}-7d9f8b6c5-${'abcdefghjk'[i % 10]}${i}x2q`;
+    const instance = `10.244.${(flow.ns.length * 7 + i) % 250}.${(flow.wl.length * 13 + i * 3) % 250}:15020`;
+    for (const spec of specs) {
+      out.push({ ...spec, labels: { ...spec.labels, pod, instance } });
+    }
+  }
+  return out;
+}
+
 export function flowSeries(flow: Flow, ipLabel = 'destination_ip'): CounterSpec[] {
-  const base = { ...commonLabels(flow), destination_service_name: CLUSTER_NAME[flow.verdict] };
+  return perPod(flow, oneProxySeries(flow, ipLabel));
+}
+
+function oneProxySeries(flow: Flow, ipLabel: string): CounterSpec[] {
+  const base = {
+    ...commonLabels(flow, flow.reporter),
+    destination_service_name: flow.serviceName ?? CLUSTER_NAME[flow.verdict],
+    ...flow.labels,
+  };
   if (flow.listener === 'http') {
     return Object.entries(flow.codes).map(([code, perStep]) => ({
       name: 'istio_requests_total',
       labels: {
-        ...base,
         destination_service: flow.hostHeader ?? flow.destination ?? '',
         request_protocol: 'http',
         response_code: code,
         response_flags: '-',
+        ...base,
       },
       perStep,
       ...lifetime(flow),
     }));
   }
   const labels: Record<string, string> = {
-    ...base,
     destination_service: 'unknown',
     request_protocol: 'tcp',
     response_flags: flow.verdict === 'blackhole' ? 'UH' : '-',
+    ...base,
   };
   if (flow.ipValue !== undefined) {
     labels[ipLabel] = flow.ipValue;
@@ -99,13 +136,17 @@ export function flowSeries(flow: Flow, ipLabel = 'destination_ip'): CounterSpec[
     },
     { name: 'istio_tcp_connections_closed_total', labels, perStep: flow.connsPerStep, ...lifetime(flow) },
   ];
-  if (flow.verdict === 'passthrough') {
+  if (flow.verdict === 'passthrough' || flow.sentPerStep > 0 || flow.receivedPerStep > 0) {
     specs.push(
       { name: 'istio_tcp_sent_bytes_total', labels, perStep: flow.sentPerStep, ...lifetime(flow) },
       { name: 'istio_tcp_received_bytes_total', labels, perStep: flow.receivedPerStep, ...lifetime(flow) }
     );
   }
   return specs;
+}
+
+function withLabels(spec: CounterSpec, labels: Record<string, string>): CounterSpec {
+  return { ...spec, labels: { ...spec.labels, ...labels } };
 }
 
 export interface NoiseSeries {
@@ -140,8 +181,21 @@ export function noiseSeries(cluster: string, ipLabel = 'destination_ip'): NoiseS
     perStep: 2,
   });
   return [
-    { why: 'in-mesh service', spec: http('shop', 'frontend', 'reviews', 'reviews.shop.svc.cluster.local') },
-    { why: 'host registered by a ServiceEntry', spec: http('shop', 'checkout', 'api.partner.com', 'api.partner.com') },
+    {
+      why: 'in-mesh service',
+      spec: withLabels(http('shop', 'frontend', 'reviews', 'reviews.shop.svc.cluster.local'), {
+        destination_workload: 'reviews-v1',
+        destination_workload_namespace: 'shop',
+        destination_service_namespace: 'shop',
+      }),
+    },
+    {
+      // Since Istio 1.23 a ServiceEntry host's series carry the entry's namespace (cluster metadata).
+      why: 'host registered by a ServiceEntry',
+      spec: withLabels(http('shop', 'checkout', 'api.partner.com', 'api.partner.com'), {
+        destination_service_namespace: 'shop',
+      }),
+    },
     {
       why: 'inbound blackhole (reporter destination)',
       spec: http('unknown', 'unknown', 'BlackHoleCluster', 'checkout.shop.svc.cluster.local', 'destination'),
@@ -416,7 +470,7 @@ export function demoFlows(): Flow[] {
       codes: { '200': 1 },
     });
   });
-  return flows;
+  return [...flows, ...shapeFlows()];
 }
 
 export const DEMO_GRID_STEPS = 480;
@@ -440,9 +494,18 @@ export function demoSeries(ipLabel = 'destination_ip'): CounterSpec[] {
  * The cells a correct reader must find for `flows` over [from, to]: derived from the flows' own terms
  * (destination, port, verdict), with counts from the samples on the grid.
  */
-export function expectedCells(flows: readonly Flow[], grid: Grid, from: number, to: number): EgressCell[] {
+export function expectedCells(
+  flows: readonly Flow[],
+  grid: Grid,
+  from: number,
+  to: number,
+  include: readonly Category[] = ['external']
+): EgressCell[] {
   const cells: EgressCell[] = [];
   for (const f of flows) {
+    if (!include.includes(f.category ?? 'external')) {
+      continue;
+    }
     const specs = flowSeries(f);
     const inc = specs.map((s) => windowIncrease(s, grid, from, to));
     if (inc.every((v) => v === undefined)) {
@@ -459,12 +522,17 @@ export function expectedCells(flows: readonly Flow[], grid: Grid, from: number, 
       connections: sumOf('istio_tcp_connections_closed_total'),
       bytesSent: sumOf('istio_tcp_sent_bytes_total'),
       bytesReceived: sumOf('istio_tcp_received_bytes_total'),
+      category: f.category ?? 'external',
     };
     if (f.port !== undefined) {
       cell.port = f.port;
     }
     if (f.listener === 'http') {
-      cell.responseCodes = Object.fromEntries(specs.map((s, i) => [s.labels.response_code, inc[i] ?? 0]));
+      const codes: Record<string, number> = {};
+      specs.forEach((s, i) => {
+        codes[s.labels.response_code] = (codes[s.labels.response_code] ?? 0) + (inc[i] ?? 0);
+      });
+      cell.responseCodes = codes;
     }
     cells.push(cell);
   }

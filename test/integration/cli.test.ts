@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from '../../harness/prometheus';
 import { DEMO_CLUSTER, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
@@ -10,18 +8,7 @@ import type { EgressCell } from '../../src/query/cells';
 import { prometheusUrl } from '../harness/state';
 import { diffCells } from './expect';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'istio-egress.js');
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { cli } from './runCli';
 
 const window = ['--from', String(TEST_END - 3600), '--to', new Date(TEST_END * 1000).toISOString()];
 
@@ -60,11 +47,13 @@ describe('istio-egress matrix', () => {
       'bytesReceived',
       'port',
       'responseCodes',
+      'category',
     ];
     for (const c of out.cells) {
       expect(Object.keys(c).filter((k) => !allowed.includes(k))).toEqual([]);
       expect(['blackhole', 'passthrough']).toContain(c.verdict);
       expect(['http', 'tcp']).toContain(c.listener);
+      expect(c.category).toBe('external');
     }
     const want = expectedCells(
       demoFlows().filter((f) => f.cluster === DEMO_CLUSTER),

@@ -14,6 +14,7 @@ import type { EgressOptions } from '../../src/datasource/types';
 import { freePort } from '../../harness/prometheus';
 import { DEMO_CLUSTER, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
 import type { EgressCell } from '../../src/query/cells';
+import { SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
 import { prometheusUrl } from '../harness/state';
 import { diffCells } from './expect';
 
@@ -74,6 +75,7 @@ function frameCells(frame: { fields: Array<{ name: string; values: unknown[] }> 
       connections: col('connections')[i] as number,
       bytesSent: col('bytesSent')[i] as number,
       bytesReceived: col('bytesReceived')[i] as number,
+      category: col('category')[i] as EgressCell['category'],
     };
     if (col('port')[i] !== null) {
       cell.port = col('port')[i] as number;
@@ -169,6 +171,7 @@ describe('health check', () => {
       '✓ Istio metrics present',
       '✓ TCP series carry the destination_ip label',
       '✓ Catch-all egress in the last 24h',
+      '✓ Telemetry from sidecars',
       expect.stringMatching(/^✓ \d+ external destination series/),
     ]);
     expect(r.details?.message).toMatch(/version 2\.\d+/);
@@ -227,5 +230,68 @@ describe('errors through the proxy', () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe('the data source on a mesh with every shape of catch-all traffic', () => {
+  const shapes: Partial<EgressOptions> = {
+    extraMatchers: `cluster="${SHAPES_CLUSTER}"`,
+    inClusterCidrs: SHAPES_IN_CLUSTER_CIDRS,
+  };
+
+  it('matrix frames carry category and reason; other categories only when the query asks', async () => {
+    const ds = makeDs(shapes);
+    const plain = await ds.query(queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END));
+    const categories = (f: (typeof plain.data)[number]) =>
+      f.fields.find((x: { name: string }) => x.name === 'category')!.values as string[];
+    expect(new Set(categories(plain.data[0]))).toEqual(new Set(['external']));
+    expect(plain.data[0].meta.notices).toContainEqual({
+      severity: 'info',
+      text: 'Not external, so not shown: 6 in-mesh pairs (turn on "in-mesh" under Show in the query editor).',
+    });
+    const all = await ds.query(
+      queryRequest([{ queryType: 'matrix', include: ['in-mesh', 'registered', 'ambient'] }], TEST_END - 3600, TEST_END)
+    );
+    const frame = all.data[0];
+    const want = expectedCells(
+      demoFlows().filter((f) => f.cluster === SHAPES_CLUSTER),
+      demoGrid(TEST_END),
+      TEST_END - 3600,
+      TEST_END,
+      ['external', 'in-mesh', 'registered', 'ambient']
+    );
+    expect(diffCells(frameCells(frame), want)).toEqual([]);
+    const reasons = frame.fields.find((x: { name: string }) => x.name === 'reason')!.values as string[];
+    const dests = frame.fields.find((x: { name: string }) => x.name === 'destination')!.values as string[];
+    expect(reasons[dests.indexOf('10.244.7.3')]).toBe('reached workload db/postgres by IP: not external');
+  });
+
+  it('new destinations never list in-mesh pod IPs or mesh hosts', async () => {
+    const res = await makeDs(shapes).query(
+      queryRequest([{ queryType: 'newDestinations', lookback: '1h' }], TEST_END - 3600, TEST_END)
+    );
+    const dests = res.data[0].fields.find((x: { name: string }) => x.name === 'destination')!.values as string[];
+    expect(dests.filter((d) => d.startsWith('10.244.') || d.startsWith('reviews') || d === 'ratings')).toEqual([]);
+  });
+
+  it('health check names the shapes it finds', async () => {
+    jest.useFakeTimers({
+      now: TEST_END * 1000,
+      doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask', 'setInterval'],
+    });
+    const r = await makeDs({ extraMatchers: `cluster="${SHAPES_CLUSTER}"` }).testDatasource();
+    const text = String(r.details?.message);
+    expect(text).toContain('Telemetry from sidecars and ambient (ztunnel, waypoints)');
+    expect(text).toContain('ztunnel records no destination address');
+    expect(text).toMatch(/⚠ \d+ catch-all series reach mesh workloads by IP/);
+    const withRanges = await makeDs({ ...shapes }).testDatasource();
+    expect(String(withRanges.details?.message)).toMatch(/✓ \d+ catch-all series reach mesh workloads by IP/);
+    expect(text).toMatch(/⚠ \d+ catch-all TCP series go to private addresses, and no in-cluster CIDRs are set/);
+    expect(text).toMatch(/✓ Egress gateway traffic: \d+ series to istio-egressgateway/);
+    expect(text).toMatch(/✓ ALLOW_ANY_DYNAMIC_DNS: \d+ series through AllowAnyDynamicDNSCluster/);
+    const demoOnly = String((await makeDs().testDatasource()).details?.message);
+    expect(demoOnly).not.toContain('ambient');
+    expect(demoOnly).not.toContain('reach mesh workloads by IP');
+    jest.useRealTimers();
   });
 });

@@ -140,6 +140,10 @@ describe('the plugin in Chromium', () => {
       '✓ Istio metrics present',
       '✓ TCP series carry the destination_ip label',
       '✓ Catch-all egress in the last 24h',
+      '✓ Telemetry from sidecars and ambient (ztunnel, waypoints)',
+      expect.stringMatching(/^✓ \d+ catch-all series reach mesh workloads by IP/),
+      expect.stringMatching(/^✓ Egress gateway traffic: \d+ series to istio-egressgateway/),
+      expect.stringMatching(/^✓ ALLOW_ANY_DYNAMIC_DNS: \d+ series through AllowAnyDynamicDNSCluster/),
       expect.stringMatching(/^✓ \d+ external destination series/),
     ]);
     expect(problems).toEqual([]);

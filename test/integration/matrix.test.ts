@@ -3,6 +3,7 @@ import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
 import type { EgressScope } from '../../src/query/selectors';
 import { newDestinationQueries, seriesQueries } from '../../src/query/templates';
+import { SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
 import {
   DEMO_CLUSTER,
   LEGACY_CLUSTER,
@@ -48,7 +49,7 @@ describe('matrix against a real Prometheus', () => {
   });
 
   it('sees both clusters without a selector, and never inbound, in-mesh or ServiceEntry traffic', async () => {
-    const got = await fetchMatrix(api(), { scope: {}, from, to });
+    const got = await fetchMatrix(api(), { scope: { mesh: { inClusterCidrs: SHAPES_IN_CLUSTER_CIDRS } }, from, to });
     expect(diffCells(got.cells, expectedCells(demoFlows(), grid, from, to))).toEqual([]);
     const destinations = new Set(got.cells.map((c) => c.destination));
     for (const noise of [

@@ -27,7 +27,7 @@ describe('generated provisioning', () => {
   it('promtool accepts the Prometheus rule file and its unit tests pass', async () => {
     const promtool = requireBinary('promtool');
     const check = await run(promtool, ['check', 'rules', path.join(ROOT, 'rules/istio-egress.rules.yml')]);
-    expect(check.stdout).toContain('SUCCESS: 4 rules found');
+    expect(check.stdout).toContain('SUCCESS: 5 rules found');
     for (const t of ['rules/tests/istio-egress.test.yml', 'rules/tests/ip-cardinality.test.yml']) {
       const res = await run(promtool, ['test', 'rules', path.join(ROOT, t)]);
       expect(res.stdout).toContain('SUCCESS');
@@ -43,7 +43,7 @@ describe('generated provisioning', () => {
     const prometheus = datasources.find((d) => d.type === 'prometheus')!;
     expect(prometheus.uid).toBe(UID.prometheus);
     const all = rules.groups.flatMap((g: { rules: unknown[] }) => g.rules);
-    expect(all).toHaveLength(4);
+    expect(all).toHaveLength(5);
     for (const rule of all) {
       expect(rule.dashboardUid).toBe(UID.overview);
       expect(rule.panelId).toBe(MATRIX_PANEL_ID);

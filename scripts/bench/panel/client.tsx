@@ -51,7 +51,7 @@ function frameFor(n: number): DataFrame {
     }
     const samples: VectorSample[] = JSON.parse(JSON.stringify(result));
     const http = matrixQueries({}, 3600).find((q) => q.listener === 'http' && q.measure === 'requests')!;
-    const { cells } = shapeCells([{ query: http, samples }], { ipLabel: 'destination_ip' });
+    const { cells } = shapeCells([{ query: http, samples }]);
     frame = matrixFrame('A', cells, () => undefined, [http], []);
     frames.clear();
     frames.set(side, frame);

@@ -1,7 +1,16 @@
 import React from 'react';
 import { type DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { Button, DataSourceHttpSettings, Field, FieldSet, IconButton, Input, Stack } from '@grafana/ui';
-import { compileDestinationNames, DEFAULT_IP_LABEL, errorMessage, parseMatchers } from '../../query';
+import {
+  clusterDomainOf,
+  compileDestinationNames,
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_EGRESS_GATEWAYS,
+  DEFAULT_IP_LABEL,
+  errorMessage,
+  parseCidrList,
+  parseMatchers,
+} from '../../query';
 import { DEFAULT_DESTINATION_LIMIT, type EgressOptions } from '../types';
 
 type Props = DataSourcePluginOptionsEditorProps<EgressOptions>;
@@ -22,6 +31,9 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const names = json.destinationNames ?? [];
   const matchersError = validation(() => parseMatchers(json.extraMatchers ?? ''));
   const namesError = validation(() => compileDestinationNames(names.filter((n) => n.cidr || n.name)));
+  const cidrsError = validation(() => parseCidrList(json.inClusterCidrs ?? [], 'In-cluster CIDRs'));
+  const domainError = validation(() => clusterDomainOf({ clusterDomain: json.clusterDomain }));
+  const list = (text: string) => text.split(/[\s,]+/).filter(Boolean);
   return (
     <>
       <DataSourceHttpSettings
@@ -58,6 +70,45 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             value={json.ipLabel ?? ''}
             placeholder={DEFAULT_IP_LABEL}
             onChange={(e) => set({ ipLabel: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="In-cluster CIDRs"
+          description="Pod and service ranges, comma-separated. Catch-all traffic to them is in-mesh (a pod dialled by IP), not external. Default: none."
+          invalid={!!cidrsError}
+          error={cidrsError}
+        >
+          <Input
+            width={60}
+            aria-label="In-cluster CIDRs"
+            value={(json.inClusterCidrs ?? []).join(', ')}
+            placeholder="10.244.0.0/16, 10.96.0.0/12"
+            onChange={(e) => set({ inClusterCidrs: list(e.currentTarget.value) })}
+          />
+        </Field>
+        <Field
+          label="Cluster domain"
+          description="Mesh service hosts end in .svc.<domain>: blocked calls to them are in-mesh misconfigurations."
+          invalid={!!domainError}
+          error={domainError}
+        >
+          <Input
+            width={40}
+            aria-label="Cluster domain"
+            value={json.clusterDomain ?? ''}
+            placeholder={DEFAULT_CLUSTER_DOMAIN}
+            onChange={(e) => set({ clusterDomain: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="Egress gateways"
+          description="Service names of egress gateways and Sidecar egress proxies: traffic to them counts as registered."
+        >
+          <Input
+            width={60}
+            aria-label="Egress gateways"
+            value={(json.egressGateways ?? DEFAULT_EGRESS_GATEWAYS).join(', ')}
+            onChange={(e) => set({ egressGateways: list(e.currentTarget.value) })}
           />
         </Field>
         <Field

@@ -1,7 +1,8 @@
 import React from 'react';
-import { type QueryEditorProps } from '@grafana/data';
+import { type QueryEditorProps, type SelectableValue } from '@grafana/data';
 import { InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, RadioButtonGroup } from '@grafana/ui';
 import {
+  type Category,
   describeTemplates,
   errorMessage,
   type Listener,
@@ -38,6 +39,12 @@ const GROUP_LABELS: Record<SeriesGroup, string> = {
   sourceWorkload: 'Source workload',
   sourceNamespace: 'Source namespace',
 };
+
+const CATEGORY_OPTIONS: Array<SelectableValue<Category>> = [
+  { label: 'In-mesh', value: 'in-mesh', description: 'pod IPs, in-cluster CIDRs, Sidecar-blocked mesh hosts' },
+  { label: 'Registered', value: 'registered', description: 'ServiceEntry hosts and egress gateways' },
+  { label: 'Ambient', value: 'ambient', description: 'ztunnel passthrough and egress waypoints' },
+];
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: Props) {
   const q = { ...DEFAULT_QUERY, ...query };
@@ -125,6 +132,22 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
               options={SERIES_GROUPS.map((g) => ({ label: GROUP_LABELS[g], value: g }))}
               value={q.groupBy ?? []}
               onChange={(v) => update({ groupBy: v.map((o) => o.value!) })}
+            />
+          </InlineField>
+        )}
+        {(q.queryType ?? 'matrix') === 'matrix' && (
+          <InlineField
+            label="Show"
+            labelWidth={14}
+            tooltip="External traffic is always shown. In-mesh: catch-all traffic to mesh pods or services (pod IPs, in-cluster CIDRs, Sidecar-blocked mesh hosts). Registered: ServiceEntry hosts and egress gateways. Ambient: ztunnel passthrough and egress waypoints."
+          >
+            <MultiSelect
+              width={40}
+              aria-label="Show categories"
+              options={CATEGORY_OPTIONS}
+              value={q.include ?? []}
+              placeholder="external only"
+              onChange={(v) => update({ include: v.map((o) => o.value!) })}
             />
           </InlineField>
         )}

@@ -55,15 +55,20 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     };
     return model ? fitGrid(model, plot, offset) : undefined;
   }, [model, width, height, offset]);
-  // Orange / blue / purple: distinguishable with the common color-vision deficiencies.
-  const base = useMemo<[string, string, string]>(
+  // Orange / blue / purple: distinguishable with the common color-vision deficiencies. Then the classes
+  // of traffic that is not external (model/matrix.ts PALETTE_CLASSES): muted gray, and red where it was
+  // blocked (a Sidecar-scoped mesh call), which users must not miss.
+  const base = useMemo<string[]>(
     () => [
       theme.visualization.getColorByName('orange'),
       theme.visualization.getColorByName('blue'),
       theme.visualization.getColorByName('purple'),
+      theme.colors.text.secondary,
+      theme.visualization.getColorByName('red'),
     ],
     [theme]
   );
+  const hasOther = useMemo(() => !!model && model.hasNotExternal, [model]);
   const palette = useMemo(
     () => buildPalette(base, options.levels, (c, a) => colorManipulator.alpha(c, a)),
     [base, options.levels]
@@ -358,6 +363,12 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
         <span className={s.swatch} style={{ background: base[1] }} /> Passthrough
         <span className={s.swatch} style={{ background: base[2] }} /> Both
         <span className={s.swatch} style={{ border: `1px solid ${base[1]}` }} /> No traffic in range
+        {hasOther && (
+          <>
+            <span className={s.swatch} style={{ background: base[3] }} /> Not external
+            <span className={s.swatch} style={{ background: base[4] }} /> Blocked in-mesh
+          </>
+        )}
         {fit!.truncated && (
           <span data-testid="matrix-truncated">
             · rows {g.rowOffset + 1}–{g.rowOffset + g.visibleRows} of {model.rows.length}, columns {g.colOffset + 1}–

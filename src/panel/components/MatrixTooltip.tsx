@@ -30,6 +30,12 @@ export function MatrixTooltip({ cell, row, col, links }: Props) {
             ? `, ${integer(c.bytesSent)} B sent, ${integer(c.bytesReceived)} B received`
             : ''}
           {c.codesText ? ` (codes ${c.codesText})` : ''}
+          {c.category !== 'external' && (
+            <div className={s.reason}>
+              {c.category}
+              {c.reason ? `: ${c.reason}` : ''}
+            </div>
+          )}
         </div>
       ))}
       {links && links.length > 0 && (
@@ -57,6 +63,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   title: css({ fontWeight: theme.typography.fontWeightMedium }),
   row: css({ marginTop: theme.spacing(0.5) }),
+  reason: css({ color: theme.colors.text.secondary, fontStyle: 'italic' }),
   links: css({ marginTop: theme.spacing(1), display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
   link: css({ color: theme.colors.text.link }),
 });

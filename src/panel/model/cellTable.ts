@@ -1,4 +1,4 @@
-import type { EgressCell, Listener } from '../../query';
+import { type Category, type EgressCell, isCategory, type Listener } from '../../query';
 
 /** Verdict codes. SKIP marks a row whose verdict is neither cluster: counted, never drawn. */
 export const BLACKHOLE = 0;
@@ -48,6 +48,9 @@ export interface CellTable {
   bytesReceived?: ArrayLike<unknown>;
   port?: ArrayLike<unknown>;
   codes?: ArrayLike<unknown>;
+  /** categories.ts: absent (plain Prometheus tables) means external. */
+  category?: ArrayLike<unknown>;
+  reason?: ArrayLike<unknown>;
   cell(r: number): SourceCell;
 }
 
@@ -76,6 +79,12 @@ export function verdictAt(t: Pick<CellTable, 'verdict' | 'dict'>, r: number): nu
   return verdictCode(t.dict.verdict && typeof v === 'number' ? t.dict.verdict[v] : v);
 }
 
+/** The category of row r; rows without one (plain Prometheus tables) are external. */
+export function categoryAt(t: Pick<CellTable, 'category'>, r: number): Category {
+  const v = t.category?.[r];
+  return typeof v === 'string' && isCategory(v) ? v : 'external';
+}
+
 export const num = (col: ArrayLike<unknown> | undefined, r: number): number => Number(col?.[r]) || 0;
 
 export function columnTable(c: TableColumns): CellTable {
@@ -92,7 +101,12 @@ export function columnTable(c: TableColumns): CellTable {
         connections: num(c.connections, r),
         bytesSent: num(c.bytesSent, r),
         bytesReceived: num(c.bytesReceived, r),
+        category: categoryAt(c, r),
       };
+      const reason = c.reason?.[r];
+      if (reason) {
+        out.reason = String(reason);
+      }
       const port = c.port?.[r];
       if (port !== null && port !== undefined && port !== '') {
         out.port = Number(port);
@@ -125,6 +139,8 @@ export function tableFromCells(cells: readonly SourceCell[]): CellTable {
     bytesReceived: cells.map((c) => c.bytesReceived),
     port: cells.map((c) => c.port ?? null),
     codes: cells.map((c) => c.codesText ?? ''),
+    category: cells.map((c) => c.category),
+    reason: cells.map((c) => c.reason ?? ''),
     dict: {},
   });
 }

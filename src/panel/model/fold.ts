@@ -1,4 +1,4 @@
-import { BLACKHOLE, type CellTable, SKIP, text, verdictCode } from './cellTable';
+import { BLACKHOLE, type CellTable, categoryAt, SKIP, text, verdictCode } from './cellTable';
 
 /** One row or column: a source workload (grouped by namespace) or a destination. */
 export interface AxisItem {
@@ -15,6 +15,10 @@ export const SEEN_BLOCKED = 1;
 export const SEEN_ALLOWED = 2;
 /** TCP bytes moved: traffic even when no connection opened or closed in the range. */
 export const SEEN_BYTES = 4;
+/** A row of another category than external (in-mesh, registered, ambient: query/categories.ts). */
+export const SEEN_NOT_EXTERNAL = 8;
+/** A row of external traffic (every row of a table without a category column). */
+export const SEEN_EXTERNAL = 16;
 
 /**
  * The verdict code of row r; an enum column is decided once per dictionary entry (`dict`, the codes of
@@ -32,7 +36,11 @@ export const rowVolume = (t: CellTable, r: number): number =>
 /** The SEEN_* flags of a row whose verdict code is `code`. */
 export function rowFlags(t: CellTable, r: number, code: number): number {
   const moved = (t.bytesSent && Number(t.bytesSent[r]) > 0) || (t.bytesReceived && Number(t.bytesReceived[r]) > 0);
-  return (code === BLACKHOLE ? SEEN_BLOCKED : SEEN_ALLOWED) | (moved ? SEEN_BYTES : 0);
+  return (
+    (code === BLACKHOLE ? SEEN_BLOCKED : SEEN_ALLOWED) |
+    (moved ? SEEN_BYTES : 0) |
+    (categoryAt(t, r) === 'external' ? SEEN_EXTERNAL : SEEN_NOT_EXTERNAL)
+  );
 }
 
 /**

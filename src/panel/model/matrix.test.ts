@@ -23,6 +23,7 @@ const cell = (
   connections: 0,
   bytesSent: 0,
   bytesReceived: 0,
+  category: 'external',
 });
 const opts = {
   transpose: false,
@@ -367,9 +368,50 @@ describe('readFrames', () => {
       connections: 0,
       bytesSent: 0,
       bytesReceived: 0,
+      category: 'external',
     });
     expect(readFrames([{ fields: [{ name: 'x', values: [1] }] }])).toEqual({
       missing: ['sourceWorkload', 'destination', 'verdict'],
     });
+  });
+});
+
+describe('cells that are not external (query/categories.ts)', () => {
+  const levels = 4;
+  const classOf = (m: ReturnType<typeof buildMatrix>, i: number) => Math.floor(m.paletteOf(i, levels) / (levels + 1));
+  const inMesh = (over: Partial<EgressCell>): EgressCell => ({
+    ...cell('web', 'frontend', 'reviews.shop', 'blackhole', 3),
+    category: 'in-mesh',
+    reason: 'blocked in-mesh call',
+    ...over,
+  });
+
+  it('are muted, red where blocked, and external traffic in the same cell decides its color', () => {
+    const m = buildMatrix(
+      [
+        inMesh({}),
+        inMesh({ destination: '10.244.3.17', verdict: 'passthrough', reason: 'reached workload kafka/broker by IP' }),
+        cell('web', 'frontend', 'api.github.com', 'passthrough', 9),
+        inMesh({ destination: 'api.github.com', verdict: 'blackhole' }),
+      ],
+      opts
+    );
+    expect(m.hasNotExternal).toBe(true);
+    const byDest = (d: string) => {
+      for (let i = 0; i < m.cellCount; i++) {
+        if (m.cols[m.cell(i).col].key === d) {
+          return i;
+        }
+      }
+      throw new Error(d);
+    };
+    expect(classOf(m, byDest('reviews.shop'))).toBe(4);
+    expect(classOf(m, byDest('10.244.3.17'))).toBe(3);
+    expect(classOf(m, byDest('api.github.com'))).toBe(2);
+    for (const d of ['reviews.shop', '10.244.3.17', 'api.github.com']) {
+      const c = m.cell(byDest(d));
+      expect(paletteIndex(c, m.maxVolume, levels)).toBe(m.paletteOf(byDest(d), levels));
+    }
+    expect(buildMatrix([cell('web', 'frontend', 'x.com', 'passthrough', 1)], opts).hasNotExternal).toBe(false);
   });
 });

@@ -1,6 +1,17 @@
 import type { EgressCell } from '../../query';
-import { type CellTable, type SourceCell, tableFromCells } from './cellTable';
-import { type AxisItem, Axes, type Cells, foldPairs, foldRows, SEEN_ALLOWED, SEEN_BLOCKED, SEEN_BYTES } from './fold';
+import { type CellTable, categoryAt, type SourceCell, tableFromCells } from './cellTable';
+import {
+  type AxisItem,
+  Axes,
+  type Cells,
+  foldPairs,
+  foldRows,
+  SEEN_ALLOWED,
+  SEEN_BLOCKED,
+  SEEN_BYTES,
+  SEEN_EXTERNAL,
+  SEEN_NOT_EXTERNAL,
+} from './fold';
 import { cellIndex, pairIndex, type Ranks } from './grid';
 import type { MatrixOptions, SortBy } from '../types';
 
@@ -37,6 +48,8 @@ export interface MatrixModel {
   /** Palette index of cell i without building it: class × (levels + 1) + level. */
   paletteOf(i: number, levels: number): number;
   seenAllowed(i: number): boolean;
+  /** Some input row is in-mesh, registered or ambient: the legend names those colors. */
+  hasNotExternal: boolean;
 }
 
 function share(blocked: number, total: number): number {
@@ -129,6 +142,7 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
     maxVolume,
     indexOf: index.indexOf,
     seenAllowed: (m) => (index.flags(m) & SEEN_ALLOWED) !== 0,
+    hasNotExternal: hasNotExternal(t),
     paletteOf: (m, levels) => paletteFor(index.volume(m), index.flags(m), maxVolume, levels),
     cell: (m) => {
       const w = index.workload(m);
@@ -151,6 +165,19 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
   };
 }
 
+/** One pass over the category column, only when the frame has one (this data source's frames do). */
+function hasNotExternal(t: CellTable): boolean {
+  if (!t.category) {
+    return false;
+  }
+  for (let r = 0; r < t.length; r++) {
+    if (categoryAt(t, r) !== 'external') {
+      return true;
+    }
+  }
+  return false;
+}
+
 export type VerdictClass = 0 | 1 | 2;
 export const VERDICT_CLASS = { blackhole: 0, passthrough: 1, both: 2 } as const;
 
@@ -169,9 +196,25 @@ export function intensityLevel(volume: number, maxVolume: number, levels: number
   return Math.min(levels, 1 + Math.floor(((levels - 1) * Math.log1p(volume)) / Math.log1p(maxVolume) + 1e-9));
 }
 
+/**
+ * Palette classes: BlackHole, Passthrough, both (external traffic), then not external (in-mesh,
+ * registered, ambient: muted) and not external but blocked (a Sidecar-scoped mesh call or a waypoint
+ * denial: it stands out). Categories share a cell only when the data does; external then decides.
+ */
+export const PALETTE_CLASSES = 5;
+
 function paletteFor(volume: number, flags: number, maxVolume: number, levels: number): number {
   const seen = flags & (SEEN_BLOCKED | SEEN_ALLOWED);
-  const cls = seen === (SEEN_BLOCKED | SEEN_ALLOWED) ? 2 : seen === SEEN_BLOCKED ? 0 : 1;
+  const cls =
+    (flags & (SEEN_EXTERNAL | SEEN_NOT_EXTERNAL)) === SEEN_NOT_EXTERNAL
+      ? seen & SEEN_BLOCKED
+        ? 4
+        : 3
+      : seen === (SEEN_BLOCKED | SEEN_ALLOWED)
+        ? 2
+        : seen === SEEN_BLOCKED
+          ? 0
+          : 1;
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
   const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels);
   return cls * (levels + 1) + level;
@@ -180,7 +223,11 @@ function paletteFor(volume: number, flags: number, maxVolume: number, levels: nu
 export function paletteIndex(m: MatrixCell, maxVolume: number, levels: number): number {
   return paletteFor(
     m.blocked + m.allowed,
-    (m.seenBlocked ? SEEN_BLOCKED : 0) | (m.seenAllowed ? SEEN_ALLOWED : 0) | (m.bytes > 0 ? SEEN_BYTES : 0),
+    (m.seenBlocked ? SEEN_BLOCKED : 0) |
+      (m.seenAllowed ? SEEN_ALLOWED : 0) |
+      (m.bytes > 0 ? SEEN_BYTES : 0) |
+      (m.sources.some((s) => s.category !== 'external') ? SEEN_NOT_EXTERNAL : 0) |
+      (m.sources.some((s) => s.category === 'external') ? SEEN_EXTERNAL : 0),
     maxVolume,
     levels
   );

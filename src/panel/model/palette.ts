@@ -1,6 +1,6 @@
 /** Palette by index (class × (levels + 1) + level): level 0 is the outline color, then rising alpha. */
 export function buildPalette(
-  base: readonly [string, string, string],
+  base: readonly string[],
   levels: number,
   withAlpha: (color: string, alpha: number) => string
 ): string[] {

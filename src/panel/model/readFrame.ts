@@ -117,6 +117,8 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       bytesReceived: get('bytesReceived'),
       port: get('port'),
       codes: get('responseCodes'),
+      category: get('category'),
+      reason: get('reason'),
       dict: { ns: dictOf(ns), wl: dictOf(wl), dest: dictOf(dest), listener: listenerDict, verdict: dictOf(verdict) },
     });
   }
@@ -148,6 +150,8 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       bytesReceived: joined('bytesReceived'),
       port: joined('port'),
       codes: joined('codes'),
+      category: joined('category'),
+      reason: joined('reason'),
       dict: {},
     }),
   };
