@@ -70,11 +70,22 @@ describe('serviceEntriesYaml', () => {
     expect(e.spec.exportTo).toEqual(['*']);
   });
 
-  it('keeps hostile host names inside quoted scalars', () => {
+  it('refuses hosts Istio would not resolve, naming each in printable ASCII, and never in-mesh traffic', () => {
     const host = 'x"\n- evil: true\n#';
-    const [e] = docs(serviceEntriesYaml([cell({ destination: host })], { scope: 'namespace' }));
-    expect(e.spec.hosts).toEqual([host]);
-    expect(Object.keys(e)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    const text = serviceEntriesYaml(
+      [
+        cell({ destination: host }),
+        cell({ destination: '*.example.com' }),
+        cell({ destination: 'reviews.shop.svc.cluster.local' }),
+        cell({ destination: '10.244.3.17', category: 'in-mesh' }),
+      ],
+      { scope: 'namespace' }
+    );
+    expect(docs(text)).toEqual([]);
+    expect(text).toContain('#   "x\\"\\u000a- evil: true\\u000a#": not a DNS name');
+    expect(text).toContain('#   "*.example.com": a wildcard');
+    expect(text).toContain('#   "reviews.shop.svc.cluster.local": a Kubernetes service name');
+    expect(text).not.toContain('10.244.3.17');
   });
 
   it('says why nothing was written, and reports TCP pairs it cannot register', () => {

@@ -4,8 +4,10 @@ import { UNKNOWN } from './labels';
 
 /**
  * ServiceEntry YAML for destinations that went through PassthroughCluster: the step from ALLOW_ANY towards
- * REGISTRY_ONLY. Strings are written as JSON strings, which YAML reads as double-quoted scalars, so a
- * host name can never break the document.
+ * REGISTRY_ONLY. A Host header is chosen by any workload, a compromised one included, so nothing of it
+ * reaches the YAML unescaped: scalars are double-quoted with everything outside printable ASCII escaped,
+ * comments are printable ASCII only. kubectl reads YAML 1.1 (sigs.k8s.io/yaml over go-yaml), which takes
+ * U+0085, U+2028 and U+2029 for line breaks and rejects C1 controls; JSON strings would carry them raw.
  */
 
 export interface ServiceEntryOptions {
@@ -26,7 +28,10 @@ const DEFAULT_PORT = { http: 80, tcp: 443 } as const;
 
 interface Entry {
   namespace: string;
+  /** A lower-case DNS name (`listener` http) or an IP address (`listener` tcp: an `addresses` entry). */
   destination: string;
+  /** The port protocol: HTTP for Host headers, TCP for the IP label. */
+  protocol: 'HTTP' | 'TCP';
   listener: EgressCell['listener'];
   ports: Set<number>;
   unknownPort: boolean;
@@ -51,36 +56,105 @@ function hash(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-function q(s: string): string {
-  return JSON.stringify(s);
+/** `\uXXXX` (or `\UXXXXXXXX`) for one code point: an escape both YAML 1.1 and 1.2 read in double quotes. */
+function escapeCodePoint(cp: number): string {
+  return cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
 }
 
-/** A comment ends at a line break: control characters in names are written escaped. */
+/** A YAML double-quoted scalar holding exactly `s`, written in printable ASCII. */
+export function yamlQuoted(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') {
+      out += `\\${ch}`;
+    } else if (cp >= 0x20 && cp <= 0x7e) {
+      out += ch;
+    } else {
+      out += escapeCodePoint(cp);
+    }
+  }
+  return `${out}"`;
+}
+
+/** Comment text in printable ASCII: no character can end the comment or make the file unreadable. */
 function commentSafe(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (ch) => JSON.stringify(ch).slice(1, -1));
+  let out = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    out += cp >= 0x20 && cp <= 0x7e ? ch : escapeCodePoint(cp);
+  }
+  return out;
+}
+
+const q = yamlQuoted;
+
+const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const DNS_NAME = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(?:\\.${DNS_LABEL})+$`);
+
+/** What a passthrough destination becomes: a DNS host, an address, or nothing (with the reason). */
+type Target = { kind: 'host'; host: string } | { kind: 'address'; address: string } | { kind: 'refused'; why: string };
+
+/**
+ * Only what Istio accepts for a MESH_EXTERNAL entry: a lower-case FQDN for `resolution: DNS`, or an IP
+ * address for `addresses`. Wildcards, CIDRs, mesh service names and anything else are refused, with
+ * the reason, never emitted.
+ */
+export function serviceEntryTarget(destination: string, listener: EgressCell['listener']): Target {
+  const raw = destination.trim();
+  if (isIPv4(raw) || isIPv6(raw)) {
+    return { kind: 'address', address: raw.toLowerCase() };
+  }
+  if (listener === 'tcp') {
+    return { kind: 'refused', why: 'not an IP address' };
+  }
+  const host = raw.toLowerCase().replace(/\.$/, '');
+  if (host.includes('*')) {
+    return { kind: 'refused', why: 'a wildcard: write that entry by hand, with resolution NONE' };
+  }
+  if (host.includes('/')) {
+    return { kind: 'refused', why: 'a CIDR, not a host' };
+  }
+  if (/\.svc(\.|$)/.test(host)) {
+    return { kind: 'refused', why: 'a Kubernetes service name: in-mesh, not external' };
+  }
+  if (!DNS_NAME.test(host) || /^[0-9.]+$/.test(host)) {
+    return { kind: 'refused', why: 'not a DNS name Istio can resolve (letters, digits, hyphens and dots)' };
+  }
+  return { kind: 'host', host };
 }
 
 /** Passthrough cells grouped into entries; cells without a usable destination are reported, not lost. */
 export function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEntryOptions) {
   const entries = new Map<string, Entry>();
   const skipped: EgressCell[] = [];
+  const refused = new Map<string, string>();
   const meshNamespace = opts.namespace ?? 'istio-system';
   for (const c of cells) {
-    if (c.verdict !== 'passthrough') {
+    // External passthrough only: in-mesh, registered and ambient traffic needs no entry.
+    if (c.verdict !== 'passthrough' || (c.category ?? 'external') !== 'external') {
       continue;
     }
-    if (c.destination === UNKNOWN || (c.listener === 'tcp' && !isIPv4(c.destination) && !isIPv6(c.destination))) {
+    if (c.destination === UNKNOWN) {
       skipped.push(c);
       continue;
     }
+    const target = serviceEntryTarget(c.destination, c.listener);
+    if (target.kind === 'refused') {
+      refused.set(c.destination, target.why);
+      continue;
+    }
+    const destination = target.kind === 'host' ? target.host : target.address;
+    const listener = target.kind === 'address' ? 'tcp' : 'http';
     const namespace = opts.scope === 'namespace' ? c.sourceNamespace : meshNamespace;
-    const key = JSON.stringify([namespace, c.listener, c.destination]);
+    const key = JSON.stringify([namespace, c.listener, destination]);
     let e = entries.get(key);
     if (!e) {
       e = {
         namespace,
-        destination: c.destination,
-        listener: c.listener,
+        destination,
+        protocol: c.listener === 'http' ? 'HTTP' : 'TCP',
+        listener,
         ports: new Set(),
         unknownPort: false,
         sources: new Map(),
@@ -98,22 +172,22 @@ export function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEn
   const sorted = Array.from(entries.values()).sort((a, b) =>
     a.namespace === b.namespace ? (a.destination < b.destination ? -1 : 1) : a.namespace < b.namespace ? -1 : 1
   );
-  return { entries: sorted, skipped };
+  return { entries: sorted, skipped, refused };
 }
 
-function renderEntry(e: Entry, opts: ServiceEntryOptions): string {
+function renderEntry(e: Entry, opts: ServiceEntryOptions, objectName: string): string {
   const isIp = e.listener === 'tcp';
   const name = isIp ? opts.nameOf?.(e.destination) : undefined;
   const host = isIp ? `${k8sName(name ?? e.destination).replace(/^egress-/, '')}.external` : e.destination;
   const lines = [
     '---',
     commentSafe(
-      `# ${e.listener.toUpperCase()} passthrough to ${e.destination}${name ? ` (${name})` : ''}, seen from ${Array.from(e.sources.keys()).sort().join(', ')}`
+      `# ${e.protocol} passthrough to ${e.destination}${name ? ` (${name})` : ''}, seen from ${Array.from(e.sources.keys()).sort().join(', ')}`
     ),
     'apiVersion: networking.istio.io/v1',
     'kind: ServiceEntry',
     'metadata:',
-    `  name: ${q(k8sName(name ? `${name}-${e.destination}` : e.destination))}`,
+    `  name: ${q(objectName)}`,
     `  namespace: ${q(e.namespace)}`,
     'spec:',
     '  hosts:',
@@ -125,12 +199,13 @@ function renderEntry(e: Entry, opts: ServiceEntryOptions): string {
   lines.push(`  exportTo:`, `  - ${q(opts.scope === 'namespace' ? '.' : '*')}`);
   lines.push('  location: MESH_EXTERNAL', `  resolution: ${isIp ? 'NONE' : 'DNS'}`, '  ports:');
   const ports = Array.from(e.ports).sort((a, b) => a - b);
-  const protocol = isIp ? 'TCP' : 'HTTP';
+  const protocol = e.protocol;
   for (const p of ports) {
     lines.push(`  - number: ${p}`, `    name: ${q(`${protocol.toLowerCase()}-${p}`)}`, `    protocol: ${protocol}`);
   }
-  if (e.unknownPort && !ports.includes(DEFAULT_PORT[e.listener])) {
-    const p = DEFAULT_PORT[e.listener];
+  const fallback = e.protocol === 'HTTP' ? DEFAULT_PORT.http : DEFAULT_PORT.tcp;
+  if (e.unknownPort && !ports.includes(fallback)) {
+    const p = fallback;
     lines.push(
       `  - number: ${p} # DEFAULT: the metrics do not carry this destination's port; check it before applying`,
       `    name: ${q(`${protocol.toLowerCase()}-${p}`)}`,
@@ -142,7 +217,7 @@ function renderEntry(e: Entry, opts: ServiceEntryOptions): string {
 
 /** The YAML document stream for `cells`; an empty stream says why it is empty. */
 export function serviceEntriesYaml(cells: readonly EgressCell[], opts: ServiceEntryOptions): string {
-  const { entries, skipped } = planServiceEntries(cells, opts);
+  const { entries, skipped, refused } = planServiceEntries(cells, opts);
   const head: string[] = [];
   if (opts.header) {
     head.push(...opts.header.split('\n').map((l) => commentSafe(`# ${l}`)));
@@ -155,5 +230,24 @@ export function serviceEntriesYaml(cells: readonly EgressCell[], opts: ServiceEn
       `# Skipped ${skipped.length} passthrough TCP pair(s) without a destination IP: add the destination_ip label to Istio's TCP metrics to see them.`
     );
   }
-  return [...head, ...entries.map((e) => renderEntry(e, opts))].join('\n') + '\n';
+  if (refused.size > 0) {
+    head.push(`# Refused ${refused.size} destination(s) Istio would not accept as a MESH_EXTERNAL host:`);
+    for (const [destination, why] of Array.from(refused).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      head.push(commentSafe(`#   ${yamlQuoted(destination)}: ${why}`));
+    }
+  }
+  // Object names must be unique per namespace: kubectl apply keeps one of two equal names and drops the other.
+  const used = new Map<string, Set<string>>();
+  const docs = entries.map((e) => {
+    const name = opts.nameOf && e.listener === 'tcp' ? opts.nameOf(e.destination) : undefined;
+    let objectName = k8sName(name ? `${name}-${e.destination}` : e.destination);
+    const taken = used.get(e.namespace) ?? new Set<string>();
+    if (taken.has(objectName)) {
+      objectName = `${objectName.slice(0, 54).replace(/-+$/, '')}-${hash(`${e.protocol}:${e.destination}`)}`;
+    }
+    taken.add(objectName);
+    used.set(e.namespace, taken);
+    return renderEntry(e, opts, objectName);
+  });
+  return [...head, ...docs].join('\n') + '\n';
 }
