@@ -12,6 +12,8 @@ import {
 } from '@grafana/data';
 import { type BackendSrv, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import {
+  type AdHocFilter,
+  adHocMatchers,
   CatchAllClassifier,
   compileDestinationNames,
   DEFAULT_IP_LABEL,
@@ -85,14 +87,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
   }
 
   /** The scope of one query: settings' matchers and IP label, plus the query's filters with variables resolved. */
-  scopeFor(
-    q: Partial<EgressDataQuery>,
-    scopedVars?: ScopedVars,
-    adhocFilters: Array<{ key: string; operator: string; value: string }> = []
-  ): EgressScope {
-    const adhoc = adhocFilters
-      .filter((f) => ['=', '!=', '=~', '!~'].includes(f.operator))
-      .map((f) => ({ label: f.key, op: f.operator as '=' | '!=' | '=~' | '!~', value: f.value }));
+  scopeFor(q: Partial<EgressDataQuery>, scopedVars?: ScopedVars, adhocFilters: AdHocFilter[] = []): EgressScope {
+    const adhoc = adHocMatchers(adhocFilters);
     return {
       extraMatchers: [
         ...parseMatchers(interpolateMatchers(this.options.extraMatchers, this.templateSrv, scopedVars)),
@@ -118,7 +114,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     this.requestPrefix = request.requestId;
     const from = request.range.from.valueOf() / 1000;
     const to = request.range.to.valueOf() / 1000;
-    const adhoc = (request.filters ?? []) as Array<{ key: string; operator: string; value: string }>;
+    const adhoc = (request.filters ?? []) as AdHocFilter[];
     const targets = request.targets.filter((t) => !t.hide);
     const results = await Promise.all(
       targets.map(async (t) => {
@@ -139,7 +135,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     request: DataQueryRequest<EgressDataQuery>,
     from: number,
     to: number,
-    adhoc: Array<{ key: string; operator: string; value: string }>
+    adhoc: AdHocFilter[]
   ): Promise<DataFrame[]> {
     const scope = this.scopeFor(q, request.scopedVars, adhoc);
     const ipLabel = scope.ipLabel!;

@@ -47,27 +47,90 @@ export function interpolateFilter(
   return { kind: 'values', values: [templateSrv.replace(raw, scopedVars)] };
 }
 
+/** Grafana's variable syntaxes: `$name`, `${name}`, `${name:format}`, `[[name]]`. */
+const VARIABLE_REF = /\$\w|\$\{|\[\[/;
+
 /**
- * Label matcher text with variables inside quoted values, e.g. `cluster=~"$cluster"`. Each value is
- * regex-escaped and string-escaped as it is inserted, so `parseMatchers` sees exactly one string literal
- * per variable; an "All" with a custom all value inserts that value as the regex it is.
+ * Label matcher text with variables inside double-quoted values, e.g. `cluster=~"$cluster"`. Each value is
+ * escaped for its operator as it is inserted: an exact matcher gets the value itself, a regex matcher an
+ * exact alternation (or a custom "All" value as the regex it is); then string escaping, so
+ * `parseMatchers` sees exactly one string literal per value. A variable anywhere else (a label name, a
+ * single-quoted or backtick value, where `"`-escaping would not hold) is an error, not a guess.
  */
 export function interpolateMatchers(
   text: string | undefined,
   templateSrv: TemplateSrv,
   scopedVars?: ScopedVars
 ): string {
-  return templateSrv.replace(
-    text ?? '',
-    scopedVars,
-    (value: string | string[], variable?: { current?: { value?: unknown }; allValue?: string }) => {
-      const current = variable?.current?.value;
-      const isAll = current === '$__all' || (Array.isArray(current) && current.includes('$__all'));
-      const regex =
-        isAll && variable?.allValue ? variable.allValue : alternation(Array.isArray(value) ? value : [value]);
-      return promString(regex).slice(1, -1);
+  const src = text ?? '';
+  let out = '';
+  let i = 0;
+  const outside = (part: string) => {
+    if (VARIABLE_REF.test(part)) {
+      throw new EgressError(
+        `Template variables work only inside double-quoted values in label matchers, e.g. cluster=~"$cluster": ${JSON.stringify(src)}.`
+      );
     }
-  );
+    out += part;
+  };
+  while (i < src.length) {
+    const q = src.slice(i).search(/["'`]/);
+    if (q < 0) {
+      outside(src.slice(i));
+      break;
+    }
+    outside(src.slice(i, i + q));
+    i += q;
+    const quote = src[i];
+    const end = literalEnd(src, i);
+    if (end < 0) {
+      // Unterminated: parseMatchers names the position.
+      outside(src.slice(i));
+      break;
+    }
+    const inner = src.slice(i + 1, end);
+    if (quote !== '"') {
+      outside(src.slice(i, end + 1));
+    } else {
+      const op = /(=~|!~|!=|=)\s*$/.exec(out)?.[1];
+      const regex = op === '=~' || op === '!~';
+      out += `"${templateSrv.replace(
+        inner,
+        scopedVars,
+        (value: string | string[], variable?: { name?: string; current?: { value?: unknown }; allValue?: string }) => {
+          const current = variable?.current?.value;
+          const isAll = current === '$__all' || (Array.isArray(current) && current.includes('$__all'));
+          const values = Array.isArray(value) ? value : [value];
+          let inserted: string;
+          if (regex) {
+            inserted = isAll && variable?.allValue ? variable.allValue : alternation(values);
+          } else if (values.length === 1 && !isAll) {
+            inserted = values[0];
+          } else {
+            throw new EgressError(
+              `Variable ${variable?.name ? `$${variable.name}` : ''} has several values (or All) in an exact matcher (${op ?? '='}): use =~ or !~ for multi-value variables.`
+            );
+          }
+          return promString(inserted).slice(1, -1);
+        }
+      )}"`;
+    }
+    i = end + 1;
+  }
+  return out;
+}
+
+/** Index of the quote closing the string literal that opens at `start`, or -1. */
+function literalEnd(src: string, start: number): number {
+  const quote = src[start];
+  for (let i = start + 1; i < src.length; i++) {
+    if (src[i] === '\\' && quote !== '`') {
+      i++;
+    } else if (src[i] === quote) {
+      return i;
+    }
+  }
+  return -1;
 }
 
 /** Verdict choices, possibly from a variable (multi-value or All); unknown values are an error, not ignored. */

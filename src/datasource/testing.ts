@@ -48,7 +48,7 @@ export function stubTemplateSrv(vars: StubVariable[] = []): TemplateSrv {
         }
         const isAll = v.current === '$__all' || (Array.isArray(v.current) && v.current.includes('$__all'));
         const value: string | string[] = isAll ? (v.allValue ?? v.options) : v.current;
-        const variable = { current: { value: v.current }, allValue: v.allValue };
+        const variable = { name: v.name, current: { value: v.current }, allValue: v.allValue };
         if (typeof format === 'function') {
           return format(value, variable);
         }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseMatchers, renderMatcher, type Matcher } from './matchers';
+import { adHocMatchers, parseMatchers, renderMatcher, type Matcher } from './matchers';
 
 describe('parseMatchers', () => {
   it('reads a list with or without braces and any quote style', () => {
@@ -16,7 +16,7 @@ describe('parseMatchers', () => {
   });
 
   it.each([
-    ['cluster=eu-1', /expected a quoted value at character 9/],
+    ['cluster=eu-1', /expected a quoted value .* at character 9/],
     ['cluster="eu-1" zone="a"', /expected a comma/],
     ['1x="a"', /expected a label name/],
     ['cluster=="a"', /expected a quoted value/],
@@ -46,5 +46,51 @@ describe('parseMatchers', () => {
         expect(parseMatchers(ms.map(renderMatcher).join(', '))).toEqual(ms);
       })
     );
+  });
+});
+
+describe('string literals as PromQL reads them (Go strconv.Unquote)', () => {
+  it('reads \\x and octal escapes as UTF-8 bytes, \\u as code points', () => {
+    expect(parseMatchers('a="\\xd0\\xb0", b="\\320\\260", c="\\u0430", d=\'\\xe2\\x82\\xac\'')).toEqual([
+      { label: 'a', op: '=', value: 'а' },
+      { label: 'b', op: '=', value: 'а' },
+      { label: 'c', op: '=', value: 'а' },
+      { label: 'd', op: '=', value: '€' },
+    ]);
+  });
+
+  it.each(['a="\\xff"', 'a="\\xd0"', 'a="\\xc0\\xaf"', 'a="\\ud800"', 'a="\\400"'])(
+    'refuses %s: not UTF-8 text',
+    (t) => {
+      expect(() => parseMatchers(t)).toThrow(/expected a quoted value \(its escapes must spell UTF-8 text\)/);
+    }
+  );
+});
+
+describe('adHocMatchers', () => {
+  it('maps every label operator Grafana offers, multi-value ones as exact alternations', () => {
+    expect(
+      adHocMatchers([
+        { key: 'cluster', operator: '=', value: 'eu.1' },
+        { key: 'zone', operator: '!~', value: 'a.*' },
+        { key: 'app', operator: '=|', value: 'x', values: ['a.b', 'c|d'] },
+        { key: 'team', operator: '!=|', value: 'x', values: ['ops'] },
+      ])
+    ).toEqual([
+      { label: 'cluster', op: '=', value: 'eu.1' },
+      { label: 'zone', op: '!~', value: 'a.*' },
+      { label: 'app', op: '=~', value: 'a\\.b|c\\|d' },
+      { label: 'team', op: '!~', value: 'ops' },
+    ]);
+  });
+
+  it('refuses operators that do not apply to labels, and labels the plugin sets, instead of dropping them', () => {
+    expect(() => adHocMatchers([{ key: 'cluster', operator: '<', value: '3' }])).toThrow(
+      /Ad hoc filter cluster < "3": .* Use =, !=, =~, !~/
+    );
+    expect(() => adHocMatchers([{ key: 'reporter', operator: '!=', value: 'source' }])).toThrow(
+      /plugin sets it itself/
+    );
+    expect(() => adHocMatchers([{ key: 'bad-key', operator: '=', value: 'x' }])).toThrow(/ad hoc filter key/);
   });
 });

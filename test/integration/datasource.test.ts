@@ -12,7 +12,8 @@ import {
 } from '../../src/datasource/testing';
 import type { EgressOptions } from '../../src/datasource/types';
 import { freePort } from '../../harness/prometheus';
-import { DEMO_CLUSTER, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
+import fc from 'fast-check';
+import { DEMO_CLUSTER, NASTY_WORKLOADS, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
 import type { EgressCell } from '../../src/query/cells';
 import { SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
 import { prometheusUrl } from '../harness/state';
@@ -293,5 +294,34 @@ describe('the data source on a mesh with every shape of catch-all traffic', () =
     expect(demoOnly).not.toContain('ambient');
     expect(demoOnly).not.toContain('reach mesh workloads by IP');
     jest.useRealTimers();
+  });
+});
+
+describe('matchers with variables, fuzzed through the data source against the real Prometheus', () => {
+  // Not the empty value: `=""` also matches series without the label, as PromQL defines it.
+  const pick = fc.oneof(
+    fc.constantFrom(...NASTY_WORKLOADS.filter((w) => w !== '')),
+    fc.string({ minLength: 1, maxLength: 6 })
+  );
+  it('a variable in an exact or regex matcher selects exactly the workloads equal to one of its values', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(pick, { minLength: 1, maxLength: 3 }), fc.boolean(), async (values, regex) => {
+        const exact = !regex && values.length === 1;
+        const vars = stubTemplateSrv([{ name: 'wl', current: exact ? values[0] : values, options: values }]);
+        const res = await makeDs(demo, prometheusUrl, vars).query(
+          queryRequest(
+            [{ queryType: 'matrix', namespace: 'escape-test', matchers: `source_workload${exact ? '=' : '=~'}"$wl"` }],
+            TEST_END - 3600,
+            TEST_END
+          )
+        );
+        expect(res.errors).toBeUndefined();
+        const got = frameCells(res.data[0])
+          .map((c) => c.sourceWorkload)
+          .sort();
+        expect(got).toEqual(NASTY_WORKLOADS.filter((w) => w !== '' && values.includes(w)).sort());
+      }),
+      { numRuns: 30 }
+    );
   });
 });
