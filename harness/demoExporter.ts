@@ -5,7 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import { renderDemoMetrics } from '../src/synthetic/exporter';
 
-export function startDemoExporter(port: number, host = '0.0.0.0'): Promise<Server> {
+/** Loopback unless asked: `HOST=0.0.0.0` in a container (docker-compose.yaml sets it). */
+export function startDemoExporter(port: number, host = '127.0.0.1'): Promise<Server> {
   const startedAt = Date.now() / 1000;
   const server = createServer((req, res) => {
     if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
@@ -22,5 +23,6 @@ export function startDemoExporter(port: number, host = '0.0.0.0'): Promise<Serve
 
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 9464);
-  startDemoExporter(port).then(() => console.log(`demo mesh exporter on :${port}/metrics`));
+  const host = process.env.HOST ?? '127.0.0.1';
+  startDemoExporter(port, host).then(() => console.log(`demo mesh exporter on ${host}:${port}/metrics`));
 }

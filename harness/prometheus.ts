@@ -84,7 +84,7 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
     `--storage.tsdb.path=${opts.dataDir}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=100y',
-    '--web.enable-lifecycle',
+    // No --web.enable-lifecycle: a page could otherwise POST /-/quit through any proxy in front of it.
     '--log.level=warn',
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });

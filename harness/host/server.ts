@@ -30,6 +30,36 @@ const TYPES: Record<string, string> = {
  * A browser script bundled by esbuild with the shared Grafana packages inside (styles and fonts
  * dropped, icons as text): the host page's, and the panel benchmark's.
  */
+/** The Prometheus read API the data source uses: all the proxy forwards (Grafana's own proxy is wider). */
+const READ_API =
+  /^\/api\/v1\/(query|query_range|labels|series|status\/buildinfo|label\/[a-zA-Z_][a-zA-Z0-9_]*\/values)$/;
+
+/**
+ * Why a proxied request is refused, or undefined. A page the user visits elsewhere can send requests to
+ * 127.0.0.1 (cross-site POST, DNS rebinding): only GET and POST to the read API pass, with this host's own
+ * Host header and, where the browser sends one, its own Origin.
+ */
+export function proxyRefusal(
+  method: string,
+  apiPath: string,
+  headers: { host?: string; origin?: string },
+  own: ReadonlySet<string>
+): string | undefined {
+  if (method !== 'GET' && method !== 'POST') {
+    return `Method ${method} is not forwarded: the data proxy serves the Prometheus read API only.`;
+  }
+  if (!READ_API.test(apiPath)) {
+    return `${apiPath} is not forwarded: the data proxy serves the Prometheus read API only.`;
+  }
+  if (!headers.host || !own.has(headers.host)) {
+    return `Host ${JSON.stringify(headers.host ?? '')} is not this host.`;
+  }
+  if (headers.origin !== undefined && !Array.from(own).some((h) => headers.origin === `http://${h}`)) {
+    return `Origin ${JSON.stringify(headers.origin)} may not use this data proxy.`;
+  }
+  return undefined;
+}
+
 export async function bundleBrowserScript(entry: string): Promise<string> {
   const r = await build({
     entryPoints: [entry],
@@ -165,6 +195,8 @@ export async function startHost(
     [BROKEN_UID]: `http://127.0.0.1:${closedPort}`,
   };
   await hostScript();
+  const port = opts.port ?? (await freePort());
+  const own = new Set([`${opts.host ?? '127.0.0.1'}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://host');
@@ -216,6 +248,10 @@ export async function startHost(
         if (!target) {
           return send(res, 404, TYPES['.json'], JSON.stringify({ message: 'Data source not found' }));
         }
+        const refusal = proxyRefusal(req.method ?? '', proxy[2], req.headers, own);
+        if (refusal) {
+          return send(res, 403, TYPES['.json'], JSON.stringify({ message: refusal }));
+        }
         const body = req.method === 'POST' ? (await readBody(req)).toString('utf8') : undefined;
         try {
           const upstream = await fetch(`${target}${proxy[2]}${url.search}`, {
@@ -249,7 +285,6 @@ export async function startHost(
       send(res, 500, 'text/plain', String(err));
     }
   });
-  const port = opts.port ?? (await freePort());
   await new Promise<void>((resolve) => server.listen(port, opts.host ?? '127.0.0.1', resolve));
   return {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,

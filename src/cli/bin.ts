@@ -13,6 +13,7 @@ runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   now: () => Date.now() / 1000,
+  env: process.env,
 }).then(
   (code) => {
     process.exitCode = code;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EgressError, errorMessage } from '../query/errors';
 import { fetchTransport } from '../query/fetchTransport';
@@ -19,6 +20,19 @@ export interface CliIO {
   /** Unix seconds. */
   now: () => number;
   fetchImpl?: typeof fetch;
+  /** Where credentials come from: PROMETHEUS_BEARER_TOKEN, PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Text for a terminal: C0 and C1 controls and DEL escaped (a label value or an error from a server could
+ * otherwise move the cursor, retitle the window or hide text), line breaks kept.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(
+    /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
 }
 
 const USAGE = `istio-egress: Istio traffic through BlackHoleCluster and PassthroughCluster, from Prometheus.
@@ -30,6 +44,9 @@ Usage:
                               [--scope namespace|mesh] [--namespace NS]
   istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--rate-interval D]
 
+  Output: --format json (default) or table; serviceentries writes YAML.
+  Connection: --timeout D (default 30s). Credentials: --bearer-token-file FILE or PROMETHEUS_BEARER_TOKEN,
+    or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic auth; user:pass@ in the URL works too). Never printed.
   T: RFC 3339, unix seconds, or now-1h style (default --from now-1h, --to now)
   M: extra label matchers for every query, e.g. 'cluster="eu-1", mesh=~"prod-.*"'
   NAME: the label carrying the destination address on TCP metrics (default ${DEFAULT_IP_LABEL})
@@ -49,6 +66,8 @@ const COMMON = {
   'in-cluster-cidrs': { type: 'string', default: '' },
   'cluster-domain': { type: 'string', default: DEFAULT_CLUSTER_DOMAIN },
   'egress-gateways': { type: 'string', default: DEFAULT_EGRESS_GATEWAYS.join(',') },
+  timeout: { type: 'string', default: '30s' },
+  'bearer-token-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -95,11 +114,34 @@ function scopeFrom(values: Record<string, string | boolean | undefined>): Egress
 /** How to see a category the CLI left out. */
 const INCLUDE_HINT = (c: string) => `--include ${c}`;
 
-function apiFor(url: string | undefined, io: CliIO): PrometheusApi {
-  if (!url) {
+function apiFor(values: Record<string, string | boolean | undefined>, io: CliIO): PrometheusApi {
+  const url = values.prometheus;
+  if (typeof url !== 'string' || !url) {
     throw new EgressError('--prometheus URL is required, e.g. --prometheus http://localhost:9090');
   }
-  return new PrometheusApi(fetchTransport({ baseUrl: url, fetchImpl: io.fetchImpl }));
+  const env = io.env ?? {};
+  const tokenFile = values['bearer-token-file'];
+  let bearerToken = env.PROMETHEUS_BEARER_TOKEN || undefined;
+  if (typeof tokenFile === 'string') {
+    try {
+      bearerToken = readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new EgressError(
+        `--bearer-token-file ${JSON.stringify(tokenFile)}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read it'}.`
+      );
+    }
+    if (!bearerToken) {
+      throw new EgressError(`--bearer-token-file ${JSON.stringify(tokenFile)} is empty.`);
+    }
+  }
+  const basicAuth =
+    env.PROMETHEUS_USERNAME !== undefined
+      ? { username: env.PROMETHEUS_USERNAME, password: env.PROMETHEUS_PASSWORD ?? '' }
+      : undefined;
+  const timeoutMs = parseDuration(String(values.timeout ?? '30s'), '--timeout') * 1000;
+  return new PrometheusApi(
+    fetchTransport({ baseUrl: url, fetchImpl: io.fetchImpl, bearerToken, basicAuth, timeoutMs })
+  );
 }
 
 function windowFrom(values: { from?: string; to?: string }, io: CliIO): { from: number; to: number } {
@@ -108,11 +150,21 @@ function windowFrom(values: { from?: string; to?: string }, io: CliIO): { from: 
 }
 
 /** Runs one CLI invocation; returns the exit code. Every failure is one line on stderr, never a stack. */
-export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+export async function runCli(argv: readonly string[], raw: CliIO): Promise<number> {
+  // Everything printed passes terminalSafe: label values and server messages are not ours to trust.
+  const io: CliIO = {
+    ...raw,
+    stdout: (s) => raw.stdout(terminalSafe(s)),
+    stderr: (s) => raw.stderr(terminalSafe(s)),
+  };
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) {
+    io.stderr(USAGE);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     io.stdout(USAGE);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (!isCommand(command)) {
     io.stderr(
@@ -141,7 +193,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         }
         const scope = scopeFrom(values);
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
-        const api = apiFor(str('prometheus'), io);
+        const api = apiFor(values, io);
         const result = await fetchMatrix(api, { scope, ...window });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
         const note = excludedNote(result.excluded, INCLUDE_HINT);
@@ -163,7 +215,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         // External passthrough only: in-mesh, registered and ambient traffic is never written as an entry.
         const scope: EgressScope = { ...scopeFrom(values), include: [], verdicts: ['passthrough'] };
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
-        const api = apiFor(str('prometheus'), io);
+        const api = apiFor(values, io);
         const result = await fetchMatrix(api, { scope, ...window });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
         const header =

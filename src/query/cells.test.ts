@@ -176,3 +176,21 @@ describe('shapeCells', () => {
     expect(Object.keys(cells[0].responseCodes!)).toEqual(['"0\\', '__proto__']);
   });
 });
+
+describe('samples that are no counts', () => {
+  it('count as 0 and are counted, never silently', () => {
+    const m = { destination_service_name: 'PassthroughCluster', destination_service: 'a.example.com' };
+    const { cells, invalid } = shapeCells([
+      {
+        query: http,
+        samples: [
+          sample(m, '+Inf'),
+          sample({ ...m, response_code: '500' }, '-3'),
+          sample({ ...m, response_code: '201' }, '2'),
+        ],
+      },
+    ]);
+    expect(invalid).toBe(2);
+    expect(cells.map((c) => c.requests)).toEqual([2]);
+  });
+});

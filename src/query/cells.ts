@@ -55,10 +55,10 @@ export function cellKey(
   ]);
 }
 
-/** Prometheus writes +Inf/NaN as strings; a counter increase is never either, so they count as 0. */
-function sampleValue(s: VectorSample): number {
-  const v = Number(s.value[1]);
-  return Number.isFinite(v) ? v : 0;
+/** A sample as a count, or undefined where it is none (Prometheus writes NaN and ±Inf as strings). */
+function sampleCount(s: VectorSample): number | undefined {
+  const v = Number(s.value?.[1]);
+  return v >= 0 && Number.isFinite(v) ? v : undefined;
 }
 
 export interface ShapeOptions {
@@ -76,6 +76,8 @@ export interface ShapedCells {
   foreign: number;
   /** Pairs of categories that were not asked for, by category: said, never dropped unseen. */
   excluded: Partial<Record<Category, number>>;
+  /** Samples whose value is no count (NaN, ±Inf, negative): counted as 0, and said. */
+  invalid: number;
 }
 
 const AMBIENT_REASON =
@@ -177,6 +179,7 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
   const verdicts = opts.verdicts ?? VERDICTS;
   const excluded = new Map<Category, Set<string>>();
   let foreign = 0;
+  let invalid = 0;
   for (const { query, samples } of results) {
     const listener = query.listener;
     for (const s of samples) {
@@ -221,7 +224,11 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
         }
         cells.set(key, cell);
       }
-      addMeasure(cell, query.measure, sampleValue(s), s.metric[LABEL.responseCode], codes);
+      const value = sampleCount(s);
+      if (value === undefined) {
+        invalid++;
+      }
+      addMeasure(cell, query.measure, value ?? 0, s.metric[LABEL.responseCode], codes);
     }
   }
   for (const [cell, byCode] of codes) {
@@ -231,6 +238,7 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
     cells: sortCells(Array.from(cells.values())),
     foreign,
     excluded: Object.fromEntries(Array.from(excluded, ([c, keys]) => [c, keys.size])),
+    invalid,
   };
 }
 
@@ -260,7 +268,7 @@ function addMeasure(
 function codesObject(byCode: Map<string, number>): Record<string, number> {
   let json = '';
   for (const [code, count] of byCode) {
-    // Counts are finite (sampleValue), so their decimal text is valid JSON.
+    // Counts are finite (sampleCount), so their decimal text is valid JSON.
     json += `${json ? ',' : '{'}${JSON.stringify(code)}:${count}`;
   }
   return JSON.parse(`${json}}`);

@@ -25,7 +25,12 @@ export function promString(value: string): string {
   if (/[\ud800-\udfff]/u.test(value)) {
     throw new EgressError(`Label value ${JSON.stringify(value)} is not valid Unicode text.`);
   }
-  return JSON.stringify(value);
+  // JSON leaves DEL, C1 controls and U+2028/9 raw; PromQL reads \u escapes for them, and a terminal or a
+  // YAML 1.1 reader showing the query then cannot be misled.
+  return JSON.stringify(value).replace(
+    /[\x7f-\x9f\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
 }
 
 /** Escapes RE2 metacharacters (Go's regexp.QuoteMeta), so the value matches only itself. */

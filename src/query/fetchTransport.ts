@@ -6,8 +6,16 @@ export interface FetchTransportOptions {
   baseUrl: string;
   timeoutMs?: number;
   headers?: Record<string, string>;
+  /** Sent as `Authorization: Bearer …`; never shown in messages. */
+  bearerToken?: string;
+  /** Basic auth; credentials written into the URL are taken out of it and used the same way. */
+  basicAuth?: { username: string; password: string };
+  /** Answers larger than this are refused with a message instead of filling memory (default 256 MiB). */
+  maxResponseBytes?: number;
   fetchImpl?: typeof fetch;
 }
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 function encodeParams(params: PromRequest['params']): URLSearchParams {
   const out = new URLSearchParams();
@@ -17,6 +25,42 @@ function encodeParams(params: PromRequest['params']): URLSearchParams {
     }
   }
   return out;
+}
+
+/** Node's network error codes, in words a user can act on. */
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: nothing listens there',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  CERT_HAS_EXPIRED: "the server's TLS certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT:
+    "the server's TLS certificate is self-signed and not trusted (NODE_EXTRA_CA_CERTS adds a CA)",
+  SELF_SIGNED_CERT_IN_CHAIN:
+    "the server's TLS certificate chain ends in an untrusted CA (NODE_EXTRA_CA_CERTS adds one)",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's TLS certificate cannot be verified (NODE_EXTRA_CA_CERTS adds a CA)",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's TLS certificate is for another host name",
+  ERR_SSL_WRONG_VERSION_NUMBER: 'TLS to a port that speaks plain HTTP: use http://',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'TLS to a port that speaks plain HTTP: use http://',
+};
+
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause ?? err;
+  const code = (cause as { code?: string }).code;
+  if (code && NETWORK_ERRORS[code]) {
+    return `${NETWORK_ERRORS[code]} (${code})`;
+  }
+  return errorMessage(cause).split('\n')[0];
+}
+
+/** The URL as messages show it: never with credentials. */
+export function displayUrl(url: URL): string {
+  const u = new URL(url.toString());
+  u.username = '';
+  u.password = '';
+  return u.toString().replace(/\/+$/, '');
 }
 
 /** Parses a base URL or explains what is wrong with it. */
@@ -31,17 +75,70 @@ export function parseBaseUrl(text: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new EgressError(
-      `${JSON.stringify(text)} is not an http(s) URL: give the Prometheus API's base, e.g. http://prometheus:9090.`
+      `${displayUrl(url)} is not an http(s) URL: give the Prometheus API's base, e.g. http://prometheus:9090.`
+    );
+  }
+  if (url.search || url.hash || text.includes('?') || text.includes('#')) {
+    throw new EgressError(
+      `${displayUrl(url)} has a query or fragment: give the API's base only (e.g. http://prometheus:9090 or …/prometheus), the paths are appended to it.`
     );
   }
   return url;
 }
 
+/** Reads a body up to `max` bytes; undefined when it is larger. */
+async function readCapped(res: Response, max: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > max) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  if (!res.body) {
+    return '';
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      return text + decoder.decode();
+    }
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 /** A PromTransport over the standard `fetch` (Node 18+ and browsers), for the CLI and tools. */
 export function fetchTransport(opts: FetchTransportOptions): PromTransport {
-  const base = parseBaseUrl(opts.baseUrl).toString().replace(/\/+$/, '');
+  const parsed = parseBaseUrl(opts.baseUrl);
+  const shown = displayUrl(parsed);
+  const basic =
+    opts.basicAuth ??
+    (parsed.username
+      ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
+      : undefined);
+  const base = shown;
+  const auth: Record<string, string> = {};
+  if (opts.bearerToken) {
+    auth.Authorization = `Bearer ${opts.bearerToken}`;
+  } else if (basic) {
+    let binary = '';
+    new TextEncoder().encode(`${basic.username}:${basic.password}`).forEach((b) => (binary += String.fromCharCode(b)));
+    auth.Authorization = `Basic ${btoa(binary)}`;
+  }
   const doFetch = opts.fetchImpl ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const tooLate = (path: string) =>
+    new EgressError(
+      `Prometheus at ${shown} did not answer ${path} within ${timeoutMs / 1000} s: raise the timeout or narrow the query.`
+    );
   return async (req: PromRequest): Promise<PromResponse> => {
     const params = encodeParams(req.params);
     const url = req.method === 'GET' ? `${base}${req.path}?${params}` : `${base}${req.path}`;
@@ -54,20 +151,33 @@ export function fetchTransport(opts: FetchTransportOptions): PromTransport {
         headers: {
           ...(req.method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
           ...opts.headers,
+          ...auth,
         },
         body: req.method === 'POST' ? params.toString() : undefined,
         signal,
       });
     } catch (err) {
       if (timeout.aborted) {
-        throw new EgressError(`Prometheus at ${base} did not answer ${req.path} within ${timeoutMs / 1000} s.`);
+        throw tooLate(req.path);
       }
-      const cause = (err as { cause?: unknown }).cause;
       throw new EgressError(
-        `Cannot reach Prometheus at ${base}: ${errorMessage(cause ?? err)}. Check the URL and that it is running.`
+        `Cannot reach Prometheus at ${shown}: ${networkReason(err)}. Check the URL and that it is running.`
       );
     }
-    const text = await res.text();
+    let text: string | undefined;
+    try {
+      text = await readCapped(res, maxBytes);
+    } catch (err) {
+      if (timeout.aborted) {
+        throw tooLate(req.path);
+      }
+      throw new EgressError(`The answer from ${shown}${req.path} broke off: ${networkReason(err)}.`);
+    }
+    if (text === undefined) {
+      throw new EgressError(
+        `The answer from ${shown}${req.path} is larger than ${maxBytes >= 1048576 ? `${Math.round(maxBytes / 1048576)} MiB` : `${Math.round(maxBytes / 1024)} KiB`}: narrow the time range or the selector.`
+      );
+    }
     let body: unknown = text;
     try {
       body = JSON.parse(text);

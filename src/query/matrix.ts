@@ -1,6 +1,7 @@
 import { CatchAllClassifier, type Category, needsNamespaces } from './categories';
 import { type EgressCell, shapeCells, type VectorSample } from './cells';
 import { EgressError } from './errors';
+import { MAX_SECONDS } from './time';
 import { LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import { type EgressScope, includesOf, scopeOnlySelector, verdictsOf } from './selectors';
@@ -27,6 +28,9 @@ export interface MatrixResult {
 export function assertWindow(from: number, to: number): void {
   if (!Number.isFinite(from) || !Number.isFinite(to)) {
     throw new EgressError('The time range is not a pair of valid times.');
+  }
+  if (to - from > MAX_SECONDS) {
+    throw new EgressError('The range is longer than ten years: choose a shorter one.');
   }
   if (from >= to) {
     throw new EgressError(
@@ -70,7 +74,7 @@ export async function fetchMatrix(api: PrometheusApi, req: MatrixRequest): Promi
   const namespaces = results.some(({ query, samples }) => query.listener === 'http' && hasTwoLabelHost(query, samples))
     ? await meshNamespaces(api, req.scope, req.from, req.to, req.signal)
     : new Set<string>();
-  const { cells, foreign, excluded } = shapeCells(results, {
+  const { cells, foreign, excluded, invalid } = shapeCells(results, {
     classifier: new CatchAllClassifier(req.scope.mesh, namespaces),
     include: includesOf(req.scope),
     verdicts: verdictsOf(req.scope),
@@ -79,6 +83,11 @@ export async function fetchMatrix(api: PrometheusApi, req: MatrixRequest): Promi
   if (foreign > 0) {
     warnings.push(
       `${foreign} series without a BlackHoleCluster/PassthroughCluster verdict were left out: the API ignored part of a selector.`
+    );
+  }
+  if (invalid > 0) {
+    warnings.push(
+      `${invalid} sample${invalid === 1 ? ' was' : 's were'} no count (NaN, ±Inf or negative) and counted as 0: check the API or its recording rules.`
     );
   }
   return { from: req.from, to: req.to, cells, queries, warnings, excluded };

@@ -85,10 +85,30 @@ export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
   );
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isPair = (v: unknown) =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string';
+
+/**
+ * The result of a query, checked element by element: a proxy or a non-Prometheus API can answer with
+ * `[null]` or half a sample, which would otherwise surface as a JavaScript error far from its cause.
+ */
 function expectResult<T>(path: string, data: unknown, type: 'vector' | 'matrix'): T {
   const d = data as { resultType?: string; result?: unknown };
   if (!d || d.resultType !== type || !Array.isArray(d.result)) {
     throw new EgressError(`Expected a ${type} from ${path}, got ${d?.resultType ?? snippet(data)}.`);
+  }
+  const bad = d.result.findIndex(
+    (s: unknown) =>
+      !isObject(s) ||
+      !isObject(s.metric) ||
+      Object.values(s.metric).some((v) => typeof v !== 'string') ||
+      (type === 'vector' ? !isPair(s.value) : !Array.isArray(s.values) || !s.values.every(isPair))
+  );
+  if (bad >= 0) {
+    throw new EgressError(
+      `Malformed ${type} from ${path}: result ${bad} is ${snippet(d.result[bad])}, not a series with labels and [time, "value"] samples.`
+    );
   }
   return d.result as T;
 }

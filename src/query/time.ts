@@ -13,16 +13,24 @@ export function parseTime(text: string, now: number, what: string): number {
   if (/^\d+(\.\d+)?$/.test(t)) {
     return Number(t);
   }
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(t)) {
-    const ms = Date.parse(t);
-    if (!Number.isNaN(ms)) {
-      return ms / 1000;
+  const rfc = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))$/i.exec(t);
+  if (rfc) {
+    const [y, mo, d, h, mi, sec = '0'] = rfc.slice(1, 7).map(Number);
+    // Date.parse rolls 2026-02-30 over to March 2: check every field is in range for its month.
+    const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    const zone = rfc[9] === undefined || (Number(rfc[9]) <= 23 && Number(rfc[10]) <= 59);
+    if (mo >= 1 && mo <= 12 && d >= 1 && d <= days && h <= 23 && mi <= 59 && Number(sec) <= 59 && zone) {
+      return Date.parse(t) / 1000;
     }
+    throw new EgressError(`${what} ${JSON.stringify(text)} is not a valid date and time (a field is out of range).`);
   }
   throw new EgressError(
     `${what} ${JSON.stringify(text)} is not a time: use RFC 3339 (2026-01-01T00:00:00Z), unix seconds, or now-1h (s, m, h, d, w).`
   );
 }
+
+/** The longest window or duration taken: ten years, far beyond any retention, well within PromQL's limits. */
+export const MAX_SECONDS = 10 * 365 * 86400;
 
 /** Parses a duration like `1h`, `90m`, `7d` into seconds. */
 export function parseDuration(text: string, what: string): number {
@@ -30,5 +38,9 @@ export function parseDuration(text: string, what: string): number {
   if (!m || Number(m[1]) <= 0) {
     throw new EgressError(`${what} ${JSON.stringify(text)} is not a duration: use e.g. 30m, 1h, 7d.`);
   }
-  return Number(m[1]) * UNIT_SECONDS[m[2]];
+  const seconds = Number(m[1]) * UNIT_SECONDS[m[2]];
+  if (seconds > MAX_SECONDS) {
+    throw new EgressError(`${what} ${JSON.stringify(text)} is longer than ten years: use a shorter duration.`);
+  }
+  return seconds;
 }

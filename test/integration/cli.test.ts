@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from '../../harness/prometheus';
@@ -8,7 +9,7 @@ import type { EgressCell } from '../../src/query/cells';
 import { prometheusUrl } from '../harness/state';
 import { diffCells } from './expect';
 
-import { cli } from './runCli';
+import { cli, cliWithEnv } from './runCli';
 
 const window = ['--from', String(TEST_END - 3600), '--to', new Date(TEST_END * 1000).toISOString()];
 
@@ -179,5 +180,124 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('hostile and broken servers, credentials, strict input', () => {
+  let server: Server;
+  let base: string;
+  const seenAuth: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = req.url ?? '';
+      if (path.startsWith('/stall/')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"status":"success","data":{"resultType":"vector","result":[');
+        return; // never ends: a body that stalls after the headers
+      }
+      if (path.startsWith('/null/')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"status":"success","data":{"resultType":"vector","result":[null]}}');
+        return;
+      }
+      if (path.startsWith('/escape/')) {
+        res.writeHead(400, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'red \x1b[31mALERT\x1b]0;owned\x07 \x9b2J' })
+        );
+        return;
+      }
+      if (path.startsWith('/auth/')) {
+        seenAuth.push(req.headers.authorization ?? '');
+        const ok = ['Bearer s3cret-token', `Basic ${Buffer.from('alice:pa:ss').toString('base64')}`].includes(
+          req.headers.authorization ?? ''
+        );
+        res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' });
+        res.end(
+          ok
+            ? path.includes('/label/')
+              ? '{"status":"success","data":[]}'
+              : '{"status":"success","data":{"resultType":"vector","result":[]}}'
+            : '{"status":"error","errorType":"unauthorized","error":"no"}'
+        );
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    base = `http://127.0.0.1:${port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('a body that stalls: --timeout, with the URL in the message', async () => {
+    const r = await cli('matrix', '--prometheus', `${base}/stall`, '--timeout', '1s');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `istio-egress: Prometheus at ${base}/stall did not answer /api/v1/query within 1 s: raise the timeout or narrow the query.\n`
+    );
+  });
+
+  it('a [null] result is a clear error, not a JavaScript one', async () => {
+    const r = await cli('matrix', '--prometheus', `${base}/null`);
+    expect(r.stderr).toBe(
+      'istio-egress: Malformed vector from /api/v1/query: result 0 is null, not a series with labels and [time, "value"] samples.\n'
+    );
+  });
+
+  it('server text reaches the terminal with its control characters escaped', async () => {
+    const r = await cli('matrix', '--prometheus', `${base}/escape`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/[\x1b\x07\x9b]/);
+    expect(r.stderr).toContain('red \\u001b[31mALERT\\u001b]0;owned\\u0007 \\u009b2J');
+  });
+
+  it('credentials from a token file, the environment or the URL are sent and never printed', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'istioegress-token-'));
+    const file = path.join(dir, 'token');
+    writeFileSync(file, 's3cret-token\n');
+    try {
+      const token = await cli('matrix', '--prometheus', `${base}/auth`, '--bearer-token-file', file);
+      expect([token.code, token.stderr]).toEqual([0, '']);
+      const envAuth = await cliWithEnv(
+        { PROMETHEUS_USERNAME: 'alice', PROMETHEUS_PASSWORD: 'pa:ss' },
+        'matrix',
+        '--prometheus',
+        `${base}/auth`
+      );
+      expect([envAuth.code, envAuth.stderr]).toEqual([0, '']);
+      const inUrl = await cli('matrix', '--prometheus', `http://alice:pa%3Ass@${base.slice(7)}/auth`);
+      expect(inUrl.code).toBe(0);
+      const wrong = await cli('matrix', '--prometheus', `http://alice:wrong-pw@${base.slice(7)}/auth`);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain(`HTTP 401`);
+      expect(wrong.stderr).not.toContain('wrong-pw');
+      expect(seenAuth.filter((a) => a === 'Bearer s3cret-token').length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['matrix', '--prometheus', 'http://127.0.0.1:9/?x=1'], /has a query or fragment: give the API's base only/],
+    [['matrix', '--prometheus', 'http://127.0.0.1:9', '--from', '2026-02-30T00:00:00Z'], /not a valid date and time/],
+    [['matrix', '--prometheus', 'http://127.0.0.1:9', '--timeout', 'soon'], /--timeout "soon" is not a duration/],
+    [['promql', '--window', '100000d'], /--window "100000d" is longer than ten years/],
+    [['matrix', '--prometheus', 'http://127.0.0.1:9', '--bearer-token-file', '/nonexistent/token'], /ENOENT/],
+  ])('%j is refused with one line', async (args, message) => {
+    const r = await cli(...args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('no arguments: usage on stderr, exit 2', async () => {
+    const r = await cli();
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain('Usage:');
   });
 });

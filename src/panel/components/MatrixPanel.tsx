@@ -195,6 +195,7 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
       <div className={s.message} data-testid="matrix-no-data">
         No BlackHoleCluster or PassthroughCluster traffic in this range
         {model?.skipped ? ` (${model.skipped} row${model.skipped === 1 ? '' : 's'} had another verdict)` : ''}.
+        {model?.invalid ? ` ${invalidText(model.invalid)}` : ''}
       </div>
     );
   }
@@ -362,6 +363,11 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
         <span className={s.swatch} style={{ background: base[0] }} /> BlackHole
         <span className={s.swatch} style={{ background: base[1] }} /> Passthrough
         <span className={s.swatch} style={{ background: base[2] }} /> Both
+        {model.invalid > 0 && (
+          <span className={s.invalid} data-testid="matrix-invalid" role="status">
+            ⚠ {invalidText(model.invalid)}
+          </span>
+        )}
         <span className={s.swatch} style={{ border: `1px solid ${base[1]}` }} /> No traffic in range
         {hasOther && (
           <>
@@ -391,11 +397,17 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
   );
 }
 
+/** Rows whose numbers are no counts: what the user must know, and what to check. */
+function invalidText(n: number): string {
+  return `${n} row${n === 1 ? ' has' : 's have'} a value that is no count (NaN, ±Infinity or negative), drawn as 0: check the query or the recording rules.`;
+}
+
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ position: 'relative', overflow: 'hidden' }),
   overlay: css({ position: 'absolute', left: 0, top: 0, pointerEvents: 'none' }),
   canvas: css({ display: 'block', '&:focus-visible': { outline: `2px solid ${theme.colors.primary.main}` } }),
   message: css({ padding: theme.spacing(2), color: theme.colors.text.secondary }),
+  invalid: css({ color: theme.colors.warning.text, marginRight: theme.spacing(1) }),
   legend: css({
     display: 'flex',
     alignItems: 'center',

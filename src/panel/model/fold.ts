@@ -29,9 +29,38 @@ function codeAt(verdict: ArrayLike<unknown>, dict: readonly number[] | undefined
   return dict && typeof raw === 'number' ? (dict[raw] ?? SKIP) : verdictCode(raw);
 }
 
+/**
+ * The largest number taken as a count: beyond 2^53 a number is no exact count (and a Float32 sum of a
+ * few overflows to Infinity, which made the maximum infinite and every other cell fade).
+ */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
+/** A value as a count: missing is 0, and so is anything that is no count (NaN, ±Infinity, negative, huge). */
+const asCount = (v: unknown): number => {
+  const n = Number(v);
+  return n >= 0 && n <= MAX_COUNT ? n : 0;
+};
+
 /** The volume a row adds to its cell: requests + connections. */
-export const rowVolume = (t: CellTable, r: number): number =>
-  (Number(t.requests[r]) || 0) + (Number(t.connections[r]) || 0);
+export const rowVolume = (t: CellTable, r: number): number => asCount(t.requests[r]) + asCount(t.connections[r]);
+
+/** Rows with a number that is no count: drawn as 0 and reported, never left to distort the scale. */
+export function invalidRows(t: CellTable): number {
+  const cols = [t.requests, t.connections, t.bytesSent, t.bytesReceived].filter(
+    (c): c is ArrayLike<unknown> => c !== undefined
+  );
+  let invalid = 0;
+  for (let r = 0; r < t.length; r++) {
+    for (const c of cols) {
+      const v = c[r];
+      if (v !== null && v !== undefined && v !== '' && !(Number(v) >= 0 && Number(v) <= MAX_COUNT)) {
+        invalid++;
+        break;
+      }
+    }
+  }
+  return invalid;
+}
 
 /** The SEEN_* flags of a row whose verdict code is `code`. */
 export function rowFlags(t: CellTable, r: number, code: number): number {

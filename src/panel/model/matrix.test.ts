@@ -415,3 +415,25 @@ describe('cells that are not external (query/categories.ts)', () => {
     expect(buildMatrix([cell('web', 'frontend', 'x.com', 'passthrough', 1)], opts).hasNotExternal).toBe(false);
   });
 });
+
+describe('values that are no counts', () => {
+  it('are drawn as 0 and counted, so one +Inf or 1e39 cannot make every other cell fade', () => {
+    const good = cell('shop', 'web', 'a.com', 'passthrough', 100);
+    const m = buildMatrix(
+      [
+        good,
+        cell('shop', 'web', 'b.com', 'passthrough', Infinity),
+        cell('shop', 'api', 'c.com', 'blackhole', 1e39),
+        cell('shop', 'api', 'd.com', 'blackhole', -5),
+        cell('shop', 'api', 'e.com', 'blackhole', NaN),
+      ],
+      opts
+    );
+    expect(m.invalid).toBe(4);
+    expect(m.maxVolume).toBe(100);
+    const levels = 4;
+    const a = Array.from({ length: m.cellCount }, (_, i) => i).find((i) => m.cols[m.cell(i).col].key === 'a.com')!;
+    expect(m.paletteOf(a, levels) % (levels + 1)).toBe(levels);
+    expect(buildMatrix([good], opts).invalid).toBe(0);
+  });
+});

@@ -6,6 +6,7 @@ import {
   type Cells,
   foldPairs,
   foldRows,
+  invalidRows,
   SEEN_ALLOWED,
   SEEN_BLOCKED,
   SEEN_BYTES,
@@ -41,6 +42,8 @@ export interface MatrixModel {
   cellCount: number;
   /** Input rows whose verdict is neither cluster: counted here, never drawn. */
   skipped: number;
+  /** Input rows with a number that is no count (NaN, ±Infinity, negative): drawn as 0, said in the panel. */
+  invalid: number;
   maxVolume: number;
   /** O(1): the cell at (row, col), or -1 for an empty one. */
   indexOf(row: number, col: number): number;
@@ -139,6 +142,7 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
     cols,
     cellCount: index.count,
     skipped: (pairs ?? cells)!.skipped,
+    invalid: invalidRows(t),
     maxVolume,
     indexOf: index.indexOf,
     seenAllowed: (m) => (index.flags(m) & SEEN_ALLOWED) !== 0,
