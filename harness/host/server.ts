@@ -110,6 +110,9 @@ function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
     readFileSync(path.join(ROOT, 'provisioning/dashboards/istio-egress-overview.json'), 'utf8')
   );
   const panel = (dashboard.panels as Panel[]).find((p) => p.id === MATRIX_PANEL_ID)!;
+  const queryVariables = (dashboard.templating.list as Array<Record<string, unknown>>)
+    .filter((v) => v.type === 'query')
+    .map((v) => ({ name: v.name, query: v.query }));
   const variables = (dashboard.templating.list as Array<Record<string, unknown>>).map((v) => {
     if (v.type === 'datasource') {
       return { name: v.name, value: dsUid };
@@ -144,8 +147,16 @@ function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
         baseUrl: `${PLUGIN_BASE}/datasource`,
       },
     },
-    panel: { type: panel.type, title: panel.title, options: panel.options, targets: panel.targets },
+    panel: {
+      id: panel.id,
+      dashboardUid: dashboard.uid,
+      type: panel.type,
+      title: panel.title,
+      options: panel.options,
+      targets: panel.targets,
+    },
     variables,
+    queryVariables,
     range: opts.range,
   };
 }
@@ -275,6 +286,16 @@ export async function startHost(
             JSON.stringify({ message: `Bad Gateway: dial tcp ${target.replace(/^https?:\/\//, '')}: ${cause}` })
           );
         }
+      }
+      if (p === '/alerting/new') {
+        // Grafana's new-rule form, in miniature: the defaults it would prefill, for the browser tests.
+        const defaults = url.searchParams.get('defaults') ?? '';
+        return send(
+          res,
+          200,
+          'text/html; charset=utf-8',
+          `<!doctype html><title>New alert rule</title><pre id="defaults">${defaults.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre><p id="returnTo">${(url.searchParams.get('returnTo') ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`
+        );
       }
       if (p === '/favicon.ico') {
         res.writeHead(204).end();

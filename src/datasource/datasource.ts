@@ -3,6 +3,8 @@ import {
   type DataFrame,
   type DataQueryRequest,
   type DataQueryResponse,
+  type DataSourceGetTagKeysOptions,
+  type DataSourceGetTagValuesOptions,
   type DataSourceInstanceSettings,
   FieldType,
   type MetricFindValue,
@@ -18,6 +20,7 @@ import {
   compileDestinationNames,
   DEFAULT_IP_LABEL,
   type EgressScope,
+  assertLabelName,
   errorMessage,
   excludedNote,
   fetchMatrix,
@@ -35,6 +38,7 @@ import {
   parseDuration,
   parseMatchers,
   PrometheusApi,
+  queryAlertExpr,
   seriesQueries,
   shapeCells,
   VERDICTS,
@@ -42,6 +46,11 @@ import {
 import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
 import { interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
 import { proxyTransport } from './transport';
+import { EgressVariableSupport, isVariableKind, migrateVariableQuery } from './variables';
+import type { NewAlertRule } from '../shared/alertRuleLink';
+
+/** What "New alert rule" looks at each evaluation: the same 5 minutes as the provisioned rules. */
+const ALERT_WINDOW_SECONDS = 300;
 import {
   DEFAULT_DESTINATION_LIMIT,
   DEFAULT_QUERY,
@@ -80,6 +89,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       // Reported by the health check and the config editor; queries still run without names.
     }
     this.nameOf = nameOf;
+    this.variables = new EgressVariableSupport(this);
   }
 
   getDefaultQuery(): Partial<EgressDataQuery> {
@@ -222,7 +232,18 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         if (note) {
           notices.push({ severity: 'info', text: note });
         }
-        return [matrixFrame(q.refId, limited.cells, this.nameOf, result.queries, notices, scope)];
+        const rule = this.alertRuleFor(q, request.scopedVars, adhoc);
+        return [
+          matrixFrame(
+            q.refId,
+            limited.cells,
+            this.nameOf,
+            result.queries,
+            notices,
+            scope,
+            rule && { expr: rule.expr, datasourceUid: rule.datasourceUid, title: rule.title }
+          ),
+        ];
       }
     }
   }
@@ -267,19 +288,108 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     };
   }
 
-  /** Variable queries: namespaces, workloads (optionally in a namespace), destinations, verdicts. */
-  async metricFindQuery(
-    query: EgressVariableQuery | string,
-    options?: { range?: { from: { valueOf(): number }; to: { valueOf(): number } }; scopedVars?: ScopedVars }
-  ): Promise<MetricFindValue[]> {
-    const q: EgressVariableQuery =
-      typeof query === 'string' ? { kind: (query.trim() || 'namespaces') as EgressVariableQuery['kind'] } : query;
+  /**
+   * "New alert rule" for a query: its filters as one expression (query/alerts.ts `queryAlertExpr`, 5-minute
+   * window) on the Prometheus data source set for alerting; undefined when none is set.
+   */
+  alertRuleFor(
+    q: Partial<EgressDataQuery>,
+    scopedVars?: ScopedVars,
+    adhoc: AdHocFilter[] = []
+  ): Omit<NewAlertRule, 'dashboardUid' | 'panelId' | 'returnTo' | 'appSubUrl'> | undefined {
+    const datasourceUid = this.options.alertingDatasourceUid;
+    if (!datasourceUid) {
+      return undefined;
+    }
+    const scope = this.scopeFor(q, scopedVars, adhoc);
+    const what = q.verdicts?.length === 1 ? (q.verdicts[0] === 'blackhole' ? 'Blocked' : 'Passthrough') : 'External';
+    return {
+      title: `${what} egress${q.namespace ? ` from ${q.namespace}` : ''}${q.destination ? ` to ${q.destination}` : ''}`,
+      expr: queryAlertExpr(scope, { windowSeconds: ALERT_WINDOW_SECONDS }),
+      datasourceUid,
+      windowSeconds: ALERT_WINDOW_SECONDS,
+      labels: { source: 'istio-egress' },
+    };
+  }
+
+  /** The egress series an ad hoc filter picker looks at, and the range to look in (default: the last day). */
+  private tagScope(options?: DataSourceGetTagKeysOptions<EgressDataQuery>) {
+    const to = (options?.timeRange?.to.valueOf() ?? Date.now()) / 1000;
+    const from = (options?.timeRange?.from.valueOf() ?? Date.now() - 86_400_000) / 1000;
+    const scope = this.scopeFor({}, undefined, options?.filters ?? []);
+    return {
+      from,
+      to,
+      scope,
+      selectors: [egressSelector(METRIC.requests, 'http', scope), egressSelector(METRIC.tcpClosed, 'tcp', scope)],
+    };
+  }
+
+  /**
+   * Ad hoc filter keys: the labels of catch-all egress series, Istio's source and destination labels
+   * first; labels the plugin sets itself (reporter, destination_service_name) are not offered.
+   */
+  async getTagKeys(options?: DataSourceGetTagKeysOptions<EgressDataQuery>): Promise<MetricFindValue[]> {
+    const { from, to, scope, selectors } = this.tagScope(options);
+    const names = await this.api.labelNames(selectors, from, to);
+    const first = [
+      LABEL.sourceNamespace,
+      LABEL.sourceWorkload,
+      LABEL.destinationService,
+      scope.ipLabel!,
+      LABEL.responseCode,
+    ];
+    const hidden = new Set<string>(['__name__', LABEL.reporter, LABEL.clusterName]);
+    const keys = names.filter((n) => !hidden.has(n));
+    keys.sort((a, b) => {
+      const ia = first.indexOf(a);
+      const ib = first.indexOf(b);
+      return (ia < 0 ? first.length : ia) - (ib < 0 ? first.length : ib) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    return keys.map((k) => ({ text: k, value: k }));
+  }
+
+  /** Ad hoc filter values of one label, narrowed by the other filters. */
+  async getTagValues(options: DataSourceGetTagValuesOptions<EgressDataQuery>): Promise<MetricFindValue[]> {
+    assertLabelName(options.key, 'ad hoc filter key');
+    if (options.key === LABEL.reporter || options.key === LABEL.clusterName) {
+      throw new Error(`${options.key} is set by the plugin itself: use the verdict filter instead.`);
+    }
+    const { from, to, selectors } = this.tagScope({
+      ...options,
+      filters: (options.filters ?? []).filter((f) => f.key !== options.key),
+    });
+    const values = await this.api.labelValues(options.key, selectors, from, to);
+    return uniqueSorted(values).map((v) => ({ text: v, value: v }));
+  }
+
+  /** Kept for callers of the old API (and saved queries in any shape); Grafana itself runs `variables`. */
+  async metricFindQuery(query: unknown, options?: FindOptions): Promise<MetricFindValue[]> {
+    return this.findValues(migrateVariableQuery(query), options);
+  }
+
+  /**
+   * Variable values: namespaces, workloads (optionally in a namespace), destinations, verdicts, and the
+   * values of any label on egress series (optionally narrowed by matchers).
+   */
+  async findValues(q: EgressVariableQuery, options?: FindOptions): Promise<MetricFindValue[]> {
+    if (!isVariableKind(q.kind)) {
+      throw new Error(
+        `Unknown variable query ${JSON.stringify(q.kind)}: use namespaces, workloads, destinations, verdicts or labelValues.`
+      );
+    }
     if (q.kind === 'verdicts') {
       return VERDICTS.map((v) => ({ text: v, value: v }));
     }
     const to = (options?.range?.to.valueOf() ?? Date.now()) / 1000;
     const from = (options?.range?.from.valueOf() ?? Date.now() - 86_400_000) / 1000;
-    const scope = this.scopeFor({ namespace: q.kind === 'workloads' ? q.namespace : undefined }, options?.scopedVars);
+    const scope = this.scopeFor(
+      {
+        namespace: q.kind === 'workloads' ? q.namespace : undefined,
+        matchers: q.kind === 'labelValues' ? q.matchers : undefined,
+      },
+      options?.scopedVars
+    );
     const selectors = [egressSelector(METRIC.requests, 'http', scope), egressSelector(METRIC.tcpClosed, 'tcp', scope)];
     if (q.kind === 'destinations') {
       const [hosts, ips] = await Promise.all([
@@ -289,15 +399,19 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       return uniqueSorted([...hosts, ...ips]).map((v) => ({ text: v, value: v }));
     }
     const label =
-      q.kind === 'namespaces' ? LABEL.sourceNamespace : q.kind === 'workloads' ? LABEL.sourceWorkload : undefined;
+      q.kind === 'namespaces' ? LABEL.sourceNamespace : q.kind === 'workloads' ? LABEL.sourceWorkload : q.label;
     if (!label) {
-      throw new Error(
-        `Unknown variable query ${JSON.stringify(q.kind)}: use namespaces, workloads, destinations or verdicts.`
-      );
+      throw new Error('Label values: name the label whose values to list, e.g. cluster.');
     }
+    assertLabelName(label, 'label for label values');
     const values = await this.api.labelValues(label, selectors, from, to);
     return uniqueSorted(values).map((v) => ({ text: v, value: v }));
   }
+}
+
+interface FindOptions {
+  range?: { from: { valueOf(): number }; to: { valueOf(): number } };
+  scopedVars?: ScopedVars;
 }
 
 function uniqueSorted(values: string[]): string[] {

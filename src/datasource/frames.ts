@@ -68,7 +68,8 @@ export function matrixFrame(
   nameOf: (address: string) => string | undefined,
   queries: EgressQuery[],
   notices: QueryResultMetaNotice[],
-  scope: PairScope = {}
+  scope: PairScope = {},
+  alertRule?: { expr: string; datasourceUid: string; title: string }
 ): DataFrame {
   const col = <T>(f: (c: EgressCell) => T) => cells.map(f);
   return createDataFrame({
@@ -82,6 +83,8 @@ export function matrixFrame(
         kind: 'istio-egress-matrix',
         queries: queries.map((q) => ({ id: q.id, expr: q.expr })),
         scope: { extraMatchers: scope.extraMatchers ?? [], ipLabel: scope.ipLabel },
+        // The query as one alertable expression, for the panel's "New alert rule".
+        alertRule,
       },
     },
     fields: [

@@ -1,11 +1,9 @@
 import { DataSourcePlugin } from '@grafana/data';
 import { ConfigEditor } from './components/ConfigEditor';
 import { QueryEditor } from './components/QueryEditor';
-import { VariableQueryEditor } from './components/VariableQueryEditor';
 import { DataSource } from './datasource';
 import type { EgressDataQuery, EgressOptions } from './types';
 
 export const plugin = new DataSourcePlugin<DataSource, EgressDataQuery, EgressOptions>(DataSource)
   .setConfigEditor(ConfigEditor)
-  .setQueryEditor(QueryEditor)
-  .setVariableQueryEditor(VariableQueryEditor);
+  .setQueryEditor(QueryEditor);

@@ -46,17 +46,23 @@ export interface EgressOptions extends DataSourceJsonData {
   clusterDomain?: string;
   /** Service names of egress gateways and egress proxies (default istio-egressgateway). */
   egressGateways?: string[];
+  /**
+   * A core Prometheus data source on the same backend: "New alert rule" puts the query there, since
+   * Grafana's alerting evaluates only backend data sources.
+   */
+  alertingDatasourceUid?: string;
 }
 
 export const DEFAULT_DESTINATION_LIMIT = 500;
 
 export type VariableQueryKind = 'namespaces' | 'workloads' | 'destinations' | 'verdicts' | 'labelValues';
 
-export interface EgressVariableQuery {
+export interface EgressVariableQuery extends DataQuery {
   kind: VariableQueryKind;
   /** Workloads: only in this namespace (may be a variable). */
   namespace?: string;
   /** labelValues: the label whose values to list (e.g. cluster), over egress series. */
   label?: string;
-  refId?: string;
+  /** labelValues: extra matchers, e.g. `mesh="prod"` (variables inside double quotes). */
+  matchers?: string;
 }

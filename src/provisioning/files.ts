@@ -46,6 +46,7 @@ export function generatedFiles(): Record<string, string> {
             destinationLimit: 500,
             destinationNames: [{ cidr: '52.216.0.0/15', name: 'AWS S3' }],
             inClusterCidrs: ALERTING.mesh.inClusterCidrs,
+            alertingDatasourceUid: UID.prometheus,
             clusterDomain: ALERTING.mesh.clusterDomain,
           },
         },

@@ -129,3 +129,22 @@ export function ipCardinalityAlertExpr(scope: EgressScope, o: { threshold: numbe
   );
   return `count(count by (${ip}) (${sel})) > ${o.threshold}`;
 }
+
+/**
+ * What the query in front of a user counts, as one alertable expression: external catch-all events
+ * (requests and closed connections) per source workload and destination over `windowSeconds`, for the
+ * query's verdicts, listeners and filters. "New alert rule" prefills Grafana's form with it.
+ */
+export function queryAlertExpr(scope: EgressScope, o: AlertExprOptions): string {
+  const verdicts =
+    scope.verdicts && scope.verdicts.length > 0 ? scope.verdicts : (['blackhole', 'passthrough'] as const);
+  const listeners = scope.listeners && scope.listeners.length > 0 ? scope.listeners : (['http', 'tcp'] as const);
+  const parts: string[] = [];
+  for (const listener of listeners) {
+    const metric = listener === 'http' ? METRIC.requests : METRIC.tcpClosed;
+    for (const verdict of verdicts) {
+      parts.push(`(${byDestination(metric, listener, scope, verdict, o.windowSeconds)} > 0)`);
+    }
+  }
+  return parts.join(' or ');
+}

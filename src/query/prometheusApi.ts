@@ -159,6 +159,21 @@ export class PrometheusApi {
     return a.data.map(String);
   }
 
+  /** Label names on the series `match` selects, from the index (no samples read). */
+  async labelNames(match: string[], start: number, end: number, signal?: AbortSignal): Promise<string[]> {
+    const path = '/api/v1/labels';
+    const a = await this.call({
+      path,
+      method: 'GET',
+      params: { 'match[]': match, start: String(start), end: String(end) },
+      signal,
+    });
+    if (!Array.isArray(a.data)) {
+      throw new EgressError(`Expected a list of label names from ${path}, got ${snippet(a.data)}.`);
+    }
+    return a.data.map(String);
+  }
+
   /** Prometheus' version where the API exposes it (Thanos and some proxies do not): undefined then. */
   async buildInfo(signal?: AbortSignal): Promise<{ version?: string; revision?: string } | undefined> {
     try {

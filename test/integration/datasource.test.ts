@@ -10,9 +10,12 @@ import {
   stubTemplateSrv,
   type FetchHandler,
 } from '../../src/datasource/testing';
-import type { EgressOptions } from '../../src/datasource/types';
+import type { EgressOptions, EgressVariableQuery } from '../../src/datasource/types';
 import { freePort } from '../../harness/prometheus';
 import fc from 'fast-check';
+import { lastValueFrom } from 'rxjs';
+import type { DataQueryRequest } from '@grafana/data';
+import type { EgressVariableSupport } from '../../src/datasource/variables';
 import { DEMO_CLUSTER, NASTY_WORKLOADS, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
 import type { EgressCell } from '../../src/query/cells';
 import { SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
@@ -323,5 +326,79 @@ describe('matchers with variables, fuzzed through the data source against the re
       }),
       { numRuns: 30 }
     );
+  });
+});
+
+describe("Grafana's current data source APIs against the real Prometheus", () => {
+  const all = () => makeDs({});
+  const range = () => {
+    const r = queryRequest([], TEST_END - 3600, TEST_END).range;
+    return r;
+  };
+
+  it('runs variable queries through `variables` (custom support), in every saved shape', async () => {
+    const ds = all();
+    expect(ds.variables?.getType()).toBe('custom');
+    const run = async (target: unknown) => {
+      const request = { ...queryRequest([], TEST_END - 3600, TEST_END), targets: [target] };
+      const res = await lastValueFrom(
+        (ds.variables as EgressVariableSupport).query(request as DataQueryRequest<EgressVariableQuery>)
+      );
+      return (res.data as Array<{ text: string }>).map((v) => v.text);
+    };
+    expect(await run({ refId: 'var-cluster', kind: 'labelValues', label: 'cluster' })).toEqual([
+      'demo-1',
+      'legacy-1',
+      'shapes-1',
+    ]);
+    expect(
+      await run({ refId: 'v', kind: 'labelValues', label: 'cluster', matchers: 'source_workload_namespace="ops"' })
+    ).toEqual(['legacy-1']);
+    expect(await run('namespaces')).toContain('shop');
+    expect(await run({ query: 'label_values(cluster)' })).toEqual(['demo-1', 'legacy-1', 'shapes-1']);
+    await expect(run({ refId: 'v', kind: 'labelValues' })).rejects.toThrow(/name the label/);
+  });
+
+  it('offers ad hoc filter keys and values, narrowed by the other filters', async () => {
+    const keys = (await all().getTagKeys({ filters: [], timeRange: range() })).map((k) => k.text);
+    expect(keys.slice(0, 3)).toEqual(['source_workload_namespace', 'source_workload', 'destination_service']);
+    expect(keys).toContain('cluster');
+    expect(keys).not.toContain('reporter');
+    expect(keys).not.toContain('destination_service_name');
+    const values = await all().getTagValues({
+      key: 'cluster',
+      filters: [{ key: 'source_workload_namespace', operator: '=', value: 'ops' }],
+      timeRange: range(),
+    });
+    expect(values.map((v) => v.text)).toEqual(['legacy-1']);
+  });
+
+  it('applies ad hoc filters to every query type, and refuses an operator instead of dropping it', async () => {
+    const filters = [{ key: 'cluster', operator: '=|', value: '', values: ['legacy-1'] }];
+    const res = await all().query(
+      queryRequest(
+        [{ queryType: 'matrix' }, { queryType: 'series', groupBy: ['verdict'] }],
+        TEST_END - 3600,
+        TEST_END,
+        {
+          filters,
+        }
+      )
+    );
+    expect(res.errors).toBeUndefined();
+    expect(new Set(frameCells(res.data[0]).map((c) => c.sourceNamespace))).toEqual(new Set(['ops']));
+    expect(
+      res.data
+        .slice(1)
+        .every((f: { meta?: { executedQueryString?: string } }) =>
+          f.meta?.executedQueryString?.includes('cluster=~"legacy-1"')
+        )
+    ).toBe(true);
+    const bad = await all().query(
+      queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END, {
+        filters: [{ key: 'cluster', operator: '<', value: '3' }],
+      })
+    );
+    expect(bad.errors?.[0].message).toMatch(/^Ad hoc filter cluster < "3": /);
   });
 });

@@ -7,6 +7,10 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { parseAllDocuments } from 'yaml';
 import { startHost } from '../../harness/host/server';
+import { MATRIX_PANEL_ID } from '../../src/provisioning/config';
+import { fetchTransport } from '../../src/query/fetchTransport';
+import { PrometheusApi } from '../../src/query/prometheusApi';
+import { promqlErrors } from '../../src/test/promqlParser';
 import { compileDestinationNames } from '../../src/query/destinationNames';
 import type { EgressCell } from '../../src/query/cells';
 import { buildMatrix, fitGrid, type MatrixModel } from '../../src/panel/model/matrix';
@@ -129,6 +133,57 @@ async function canvasBox(page: Page) {
 const byName: Partial<MatrixOptions> = { sortRows: 'name', sortColumns: 'name' };
 
 describe('the plugin in Chromium', () => {
+  it("runs the provisioned dashboard's variables the way Grafana 12 does, and each lists its values", async () => {
+    const { page, problems } = await open();
+    const variables = await page.evaluate(() => window.__host.variables);
+    expect(variables).toEqual({
+      cluster: { values: ['demo-1', 'legacy-1', 'shapes-1'].map((v) => ({ text: v, value: v })) },
+      namespace: {
+        values: expect.arrayContaining([
+          { text: 'shop', value: 'shop' },
+          { text: 'data', value: 'data' },
+        ]),
+      },
+      workload: { values: expect.arrayContaining([{ text: 'checkout', value: 'checkout' }]) },
+    });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("opens Grafana's new-rule form prefilled with the matrix query on the alerting Prometheus", async () => {
+    const { page, problems } = await open();
+    const link = page.getByTestId('matrix-new-alert-rule');
+    await link.click();
+    await page.waitForURL(/\/alerting\/new\?/);
+    const defaults = JSON.parse((await page.locator('#defaults').textContent()) ?? '{}');
+    expect(defaults).toMatchObject({
+      type: 'grafana-alerting',
+      condition: 'C',
+      labels: [{ key: 'source', value: 'istio-egress' }],
+      annotations: [
+        { key: '__dashboardUid__', value: 'istio-egress-overview' },
+        { key: '__panelId__', value: String(MATRIX_PANEL_ID) },
+      ],
+    });
+    const [a, b, c] = defaults.queries;
+    expect(a).toMatchObject({
+      refId: 'A',
+      datasourceUid: 'istio-egress-prometheus',
+      relativeTimeRange: { from: 300, to: 0 },
+    });
+    expect(promqlErrors(a.model.expr)).toEqual([]);
+    expect(b.model).toMatchObject({ type: 'reduce', expression: 'A', reducer: 'last' });
+    expect(c.model).toMatchObject({ type: 'threshold', expression: 'B' });
+    expect(await page.locator('#returnTo').textContent()).toBe('/');
+    // The expression answers on the real Prometheus with one series per external pair.
+    const api = new PrometheusApi(fetchTransport({ baseUrl: prometheusUrl() }));
+    const answer = await api.instant(a.model.expr, TEST_END);
+    expect(answer.data.length).toBeGreaterThan(0);
+    expect(answer.data.every((s) => !String(s.metric.destination).startsWith('10.244.'))).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('health check passes on the synthetic mesh', async () => {
     const { page, problems } = await open();
     await page.getByRole('button', { name: 'Test data source' }).click();

@@ -17,17 +17,28 @@ import {
   type PanelProps,
   ThemeContext,
   type DataSourcePlugin,
+  type MetricFindValue,
   type TestDataSourceResponse,
 } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { registerShared, systemJS } from './sharedModules';
 import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
+import { type QueryVariableDef, runQueryVariable } from './variables';
 
 interface HostConfig {
   pluginBase: string;
   datasource: DataSourceInstanceSettings;
-  panel: { type: string; title: string; options: Record<string, unknown>; targets: Array<Record<string, unknown>> };
+  panel: {
+    id: number;
+    dashboardUid: string;
+    type: string;
+    title: string;
+    options: Record<string, unknown>;
+    targets: Array<Record<string, unknown>>;
+  };
   variables: HostVariable[];
+  /** The provisioned dashboard's query variables, run as Grafana runs them. */
+  queryVariables: QueryVariableDef[];
   range: { from: number; to: number };
 }
 
@@ -37,6 +48,8 @@ interface HostState {
   frames?: DataFrame[];
   health?: TestDataSourceResponse;
   queryErrors?: string[];
+  /** Each query variable's values, or the error Grafana would show for it. */
+  variables?: Record<string, { values?: MetricFindValue[]; error?: string }>;
 }
 
 declare global {
@@ -65,6 +78,7 @@ function Host({ config }: { config: HostConfig }) {
   const [panel, setPanel] = useState<PanelPlugin>();
   const [ds, setDs] = useState<DataSourceApi>();
   const [frames, setFrames] = useState<DataFrame[]>([]);
+  const [request, setRequest] = useState<DataQueryRequest>();
   const [health, setHealth] = useState<TestDataSourceResponse>();
   const [error, setError] = useState<string>();
   const theme = useMemo(() => createTheme({ colors: { mode } }), [mode]);
@@ -108,12 +122,24 @@ function Host({ config }: { config: HostConfig }) {
         targets: config.panel.targets,
         timezone: 'utc',
         app: 'dashboard',
+        dashboardUID: config.panel.dashboardUid,
+        panelId: config.panel.id,
         startTime: Date.now(),
       } as unknown as DataQueryRequest;
+      setRequest(request);
       const res = await (instance.query(request) as Promise<{
         data: DataFrame[];
         errors?: Array<{ message?: string }>;
       }>);
+      const variables: NonNullable<HostState['variables']> = {};
+      for (const def of config.queryVariables) {
+        try {
+          variables[def.name] = { values: await runQueryVariable(instance, def, range) };
+        } catch (err) {
+          variables[def.name] = { error: err instanceof Error ? err.message : String(err) };
+        }
+      }
+      window.__host.variables = variables;
       setFrames(res.data);
       window.__host.frames = res.data;
       window.__host.queryErrors = (res.errors ?? []).map((e) => e.message ?? '');
@@ -128,8 +154,8 @@ function Host({ config }: { config: HostConfig }) {
 
   const Panel = panel?.panel as React.ComponentType<PanelProps> | null | undefined;
   const props: PanelProps = {
-    id: 5,
-    data: { series: frames, state: LoadingState.Done, timeRange: range },
+    id: config.panel.id,
+    data: { series: frames, state: LoadingState.Done, timeRange: range, request },
     timeRange: range,
     timeZone: 'utc',
     options,

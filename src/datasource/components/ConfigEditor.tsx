@@ -1,5 +1,6 @@
 import React from 'react';
 import { type DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { DataSourcePicker } from '@grafana/runtime';
 import { Button, DataSourceHttpSettings, Field, FieldSet, IconButton, Input, Stack } from '@grafana/ui';
 import {
   clusterDomainOf,
@@ -109,6 +110,19 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             aria-label="Egress gateways"
             value={(json.egressGateways ?? DEFAULT_EGRESS_GATEWAYS).join(', ')}
             onChange={(e) => set({ egressGateways: list(e.currentTarget.value) })}
+          />
+        </Field>
+        <Field
+          label="Prometheus data source for alerting"
+          description="A core Prometheus data source on the same backend. Grafana's alerting evaluates only backend data sources: New alert rule puts the query there."
+        >
+          <DataSourcePicker
+            pluginId="prometheus"
+            current={json.alertingDatasourceUid || null}
+            noDefault
+            width={40}
+            onChange={(ds) => set({ alertingDatasourceUid: ds.uid })}
+            onClear={() => set({ alertingDatasourceUid: undefined })}
           />
         </Field>
         <Field

@@ -1,6 +1,18 @@
 import React from 'react';
 import { type QueryEditorProps, type SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, RadioButtonGroup } from '@grafana/ui';
+import { config } from '@grafana/runtime';
+import {
+  Button,
+  InlineField,
+  InlineFieldRow,
+  InlineSwitch,
+  Input,
+  LinkButton,
+  MultiSelect,
+  RadioButtonGroup,
+  Tooltip,
+} from '@grafana/ui';
+import { newAlertRuleUrl } from '../../shared/alertRuleLink';
 import {
   type Category,
   describeTemplates,
@@ -46,7 +58,7 @@ const CATEGORY_OPTIONS: Array<SelectableValue<Category>> = [
   { label: 'Ambient', value: 'ambient', description: 'ztunnel passthrough and egress waypoints' },
 ];
 
-export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: Props) {
+export function QueryEditor({ query, onChange, onRunQuery, datasource, range, data }: Props) {
   const q = { ...DEFAULT_QUERY, ...query };
   const update = (patch: Partial<EgressDataQuery>, run = true) => {
     onChange({ ...query, ...patch });
@@ -87,6 +99,23 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
     } catch (err) {
       promql = `# ${errorMessage(err)}`;
     }
+  }
+  let alertHref: string | undefined;
+  let alertProblem: string | undefined;
+  try {
+    const rule = datasource.alertRuleFor(q);
+    alertHref = rule
+      ? newAlertRuleUrl({
+          ...rule,
+          dashboardUid: data?.request?.dashboardUID,
+          panelId: data?.request?.panelId,
+          appSubUrl: config.appSubUrl,
+          returnTo: window.location.pathname + window.location.search,
+        })
+      : undefined;
+    alertProblem = rule ? undefined : 'Set "Prometheus data source for alerting" in the data source settings.';
+  } catch (err) {
+    alertProblem = errorMessage(err);
   }
   return (
     <div>
@@ -159,6 +188,21 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: 
             onChange={(e) => update({ showPromql: e.currentTarget.checked }, false)}
           />
         </InlineField>
+      </InlineFieldRow>
+      <InlineFieldRow>
+        {alertHref ? (
+          <LinkButton icon="bell" variant="secondary" size="sm" href={alertHref} data-testid="new-alert-rule">
+            New alert rule
+          </LinkButton>
+        ) : (
+          <Tooltip content={alertProblem ?? ''}>
+            <span>
+              <Button icon="bell" variant="secondary" size="sm" disabled>
+                New alert rule
+              </Button>
+            </span>
+          </Tooltip>
+        )}
       </InlineFieldRow>
       {q.showPromql && <pre data-testid="promql-preview">{promql}</pre>}
     </div>

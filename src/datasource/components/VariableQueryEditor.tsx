@@ -1,11 +1,11 @@
 import React from 'react';
+import type { QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
-import type { EgressVariableQuery, VariableQueryKind } from '../types';
+import type { DataSource } from '../datasource';
+import type { EgressDataQuery, EgressOptions, EgressVariableQuery, VariableQueryKind } from '../types';
+import { migrateVariableQuery } from '../variables';
 
-interface Props {
-  query: EgressVariableQuery;
-  onChange: (query: EgressVariableQuery, definition: string) => void;
-}
+type Props = QueryEditorProps<DataSource, EgressDataQuery, EgressOptions, EgressVariableQuery>;
 
 const KINDS: Array<{ label: string; value: VariableQueryKind }> = [
   { label: 'Namespaces', value: 'namespaces' },
@@ -16,9 +16,8 @@ const KINDS: Array<{ label: string; value: VariableQueryKind }> = [
 ];
 
 export function VariableQueryEditor({ query, onChange }: Props) {
-  const q: EgressVariableQuery = { ...query, kind: query?.kind ?? 'namespaces' };
-  const emit = (next: EgressVariableQuery) =>
-    onChange(next, next.kind === 'workloads' && next.namespace ? `workloads in ${next.namespace}` : next.kind);
+  const q = migrateVariableQuery(query);
+  const emit = (next: EgressVariableQuery) => onChange(next);
   return (
     <InlineFieldRow>
       <InlineField label="Values" labelWidth={14}>
@@ -36,6 +35,15 @@ export function VariableQueryEditor({ query, onChange }: Props) {
       {q.kind === 'labelValues' && (
         <InlineField label="Label" labelWidth={14} tooltip="e.g. cluster: its values on catch-all egress series">
           <Input width={24} value={q.label ?? ''} onChange={(e) => emit({ ...q, label: e.currentTarget.value })} />
+        </InlineField>
+      )}
+      {q.kind === 'labelValues' && (
+        <InlineField label="Matchers" labelWidth={14} tooltip='Optional, e.g. mesh="prod" or zone=~"$zone"'>
+          <Input
+            width={32}
+            value={q.matchers ?? ''}
+            onChange={(e) => emit({ ...q, matchers: e.currentTarget.value })}
+          />
         </InlineField>
       )}
     </InlineFieldRow>

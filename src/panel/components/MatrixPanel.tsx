@@ -1,7 +1,8 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { colorManipulator, type GrafanaTheme2, type LinkModel, type PanelProps, type ScopedVars } from '@grafana/data';
-import { Button, ClipboardButton, useStyles2, useTheme2 } from '@grafana/ui';
+import { config } from '@grafana/runtime';
+import { Button, ClipboardButton, LinkButton, useStyles2, useTheme2 } from '@grafana/ui';
 import { serviceEntriesYaml } from '../../query';
 import { drawAxes } from '../model/axes';
 import { drawCells } from '../model/draw';
@@ -11,7 +12,8 @@ import { readFrames } from '../model/readFrame';
 import { type MatrixOptions } from '../types';
 import { LAYOUT } from './layout';
 import { MatrixTooltip } from './MatrixTooltip';
-import { exploreLink, explorePrometheus, frameScope } from './exploreLink';
+import { newAlertRuleUrl } from '../../shared/alertRuleLink';
+import { exploreLink, explorePrometheus, frameAlertRule, frameScope } from './exploreLink';
 
 const ROW_LABEL_W = LAYOUT.rowLabelWidth;
 const COL_LABEL_H = LAYOUT.columnLabelHeight;
@@ -156,6 +158,21 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
   }, [model, fit, width, height, hover, focus, selected, theme]);
 
   const scope = useMemo(() => frameScope(data.series), [data.series]);
+  // The data source's query as one alertable expression: Grafana's new-rule form, as its panel menu opens it.
+  const alertHref = useMemo(() => {
+    const rule = frameAlertRule(data.series);
+    return rule
+      ? newAlertRuleUrl({
+          ...rule,
+          windowSeconds: 300,
+          labels: { source: 'istio-egress' },
+          dashboardUid: data.request?.dashboardUID,
+          panelId: data.request?.panelId,
+          appSubUrl: config.appSubUrl,
+          returnTo: window.location.pathname + window.location.search,
+        })
+      : undefined;
+  }, [data.series, data.request]);
   const linksFor = useCallback(
     (p: Point): Array<LinkModel<unknown>> => {
       const src = p.cell?.sources[0];
@@ -380,6 +397,11 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
             · rows {g.rowOffset + 1}–{g.rowOffset + g.visibleRows} of {model.rows.length}, columns {g.colOffset + 1}–
             {g.colOffset + g.visibleCols} of {model.cols.length}: scroll (shift for columns) or filter
           </span>
+        )}
+        {alertHref && (
+          <LinkButton size="sm" variant="secondary" icon="bell" href={alertHref} data-testid="matrix-new-alert-rule">
+            New alert rule
+          </LinkButton>
         )}
         <Button size="sm" variant="secondary" disabled={selected.size === 0} onClick={() => setShowYaml(!showYaml)}>
           ServiceEntry YAML ({selected.size})

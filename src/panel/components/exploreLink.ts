@@ -8,6 +8,17 @@ export function frameScope(series: readonly DataFrame[]): PairScope | undefined 
   return custom ? ((custom.scope as PairScope | undefined) ?? {}) : undefined;
 }
 
+/** The alertable expression the data source put on its matrix frame, with its Prometheus data source. */
+export function frameAlertRule(
+  series: readonly DataFrame[]
+): { expr: string; datasourceUid: string; title: string } | undefined {
+  const custom = series.find((f) => f.meta?.custom?.kind === 'istio-egress-matrix')?.meta?.custom;
+  const rule = custom?.alertRule as { expr?: unknown; datasourceUid?: unknown; title?: unknown } | undefined;
+  return rule && typeof rule.expr === 'string' && typeof rule.datasourceUid === 'string'
+    ? { expr: rule.expr, datasourceUid: rule.datasourceUid, title: String(rule.title ?? 'Istio egress') }
+    : undefined;
+}
+
 /** The chosen Prometheus data source, else the first one Grafana knows; undefined when there is none. */
 export function explorePrometheus(uid: string): { uid: string; type: string } | undefined {
   try {
