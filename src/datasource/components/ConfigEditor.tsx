@@ -1,7 +1,14 @@
 import React from 'react';
 import { type DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { DataSourcePicker } from '@grafana/runtime';
-import { Button, DataSourceHttpSettings, Field, FieldSet, IconButton, Input, Stack } from '@grafana/ui';
+import {
+  AdvancedHttpSettings,
+  Auth,
+  ConfigSection,
+  ConnectionSettings,
+  convertLegacyAuthProps,
+} from '@grafana/plugin-ui';
+import { Button, Divider, Field, FieldSet, IconButton, Input, Stack } from '@grafana/ui';
 import {
   clusterDomainOf,
   compileDestinationNames,
@@ -37,12 +44,21 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const list = (text: string) => text.split(/[\s,]+/).filter(Boolean);
   return (
     <>
-      <DataSourceHttpSettings
-        defaultUrl="http://prometheus:9090"
-        dataSourceConfig={options}
+      {/* Connection, auth (basic, TLS, custom headers such as Mimir's X-Scope-OrgID) and advanced HTTP
+          settings as Grafana's own Prometheus data source lays them out, from @grafana/plugin-ui. */}
+      <ConnectionSettings
+        config={options}
         onChange={onOptionsChange}
-        showAccessOptions={false}
+        urlPlaceholder="http://prometheus:9090"
+        urlTooltip="Any Prometheus-compatible API: Prometheus, Thanos Querier, Mimir (…/prometheus), VictoriaMetrics."
       />
+      <Divider />
+      <Auth {...convertLegacyAuthProps({ config: options, onChange: onOptionsChange })} />
+      <Divider />
+      <ConfigSection title="Advanced HTTP settings" isCollapsible isInitiallyOpen={false}>
+        <AdvancedHttpSettings config={options} onChange={onOptionsChange} />
+      </ConfigSection>
+      <Divider />
       <FieldSet label="Istio mesh">
         <Field label="Path prefix" description="Prepended to API paths, e.g. /prometheus for Mimir.">
           <Input

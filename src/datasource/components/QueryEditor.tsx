@@ -1,14 +1,15 @@
 import React from 'react';
-import { type QueryEditorProps, type SelectableValue } from '@grafana/data';
+import { type QueryEditorProps } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import {
   Button,
+  type ComboboxOption,
   InlineField,
   InlineFieldRow,
   InlineSwitch,
   Input,
   LinkButton,
-  MultiSelect,
+  MultiCombobox,
   RadioButtonGroup,
   Tooltip,
 } from '@grafana/ui';
@@ -52,7 +53,7 @@ const GROUP_LABELS: Record<SeriesGroup, string> = {
   sourceNamespace: 'Source namespace',
 };
 
-const CATEGORY_OPTIONS: Array<SelectableValue<Category>> = [
+const CATEGORY_OPTIONS: Array<ComboboxOption<Category>> = [
   { label: 'In-mesh', value: 'in-mesh', description: 'pod IPs, in-cluster CIDRs, Sidecar-blocked mesh hosts' },
   { label: 'Registered', value: 'registered', description: 'ServiceEntry hosts and egress gateways' },
   { label: 'Ambient', value: 'ambient', description: 'ztunnel passthrough and egress waypoints' },
@@ -137,30 +138,34 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
       </InlineFieldRow>
       <InlineFieldRow>
         <InlineField label="Verdict" labelWidth={14}>
-          <MultiSelect
+          <MultiCombobox
             width={32}
+            aria-label="Verdicts"
             options={VERDICT_OPTIONS}
             value={q.verdicts ?? []}
             placeholder="both"
-            onChange={(v) => update({ verdicts: v.map((o) => o.value!) })}
+            createCustomValue
+            onChange={(v) => update({ verdicts: v.map((o) => o.value) })}
           />
         </InlineField>
         <InlineField label="Listener" labelWidth={14}>
-          <MultiSelect
+          <MultiCombobox
             width={24}
+            aria-label="Listeners"
             options={LISTENER_OPTIONS}
             value={q.listeners ?? []}
             placeholder="both"
-            onChange={(v) => update({ listeners: v.map((o) => o.value!) })}
+            onChange={(v) => update({ listeners: v.map((o) => o.value as Listener) })}
           />
         </InlineField>
         {(q.queryType === 'series' || q.queryType === 'bytes') && (
           <InlineField label="Group by" labelWidth={14}>
-            <MultiSelect
+            <MultiCombobox
               width={40}
+              aria-label="Group by"
               options={SERIES_GROUPS.map((g) => ({ label: GROUP_LABELS[g], value: g }))}
               value={q.groupBy ?? []}
-              onChange={(v) => update({ groupBy: v.map((o) => o.value!) })}
+              onChange={(v) => update({ groupBy: v.map((o) => o.value as SeriesGroup) })}
             />
           </InlineField>
         )}
@@ -170,13 +175,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
             labelWidth={14}
             tooltip="External traffic is always shown. In-mesh: catch-all traffic to mesh pods or services (pod IPs, in-cluster CIDRs, Sidecar-blocked mesh hosts). Registered: ServiceEntry hosts and egress gateways. Ambient: ztunnel passthrough and egress waypoints."
           >
-            <MultiSelect
+            <MultiCombobox
               width={40}
               aria-label="Show categories"
               options={CATEGORY_OPTIONS}
               value={q.include ?? []}
               placeholder="external only"
-              onChange={(v) => update({ include: v.map((o) => o.value!) })}
+              onChange={(v) => update({ include: v.map((o) => o.value as Category) })}
             />
           </InlineField>
         )}
