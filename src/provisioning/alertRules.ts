@@ -99,6 +99,15 @@ export function alertSpecs(): AlertSpec[] {
   ];
 }
 
+/**
+ * In a Grafana-managed rule `$value` is the whole evaluation string (`[ var='A' labels={} value=… ], …`,
+ * grafana/grafana pkg/services/ngalert/state/template/template.go): the number is the reduce
+ * expression's, `$values.B.Value`. Prometheus rules keep `$value`.
+ */
+function grafanaTemplate(text: string): string {
+  return text.replace(/\{\{\s*\$value\s*\}\}/g, '{{ $values.B.Value }}');
+}
+
 /** Grafana-managed rules (file provisioning format), querying the provisioned core Prometheus data source. */
 export function grafanaAlertRules() {
   return {
@@ -154,7 +163,11 @@ export function grafanaAlertRules() {
           noDataState: 'OK',
           execErrState: 'Error',
           for: a.for,
-          annotations: { summary: a.summary, description: a.description, runbook: a.runbook },
+          annotations: {
+            summary: grafanaTemplate(a.summary),
+            description: grafanaTemplate(a.description),
+            runbook: grafanaTemplate(a.runbook),
+          },
           labels: { severity: a.severity, source: 'istio-egress' },
           isPaused: false,
         })),

@@ -40,3 +40,16 @@ export const ALERTING = {
   /** Distinct destination IP label values above which the cardinality warning fires. */
   ipCardinalityThreshold: 1000,
 } as const;
+
+/** Where an existing Grafana finds things (Helm chart and Grafana Operator resources under deploy/). */
+export const DEPLOY = {
+  /** The in-cluster Prometheus the data sources point at: kube-prometheus-stack's default service. */
+  prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
+  /** Where `npm run package`'s archive is published; the Helm chart and the operator install it from there. */
+  releaseUrl: 'https://github.com/meshlens/istio-egress/releases/download/v1.0.0/meshlens-istioegress-app-1.0.0.zip',
+  /** The label the operator's resources select their Grafana instance by. */
+  instanceSelector: { dashboards: 'grafana' },
+  namespace: 'monitoring',
+} as const;
+
+export const PLUGIN_IDS = ['meshlens-istioegress-app', 'meshlens-istioegress-datasource', 'meshlens-istioegress-panel'] as const;

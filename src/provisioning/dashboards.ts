@@ -31,8 +31,6 @@ function q(over: Partial<EgressDataQuery>, refId = 'A'): Query {
   return { refId, datasource: DS, ...SCOPE, ...over };
 }
 
-let nextId = 1;
-
 // Panel links share the dashboard link shape; only title and url matter for them.
 const panelLink = {
   asDropdown: false,
@@ -44,9 +42,27 @@ const panelLink = {
   tooltip: '',
   type: 'link' as const,
 };
+/** Panels get their ids when the dashboard is put together (`numbered`); 0 means "not yet". */
 function panel(p: Omit<Panel, 'id' | 'datasource'> & { id?: number }): Panel {
-  const id = p.id ?? nextId++;
-  return { datasource: DS, ...p, id } as Panel;
+  return { datasource: DS, ...p, id: p.id ?? 0 } as Panel;
+}
+
+/**
+ * Ids in layout order, skipping the fixed ones (the matrix's, which alert rules link to): Grafana keeps
+ * the first of two equal ids and renumbers the other, so a rule's panelId would land by array order.
+ */
+function numbered(panels: Panel[]): Panel[] {
+  const fixed = new Set(panels.map((p) => p.id).filter((id) => id !== 0));
+  let next = 1;
+  return panels.map((p) => {
+    if (p.id !== 0) {
+      return p;
+    }
+    while (fixed.has(next)) {
+      next++;
+    }
+    return { ...p, id: next++ };
+  });
 }
 
 function stat(
@@ -154,7 +170,7 @@ function base(uid: string, title: string, description: string, panels: Panel[], 
         },
       ],
     },
-    panels,
+    panels: numbered(panels),
     links: [
       {
         title: 'Istio egress',
@@ -173,7 +189,6 @@ function base(uid: string, title: string, description: string, panels: Panel[], 
 }
 
 export function overviewDashboard(): Dashboard {
-  nextId = 1;
   const panels: Panel[] = [
     stat(
       'Blocked requests',
@@ -334,7 +349,6 @@ function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: '
 }
 
 export function workloadDashboard(): Dashboard {
-  nextId = 1;
   const panels: Panel[] = [
     panel({
       type: PANEL_TYPE,

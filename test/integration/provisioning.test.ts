@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
@@ -76,8 +76,58 @@ describe('generated provisioning', () => {
     expect(links).toContain(`/d/${UID.workload}`);
   });
 
+  it('every dashboard has unique panel ids (Grafana renumbers a duplicate, moving what alert rules link to)', () => {
+    for (const [file, content] of Object.entries(generatedFiles()).filter(([f]) => f.endsWith('.json'))) {
+      const ids = (JSON.parse(content).panels as Array<{ id: number }>).map((p) => p.id);
+      expect(`${file}: ${ids.length === new Set(ids).size && ids.every((id) => id > 0)}`).toBe(`${file}: true`);
+    }
+  });
+
+  it("Grafana-managed rules' annotations expand, with Grafana's own template data, to text with the numbers", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'alert-template-'));
+    try {
+      const bin = path.join(dir, 'alert-template');
+      await run('go', ['build', '-o', bin, '.'], {
+        cwd: path.join(ROOT, 'test/tools/alert-template'),
+        timeout: 240_000,
+      });
+      const rules = parse(read('provisioning/alerting/istio-egress-rules.yaml')).groups.flatMap(
+        (g: { rules: unknown[] }) => g.rules
+      ) as Array<{ uid: string; annotations: Record<string, string> }>;
+      for (const rule of rules) {
+        const input = {
+          templates: rule.annotations,
+          labels: { source_workload_namespace: 'shop', source_workload: 'checkout', destination: 'api.example.com' },
+          values: { A: 1001, B: 1001, C: 1 },
+          // What Grafana puts in $value: the whole evaluation string.
+          value: "[ var='A' labels={} value=1001 ], [ var='B' labels={} value=1001 ], [ var='C' labels={} value=1 ]",
+        };
+        const out = JSON.parse(execFileSync(bin, { input: JSON.stringify(input) }).toString()) as Record<
+          string,
+          string
+        >;
+        for (const [name, text] of Object.entries(out)) {
+          expect(`${rule.uid}.${name}: ${text}`).not.toMatch(/\[ var=|no value\]|\{\{/);
+        }
+        if (rule.uid === 'istio-egress-ip-cardinality') {
+          expect(out.summary).toBe('1001 distinct destination IPs on catch-all TCP metrics (threshold 1000)');
+        }
+        if (rule.uid === 'istio-egress-blackhole') {
+          expect(out.summary).toBe('shop/checkout is blocked reaching api.example.com');
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('docker-compose mounts paths that exist and points Grafana at the provisioned Prometheus', () => {
-    const compose = parse(read('docker-compose.yaml'));
+    // `!override` is Compose's own tag (replace, not merge, a list from `extends`): a plain sequence here.
+    const compose = parse(read('docker-compose.yaml'), { logLevel: 'error' });
+    expect(compose.services.grafana.ports).toEqual(['127.0.0.1:3000:3000/tcp']);
+    expect(read('docker-compose.yaml')).toMatch(/ports: !override\n/);
+    expect(compose.services.grafana.environment.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+    expect(compose.services.prometheus.ports.every((p: string) => p.startsWith('127.0.0.1:'))).toBe(true);
     const base = parse(read('.config/docker-compose-base.yaml'));
     const mounts: Array<[string, string]> = [
       ...Object.values(compose.services).flatMap((s) =>

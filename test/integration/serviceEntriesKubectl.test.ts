@@ -1,11 +1,7 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import fc from 'fast-check';
 import type { EgressCell } from '../../src/query/cells';
 import { serviceEntriesYaml, serviceEntryTarget } from '../../src/query/serviceEntries';
+import { kubectlYaml } from './kubectlYaml';
 
 /**
  * ServiceEntry YAML read the way kubectl reads it: test/tools/kubectl-yaml is apimachinery's YAMLReader
@@ -13,21 +9,9 @@ import { serviceEntriesYaml, serviceEntryTarget } from '../../src/query/serviceE
  * accept what kubectl reads differently (U+0085, U+2028, U+2029 as line breaks; C1 controls rejected).
  */
 
-const TOOL = path.join(__dirname, '..', 'tools', 'kubectl-yaml');
-let dir: string;
-let bin: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'kubectl-yaml-'));
-  bin = path.join(dir, 'kubectl-yaml');
-  try {
-    await promisify(execFile)('go', ['build', '-o', bin, '.'], { cwd: TOOL, timeout: 240_000 });
-  } catch (err) {
-    throw new Error(`Could not build test/tools/kubectl-yaml (needs Go and the Go module proxy): ${String(err)}`);
-  }
-}, 300_000);
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const kubectl = kubectlYaml();
+beforeAll(() => kubectl.build(), 300_000);
+afterAll(() => kubectl.close());
 
 interface ParsedEntry {
   apiVersion: string;
@@ -36,9 +20,7 @@ interface ParsedEntry {
   spec: { hosts: string[]; addresses?: string[]; location: string; resolution: string };
 }
 
-function kubectlDocs(yamlText: string): ParsedEntry[] {
-  return JSON.parse(execFileSync(bin, { input: yamlText }).toString());
-}
+const kubectlDocs = (yamlText: string) => kubectl.parse<ParsedEntry>(yamlText);
 
 const cell = (destination: string, over: Partial<EgressCell> = {}): EgressCell => ({
   sourceNamespace: 'shop',

@@ -1,6 +1,6 @@
 import React from 'react';
 import { css } from '@emotion/css';
-import { type AppRootProps, type GrafanaTheme2 } from '@grafana/data';
+import { type AppRootProps, type GrafanaTheme2, locationUtil } from '@grafana/data';
 import { Alert, ClipboardButton, LinkButton, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
 import { ipLabelTelemetryYaml } from '../../query/telemetrySnippet';
 
@@ -18,10 +18,21 @@ function App(_props: AppRootProps) {
           from any Prometheus-compatible API, and a matrix panel of source workloads against external destinations.
         </Text>
         <Stack gap={1}>
-          <LinkButton href="/d/istio-egress-overview" icon="apps">
+          <LinkButton href={locationUtil.assureBaseUrl('/d/istio-egress-overview')} icon="apps">
             Istio external traffic dashboard
           </LinkButton>
-          <LinkButton href="/connections/datasources/new" variant="secondary" icon="database">
+          <LinkButton
+            href={locationUtil.assureBaseUrl('/plugins/meshlens-istioegress-app?page=dashboards')}
+            variant="secondary"
+            icon="import"
+          >
+            Import the bundled dashboards
+          </LinkButton>
+          <LinkButton
+            href={locationUtil.assureBaseUrl('/connections/datasources/new')}
+            variant="secondary"
+            icon="database"
+          >
             Add an Istio Egress data source
           </LinkButton>
         </Stack>

@@ -1,0 +1,106 @@
+import { grafanaAlertRules } from './alertRules';
+import { ALERTING, DEPLOY, PLUGIN_IDS } from './config';
+import { datasources } from './datasources';
+import { overviewDashboard, workloadDashboard } from './dashboards';
+
+const DASHBOARDS = () => [
+  { name: 'istio-egress-overview', json: overviewDashboard() },
+  { name: 'istio-egress-workload', json: workloadDashboard() },
+];
+
+/**
+ * Values for the grafana/grafana Helm chart: the plugin from its release archive (`url;id`, the chart's
+ * plugin syntax), unsigned plugins allowed by id, the data sources, a dashboard provider with the two
+ * dashboards, and the alert rules as a provisioning file. `helm install -f deploy/helm/values.yaml`.
+ */
+export function helmValues() {
+  return {
+    plugins: [`${DEPLOY.releaseUrl};${PLUGIN_IDS[0]}`],
+    'grafana.ini': { plugins: { allow_loading_unsigned_plugins: PLUGIN_IDS.join(',') } },
+    datasources: { 'datasources.yaml': { apiVersion: 1, datasources: datasources(DEPLOY.prometheusUrl) } },
+    dashboardProviders: {
+      'dashboardproviders.yaml': {
+        apiVersion: 1,
+        providers: [
+          {
+            name: 'istio-egress',
+            orgId: 1,
+            folder: ALERTING.folder,
+            type: 'file',
+            disableDeletion: false,
+            editable: true,
+            options: { path: '/var/lib/grafana/dashboards/istio-egress' },
+          },
+        ],
+      },
+    },
+    dashboards: {
+      'istio-egress': Object.fromEntries(DASHBOARDS().map((d) => [d.name, { json: JSON.stringify(d.json, null, 2) }])),
+    },
+    alerting: { 'istio-egress-rules.yaml': grafanaAlertRules() },
+  };
+}
+
+const API_VERSION = 'grafana.integreatly.org/v1beta1';
+const FOLDER = 'istio-egress';
+
+/**
+ * Grafana Operator resources (v5, grafana.integreatly.org/v1beta1) for a Grafana it manages: a folder, the
+ * two data sources, the dashboards in that folder, and the alert rules as one rule group. The plugin is not
+ * on grafana.com, so the operator's `spec.plugins` (name and version from the catalog) cannot install it:
+ * the Grafana resource installs it from the release archive (GF_INSTALL_PLUGINS=url;id, see README).
+ */
+export function operatorResources() {
+  const selector = { matchLabels: DEPLOY.instanceSelector };
+  const meta = (name: string) => ({ name, namespace: DEPLOY.namespace });
+  const group = grafanaAlertRules().groups[0];
+  return [
+    {
+      apiVersion: API_VERSION,
+      kind: 'GrafanaFolder',
+      metadata: meta(FOLDER),
+      spec: { instanceSelector: selector, title: ALERTING.folder },
+    },
+    ...datasources(DEPLOY.prometheusUrl).map((ds) => ({
+      apiVersion: API_VERSION,
+      kind: 'GrafanaDatasource',
+      metadata: meta(ds.uid),
+      spec: {
+        instanceSelector: selector,
+        datasource: ds,
+      },
+    })),
+    ...DASHBOARDS().map((d) => ({
+      apiVersion: API_VERSION,
+      kind: 'GrafanaDashboard',
+      metadata: meta(d.name),
+      spec: {
+        instanceSelector: selector,
+        folderRef: FOLDER,
+        json: JSON.stringify(d.json, null, 2),
+      },
+    })),
+    {
+      apiVersion: API_VERSION,
+      kind: 'GrafanaAlertRuleGroup',
+      metadata: meta('istio-egress'),
+      spec: {
+        instanceSelector: selector,
+        folderRef: FOLDER,
+        interval: group.interval,
+        rules: group.rules.map((r) => ({
+          uid: r.uid,
+          title: r.title,
+          condition: r.condition,
+          data: r.data,
+          noDataState: r.noDataState,
+          execErrState: r.execErrState,
+          for: r.for,
+          annotations: r.annotations,
+          labels: r.labels,
+          isPaused: r.isPaused,
+        })),
+      },
+    },
+  ];
+}

@@ -1,0 +1,3 @@
+module meshlens.dev/istioegress/alert-template
+
+go 1.22
