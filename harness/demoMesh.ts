@@ -8,11 +8,13 @@ import { backfill, type RunningPrometheus, startPrometheus } from './prometheus'
 
 export async function startDemoPrometheus(
   end: number,
-  opts: { port?: number; workDir?: string } = {}
+  opts: { port?: number; workDir?: string; fixtures?: boolean } = {}
 ): Promise<RunningPrometheus & { workDir: string }> {
   const workDir = opts.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'istioegress-prom-'));
   const grid = demoGrid(end);
-  const dataDir = await backfill(workDir, (write) => writeOpenMetrics(demoSeries(), grid, write));
+  const dataDir = await backfill(workDir, (write) =>
+    writeOpenMetrics(demoSeries(undefined, { fixtures: opts.fixtures }), grid, write)
+  );
   const prom = await startPrometheus({ dataDir, port: opts.port });
   return { ...prom, workDir };
 }

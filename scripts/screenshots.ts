@@ -12,7 +12,7 @@ import { TEST_END } from '../src/synthetic/mesh';
 const OUT = path.join(__dirname, '..', 'src', 'img');
 
 (async () => {
-  const prom = await startDemoPrometheus(TEST_END);
+  const prom = await startDemoPrometheus(TEST_END, { fixtures: false });
   const host = await startHost({ prometheusUrl: prom.url, range: { from: TEST_END - 3600, to: TEST_END } });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

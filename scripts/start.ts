@@ -11,7 +11,11 @@ import { runCli } from '../src/cli/main';
 
 async function main(): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
-  const prom = await startDemoPrometheus(now, { port: Number(process.env.PROMETHEUS_PORT ?? 0) || undefined });
+  // The realistic demo mesh: the hostile-label fixtures belong to the tests.
+  const prom = await startDemoPrometheus(now, {
+    port: Number(process.env.PROMETHEUS_PORT ?? 0) || undefined,
+    fixtures: false,
+  });
   const host = await startHost({
     prometheusUrl: prom.url,
     range: { from: now - 3600, to: now },

@@ -9,7 +9,7 @@ import { demoSeries, DEMO_INTERVAL } from './mesh';
 export function renderDemoMetrics(startedAt: number, now: number): string {
   const elapsedSteps = Math.max(0, (now - startedAt) / DEMO_INTERVAL);
   const byName = new Map<string, string[]>();
-  for (const spec of demoSeries()) {
+  for (const spec of demoSeries(undefined, { fixtures: false })) {
     const lines = byName.get(spec.name) ?? [];
     lines.push(`${spec.name}${formatLabels(spec.labels)} ${liveValue(spec, elapsedSteps)}`);
     byName.set(spec.name, lines);

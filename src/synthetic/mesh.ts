@@ -240,7 +240,11 @@ export const DEMO_CLUSTER = 'demo-1';
 export const LEGACY_CLUSTER = 'legacy-1';
 
 /** The built-in demo mesh: every case the plugin must get right. Steps are 15 s; the data spans 2 h. */
-export function demoFlows(): Flow[] {
+/**
+ * `fixtures`: add the workloads with hostile names (NASTY_WORKLOADS) that tests need; the demo that
+ * `npm start`, screenshots and the compose exporter show is the realistic mesh without them.
+ */
+export function demoFlows(opts: { fixtures?: boolean } = {}): Flow[] {
   const c = DEMO_CLUSTER;
   const flows: Flow[] = [
     {
@@ -459,7 +463,7 @@ export function demoFlows(): Flow[] {
       codes: { '502': 1 },
     },
   ];
-  NASTY_WORKLOADS.forEach((wl, i) => {
+  (opts.fixtures === false ? [] : NASTY_WORKLOADS).forEach((wl, i) => {
     flows.push({
       cluster: c,
       ns: 'escape-test',
@@ -483,9 +487,9 @@ export function demoGrid(end: number): Grid {
   return { end: end - (end % DEMO_INTERVAL), interval: DEMO_INTERVAL, steps: DEMO_GRID_STEPS };
 }
 
-export function demoSeries(ipLabel = 'destination_ip'): CounterSpec[] {
+export function demoSeries(ipLabel = 'destination_ip', opts: { fixtures?: boolean } = {}): CounterSpec[] {
   return [
-    ...demoFlows().flatMap((f) => flowSeries(f, ipLabel)),
+    ...demoFlows(opts).flatMap((f) => flowSeries(f, ipLabel)),
     ...[DEMO_CLUSTER, LEGACY_CLUSTER].flatMap((c) => noiseSeries(c, ipLabel).map((n) => n.spec)),
   ];
 }

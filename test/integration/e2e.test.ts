@@ -214,6 +214,11 @@ describe('the plugin in Chromium', () => {
     expect(await health.textContent()).toBe('✗ Prometheus API not reachable');
     const details = await page.evaluate(() => window.__host.health?.details?.message);
     expect(details).toMatch(/HTTP 502 Bad Gateway from \/api\/v1\/query: .*ECONNREFUSED/);
+    // The panel says the query failed: never "no traffic", which would read as "nothing is blocked".
+    const error = page.getByTestId('matrix-error');
+    expect(await error.textContent()).toMatch(/The query failed.*HTTP 502 Bad Gateway from \/api\/v1\/query/);
+    expect(await page.getByTestId('matrix-no-data').count()).toBe(0);
+    await page.screenshot({ path: path.join(RESULTS, 'matrix-error.png') });
     await page.close();
   });
 

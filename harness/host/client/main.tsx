@@ -79,6 +79,7 @@ function Host({ config }: { config: HostConfig }) {
   const [ds, setDs] = useState<DataSourceApi>();
   const [frames, setFrames] = useState<DataFrame[]>([]);
   const [request, setRequest] = useState<DataQueryRequest>();
+  const [queryErrors, setQueryErrors] = useState<string[]>([]);
   const [health, setHealth] = useState<TestDataSourceResponse>();
   const [error, setError] = useState<string>();
   const theme = useMemo(() => createTheme({ colors: { mode } }), [mode]);
@@ -143,6 +144,7 @@ function Host({ config }: { config: HostConfig }) {
       setFrames(res.data);
       window.__host.frames = res.data;
       window.__host.queryErrors = (res.errors ?? []).map((e) => e.message ?? '');
+      setQueryErrors(window.__host.queryErrors);
       window.__host.ready = true;
     })().catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
@@ -155,7 +157,13 @@ function Host({ config }: { config: HostConfig }) {
   const Panel = panel?.panel as React.ComponentType<PanelProps> | null | undefined;
   const props: PanelProps = {
     id: config.panel.id,
-    data: { series: frames, state: LoadingState.Done, timeRange: range, request },
+    data: {
+      series: frames,
+      state: queryErrors.length > 0 ? LoadingState.Error : LoadingState.Done,
+      errors: queryErrors.length > 0 ? queryErrors.map((message) => ({ message })) : undefined,
+      timeRange: range,
+      request,
+    },
     timeRange: range,
     timeZone: 'utc',
     options,

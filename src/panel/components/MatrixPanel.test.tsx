@@ -87,6 +87,28 @@ describe('MatrixPanel', () => {
     expect(screen.getByTestId('matrix-no-data').textContent).toContain('(1 row had another verdict)');
   });
 
+  it('shows a failed query as an error, never as "no traffic"', () => {
+    const p = props([]);
+    p.data = {
+      ...p.data,
+      series: [],
+      state: LoadingState.Error,
+      errors: [{ message: 'HTTP 502 Bad Gateway from /api/v1/query' }],
+    };
+    render(<MatrixPanel {...p} />);
+    expect(screen.getByTestId('matrix-error').textContent).toContain('HTTP 502 Bad Gateway from /api/v1/query');
+    expect(screen.queryByTestId('matrix-no-data')).toBeNull();
+    expect(screen.queryByText(/No BlackHoleCluster/)).toBeNull();
+  });
+
+  it('marks a matrix from a partly failed request as possibly incomplete', () => {
+    const p = props(matrixFields('checkout'));
+    p.data = { ...p.data, state: LoadingState.Error, errors: [{ message: 'query B: timeout', refId: 'B' }] };
+    render(<MatrixPanel {...p} />);
+    expect(screen.getByTestId('matrix-canvas')).toBeInTheDocument();
+    expect(screen.getByTestId('matrix-partial').textContent).toContain('query B: timeout');
+  });
+
   it('shows a tooltip with the numbers, rendering markup in labels as text', () => {
     const evil = '<img src=x onerror=alert(1)>';
     const { container } = render(<MatrixPanel {...props(matrixFields(evil), { sortColumns: 'name' })} />);

@@ -1,8 +1,16 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
-import { colorManipulator, type GrafanaTheme2, type LinkModel, type PanelProps, type ScopedVars } from '@grafana/data';
-import { config } from '@grafana/runtime';
-import { Button, ClipboardButton, LinkButton, useStyles2, useTheme2 } from '@grafana/ui';
+import {
+  colorManipulator,
+  type GrafanaTheme2,
+  type LinkModel,
+  LoadingState,
+  type PanelData,
+  type PanelProps,
+  type ScopedVars,
+} from '@grafana/data';
+import { config, PanelDataErrorView } from '@grafana/runtime';
+import { Alert, Button, ClipboardButton, LinkButton, useStyles2, useTheme2 } from '@grafana/ui';
 import { serviceEntriesYaml } from '../../query';
 import { drawAxes } from '../model/axes';
 import { drawCells } from '../model/draw';
@@ -24,7 +32,7 @@ type Point = { row: number; col: number; cell?: MatrixCell; x: number; y: number
 
 const EMPTY: ReadonlySet<number> = new Set();
 
-export function MatrixPanel({ data, width, height, options, fieldConfig, replaceVariables, timeRange }: Props) {
+export function MatrixPanel({ id, data, width, height, options, fieldConfig, replaceVariables, timeRange }: Props) {
   const theme = useTheme2();
   const s = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -199,6 +207,17 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     [fieldConfig.defaults.links, replaceVariables, scope, options.exploreDatasource, timeRange]
   );
 
+  // A failed query is never "no traffic": in a security tool that would read as "nothing is blocked".
+  const errors = queryErrors(data);
+  if (errors.length > 0 && (!model || model.cellCount === 0)) {
+    return (
+      <div className={s.message} data-testid="matrix-error" role="alert">
+        <Alert severity="error" title="The query failed: there is no matrix to show">
+          {errors.join(' · ')}
+        </Alert>
+      </div>
+    );
+  }
   if ('missing' in read) {
     return (
       <div className={s.message} data-testid="matrix-missing-fields">
@@ -208,11 +227,13 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
     );
   }
   if (!model || model.cellCount === 0) {
+    const message =
+      'No BlackHoleCluster or PassthroughCluster traffic in this range' +
+      (model?.skipped ? ` (${model.skipped} row${model.skipped === 1 ? '' : 's'} had another verdict)` : '') +
+      (model?.invalid ? `. ${invalidText(model.invalid)}` : '');
     return (
       <div className={s.message} data-testid="matrix-no-data">
-        No BlackHoleCluster or PassthroughCluster traffic in this range
-        {model?.skipped ? ` (${model.skipped} row${model.skipped === 1 ? '' : 's'} had another verdict)` : ''}.
-        {model?.invalid ? ` ${invalidText(model.invalid)}` : ''}
+        <PanelDataErrorView panelId={id} data={data} fieldConfig={fieldConfig} message={message} />
       </div>
     );
   }
@@ -380,6 +401,11 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
         <span className={s.swatch} style={{ background: base[0] }} /> BlackHole
         <span className={s.swatch} style={{ background: base[1] }} /> Passthrough
         <span className={s.swatch} style={{ background: base[2] }} /> Both
+        {errors.length > 0 && (
+          <span className={s.invalid} data-testid="matrix-partial" role="alert">
+            ⚠ Part of the query failed, the matrix may be incomplete: {errors.join(' · ')}
+          </span>
+        )}
         {model.invalid > 0 && (
           <span className={s.invalid} data-testid="matrix-invalid" role="status">
             ⚠ {invalidText(model.invalid)}
@@ -417,6 +443,15 @@ export function MatrixPanel({ data, width, height, options, fieldConfig, replace
       )}
     </div>
   );
+}
+
+/** The messages of a failed query (PanelData.errors, or the older single error). */
+function queryErrors(data: PanelData): string[] {
+  const list = data.errors && data.errors.length > 0 ? data.errors : data.error ? [data.error] : [];
+  const messages = list.map(
+    (e) => e.message || (e.data?.message as string | undefined) || 'the data source reported an error'
+  );
+  return messages.length === 0 && data.state === LoadingState.Error ? ['the data source reported an error'] : messages;
 }
 
 /** Rows whose numbers are no counts: what the user must know, and what to check. */
