@@ -276,7 +276,14 @@ export function overviewDashboard(): Dashboard {
         {
           id: 'organize',
           options: {
-            excludeByName: { text: true, bytesSent: true, bytesReceived: true, responseCodes: true },
+            excludeByName: {
+              text: true,
+              bytesSent: true,
+              bytesReceived: true,
+              responseCodes: true,
+              category: true,
+              reason: true,
+            },
             renameByName: { time: 'First seen' },
           },
         },
@@ -317,10 +324,18 @@ function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: '
       {
         id: 'organize',
         options: {
+          // category and reason: these queries return external traffic only, so both columns say nothing.
           excludeByName:
             listener === 'http'
-              ? { connections: true, bytesSent: true, bytesReceived: true, destinationName: true }
-              : { requests: true, responseCodes: true },
+              ? {
+                  connections: true,
+                  bytesSent: true,
+                  bytesReceived: true,
+                  destinationName: true,
+                  category: true,
+                  reason: true,
+                }
+              : { requests: true, responseCodes: true, category: true, reason: true },
         },
       },
     ],

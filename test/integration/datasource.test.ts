@@ -1,15 +1,8 @@
 /**
  * @jest-environment jsdom
  */
-import { request as httpRequest } from 'node:http';
 import { DataSource } from '../../src/datasource/datasource';
-import {
-  instanceSettings,
-  queryRequest,
-  stubBackendSrv,
-  stubTemplateSrv,
-  type FetchHandler,
-} from '../../src/datasource/testing';
+import { instanceSettings, queryRequest, stubBackendSrv, stubTemplateSrv } from '../../src/datasource/testing';
 import type { EgressOptions, EgressVariableQuery } from '../../src/datasource/types';
 import { freePort } from '../../harness/prometheus';
 import fc from 'fast-check';
@@ -20,46 +13,8 @@ import { DEMO_CLUSTER, NASTY_WORKLOADS, TEST_END, demoFlows, demoGrid, expectedC
 import type { EgressCell } from '../../src/query/cells';
 import { SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
 import { prometheusUrl } from '../harness/state';
+import { PROXY, proxyTo } from './dataProxy';
 import { diffCells } from './expect';
-
-const PROXY = '/api/datasources/proxy/uid/egress';
-
-/** Grafana's data proxy in miniature: forwards /api/datasources/proxy/uid/<uid>/… to the data source URL. */
-function proxyTo(target: () => string, timeoutMs = 10_000): FetchHandler {
-  return (req) =>
-    new Promise((resolve, reject) => {
-      const url = new URL(req.url.replace(PROXY, ''), target());
-      const r = httpRequest(url, { method: req.method, headers: req.headers, timeout: timeoutMs }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => {
-          let data: unknown = body;
-          try {
-            data = JSON.parse(body);
-          } catch {
-            // text answer
-          }
-          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage, data });
-        });
-      });
-      r.on('timeout', () => {
-        r.destroy();
-        resolve({
-          status: 504,
-          statusText: 'Gateway Timeout',
-          data: { message: 'data proxy: timeout awaiting response headers' },
-        });
-      });
-      r.on('error', (err) =>
-        resolve({ status: 502, statusText: 'Bad Gateway', data: { message: `data proxy: ${err.message}` } })
-      );
-      if (req.data) {
-        r.write(String(req.data));
-      }
-      r.end();
-      void reject;
-    });
-}
 
 const demo: Partial<EgressOptions> = { extraMatchers: `cluster="${DEMO_CLUSTER}"` };
 const makeDs = (json: Partial<EgressOptions> = demo, target = prometheusUrl, vars = stubTemplateSrv()) =>
