@@ -68,20 +68,25 @@ export async function bundleBrowserScript(entry: string): Promise<string> {
     format: 'iife',
     platform: 'browser',
     target: 'es2020',
-    minify: true,
+    minify: process.env.HOST_BUNDLE_DEBUG !== '1',
     loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty' },
-    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
+    define: {
+      'process.env.NODE_ENV': process.env.HOST_BUNDLE_DEBUG === '1' ? '"development"' : '"production"',
+      global: 'window',
+    },
     logLevel: 'error',
   });
   return r.outputFiles[0].text;
 }
 
-let clientBundle: Promise<string> | undefined;
+const bundles = new Map<string, Promise<string>>();
 
-/** The host page's script, bundled once per process. */
-function hostScript(): Promise<string> {
-  clientBundle ??= bundleBrowserScript(path.join(__dirname, 'client', 'main.tsx'));
-  return clientBundle;
+/** A host page's script, bundled once per process. */
+function hostScript(entry = 'main.tsx'): Promise<string> {
+  if (!bundles.has(entry)) {
+    bundles.set(entry, bundleBrowserScript(path.join(__dirname, 'client', entry)));
+  }
+  return bundles.get(entry)!;
 }
 
 export interface HostOptions {
@@ -161,7 +166,7 @@ function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
   };
 }
 
-const PAGE = `<!doctype html>
+const page = (script: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -177,11 +182,14 @@ const PAGE = `<!doctype html>
 <div id="root"></div>
 <!-- The host bundle initialises before SystemJS's AMD extra defines a global define(): UMD packages
      inside it (lodash) must not mistake it for their loader. Plugins are imported after both. -->
-<script src="/host/host.js"></script>
+<script src="${script}"></script>
 <script src="/vendor/amd.min.js"></script>
 </body>
 </html>
 `;
+const PAGE = page('/host/host.js');
+/** The whole overview dashboard: every panel's queries at once, as Grafana runs them. */
+const DASHBOARD_PAGE = page('/host/dashboard.js');
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer) {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -225,6 +233,22 @@ export async function startHost(
       }
       if (p === '/host/host.js') {
         return send(res, 200, TYPES['.js'], await hostScript());
+      }
+      if (p === '/dashboard.html') {
+        return send(res, 200, 'text/html; charset=utf-8', DASHBOARD_PAGE);
+      }
+      if (p === '/host/dashboard.js') {
+        return send(res, 200, TYPES['.js'], await hostScript('dashboard.tsx'));
+      }
+      if (p === '/host/dashboard.json') {
+        const cfg = hostConfig(opts, UID.egress, url.searchParams);
+        const dashboard = JSON.parse(
+          readFileSync(path.join(ROOT, 'provisioning/dashboards/istio-egress-overview.json'), 'utf8')
+        );
+        // ?from=&to= (unix seconds) override the range, for the dashboard benchmark's 24h and 7d.
+        const from = Number(url.searchParams.get('from')) || cfg.range.from;
+        const to = Number(url.searchParams.get('to')) || cfg.range.to;
+        return send(res, 200, TYPES['.json'], JSON.stringify({ ...cfg, dashboard, range: { from, to } }));
       }
       if (p === '/host/config.json') {
         return send(

@@ -1,9 +1,14 @@
 /** `npm run bench`: every benchmark, each printing its figures as ratios against a baseline run in the same process. */
+import { benchDashboard } from './dashboard';
 import { benchPanel } from './panel';
 import { benchQueries } from './queries';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<void>> = { panel: benchPanel, queries: benchQueries };
+const benches: Record<string, () => Promise<void>> = {
+  panel: benchPanel,
+  queries: benchQueries,
+  dashboard: benchDashboard,
+};
 
 (async () => {
   for (const [name, run] of Object.entries(benches)) {

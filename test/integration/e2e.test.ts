@@ -184,6 +184,31 @@ describe('the plugin in Chromium', () => {
     await page.close();
   });
 
+  it('opens the whole overview dashboard: every panel queried at once, stats and tables drawn, the matrix painted', async () => {
+    const page = await browser.newPage({ viewport: { width: 1220, height: 1250 } });
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${host.url}/dashboard.html`);
+    await page.waitForFunction(() => window.__dash?.ready === true, null, { timeout: 60_000 });
+    const dash = await page.evaluate(() => window.__dash!);
+    expect(dash.error).toBeUndefined();
+    expect(dash.panels).toHaveLength(11);
+    expect(dash.panels.filter((p) => p.error)).toEqual([]);
+    expect(dash.panels.every((p) => p.rows > 0)).toBe(true);
+    expect(dash.matrixPaintedMs).toBeGreaterThanOrEqual(dash.totalMs!);
+    // Stat panels through @grafana/ui's BigValue: the blocked-request count a user reads.
+    const blocked = expected()
+      .filter((c) => c.verdict === 'blackhole' && c.listener === 'http')
+      .reduce((a, c) => a + c.requests, 0);
+    const shown = Number((await page.getByTestId('stat-1').textContent())?.replace(/[^0-9.]/g, ''));
+    expect(Math.abs(shown - blocked)).toBeLessThanOrEqual(Math.max(1, 0.05 * blocked));
+    expect(await page.getByTestId('matrix-canvas').count()).toBe(1);
+    await page.screenshot({ path: path.join(RESULTS, 'dashboard-overview.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('health check passes on the synthetic mesh', async () => {
     const { page, problems } = await open();
     await page.getByRole('button', { name: 'Test data source' }).click();

@@ -21,7 +21,8 @@ import {
   type TestDataSourceResponse,
 } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
-import { registerShared, systemJS } from './sharedModules';
+import { loadPlugin } from './plugins';
+import { registerShared } from './sharedModules';
 import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
 import { type QueryVariableDef, runQueryVariable } from './variables';
 
@@ -59,15 +60,6 @@ declare global {
 }
 
 const params = new URLSearchParams(window.location.search);
-
-async function loadPlugin<T>(url: string): Promise<T> {
-  const mod = await systemJS().import(url);
-  const plugin = (mod.plugin ?? (mod.default as { plugin?: unknown } | undefined)?.plugin) as T | undefined;
-  if (!plugin) {
-    throw new Error(`${url} exports no plugin`);
-  }
-  return plugin;
-}
 
 function Host({ config }: { config: HostConfig }) {
   const [mode, setMode] = useState<'light' | 'dark'>(params.get('theme') === 'light' ? 'light' : 'dark');

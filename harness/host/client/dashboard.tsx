@@ -1,0 +1,329 @@
+/**
+ * The whole overview dashboard in the host: every panel's queries issued at once through the plugin's
+ * data source (as Grafana's dashboard does), the panel's transformations through @grafana/data's
+ * registry, then the matrix drawn by the plugin's panel, stat panels by @grafana/ui's BigValue, tables by
+ * its Table, and time series as a placeholder with the frames' summary. `window.__dash` reports when
+ * every query is done and the matrix painted, with per-query durations: `npm run bench dashboard` reads it.
+ */
+import React, { useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { lastValueFrom } from 'rxjs';
+import {
+  applyFieldOverrides,
+  createTheme,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataSourceApi,
+  type DataSourceInstanceSettings,
+  type DataSourcePlugin,
+  type DataTransformerConfig,
+  dateTime,
+  getFieldDisplayValues,
+  LoadingState,
+  type PanelPlugin,
+  type PanelProps,
+  standardTransformers,
+  standardTransformersRegistry,
+  ThemeContext,
+  transformDataFrame,
+} from '@grafana/data';
+import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
+import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode } from '@grafana/ui';
+import { loadPlugin } from './plugins';
+import { registerShared } from './sharedModules';
+import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
+
+interface DashPanel {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets: Array<Record<string, unknown>>;
+  transformations?: DataTransformerConfig[];
+  options: Record<string, unknown> & { reduceOptions?: { calcs: string[]; fields: string; values: boolean } };
+  fieldConfig?: { defaults: Record<string, unknown>; overrides: [] };
+}
+
+interface DashConfig {
+  pluginBase: string;
+  datasource: DataSourceInstanceSettings;
+  variables: HostVariable[];
+  range: { from: number; to: number };
+  dashboard: { uid: string; panels: DashPanel[] };
+}
+
+interface PanelResult {
+  id: number;
+  title: string;
+  type: string;
+  ms: number;
+  frames: DataFrame[];
+  rows: number;
+  error?: string;
+  /** The PromQL each query ran (frame meta), for the benchmark's sample counts. */
+  queries: string[];
+}
+
+declare global {
+  interface Window {
+    __dash?: { ready: boolean; error?: string; totalMs?: number; matrixPaintedMs?: number; panels: PanelResult[] };
+  }
+}
+
+const ROW_H = 30;
+const COL_W = 1200 / 24;
+
+function useTransformers() {
+  useMemo(() => {
+    const unique = Array.from(new Map(Object.values(standardTransformers).map((t) => [t.id, t])).values());
+    const ids = new Set(unique.map((t) => t.id));
+    standardTransformersRegistry.setInit(() =>
+      unique.map((t) => ({
+        id: t.id,
+        aliasIds: (t.aliasIds ?? []).filter((a) => !ids.has(a)),
+        name: t.name,
+        description: t.description,
+        transformation: t,
+        editor: () => null,
+        imageDark: '',
+        imageLight: '',
+      }))
+    );
+  }, []);
+}
+
+function Dashboard({ config }: { config: DashConfig }) {
+  useTransformers();
+  const theme = useMemo(() => createTheme({ colors: { mode: 'dark' } }), []);
+  const range = useMemo(() => {
+    const from = dateTime(config.range.from * 1000);
+    const to = dateTime(config.range.to * 1000);
+    return { from, to, raw: { from, to } };
+  }, [config]);
+  const [results, setResults] = useState<PanelResult[]>();
+  const [Matrix, setMatrix] = useState<React.ComponentType<PanelProps>>();
+
+  useEffect(() => {
+    (async () => {
+      const [dsPlugin, panelPlugin] = await Promise.all([
+        loadPlugin<DataSourcePlugin<DataSourceApi>>(`${config.pluginBase}/datasource/module.js`),
+        loadPlugin<PanelPlugin>(`${config.pluginBase}/panel/module.js`),
+      ]);
+      const DataSourceClass = dsPlugin.DataSourceClass as unknown as new (
+        s: DataSourceInstanceSettings
+      ) => DataSourceApi;
+      const ds = new DataSourceClass(config.datasource);
+      setMatrix(() => panelPlugin.panel as React.ComponentType<PanelProps>);
+      // Grafana's interval: the range over the panel's data points (about its width), at least the 15 s scrape.
+      const intervalMs = Math.max(
+        15_000,
+        Math.round(((config.range.to - config.range.from) * 1000) / 1000 / 15_000) * 15_000
+      );
+      const t0 = performance.now();
+      // Every panel at once, as a dashboard opening does.
+      const all = await Promise.all(
+        config.dashboard.panels.map(async (p): Promise<PanelResult> => {
+          const start = performance.now();
+          const request = {
+            requestId: `panel-${p.id}`,
+            interval: `${intervalMs / 1000}s`,
+            intervalMs,
+            range,
+            scopedVars: {},
+            targets: p.targets,
+            timezone: 'utc',
+            app: 'dashboard',
+            dashboardUID: config.dashboard.uid,
+            panelId: p.id,
+            startTime: Date.now(),
+          } as unknown as DataQueryRequest;
+          const res = (await ds.query(request)) as { data: DataFrame[]; errors?: Array<{ message?: string }> };
+          const ms = performance.now() - start;
+          const transformed = p.transformations?.length
+            ? await lastValueFrom(transformDataFrame(p.transformations, res.data))
+            : res.data;
+          const frames = applyFieldOverrides({
+            data: transformed,
+            fieldConfig: (p.fieldConfig as never) ?? { defaults: {}, overrides: [] },
+            replaceVariables: (s: string) => s,
+            theme,
+            timeZone: 'utc',
+          });
+          return {
+            id: p.id,
+            title: p.title,
+            type: p.type,
+            ms,
+            frames,
+            rows: frames.reduce((a, f) => a + f.length, 0),
+            error: res.errors?.map((e) => e.message).join('; ') || undefined,
+            queries: res.data.flatMap((f) => (f.meta?.executedQueryString ?? '').split('\n').filter(Boolean)),
+          };
+        })
+      );
+      window.__dash = { ready: false, totalMs: performance.now() - t0, panels: all };
+      setResults(all);
+      // Painted: the next frame after React committed the matrix.
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          window.__dash = { ...window.__dash!, ready: true, matrixPaintedMs: performance.now() - t0 };
+        }, 0)
+      );
+    })().catch((err: unknown) => {
+      window.__dash = { ready: true, error: err instanceof Error ? err.message : String(err), panels: [] };
+    });
+  }, [config, range, theme]);
+
+  const byId = new Map((results ?? []).map((r) => [r.id, r]));
+  return (
+    <ThemeContext.Provider value={theme}>
+      <div
+        style={{ position: 'relative', width: 1200, height: 40 * ROW_H, background: theme.colors.background.canvas }}
+      >
+        {config.dashboard.panels.map((p) => {
+          const r = byId.get(p.id);
+          const width = p.gridPos.w * COL_W - 8;
+          const height = p.gridPos.h * ROW_H - 32;
+          return (
+            <section
+              key={p.id}
+              data-testid={`panel-${p.id}`}
+              style={{
+                position: 'absolute',
+                left: p.gridPos.x * COL_W,
+                top: p.gridPos.y * ROW_H,
+                width,
+                height: height + 28,
+                border: `1px solid ${theme.colors.border.weak}`,
+                background: theme.colors.background.primary,
+                color: theme.colors.text.primary,
+                overflow: 'hidden',
+              }}
+            >
+              <h3 style={{ fontSize: 12, margin: 0, padding: '4px 8px' }}>{p.title}</h3>
+              {!r ? (
+                <div style={{ padding: 8 }}>Loading…</div>
+              ) : r.error ? (
+                <div role="alert" style={{ padding: 8, color: theme.colors.error.text }}>
+                  {r.error}
+                </div>
+              ) : (
+                <PanelBody panel={p} result={r} width={width} height={height} Matrix={Matrix} range={range} />
+              )}
+            </section>
+          );
+        })}
+      </div>
+    </ThemeContext.Provider>
+  );
+}
+
+function PanelBody(props: {
+  panel: DashPanel;
+  result: PanelResult;
+  width: number;
+  height: number;
+  Matrix?: React.ComponentType<PanelProps>;
+  range: PanelProps['timeRange'];
+}) {
+  const { panel, result, width, height, Matrix, range } = props;
+  const theme = useMemo(() => createTheme({ colors: { mode: 'dark' } }), []);
+  if (panel.type === 'stat' && panel.options.reduceOptions) {
+    const [value] = getFieldDisplayValues({
+      data: result.frames,
+      reduceOptions: panel.options.reduceOptions,
+      fieldConfig: (panel.fieldConfig as never) ?? { defaults: {}, overrides: [] },
+      replaceVariables: (s: string) => s,
+      theme,
+      timeZone: 'utc',
+    });
+    return value ? (
+      <div data-testid={`stat-${panel.id}`}>
+        <BigValue
+          theme={theme}
+          width={width}
+          height={height}
+          value={value.display}
+          colorMode={BigValueColorMode.Value}
+          graphMode={BigValueGraphMode.None}
+          textMode={BigValueTextMode.Value}
+        />
+      </div>
+    ) : null;
+  }
+  if (panel.type === 'table' && result.frames[0]) {
+    // @grafana/ui's Table renders through react-custom-scrollbars-2, whose CommonJS default export this
+    // esbuild bundle does not unwrap (Grafana's webpack does): the host draws the same rows as plain HTML.
+    const frame = result.frames[0];
+    return (
+      <table data-testid={`table-${panel.id}`} style={{ fontSize: 11, borderCollapse: 'collapse', margin: 4 }}>
+        <thead>
+          <tr>
+            {frame.fields.map((f) => (
+              <th key={f.name} style={{ textAlign: 'left', paddingRight: 8 }}>
+                {f.config.displayName ?? f.name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {Array.from({ length: Math.min(frame.length, 12) }, (_, r) => (
+            <tr key={r}>
+              {frame.fields.map((f) => (
+                <td key={f.name} style={{ paddingRight: 8 }}>
+                  {f.display ? f.display(f.values[r]).text : String(f.values[r] ?? '')}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  if (panel.type.endsWith('-panel') && Matrix) {
+    return (
+      <Matrix
+        {...({
+          id: panel.id,
+          data: { series: result.frames, state: LoadingState.Done, timeRange: range },
+          timeRange: range,
+          timeZone: 'utc',
+          options: panel.options,
+          fieldConfig: { defaults: {}, overrides: [] },
+          transparent: false,
+          width,
+          height,
+          renderCounter: 0,
+          title: panel.title,
+          eventBus: {
+            publish: () => {},
+            subscribe: () => ({ unsubscribe: () => {} }),
+            getStream: () => ({ subscribe: () => ({ unsubscribe: () => {} }) }),
+            newScopedBus: () => ({}),
+          },
+          onOptionsChange: () => {},
+          onFieldConfigChange: () => {},
+          replaceVariables: (s: string) => s,
+          onChangeTimeRange: () => {},
+        } as unknown as PanelProps)}
+      />
+    );
+  }
+  return (
+    <div data-testid={`summary-${panel.id}`} style={{ padding: 8, fontSize: 12 }}>
+      {result.frames.length} series, {result.rows} points ({panel.type} not drawn by the host)
+    </div>
+  );
+}
+
+async function main() {
+  registerShared();
+  const config = (await (await fetch(`/host/dashboard.json${window.location.search}`)).json()) as DashConfig;
+  setBackendSrv(hostBackendSrv());
+  setTemplateSrv(hostTemplateSrv(config.variables));
+  createRoot(document.getElementById('root')!).render(<Dashboard config={config} />);
+}
+
+main().catch((err: unknown) => {
+  window.__dash = { ready: true, error: err instanceof Error ? err.message : String(err), panels: [] };
+});
