@@ -70,6 +70,8 @@ export async function bundleBrowserScript(entry: string): Promise<string> {
     target: 'es2020',
     minify: process.env.HOST_BUNDLE_DEBUG !== '1',
     loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty' },
+    // See shims/customScrollbars.ts: @grafana/ui's Table and CustomScrollbar need the package's default.
+    alias: { 'react-custom-scrollbars-2': path.join(__dirname, 'client', 'shims', 'customScrollbars.ts') },
     define: {
       'process.env.NODE_ENV': process.env.HOST_BUNDLE_DEBUG === '1' ? '"development"' : '"production"',
       global: 'window',

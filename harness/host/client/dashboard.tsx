@@ -28,7 +28,7 @@ import {
   transformDataFrame,
 } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
-import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode } from '@grafana/ui';
+import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode, Table } from '@grafana/ui';
 import { loadPlugin } from './plugins';
 import { registerShared } from './sharedModules';
 import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
@@ -252,32 +252,10 @@ function PanelBody(props: {
     ) : null;
   }
   if (panel.type === 'table' && result.frames[0]) {
-    // @grafana/ui's Table renders through react-custom-scrollbars-2, whose CommonJS default export this
-    // esbuild bundle does not unwrap (Grafana's webpack does): the host draws the same rows as plain HTML.
-    const frame = result.frames[0];
     return (
-      <table data-testid={`table-${panel.id}`} style={{ fontSize: 11, borderCollapse: 'collapse', margin: 4 }}>
-        <thead>
-          <tr>
-            {frame.fields.map((f) => (
-              <th key={f.name} style={{ textAlign: 'left', paddingRight: 8 }}>
-                {f.config.displayName ?? f.name}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {Array.from({ length: Math.min(frame.length, 12) }, (_, r) => (
-            <tr key={r}>
-              {frame.fields.map((f) => (
-                <td key={f.name} style={{ paddingRight: 8 }}>
-                  {f.display ? f.display(f.values[r]).text : String(f.values[r] ?? '')}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div data-testid={`table-${panel.id}`}>
+        <Table data={result.frames[0]} width={width} height={height} />
+      </div>
     );
   }
   if (panel.type.endsWith('-panel') && Matrix) {
