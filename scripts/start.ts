@@ -4,6 +4,7 @@
  * provisioning/, the dashboard's matrix panel) and prints the same matrix through the CLI.
  * With a Docker engine, `npm run server` runs the full Grafana stack from docker-compose.yaml instead.
  */
+import { rmSync } from 'node:fs';
 import { startDemoPrometheus } from '../harness/demoMesh';
 import { startHost } from '../harness/host/server';
 import { MissingBinaryError } from '../harness/prometheus';
@@ -21,11 +22,27 @@ async function main(): Promise<void> {
     range: { from: now - 3600, to: now },
     port: Number(process.env.PORT ?? 3000),
   });
+  let stopping = false;
   const stop = () => {
-    Promise.all([host.close(), prom.stop()]).finally(() => process.exit(0));
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    Promise.all([host.close(), prom.stop()])
+      .then(() => rmSync(prom.workDir, { recursive: true, force: true }))
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  // `npm start` runs this under `sh -c`, which does not pass a SIGTERM on: when the shell that started us
+  // is gone (we are re-parented), stop too, so Prometheus and the host never outlive npm.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      stop();
+    }
+  }, 500).unref();
   const io = {
     stdout: (s: string) => process.stdout.write(s),
     stderr: (s: string) => process.stderr.write(s),

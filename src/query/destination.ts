@@ -1,6 +1,6 @@
 /**
  * Destination values as Istio writes them: a Host header on HTTP (`api.example.com`, maybe with `:port`),
- * and on TCP the operator-added IP label, either a bare address (the seed's Mixer-era `destination_ip`) or
+ * and on TCP the operator-added IP label, either a bare address (Istio 1.3's Mixer-era `destination_ip`, istio.io blog 2019/monitoring-external-service-traffic) or
  * Envoy's `destination.address` (`IP:port`, `[IPv6]:port`).
  */
 

@@ -21,7 +21,7 @@ export interface HealthLine {
 }
 
 const DAY = 86400;
-/** Above this many catch-all series the seed's cardinality warning applies. */
+/** Above this many catch-all series the destination-IP cardinality warning applies (istio/istio.io#5027). */
 export const CARDINALITY_WARNING = 10000;
 
 async function scalar(api: PrometheusApi, expr: string, time: number): Promise<number> {

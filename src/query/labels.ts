@@ -1,7 +1,8 @@
 /**
  * Istio's standard metric and label names, and the two virtual clusters that mark catch-all egress.
- * Values follow today's telemetry v2 (`istio_stats`); see ../shared/istio-telemetry-notes.md for where the
- * seed (Istio 1.3, Mixer) differs.
+ * Values follow today's telemetry v2: the `istio_stats` filter (envoyproxy/envoy
+ * contrib/istio/filters/http/istio_stats/source/istio_stats.cc, `populatePeerInfo`), not Istio 1.3's Mixer
+ * attributes that the 2019 istio.io post "Monitoring blocked and passthrough external service traffic" used.
  */
 
 export const METRIC = {
