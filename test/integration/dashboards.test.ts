@@ -11,11 +11,10 @@ import {
   type DataTransformerConfig,
   FieldType,
   getFieldDisplayValues,
-  standardTransformers,
-  standardTransformersRegistry,
   transformDataFrame,
 } from '@grafana/data';
 import { parse } from 'yaml';
+import { registerStandardTransformers } from '../../harness/grafanaTransformers';
 import { DataSource } from '../../src/datasource/datasource';
 import { instanceSettings, queryRequest, stubBackendSrv, stubTemplateSrv } from '../../src/datasource/testing';
 import type { EgressDataQuery, EgressOptions } from '../../src/datasource/types';
@@ -78,23 +77,7 @@ const vars = stubTemplateSrv(
 );
 const ds = new DataSource(instanceSettings(provisioned, PROXY), vars, stubBackendSrv(proxyTo(prometheusUrl)));
 
-beforeAll(() => {
-  // As Grafana's app registers them (one entry per transformer; @grafana/data also exports aliases of some).
-  const unique = Array.from(new Map(Object.values(standardTransformers).map((t) => [t.id, t])).values());
-  const ids = new Set(unique.map((t) => t.id));
-  standardTransformersRegistry.setInit(() =>
-    unique.map((t) => ({
-      id: t.id,
-      aliasIds: (t.aliasIds ?? []).filter((a) => !ids.has(a)),
-      name: t.name,
-      description: t.description,
-      transformation: t,
-      editor: () => null,
-      imageDark: '',
-      imageLight: '',
-    }))
-  );
-});
+beforeAll(registerStandardTransformers);
 
 /** A panel's frames as the visualization receives them. */
 async function panelData(panel: Panel, source: DataSource = ds): Promise<DataFrame[]> {

@@ -22,13 +22,12 @@ import {
   LoadingState,
   type PanelPlugin,
   type PanelProps,
-  standardTransformers,
-  standardTransformersRegistry,
   ThemeContext,
   transformDataFrame,
 } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode, Table } from '@grafana/ui';
+import { registerStandardTransformers } from '../../grafanaTransformers';
 import { loadPlugin } from './plugins';
 import { registerShared } from './sharedModules';
 import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
@@ -74,22 +73,7 @@ const ROW_H = 30;
 const COL_W = 1200 / 24;
 
 function useTransformers() {
-  useMemo(() => {
-    const unique = Array.from(new Map(Object.values(standardTransformers).map((t) => [t.id, t])).values());
-    const ids = new Set(unique.map((t) => t.id));
-    standardTransformersRegistry.setInit(() =>
-      unique.map((t) => ({
-        id: t.id,
-        aliasIds: (t.aliasIds ?? []).filter((a) => !ids.has(a)),
-        name: t.name,
-        description: t.description,
-        transformation: t,
-        editor: () => null,
-        imageDark: '',
-        imageLight: '',
-      }))
-    );
-  }, []);
+  useMemo(registerStandardTransformers, []);
 }
 
 function Dashboard({ config }: { config: DashConfig }) {
