@@ -137,6 +137,11 @@ describe('MatrixPanel', () => {
     expect(yaml).toContain('- "api.stripe.com"');
     expect(yaml).toContain('- "52.216.10.4/32"');
     expect(yaml).toContain('number: 443');
+    const download = screen.getByText('Download').closest('a')!;
+    expect(download.getAttribute('download')).toBe('serviceentries.yaml');
+    expect(decodeURIComponent(download.getAttribute('href')!.split(',')[1])).toBe(yaml);
+    fireEvent.click(screen.getByLabelText('Close ServiceEntry YAML'));
+    expect(screen.queryByTestId('serviceentry-yaml')).toBeNull();
   });
 
   it('moves with the keyboard, pins details with Enter and offers data links with the cell values', () => {

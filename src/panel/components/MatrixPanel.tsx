@@ -10,7 +10,7 @@ import {
   type ScopedVars,
 } from '@grafana/data';
 import { config, PanelDataErrorView } from '@grafana/runtime';
-import { Alert, Button, ClipboardButton, LinkButton, useStyles2, useTheme2 } from '@grafana/ui';
+import { Alert, Button, ClipboardButton, IconButton, LinkButton, Stack, useStyles2, useTheme2 } from '@grafana/ui';
 import { serviceEntriesYaml } from '../../query';
 import { drawAxes } from '../model/axes';
 import { drawCells } from '../model/draw';
@@ -434,11 +434,25 @@ export function MatrixPanel({ id, data, width, height, options, fieldConfig, rep
         </Button>
       </div>
       {showYaml && (
-        <div className={s.yaml}>
-          <ClipboardButton size="sm" icon="copy" getText={() => yaml}>
-            Copy
-          </ClipboardButton>
-          <pre data-testid="serviceentry-yaml">{yaml}</pre>
+        <div className={s.yaml} role="dialog" aria-label="ServiceEntry YAML">
+          <Stack gap={1}>
+            <ClipboardButton size="sm" icon="copy" getText={() => yaml}>
+              Copy
+            </ClipboardButton>
+            <LinkButton
+              size="sm"
+              variant="secondary"
+              icon="download-alt"
+              href={`data:application/yaml;charset=utf-8,${encodeURIComponent(yaml)}`}
+              download="serviceentries.yaml"
+            >
+              Download
+            </LinkButton>
+            <IconButton name="times" aria-label="Close ServiceEntry YAML" onClick={() => setShowYaml(false)} />
+          </Stack>
+          <pre data-testid="serviceentry-yaml" className={s.yamlText}>
+            {yaml}
+          </pre>
         </div>
       )}
     </div>
@@ -488,4 +502,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontFamily: theme.typography.fontFamilyMonospace,
     fontSize: theme.typography.bodySmall.fontSize,
   }),
+  // Long hosts wrap instead of running out of the pane.
+  yamlText: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', margin: theme.spacing(1, 0, 0) }),
 });

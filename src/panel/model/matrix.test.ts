@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { EgressCell } from '../../query';
 import { drawCells, type DrawTarget } from './draw';
-import { buildMatrix, fitGrid, hitTest, intensityLevel, paletteIndex, verdictClass } from './matrix';
+import { buildMatrix, fitGrid, hitTest, intensityLevel, naturalCompare, paletteIndex, verdictClass } from './matrix';
 import { readFrames } from './readFrame';
 import { createDataFrame, FieldType, standardTransformers } from '@grafana/data';
 import { PASSTHROUGH, SKIP, verdictAt } from './cellTable';
@@ -435,5 +435,17 @@ describe('values that are no counts', () => {
     const a = Array.from({ length: m.cellCount }, (_, i) => i).find((i) => m.cols[m.cell(i).col].key === 'a.com')!;
     expect(m.paletteOf(a, levels) % (levels + 1)).toBe(levels);
     expect(buildMatrix([good], opts).invalid).toBe(0);
+  });
+});
+
+describe('name order', () => {
+  it('is natural, as people read names: api-2 before api-10 (text otherwise by code unit)', () => {
+    const m = buildMatrix(
+      ['api-10', 'api-2', 'api-1', 'Api-3'].map((wl) => cell('shop', wl, 'x.example.com', 'passthrough', 1)),
+      opts
+    );
+    expect(m.rows.map((r) => r.label)).toEqual(['Api-3', 'api-1', 'api-2', 'api-10']);
+    expect(naturalCompare('pod-9x', 'pod-10a')).toBeLessThan(0);
+    expect(naturalCompare('a', 'a')).toBe(0);
   });
 });

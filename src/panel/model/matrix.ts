@@ -59,6 +59,30 @@ function share(blocked: number, total: number): number {
   return total ? blocked / total : 0;
 }
 
+/**
+ * Natural order, as people read names: runs of digits compare as numbers (api-2 before api-10), the rest
+ * by code unit as before, so `S3 (…)` still sorts before `api…` and equal text stays stable.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const ca = a.match(/\d+|\D+/g) ?? [];
+  const cb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const x = ca[i];
+    const y = cb[i];
+    if (x === y) {
+      continue;
+    }
+    const dx = x.charCodeAt(0) >= 48 && x.charCodeAt(0) <= 57;
+    const dy = y.charCodeAt(0) >= 48 && y.charCodeAt(0) <= 57;
+    if (dx && dy) {
+      const n = Number(x) - Number(y);
+      return n !== 0 ? n : x.length - y.length;
+    }
+    return x < y ? -1 : 1;
+  }
+  return ca.length - cb.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** Sort order of axis items; grouped items keep their group together, groups ordered by the same key. */
 function sortItems(items: AxisItem[], by: SortBy, grouped: boolean): AxisItem[] {
   const groups = new Map<string, { total: number; blocked: number }>();
@@ -68,7 +92,8 @@ function sortItems(items: AxisItem[], by: SortBy, grouped: boolean): AxisItem[] 
     g.blocked += i.blocked;
     groups.set(i.group, g);
   }
-  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  // Natural order, as people read names: api-2 before api-10.
+  const byName = naturalCompare;
   const byKey = (a: { total: number; blocked: number }, b: { total: number; blocked: number }) =>
     by === 'volume'
       ? b.total - a.total
