@@ -16,7 +16,7 @@ import { type BackendSrv, getBackendSrv, getTemplateSrv, type TemplateSrv } from
 import {
   type AdHocFilter,
   adHocMatchers,
-  CatchAllClassifier,
+  classifierFor,
   compileDestinationNames,
   DEFAULT_IP_LABEL,
   type EgressScope,
@@ -26,11 +26,7 @@ import {
   fetchMatrix,
   healthCheck,
   LABEL,
-  meshNamespaces,
   METRIC,
-  needsNamespaces,
-  type EgressQuery,
-  type VectorSample,
   egressSelector,
   newDestinationQueries,
   firstSeenQueries,
@@ -180,12 +176,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
           Promise.all(queries.map((query) => this.api.instant(query.expr, to))),
           Promise.all(firstSeen.map((query) => this.api.instant(query.expr, to))),
         ]);
-        const { cells } = shapeCells(
-          queries.map((query, i) => ({ query, samples: answers[i].data })),
-          {
-            classifier: new CatchAllClassifier(scope.mesh, await this.namespacesFor(queries, answers, scope, from, to)),
-          }
-        );
+        const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
+        const { cells } = shapeCells(results, {
+          classifier: await classifierFor(this.api, results, scope, from, to),
+        });
         const seenAt = new Map<string, number>();
         seen.forEach((a, i) =>
           a.data.forEach((s) => {
@@ -246,22 +240,6 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         ];
       }
     }
-  }
-
-  /** The mesh's namespaces, when a `service.namespace` host needs them (query/matrix.ts meshNamespaces). */
-  private async namespacesFor(
-    queries: EgressQuery[],
-    answers: Array<{ data: VectorSample[] }>,
-    scope: EgressScope,
-    from: number,
-    to: number
-  ): Promise<Set<string>> {
-    const needed = queries.some(
-      (q, i) =>
-        q.destinationLabel !== undefined &&
-        answers[i].data.some((s) => needsNamespaces(s.metric[q.destinationLabel!] ?? ''))
-    );
-    return needed ? meshNamespaces(this.api, scope, from, to) : new Set();
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {

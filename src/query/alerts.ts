@@ -102,7 +102,7 @@ export function policyViolationAlertExpr(
 export function blockedInMeshAlertExpr(scope: EgressScope, o: AlertExprOptions): string {
   const window = duration(o.windowSeconds);
   const http = (extra: string) =>
-    `increase(${egressSelector(METRIC.requests, 'http', scope, ['blackhole']).replace(/\}$/, `, ${extra}}`)}[${window}])`;
+    `increase(${egressSelector(METRIC.requests, 'http', scope, ['blackhole'], [extra])}[${window}])`;
   const named = `sum by (${BY}) (${withDestination(http(`${LABEL.destinationService}=~${promString(meshHostRegex(scope))}`), LABEL.destinationService)})`;
   const namespaced = `sum by (${BY}) (${withHostNamespace(withDestination(http(`${LABEL.destinationService}=~${promString(TWO_LABEL_HOST)}`), LABEL.destinationService))} and on (${HOST_NAMESPACE}) ${meshNamespacesVector(scope)})`;
   const parts = [`(${named} > 0)`, `(${namespaced} > 0)`];
@@ -111,9 +111,12 @@ export function blockedInMeshAlertExpr(scope: EgressScope, o: AlertExprOptions):
     .filter((r): r is string => r !== undefined);
   if (ranges.length > 0) {
     const ip = ipLabelOf(scope);
-    const tcp = egressSelector(METRIC.tcpClosed, 'tcp', scope, ['blackhole']).replace(
-      /\}$/,
-      `, ${ip}=~${promString(ranges.map((r) => `(?:${r})`).join('|'))}}`
+    const tcp = egressSelector(
+      METRIC.tcpClosed,
+      'tcp',
+      scope,
+      ['blackhole'],
+      [`${ip}=~${promString(ranges.map((r) => `(?:${r})`).join('|'))}`]
     );
     parts.push(`(sum by (${BY}) (${withDestination(`increase(${tcp}[${window}])`, ip)}) > 0)`);
   }
@@ -123,10 +126,9 @@ export function blockedInMeshAlertExpr(scope: EgressScope, o: AlertExprOptions):
 /** 4. Distinct destination IP label values above a threshold: the cardinality risk Istio's docs warn about (istio/istio.io#5027). */
 export function ipCardinalityAlertExpr(scope: EgressScope, o: { threshold: number }): string {
   const ip = ipLabelOf(scope);
-  const sel = egressSelector(METRIC.tcpClosed, 'tcp', scope).replace(
-    /\}$/,
-    `, ${ip}!~${promString(alternation(['', 'n/a']))}}`
-  );
+  const sel = egressSelector(METRIC.tcpClosed, 'tcp', scope, undefined, [
+    `${ip}!~${promString(alternation(['', 'n/a']))}`,
+  ]);
   return `count(count by (${ip}) (${sel})) > ${o.threshold}`;
 }
 

@@ -1,7 +1,16 @@
 import { egressGatewaysOf, inClusterCidrsOf } from './categories';
 import { alternation, promString } from './escaping';
 import { errorMessage } from './errors';
-import { EGRESS_REPORTER, LABEL, METRIC, UNKNOWN, VERDICT_CLUSTER, WAYPOINT_REPORTER } from './labels';
+import {
+  EGRESS_REPORTER,
+  LABEL,
+  type Listener,
+  METRIC,
+  UNKNOWN,
+  VERDICT_CLUSTER,
+  VERDICTS,
+  WAYPOINT_REPORTER,
+} from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import {
   duration,
@@ -21,6 +30,8 @@ export interface HealthLine {
 }
 
 const DAY = 86400;
+
+type CatchAllSelector = (listener: Listener, more?: readonly string[]) => string;
 /** Above this many catch-all series the destination-IP cardinality warning applies (istio/istio.io#5027). */
 export const CARDINALITY_WARNING = 10000;
 
@@ -68,15 +79,18 @@ export async function healthCheck(api: PrometheusApi, scope: EgressScope, now: n
         }
   );
 
-  const tcpSel = egressSelector(METRIC.tcpClosed, 'tcp', scope, ['blackhole', 'passthrough']);
-  const httpSel = egressSelector(METRIC.requests, 'http', scope, ['blackhole', 'passthrough']);
+  // Every catch-all series of a listener, narrowed by further rendered matchers.
+  const catchAll: CatchAllSelector = (listener, more = []) =>
+    egressSelector(listener === 'http' ? METRIC.requests : METRIC.tcpClosed, listener, scope, VERDICTS, more);
+  const tcpSel = catchAll('tcp');
+  const httpSel = catchAll('http');
   const [tcpSeries, httpSeries] = await Promise.all([
     scalar(api, `count(count_over_time(${tcpSel}[${window}]))`, now),
     scalar(api, `count(count_over_time(${httpSel}[${window}]))`, now),
   ]);
   const withIp =
     tcpSeries > 0
-      ? await scalar(api, `count(count_over_time(${tcpSel.replace(/\}$/, `, ${ipLabel}!=""}`)}[${window}]))`, now)
+      ? await scalar(api, `count(count_over_time(${catchAll('tcp', [`${ipLabel}!=""`])}[${window}]))`, now)
       : 0;
   if (tcpSeries === 0) {
     lines.push({
@@ -128,7 +142,7 @@ export async function healthCheck(api: PrometheusApi, scope: EgressScope, now: n
   }
   lines.push({ status: 'ok', title: 'Catch-all egress in the last 24h', detail: `${counts} ${policy}` });
 
-  lines.push(...(await shapeLines(api, scope, now, httpSel, tcpSel)));
+  lines.push(...(await shapeLines(api, scope, now, catchAll)));
 
   const series = httpSeries + tcpSeries;
   lines.push(
@@ -153,22 +167,20 @@ async function shapeLines(
   api: PrometheusApi,
   scope: EgressScope,
   now: number,
-  httpSel: string,
-  tcpSel: string
+  catchAll: CatchAllSelector
 ): Promise<HealthLine[]> {
   const window = duration(DAY);
   const count = (sel: string) => scalar(api, `count(count_over_time(${sel}[${window}]))`, now);
-  const add = (sel: string, more: string) => sel.replace(/\}$/, `, ${more}}`);
   const gateways = egressGatewaysOf(scope.mesh);
   const ip = ipLabelOf(scope);
   const m = (label: string, op: '=' | '!=' | '=~' | '!~', value: string) => ({ label, op, value });
   const source = m(LABEL.reporter, '=', EGRESS_REPORTER);
   const peerKnown = `${LABEL.destinationWorkload}!~${promString(`|${UNKNOWN}`)}`;
   const [podDirect, privateTcp, ambient, waypoint, gateway, dynamicDns] = await Promise.all([
-    Promise.all([count(add(httpSel, peerKnown)), count(add(tcpSel, peerKnown))]).then(([a, b]) => a + b),
+    Promise.all([count(catchAll('http', [peerKnown])), count(catchAll('tcp', [peerKnown]))]).then(([a, b]) => a + b),
     inClusterCidrsOf(scope.mesh).length > 0
       ? Promise.resolve(0)
-      : count(add(tcpSel, `${NO_PEER}, ${ip}=~${promString(PRIVATE_IP)}`)),
+      : count(catchAll('tcp', [NO_PEER, `${ip}=~${promString(PRIVATE_IP)}`])),
     count(scopeOnlySelector(METRIC.tcpClosed, scope, [source, m(LABEL.clusterName, '=', UNKNOWN)])),
     count(scopeOnlySelector(METRIC.requests, scope, [m(LABEL.reporter, '=', WAYPOINT_REPORTER)])),
     gateways.length > 0
@@ -183,7 +195,7 @@ async function shapeLines(
     ),
   ]);
   const lines: HealthLine[] = [];
-  const sidecar = (await count(httpSel)) + (await count(tcpSel)) > 0 || dynamicDns > 0;
+  const sidecar = (await count(catchAll('http'))) + (await count(catchAll('tcp'))) > 0 || dynamicDns > 0;
   lines.push({
     status: 'ok',
     title: `Telemetry from ${sidecar && ambient + waypoint > 0 ? 'sidecars and ambient (ztunnel, waypoints)' : ambient + waypoint > 0 ? 'ambient mode (ztunnel, waypoints)' : 'sidecars'}`,

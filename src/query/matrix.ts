@@ -1,5 +1,5 @@
 import { CatchAllClassifier, type Category, needsNamespaces } from './categories';
-import { type EgressCell, shapeCells, type VectorSample } from './cells';
+import { type EgressCell, type QueryResult, shapeCells, type VectorSample } from './cells';
 import { EgressError } from './errors';
 import { MAX_SECONDS } from './time';
 import { LABEL, METRIC } from './labels';
@@ -71,11 +71,8 @@ export async function fetchMatrix(api: PrometheusApi, req: MatrixRequest): Promi
   const queries = matrixQueries(req.scope, req.to - req.from);
   const answers = await Promise.all(queries.map((q) => api.instant(q.expr, req.to, req.signal)));
   const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
-  const namespaces = results.some(({ query, samples }) => query.listener === 'http' && hasTwoLabelHost(query, samples))
-    ? await meshNamespaces(api, req.scope, req.from, req.to, req.signal)
-    : new Set<string>();
   const { cells, foreign, excluded, invalid } = shapeCells(results, {
-    classifier: new CatchAllClassifier(req.scope.mesh, namespaces),
+    classifier: await classifierFor(api, results, req.scope, req.from, req.to, req.signal),
     include: includesOf(req.scope),
     verdicts: verdictsOf(req.scope),
   });
@@ -91,6 +88,22 @@ export async function fetchMatrix(api: PrometheusApi, req: MatrixRequest): Promi
     );
   }
   return { from: req.from, to: req.to, cells, queries, warnings, excluded };
+}
+
+/**
+ * The classifier for these results: with the mesh's namespaces when an HTTP host of theirs has the
+ * `service.namespace` form (one cheap label-index look-up), without them otherwise.
+ */
+export async function classifierFor(
+  api: PrometheusApi,
+  results: readonly QueryResult[],
+  scope: EgressScope,
+  from: number,
+  to: number,
+  signal?: AbortSignal
+): Promise<CatchAllClassifier> {
+  const needed = results.some(({ query, samples }) => query.listener === 'http' && hasTwoLabelHost(query, samples));
+  return new CatchAllClassifier(scope.mesh, needed ? await meshNamespaces(api, scope, from, to, signal) : new Set());
 }
 
 function hasTwoLabelHost(query: EgressQuery, samples: readonly VectorSample[]): boolean {

@@ -80,9 +80,18 @@ function scopeMatchers(scope: EgressScope, destLabel: string): string[] {
   return matchers.filter((m): m is Matcher => m !== undefined).map(renderMatcher);
 }
 
-/** A selector from already rendered base matchers plus the scope, the destination filter on `destLabel`. */
-export function shapeSelector(metric: string, base: readonly string[], scope: EgressScope, destLabel: string): string {
-  return `${metric}{${[...base, ...scopeMatchers(scope, destLabel)].join(', ')}}`;
+/**
+ * A selector from already rendered base matchers, the scope (the destination filter on `destLabel`), and
+ * rendered matchers to add after the scope's.
+ */
+export function shapeSelector(
+  metric: string,
+  base: readonly string[],
+  scope: EgressScope,
+  destLabel: string,
+  more: readonly string[] = []
+): string {
+  return `${metric}{${[...base, ...scopeMatchers(scope, destLabel), ...more].join(', ')}}`;
 }
 
 /**
@@ -93,7 +102,8 @@ export function egressSelector(
   metric: string,
   listener: Listener,
   scope: EgressScope,
-  verdicts: readonly Verdict[] = verdictsOf(scope)
+  verdicts: readonly Verdict[] = verdictsOf(scope),
+  more: readonly string[] = []
 ): string {
   const clusters = verdicts.map((v) => VERDICT_CLUSTER[v]);
   return shapeSelector(
@@ -105,7 +115,8 @@ export function egressSelector(
         : `${LABEL.clusterName}=~${promString(clusters.join('|'))}`,
     ],
     scope,
-    destinationLabel(listener, scope)
+    destinationLabel(listener, scope),
+    more
   );
 }
 
@@ -146,7 +157,7 @@ export function externalSelector(
       more.push(`${ipLabelOf(scope)}!~${promString(ranges.map((r) => `(?:${r})`).join('|'))}`);
     }
   }
-  return egressSelector(metric, listener, scope, verdicts).replace(/\}$/, `, ${more.join(', ')}}`);
+  return egressSelector(metric, listener, scope, verdicts, more);
 }
 
 /** `destination_service_name` values that are no registered host: the catch-all and inbound clusters. */

@@ -13,14 +13,11 @@ import {
   createTheme,
   type DataFrame,
   type DataQueryRequest,
-  type DataSourceApi,
   type DataSourceInstanceSettings,
-  type DataSourcePlugin,
   type DataTransformerConfig,
   dateTime,
   getFieldDisplayValues,
   LoadingState,
-  type PanelPlugin,
   type PanelProps,
   ThemeContext,
   transformDataFrame,
@@ -28,7 +25,7 @@ import {
 import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode, Table } from '@grafana/ui';
 import { registerStandardTransformers } from '../../grafanaTransformers';
-import { loadPlugin } from './plugins';
+import { loadDataSourceAndPanel } from './plugins';
 import { registerShared } from './sharedModules';
 import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
 
@@ -89,14 +86,7 @@ function Dashboard({ config }: { config: DashConfig }) {
 
   useEffect(() => {
     (async () => {
-      const [dsPlugin, panelPlugin] = await Promise.all([
-        loadPlugin<DataSourcePlugin<DataSourceApi>>(`${config.pluginBase}/datasource/module.js`),
-        loadPlugin<PanelPlugin>(`${config.pluginBase}/panel/module.js`),
-      ]);
-      const DataSourceClass = dsPlugin.DataSourceClass as unknown as new (
-        s: DataSourceInstanceSettings
-      ) => DataSourceApi;
-      const ds = new DataSourceClass(config.datasource);
+      const { ds: ds, panel: panelPlugin } = await loadDataSourceAndPanel(config.pluginBase, config.datasource);
       setMatrix(() => panelPlugin.panel as React.ComponentType<PanelProps>);
       // Grafana's interval: the range over the panel's data points (about its width), at least the 15 s scrape.
       const intervalMs = Math.max(

@@ -16,12 +16,11 @@ import {
   type PanelPlugin,
   type PanelProps,
   ThemeContext,
-  type DataSourcePlugin,
   type MetricFindValue,
   type TestDataSourceResponse,
 } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
-import { loadPlugin } from './plugins';
+import { loadDataSourceAndPanel } from './plugins';
 import { registerShared } from './sharedModules';
 import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
 import { type QueryVariableDef, runQueryVariable } from './variables';
@@ -90,14 +89,7 @@ function Host({ config }: { config: HostConfig }) {
 
   useEffect(() => {
     (async () => {
-      const [dsPlugin, panelPlugin] = await Promise.all([
-        loadPlugin<DataSourcePlugin<DataSourceApi>>(`${config.pluginBase}/datasource/module.js`),
-        loadPlugin<PanelPlugin>(`${config.pluginBase}/panel/module.js`),
-      ]);
-      const DataSourceClass = dsPlugin.DataSourceClass as unknown as new (
-        s: DataSourceInstanceSettings
-      ) => DataSourceApi;
-      const instance = new DataSourceClass(config.datasource);
+      const { ds: instance, panel: panelPlugin } = await loadDataSourceAndPanel(config.pluginBase, config.datasource);
       setDs(instance);
       setPanel(panelPlugin);
       window.__host.testDatasource = async () => {
