@@ -6,7 +6,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startDemoPrometheus } from '../harness/demoMesh';
 import { startHost } from '../harness/host/server';
-import { LAYOUT } from '../src/panel/components/layout';
+import type { GridGeometry } from '../src/panel/model/matrix';
 import { TEST_END } from '../src/synthetic/mesh';
 
 const OUT = path.join(__dirname, '..', 'src', 'img');
@@ -26,7 +26,9 @@ const OUT = path.join(__dirname, '..', 'src', 'img');
       await page.waitForFunction(() => window.__host?.ready === true, null, { timeout: 30_000 });
       const box = (await page.locator('[data-testid="matrix-canvas"]').boundingBox())!;
       // The blocked pair legacy/batch → evil.example.net (third column, third row) with its tooltip.
-      await page.mouse.move(box.x + LAYOUT.rowLabelWidth + 48 * 2.5, box.y + LAYOUT.columnLabelHeight + 32 * 2.5);
+      const canvas = page.locator('[data-testid="matrix-canvas"]');
+      const g = JSON.parse((await canvas.getAttribute('data-geometry')) ?? '{}') as GridGeometry;
+      await page.mouse.move(box.x + g.x0 + g.cellW * 2.5, box.y + g.y0 + g.cellH * 2.5);
       await page.waitForTimeout(150);
       const file = path.join(OUT, `screenshot-matrix-${theme}.png`);
       await page.locator('#panel-chrome').screenshot({ path: file });

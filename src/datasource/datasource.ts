@@ -30,6 +30,11 @@ import {
   egressSelector,
   newDestinationQueries,
   firstSeenQueries,
+  activitySpan,
+  activityStep,
+  type PairActivity,
+  pairActivityQueries,
+  type PairScope,
   parseDestination,
   parseDuration,
   parseMatchers,
@@ -240,6 +245,29 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         ];
       }
     }
+  }
+
+  /**
+   * When a matrix cell's pair was active in [from, to]: the panel asks this for a pinned cell, with the
+   * cell's rows and the scope its frame carries (query/explore.ts pairActivityQueries).
+   */
+  async pairActivity(
+    sources: Parameters<typeof pairActivityQueries>[0],
+    scope: PairScope,
+    from: number,
+    to: number
+  ): Promise<PairActivity> {
+    const step = activityStep(from, to);
+    const start = Math.floor(from / step) * step;
+    const { present, changes } = pairActivityQueries(sources, scope, step);
+    const run = (qs: typeof present) => Promise.all(qs.map((q) => this.api.range(q.expr, start, to, step)));
+    const [p, c] = await Promise.all([run(present), run(changes)]);
+    return activitySpan(
+      p.map((a) => a.data),
+      c.map((a) => a.data),
+      start,
+      step
+    );
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {

@@ -1,10 +1,15 @@
-import { PanelPlugin } from '@grafana/data';
+import { FieldConfigProperty, PanelPlugin } from '@grafana/data';
 import { MatrixPanel } from './components/MatrixPanel';
+import { migrateOptions } from './migrations';
 import { buildOptions } from './options';
 import type { MatrixOptions } from './types';
 
-// Field config gives users Grafana's standard "Data links" editor; links get the cell's
-// ${sourceNamespace}, ${sourceWorkload}, ${destination} and ${verdict}.
+// Of Grafana's standard field options only "Data links" means something here: links get the cell's
+// ${sourceNamespace}, ${sourceWorkload}, ${destination} and ${verdict}. Units come from the frame's fields
+// (bytes are decbytes), colors from the panel's own options.
 export const plugin = new PanelPlugin<MatrixOptions>(MatrixPanel)
   .setPanelOptions(buildOptions)
-  .useFieldConfig({ disableStandardOptions: [] });
+  .setMigrationHandler(migrateOptions)
+  .useFieldConfig({
+    disableStandardOptions: Object.values(FieldConfigProperty).filter((p) => p !== FieldConfigProperty.Links),
+  });

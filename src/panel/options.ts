@@ -1,6 +1,7 @@
 import type { PanelOptionsEditorBuilder } from '@grafana/data';
 import { ExploreDatasourceEditor } from './components/ExploreDatasourceEditor';
-import { defaultOptions, type MatrixOptions } from './types';
+import { MAX_LEVELS, MIN_LEVELS } from './model/colors';
+import { defaultColors, defaultOptions, type MatrixOptions } from './types';
 
 const SORTS = [
   { label: 'Name', value: 'name' },
@@ -11,6 +12,7 @@ const SORTS = [
 export function buildOptions(builder: PanelOptionsEditorBuilder<MatrixOptions>) {
   const layout = ['Layout'];
   const mapping = ['Field mapping'];
+  const colors = ['Colors'];
   builder
     .addBooleanSwitch({
       path: 'transpose',
@@ -51,9 +53,31 @@ export function buildOptions(builder: PanelOptionsEditorBuilder<MatrixOptions>) 
     .addSliderInput({
       path: 'levels',
       name: 'Intensity levels',
-      settings: { min: 2, max: 10, step: 1 },
+      description: 'Steps of color intensity per verdict (log scale of volume)',
+      settings: { min: MIN_LEVELS, max: MAX_LEVELS, step: 1 },
       defaultValue: defaultOptions.levels,
-      category: layout,
+      category: colors,
+    })
+    .addColorPicker({
+      path: 'colors.blackhole',
+      name: 'BlackHole',
+      description: 'Blocked (BlackHoleCluster). Intensity steps keep its hue at 3:1 contrast to the panel.',
+      defaultValue: defaultColors.blackhole,
+      category: colors,
+    })
+    .addColorPicker({
+      path: 'colors.passthrough',
+      name: 'Passthrough',
+      description: 'Allowed (PassthroughCluster)',
+      defaultValue: defaultColors.passthrough,
+      category: colors,
+    })
+    .addColorPicker({
+      path: 'colors.both',
+      name: 'Both',
+      description: 'Pairs seen blocked and allowed in the range',
+      defaultValue: defaultColors.both,
+      category: colors,
     })
     .addRadio({
       path: 'serviceEntryScope',
@@ -77,26 +101,26 @@ export function buildOptions(builder: PanelOptionsEditorBuilder<MatrixOptions>) 
       editor: ExploreDatasourceEditor,
       category: ['Links'],
     })
-    .addTextInput({
+    .addFieldNamePicker({
       path: 'mapping.sourceNamespace',
+      defaultValue: '',
       name: 'Source namespace field',
-      defaultValue: '',
-      category: mapping,
       description: 'For plain Prometheus tables; empty: automatic',
+      category: mapping,
     })
-    .addTextInput({
+    .addFieldNamePicker({
       path: 'mapping.sourceWorkload',
+      defaultValue: '',
       name: 'Source workload field',
-      defaultValue: '',
       category: mapping,
     })
-    .addTextInput({ path: 'mapping.destination', name: 'Destination field', defaultValue: '', category: mapping })
-    .addTextInput({
+    .addFieldNamePicker({ path: 'mapping.destination', defaultValue: '', name: 'Destination field', category: mapping })
+    .addFieldNamePicker({
       path: 'mapping.verdict',
-      name: 'Verdict field',
       defaultValue: '',
-      category: mapping,
+      name: 'Verdict field',
       description: 'Values BlackHoleCluster/PassthroughCluster or blackhole/passthrough',
+      category: mapping,
     })
-    .addTextInput({ path: 'mapping.value', name: 'Value field', defaultValue: '', category: mapping });
+    .addFieldNamePicker({ path: 'mapping.value', defaultValue: '', name: 'Value field', category: mapping });
 }

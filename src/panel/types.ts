@@ -1,3 +1,5 @@
+import { DEFAULT_LEVELS } from './model/colors';
+
 /** Panel options: defined once, with defaults, and read by the builder in options.ts. */
 export type SortBy = 'name' | 'volume' | 'blockedShare';
 
@@ -17,14 +19,25 @@ export interface MatrixOptions {
   rowFilter: string;
   columnFilter: string;
   showTotals: boolean;
-  /** Intensity levels per verdict color (quantized log scale). */
+  /** Intensity levels per verdict color (quantized log scale), MIN_LEVELS to MAX_LEVELS (model/colors.ts). */
   levels: number;
+  /** Verdict colors: Grafana color names or CSS colors, resolved by the theme (intensity steps from them). */
+  colors: VerdictColors;
   mapping: FieldMapping;
   /** ServiceEntry scope for the YAML of selected cells. */
   serviceEntryScope: 'namespace' | 'mesh';
   /** Prometheus data source (uid) that "Explore this pair" opens; empty: the first Prometheus one. */
   exploreDatasource: string;
 }
+
+export interface VerdictColors {
+  blackhole: string;
+  passthrough: string;
+  both: string;
+}
+
+/** Orange / blue / purple: told apart with the common color-vision deficiencies. */
+export const defaultColors: VerdictColors = { blackhole: 'orange', passthrough: 'blue', both: 'purple' };
 
 export const defaultMapping: FieldMapping = {
   sourceNamespace: '',
@@ -41,7 +54,8 @@ export const defaultOptions: MatrixOptions = {
   rowFilter: '',
   columnFilter: '',
   showTotals: true,
-  levels: 6,
+  levels: DEFAULT_LEVELS,
+  colors: defaultColors,
   mapping: defaultMapping,
   serviceEntryScope: 'namespace',
   exploreDatasource: '',

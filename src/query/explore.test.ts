@@ -1,4 +1,4 @@
-import { pairQueries } from './explore';
+import { activitySpan, activityStep, pairActivityQueries, pairQueries } from './explore';
 import { promqlErrors } from '../test/promqlParser';
 
 describe('pairQueries', () => {
@@ -35,5 +35,82 @@ describe('pairQueries', () => {
     }
     expect(qs[1].expr).toContain('dst_ip=~');
     expect(pairQueries([], {})).toEqual([]);
+  });
+});
+
+describe('pair activity', () => {
+  const src = [
+    { sourceNamespace: 'shop', sourceWorkload: 'checkout', destination: 'api.stripe.com', listener: 'http' as const },
+  ];
+
+  it('asks whether the series exist and whether the counters changed, per step', () => {
+    const { present, changes } = pairActivityQueries(src, { ipLabel: 'destination_ip' }, 60);
+    expect(present.map((q) => q.expr)).toEqual([
+      expect.stringMatching(/^count\(istio_requests_total\{.*source_workload="checkout"/),
+    ]);
+    expect(changes.map((q) => q.expr)).toEqual([
+      expect.stringMatching(/^sum\(changes\(istio_requests_total\{.*\}\[2m\]\)\)$/),
+    ]);
+    expect(activityStep(0, 3600)).toBe(60);
+    expect(activityStep(0, 30 * 86400)).toBe(8640);
+  });
+
+  const series = (points: Array<[number, number]>) => [{ values: points.map(([t, v]) => [t, String(v)] as const) }];
+
+  it('first seen is when the series appeared, last seen when the counter last changed', () => {
+    const present = [
+      series([
+        [1200, 1],
+        [1260, 1],
+        [1320, 1],
+        [1380, 1],
+      ]),
+    ];
+    const changes = [
+      series([
+        [1260, 2],
+        [1320, 0],
+        [1380, 0],
+      ]),
+    ];
+    expect(activitySpan(present, changes, 1000, 60)).toEqual({
+      first: 1200,
+      last: 1260,
+      before: false,
+      stepSeconds: 60,
+    });
+  });
+
+  it('a pair whose series existed at the range start started before it', () => {
+    const present = [
+      series([
+        [1000, 1],
+        [1060, 1],
+      ]),
+    ];
+    const changes = [series([[1060, 1]])];
+    expect(activitySpan(present, changes, 1000, 60)).toMatchObject({ first: 1000, last: 1060, before: true });
+  });
+
+  it('a series that never changed was last seen when it appeared; no series, no activity', () => {
+    expect(activitySpan([series([[1120, 1]])], [[]], 1000, 60)).toMatchObject({ first: 1120, last: 1120 });
+    expect(activitySpan([[]], [[]], 1000, 60)).toEqual({
+      first: undefined,
+      last: undefined,
+      before: false,
+      stepSeconds: 60,
+    });
+  });
+
+  it('takes the earliest and latest over both listeners', () => {
+    const present = [series([[1300, 1]]), series([[1180, 1]])];
+    const changes = [
+      series([
+        [1300, 1],
+        [1500, 3],
+      ]),
+      series([[1240, 1]]),
+    ];
+    expect(activitySpan(present, changes, 1000, 60)).toMatchObject({ first: 1180, last: 1500 });
   });
 });

@@ -1,6 +1,6 @@
 import type { EgressCell } from './cells';
 import type { Matcher } from './matchers';
-import { type EgressQuery, seriesQueries } from './templates';
+import { type EgressQuery, type SeriesOptions, seriesQueries } from './templates';
 
 /** What of a data source query's scope the matrix frame carries, so a cell's PromQL matches its numbers. */
 export interface PairScope {
@@ -16,7 +16,8 @@ export interface PairScope {
 export function pairQueries(
   sources: ReadonlyArray<Pick<EgressCell, 'sourceNamespace' | 'sourceWorkload' | 'destination' | 'listener'>>,
   scope: PairScope,
-  rateIntervalSeconds = 300
+  rateIntervalSeconds = 300,
+  form: SeriesOptions['form'] = 'rate'
 ): EgressQuery[] {
   if (sources.length === 0) {
     return [];
@@ -34,6 +35,74 @@ export function pairQueries(
       destination: values((c) => c.destination),
       listeners: Array.from(new Set(sources.map((c) => c.listener))).sort(),
     },
-    { groupBy: ['verdict'], rateIntervalSeconds }
+    { groupBy: form === 'rate' ? ['verdict'] : [], rateIntervalSeconds, form }
   );
+}
+
+/** When a pair was active in a range, to the resolution of the step the range query used. */
+export interface PairActivity {
+  /** First step with the pair's series or a change of its counters; undefined when there was none. */
+  first?: number;
+  /** Last step its counters changed (or, never changing, when its series appeared). */
+  last?: number;
+  /** The pair's series existed at the range's first step: it started before the range. */
+  before: boolean;
+  stepSeconds: number;
+}
+
+/** The step of an activity query: about 300 points over the range, at least a minute. */
+export function activityStep(from: number, to: number): number {
+  return Math.max(60, Math.ceil((to - from) / 300 / 60) * 60);
+}
+
+/**
+ * The range queries for a pair's first and last activity: whether its series exist, and whether its
+ * counters changed within each step (`changes` needs no extrapolation and is 0 for an idle counter).
+ */
+export function pairActivityQueries(
+  sources: Parameters<typeof pairQueries>[0],
+  scope: PairScope,
+  stepSeconds: number
+): { present: EgressQuery[]; changes: EgressQuery[] } {
+  return {
+    present: pairQueries(sources, scope, stepSeconds, 'present'),
+    // Twice the step: a counter scraped once per step still has two samples in each window.
+    changes: pairQueries(sources, scope, stepSeconds * 2, 'changes'),
+  };
+}
+
+type RangeValues = ReadonlyArray<{ values: ReadonlyArray<readonly [number, string]> }>;
+
+/** First and last activity from the answers of pairActivityQueries (each a range result). */
+export function activitySpan(
+  present: readonly RangeValues[],
+  changes: readonly RangeValues[],
+  from: number,
+  stepSeconds: number
+): PairActivity {
+  let first: number | undefined;
+  let last: number | undefined;
+  let firstPresent: number | undefined;
+  const earliest = (a: number | undefined, b: number) => (a === undefined || b < a ? b : a);
+  for (const series of present.flat()) {
+    for (const [t, v] of series.values) {
+      if (Number(v) > 0) {
+        firstPresent = earliest(firstPresent, t);
+        break;
+      }
+    }
+  }
+  for (const series of changes.flat()) {
+    for (const [t, v] of series.values) {
+      if (Number(v) > 0) {
+        first = earliest(first, t);
+        last = last === undefined || t > last ? t : last;
+      }
+    }
+  }
+  if (firstPresent !== undefined) {
+    first = earliest(first, firstPresent);
+    last = last ?? firstPresent;
+  }
+  return { first, last, before: firstPresent !== undefined && firstPresent <= from, stepSeconds };
 }

@@ -262,6 +262,11 @@ export interface SeriesOptions {
   rateIntervalSeconds: number;
   /** `events`: requests/s (HTTP) and closed connections/s (TCP); `bytes`: passthrough TCP bytes/s. */
   kind?: 'events' | 'bytes';
+  /**
+   * `rate`: per-second rates (default); `changes`: how often the counters changed in the window (0 when
+   * idle); `present`: how many series exist (a counter's series appears with its first event).
+   */
+  form?: 'rate' | 'changes' | 'present';
 }
 
 /** Range queries: per-second rates over time, grouped as asked. */
@@ -274,8 +279,12 @@ export function seriesQueries(scope: EgressScope, opts: SeriesOptions): EgressQu
   );
   return plan.map(({ listener, measure }) => {
     const by = groupLabels(listener, opts.groupBy, scope);
-    const rate = `rate(${externalSelectorFor(listener, measure, scope)}[${duration(opts.rateIntervalSeconds)}])`;
-    const expr = by.length > 0 ? `sum by (${by.join(', ')}) (${rate})` : `sum(${rate})`;
+    const sel = externalSelectorFor(listener, measure, scope);
+    const window = duration(opts.rateIntervalSeconds);
+    const form = opts.form ?? 'rate';
+    const inner = form === 'present' ? sel : `${form}(${sel}[${window}])`;
+    const agg = form === 'present' ? 'count' : 'sum';
+    const expr = by.length > 0 ? `${agg} by (${by.join(', ')}) (${inner})` : `${agg}(${inner})`;
     return { id: `${listener}.${measure}`, listener, measure, expr, shape: 'catchAll' };
   });
 }

@@ -13,17 +13,15 @@ import { PrometheusApi } from '../../src/query/prometheusApi';
 import { promqlErrors } from '../../src/test/promqlParser';
 import { compileDestinationNames } from '../../src/query/destinationNames';
 import type { EgressCell } from '../../src/query/cells';
-import { buildMatrix, fitGrid, type MatrixModel } from '../../src/panel/model/matrix';
+import { buildMatrix, type GridGeometry, type MatrixModel } from '../../src/panel/model/matrix';
 import { defaultOptions, type MatrixOptions } from '../../src/panel/types';
-import { LAYOUT } from '../../src/panel/components/layout';
 import { TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
+import { stepTime } from '../../src/synthetic/series';
 import { prometheusUrl } from '../harness/state';
 
 const ROOT = path.join(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'test-results');
 const FROM = TEST_END - 3600;
-// The host's panel size.
-const PANEL = { width: 1100, height: 560 };
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
@@ -47,8 +45,12 @@ interface Opened {
 }
 
 /** Opens the host; records console errors, page errors and failed or erroring requests. */
-async function open(query: Record<string, string> = {}, expectHttpErrors = false): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
+async function open(
+  query: Record<string, string> = {},
+  expectHttpErrors = false,
+  viewport = { width: 1200, height: 720 }
+): Promise<Opened> {
+  const page = await browser.newPage({ viewport, timezoneId: 'UTC' });
   // The demo data ends at TEST_END: the health check's "last 24h" must mean the day before it.
   await page.clock.setFixedTime(new Date(TEST_END * 1000));
   const problems: string[] = [];
@@ -77,15 +79,16 @@ function expected(): EgressCell[] {
   });
 }
 
-/** Where a (row key, column key) cell is drawn, from the same model the panel uses. */
-function locate(model: MatrixModel, rowKey: string, colKey: string): { x: number; y: number } {
-  const plot = {
-    x0: LAYOUT.rowLabelWidth,
-    y0: LAYOUT.columnLabelHeight,
-    width: PANEL.width - LAYOUT.rowLabelWidth - LAYOUT.margin,
-    height: PANEL.height - LAYOUT.columnLabelHeight - LAYOUT.legendHeight - LAYOUT.margin,
-  };
-  const g = fitGrid(model, plot).geometry;
+/** Where a (row key, column key) cell is drawn: the panel's own grid geometry, the model's order. */
+async function locate(
+  page: Page,
+  model: MatrixModel,
+  rowKey: string,
+  colKey: string
+): Promise<{ x: number; y: number }> {
+  const g = JSON.parse(
+    (await page.getByTestId('matrix-canvas').getAttribute('data-geometry')) ?? 'null'
+  ) as GridGeometry;
   const r = model.rows.findIndex((x) => x.key === rowKey);
   const c = model.cols.findIndex((x) => x.key === colKey);
   if (r < 0 || c < 0) {
@@ -255,13 +258,13 @@ describe('the plugin in Chromium', () => {
     expect(label).toMatch(new RegExp(`^Egress matrix: ${model.rows.length} rows, ${model.cols.length} columns\\.`));
     for (let i = 0; i < model.cellCount; i++) {
       const m = model.cell(i);
-      const { x, y } = locate(model, model.rows[m.row].key, model.cols[m.col].key);
+      const { x, y } = await locate(page, model, model.rows[m.row].key, model.cols[m.col].key);
       const want = m.seenBlocked && m.seenAllowed ? 'purple' : m.seenBlocked ? 'orange' : 'blue';
       expect(`${model.rows[m.row].key} → ${model.cols[m.col].key}: ${colorClass(await pixel(page, x, y))}`).toBe(
         `${model.rows[m.row].key} → ${model.cols[m.col].key}: ${want}`
       );
     }
-    const empty = locate(model, 'shop/payments', 'pypi.org');
+    const empty = await locate(page, model, 'shop/payments', 'pypi.org');
     expect(colorClass(await pixel(page, empty.x, empty.y))).toBe('empty');
     expect(problems).toEqual([]);
     await page.close();
@@ -271,16 +274,14 @@ describe('the plugin in Chromium', () => {
     const { page, problems } = await open({ options: JSON.stringify(byName) });
     const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
     const box = await canvasBox(page);
-    const at = locate(model, 'shop/checkout', 'api.stripe.com');
+    const at = await locate(page, model, 'shop/checkout', 'api.stripe.com');
     await page.mouse.move(box.x + at.x, box.y + at.y);
     const tip = page.getByTestId('matrix-tooltip');
     expect(await tip.textContent()).toContain('Passthrough HTTP — 1,200 requests (codes 200:960, 500:240)');
-    const s3 = locate(model, 'shop/payments', '52.216.10.4');
+    const s3 = await locate(page, model, 'shop/payments', '52.216.10.4');
     await page.mouse.move(box.x + s3.x, box.y + s3.y);
     expect(await tip.textContent()).toContain('AWS S3 (52.216.10.4)');
-    expect(await tip.textContent()).toContain(
-      'Passthrough TCP :443 — 480 connections, 240,000 B sent, 1,200,000 B received'
-    );
+    expect(await tip.textContent()).toContain('Passthrough TCP :443 — 480 connections, 240 kB sent, 1.20 MB received');
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -309,10 +310,10 @@ describe('the plugin in Chromium', () => {
     const s = buildMatrix(cells, { ...defaultOptions, ...opts });
     expect(s.rows[0].key).toBe('shop/frontend');
     const box = await canvasBox(sorted.page);
-    const at = locate(s, 'shop/frontend', 'fonts.googleapis.com');
+    const at = await locate(sorted.page, s, 'shop/frontend', 'fonts.googleapis.com');
     await sorted.page.mouse.move(box.x + at.x, box.y + at.y);
     expect(await sorted.page.getByTestId('matrix-tooltip').textContent()).toMatch(
-      /^shop\/frontend→ fonts\.googleapis\.com/
+      /^shop \/ frontend→ fonts\.googleapis\.com/
     );
     expect([...transposed.problems, ...filtered.problems, ...sorted.problems]).toEqual([]);
     await sorted.page.close();
@@ -322,7 +323,7 @@ describe('the plugin in Chromium', () => {
     const { page, problems } = await open({ options: JSON.stringify(byName) });
     const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
     const box = await canvasBox(page);
-    const at = locate(model, 'shop/checkout', 'api.stripe.com');
+    const at = await locate(page, model, 'shop/checkout', 'api.stripe.com');
     await page.mouse.dblclick(box.x + at.x, box.y + at.y);
     await page.getByRole('button', { name: /ServiceEntry YAML \(1\)/ }).click();
     const yaml = (await page.getByTestId('serviceentry-yaml').textContent()) ?? '';
@@ -336,6 +337,118 @@ describe('the plugin in Chromium', () => {
         spec: expect.objectContaining({ hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL', resolution: 'DNS' }),
       }),
     ]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("pins a cell visibly, and tells when the pair was active from the pair's own range query", async () => {
+    const { page, problems } = await open({ options: JSON.stringify(byName) });
+    const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
+    const box = await canvasBox(page);
+    // Born inside the range (the demo's new destination): its first sample is the truth for "first seen".
+    const flow = demoFlows().find((f) => f.destination === 'hooks.slack.com' && f.wl === 'checkout')!;
+    const grid = demoGrid(TEST_END);
+    const born = stepTime(grid, flow.start!);
+    const lastSample = stepTime(grid, flow.stop ?? grid.steps - 1);
+    const at = await locate(page, model, 'shop/checkout', 'hooks.slack.com');
+    await page.mouse.move(box.x + at.x, box.y + at.y);
+    expect(await page.getByTestId('matrix-tooltip-hover').textContent()).toContain('Shift-click to pin');
+    await page.keyboard.down('Shift');
+    await page.mouse.click(box.x + at.x, box.y + at.y);
+    await page.keyboard.up('Shift');
+    // Pinned: says so, stays when the pointer leaves, and the overlay marks the cell in the primary color.
+    await page.getByTestId('matrix-pinned').waitFor();
+    await page.mouse.move(box.x + 2, box.y + box.height - 2);
+    const activity = page.getByTestId('matrix-activity');
+    await activity.waitFor({ timeout: 10_000 });
+    const text = (await activity.textContent()) ?? '';
+    const times = Array.from(text.matchAll(/(\d{4}-\d\d-\d\d \d\d:\d\d)/g)).map(
+      (m) => Date.parse(`${m[1].replace(' ', 'T')}:00Z`) / 1000
+    );
+    expect(text).toMatch(/^First seen: \d{4}-.* \(to within 1 min\)Last seen: .*\(to within 1 min\)$/);
+    // One step of the activity query (60 s) and the minute the tooltip rounds to.
+    expect(Math.abs(times[0] - born)).toBeLessThanOrEqual(120);
+    expect(Math.abs(times[1] - lastSample)).toBeLessThanOrEqual(120);
+    await page.screenshot({ path: path.join(RESULTS, 'matrix-pinned.png') });
+    // A pair active all along started before the range, and says so rather than naming the range start.
+    await page.getByRole('button', { name: 'Unpin' }).click();
+    expect(await page.getByTestId('matrix-pinned').count()).toBe(0);
+    const old = await locate(page, model, 'shop/checkout', 'api.stripe.com');
+    await page.keyboard.down('Shift');
+    await page.mouse.click(box.x + old.x, box.y + old.y);
+    await page.keyboard.up('Shift');
+    await page.getByTestId('matrix-activity').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('matrix-activity').textContent()).toMatch(
+      /^First seen: before .*\(the range start\)/
+    );
+    await page.keyboard.press('Escape');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('explains itself: a help popover, full label text on hover, a tooltip no panel edge clips', async () => {
+    const { page, problems } = await open({ options: JSON.stringify(byName), width: '700', height: '360' });
+    await page.getByTestId('matrix-help').click();
+    expect(await page.getByTestId('matrix-help-text').textContent()).toMatch(/Shift-click.*pin.*fold or unfold/s);
+    await page.keyboard.press('Escape');
+    const box = await canvasBox(page);
+    const g = JSON.parse((await page.getByTestId('matrix-canvas').getAttribute('data-geometry'))!) as GridGeometry;
+    // A row label's full text, namespace included.
+    await page.mouse.move(box.x + g.x0 - 30, box.y + g.y0 + g.cellH / 2);
+    const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
+    const first = model.rows[0];
+    expect(await page.getByTestId('matrix-label-title').textContent()).toBe(`${first.group} / ${first.label}`);
+    // The bottom-right cell's tooltip stays inside the window, though it reaches beyond the panel.
+    const last = { x: g.x0 + (g.visibleCols - 0.5) * g.cellW, y: g.y0 + (g.visibleRows - 0.5) * g.cellH };
+    await page.mouse.move(box.x + last.x, box.y + last.y);
+    const tip = page.locator('[data-testid="matrix-tooltip-hover"]');
+    if ((await tip.count()) > 0) {
+      const t = (await tip.boundingBox())!;
+      const viewport = page.viewportSize()!;
+      expect(t.x + t.width).toBeLessThanOrEqual(viewport.width);
+      expect(t.y + t.height).toBeLessThanOrEqual(viewport.height);
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('lays out at every size and view: small, wide, transposed, the YAML below the grid (screenshots)', async () => {
+    const views: Array<{ name: string; query: Record<string, string>; viewport?: { width: number; height: number } }> =
+      [
+        { name: 'small', query: { width: '500', height: '300' } },
+        { name: 'medium', query: { width: '700', height: '420' } },
+        { name: 'wide', query: { width: '1600', height: '700' }, viewport: { width: 1640, height: 760 } },
+        { name: 'transposed', query: { width: '1100', height: '560', options: JSON.stringify({ transpose: true }) } },
+      ];
+    for (const v of views) {
+      const { page, problems } = await open(v.query, false, v.viewport);
+      const chrome = (await page.locator('#panel-chrome').boundingBox())!;
+      const legend = (await page.getByTestId('matrix-legend').boundingBox())!;
+      const canvas = await canvasBox(page);
+      // The legend sits below the grid, inside the panel.
+      expect(legend.y).toBeGreaterThanOrEqual(canvas.y + canvas.height - 1);
+      expect(legend.y + legend.height).toBeLessThanOrEqual(chrome.y + chrome.height + 1);
+      const g = JSON.parse((await page.getByTestId('matrix-canvas').getAttribute('data-geometry'))!) as GridGeometry;
+      expect(g.x0 + g.visibleCols * g.cellW).toBeLessThanOrEqual(canvas.width);
+      expect(g.y0 + g.visibleRows * g.cellH).toBeLessThanOrEqual(canvas.height);
+      await page.locator('#panel-chrome').screenshot({ path: path.join(RESULTS, `matrix-${v.name}.png`) });
+      expect(problems).toEqual([]);
+      await page.close();
+    }
+    // The ServiceEntry YAML opens below the grid (the grid shrinks, nothing is covered) and closes.
+    const { page, problems } = await open({ options: JSON.stringify(byName) });
+    const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
+    const before = await canvasBox(page);
+    const at = await locate(page, model, 'shop/checkout', 'api.stripe.com');
+    await page.mouse.click(before.x + at.x, before.y + at.y);
+    await page.getByTestId('matrix-yaml-toggle').click();
+    const pane = (await page.getByTestId('serviceentry-pane').boundingBox())!;
+    const after = await canvasBox(page);
+    expect(after.height).toBeLessThan(before.height);
+    expect(pane.y).toBeGreaterThanOrEqual(after.y + after.height - 1);
+    await page.locator('#panel-chrome').screenshot({ path: path.join(RESULTS, 'matrix-yaml.png') });
+    await page.getByRole('button', { name: 'Close ServiceEntry YAML' }).click();
+    expect(await page.getByTestId('serviceentry-pane').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -19,10 +19,10 @@ import {
   type MetricFindValue,
   type TestDataSourceResponse,
 } from '@grafana/data';
-import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
+import { getTemplateSrv, setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
 import { loadDataSourceAndPanel } from './plugins';
 import { registerShared } from './sharedModules';
-import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
+import { type HostVariable, hostBackendSrv, hostDataSourceSrv, hostTemplateSrv } from './services';
 import { type QueryVariableDef, runQueryVariable } from './variables';
 
 interface HostConfig {
@@ -92,6 +92,7 @@ function Host({ config }: { config: HostConfig }) {
       const { ds: instance, panel: panelPlugin } = await loadDataSourceAndPanel(config.pluginBase, config.datasource);
       setDs(instance);
       setPanel(panelPlugin);
+      setDataSourceSrv(hostDataSourceSrv(config.datasource, instance, getTemplateSrv()));
       window.__host.testDatasource = async () => {
         const r = await instance.testDatasource();
         setHealth(r);

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
-import type { ScopedVars } from '@grafana/data';
-import type { BackendSrv, BackendSrvRequest, FetchResponse, TemplateSrv } from '@grafana/runtime';
+import type { DataSourceApi, DataSourceInstanceSettings, DataSourceRef, ScopedVars } from '@grafana/data';
+import type { BackendSrv, BackendSrvRequest, DataSourceSrv, FetchResponse, TemplateSrv } from '@grafana/runtime';
 
 /** Grafana's fetch() in miniature: same request and response/error shapes, over window.fetch. */
 export function hostBackendSrv(): BackendSrv {
@@ -76,5 +76,35 @@ export function hostTemplateSrv(vars: HostVariable[]): TemplateSrv {
         return Array.isArray(value) ? `{${value.join(',')}}` : value;
       });
     },
+  };
+}
+
+/**
+ * Grafana's data source service for one data source: what a panel asks for by its query's reference.
+ * References may name a dashboard variable (`${datasource}`): Grafana's DatasourceSrv resolves them with
+ * the template service before looking the data source up (public/app/features/plugins/datasource_srv.ts,
+ * getInstanceSettings), and so does this.
+ */
+export function hostDataSourceSrv(
+  settings: DataSourceInstanceSettings,
+  instance: DataSourceApi,
+  templateSrv: TemplateSrv
+): DataSourceSrv {
+  const matches = (ref?: DataSourceRef | string | null) => {
+    const raw = typeof ref === 'string' ? ref : ref?.uid;
+    const key = raw ? templateSrv.replace(raw) : raw;
+    return !key || key === settings.uid || key === settings.name;
+  };
+  return {
+    get: async (ref) => {
+      if (!matches(ref)) {
+        throw new Error(`Data source ${JSON.stringify(ref)} was not found`);
+      }
+      return instance;
+    },
+    getList: (filters) => (!filters?.type || filters.type === settings.type ? [settings] : []),
+    getInstanceSettings: (ref) => (matches(ref) ? settings : undefined),
+    reload: () => {},
+    registerRuntimeDataSource: () => {},
   };
 }

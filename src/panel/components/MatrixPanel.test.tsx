@@ -10,7 +10,28 @@ import {
 } from '@grafana/data';
 import { type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
 import { MatrixPanel } from './MatrixPanel';
+import type { GridGeometry } from '../model/matrix';
 import { defaultOptions, type MatrixOptions } from '../types';
+
+// jsdom lays nothing out: VizLayout measures its legend with react-use's useMeasure, and the tooltip
+// container observes its size. Give the legend a height, as a browser would.
+jest.mock('react-use', () => ({
+  ...jest.requireActual('react-use'),
+  useMeasure: () => [() => {}, { width: 600, height: 40, x: 0, y: 0, top: 0, left: 0, right: 600, bottom: 40 }],
+}));
+beforeAll(() => {
+  global.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+});
+
+/** The client point at the middle of cell (row, col) of the visible page, from the panel's own geometry. */
+function cellPoint(row: number, col: number) {
+  const g = JSON.parse(screen.getByTestId('matrix-canvas').getAttribute('data-geometry')!) as GridGeometry;
+  return { clientX: g.x0 + (col + 0.5) * g.cellW, clientY: g.y0 + (row + 0.5) * g.cellH };
+}
 
 function props(
   fields: Array<{ name: string; values: unknown[] }>,
@@ -115,21 +136,23 @@ describe('MatrixPanel', () => {
     const canvas = screen.getByTestId('matrix-canvas');
     expect(canvas.getAttribute('aria-label')).toMatch(/^Egress matrix: 1 rows, 2 columns\./);
     // Columns sorted by name: "S3 (52.216.10.4)" then "api.stripe.com"; the first cell sits at the plot origin.
-    fireEvent.mouseMove(canvas, { clientX: 182, clientY: 112 });
+    fireEvent.mouseMove(canvas, cellPoint(0, 0));
     const tip = screen.getByTestId('matrix-tooltip');
-    expect(tip.textContent).toContain(`shop/${evil}`);
+    expect(tip.textContent).toContain(`shop / ${evil}`);
     expect(tip.textContent).toContain('S3 (52.216.10.4)');
-    expect(tip.textContent).toContain('7 connections, 1,000 B sent, 5,000 B received');
+    // Bytes through the frame field's unit (decbytes).
+    expect(tip.textContent).toContain('7 connections, 1 kB sent, 5 kB received');
     expect(container.querySelector('img')).toBeNull();
-    fireEvent.mouseMove(canvas, { clientX: 182 + 48, clientY: 112 });
+    expect(document.querySelector('img')).toBeNull();
+    fireEvent.mouseMove(canvas, cellPoint(0, 1));
     expect(screen.getByTestId('matrix-tooltip').textContent).toContain('42 requests (codes 200:40, 500:2)');
   });
 
   it('turns selected passthrough cells into ServiceEntry YAML', () => {
     render(<MatrixPanel {...props(matrixFields('checkout'), { sortColumns: 'name' })} />);
     const canvas = screen.getByTestId('matrix-canvas');
-    fireEvent.doubleClick(canvas, { clientX: 182, clientY: 112 });
-    fireEvent.click(canvas, { clientX: 182 + 48, clientY: 112 });
+    fireEvent.doubleClick(canvas, cellPoint(0, 0));
+    fireEvent.click(canvas, cellPoint(0, 1));
     // A click outside the grid selects nothing.
     fireEvent.click(canvas, { clientX: 5, clientY: 5 });
     fireEvent.click(screen.getByText('ServiceEntry YAML (2)'));
@@ -160,6 +183,8 @@ describe('MatrixPanel', () => {
     fireEvent.keyDown(canvas, { key: 'ArrowRight' });
     expect(screen.getByTestId('matrix-tooltip').textContent).toContain('42 requests');
     fireEvent.keyDown(canvas, { key: 'Enter' });
+    // Pinned says so, and closes with its own button as with Escape.
+    expect(screen.getByTestId('matrix-pinned').textContent).toContain('Pinned');
     const link = screen.getByText('Drill into checkout');
     expect(link.getAttribute('href')).toBe('/d/x?var-dest=api.stripe.com');
     fireEvent.keyDown(canvas, { key: ' ' });
@@ -209,10 +234,10 @@ describe('MatrixPanel', () => {
     render(<MatrixPanel {...props(fields)} />);
     const canvas = screen.getByTestId('matrix-canvas');
     expect(canvas.getAttribute('aria-label')).toMatch(/^Egress matrix: 2 rows/);
-    fireEvent.click(canvas, { clientX: 20, clientY: 115 });
+    fireEvent.click(canvas, { clientX: 20, clientY: cellPoint(1, 0).clientY });
     expect(canvas.getAttribute('aria-label')).toMatch(/^Egress matrix: 1 rows/);
-    fireEvent.mouseMove(canvas, { clientX: 182, clientY: 112 });
-    expect(screen.getByTestId('matrix-tooltip').textContent).toMatch(/^shop\/▸ 2 workloads/);
+    fireEvent.mouseMove(canvas, cellPoint(0, 0));
+    expect(screen.getByTestId('matrix-tooltip').textContent).toMatch(/^shop \/ ▸ 2 workloads/);
   });
 
   it('pages a matrix larger than its pixels, says so, and scrolls with the wheel', () => {
@@ -226,9 +251,11 @@ describe('MatrixPanel', () => {
     ];
     render(<MatrixPanel {...props(fields, { sortColumns: 'name' })} />);
     const note = screen.getByTestId('matrix-truncated');
-    // 600×400 panel: (600 - 188) / 4 = 103 columns, (400 - 146) / 4 = 63 rows fit.
-    expect(note.textContent).toBe('· rows 1–63 of 300, columns 1–103 of 300: scroll (shift for columns) or filter');
+    // 600×(400 - 40 legend) panel; label areas sized for 4-character rows (132 px with namespace and
+    // totals) and 8-character columns (63 px + 14 totals); 4 px cells at the least:
+    // (600 - 132 - 8) / 4 = 115 columns, (360 - 77 - 8) / 4 = 68 rows.
+    expect(note.textContent).toBe('rows 1–68 of 300, columns 1–115 of 300: wheel scrolls (shift: columns), or filter');
     fireEvent.wheel(screen.getByTestId('matrix-canvas'), { deltaY: 400 });
-    expect(screen.getByTestId('matrix-truncated').textContent).toMatch(/^· rows 11–73 of 300/);
+    expect(screen.getByTestId('matrix-truncated').textContent).toMatch(/^rows 11–78 of 300/);
   });
 });

@@ -1,15 +1,18 @@
 import { compact } from './format';
-import type { GridGeometry, MatrixModel } from './matrix';
+import { groupRuns, labelBudget, labelFont, type MatrixLayout, MIN_FONT } from './layout';
+import type { AxisItem, GridGeometry, MatrixModel } from './matrix';
 
 export interface AxisTheme {
   text: string;
   weakText: string;
   band: string;
-  font: string;
+  /** Lines between namespace bands. */
+  line: string;
+  fontFamily: string;
 }
 
 /** The drawing calls axis labels need (a subset of CanvasRenderingContext2D). */
-type AxisTarget = Pick<
+export type AxisTarget = Pick<
   CanvasRenderingContext2D,
   | 'fillStyle'
   | 'font'
@@ -17,78 +20,166 @@ type AxisTarget = Pick<
   | 'textAlign'
   | 'fillText'
   | 'fillRect'
+  | 'measureText'
   | 'save'
   | 'restore'
   | 'translate'
   | 'rotate'
 >;
 
-/**
- * Frozen axis labels and namespace group bands, drawn outside the grid at a fixed, readable size
- * whatever the cell size: labels are thinned to every n-th row or column when cells get small.
- */
-export function drawAxes(
-  ctx: AxisTarget,
-  model: MatrixModel,
-  g: GridGeometry,
-  theme: AxisTheme,
-  opts: { rowLabelWidth: number; columnLabelHeight: number; showTotals: boolean }
-) {
-  ctx.font = theme.font;
-  ctx.textBaseline = 'middle';
-  // Alternate bands per namespace group, across the labels and the grid.
-  let band = 0;
-  for (let r = 0; r < g.visibleRows; r++) {
-    const item = model.rows[r + g.rowOffset];
-    const prev = model.rows[r + g.rowOffset - 1];
-    if (prev && prev.group !== item.group) {
-      band++;
-    }
-    if (item.group && band % 2 === 1) {
-      ctx.fillStyle = theme.band;
-      ctx.fillRect(0, g.y0 + r * g.cellH, opts.rowLabelWidth + g.visibleCols * g.cellW, g.cellH);
+/** The text itself when it fits, else its longest prefix that fits with an ellipsis (never clipped). */
+export function fitText(ctx: Pick<CanvasRenderingContext2D, 'measureText'>, text: string, maxWidth: number): string {
+  if (maxWidth <= 0) {
+    return '';
+  }
+  if (ctx.measureText(text).width <= maxWidth) {
+    return text;
+  }
+  const chars = Array.from(text);
+  let lo = 0;
+  let hi = chars.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(`${chars.slice(0, mid).join('')}…`).width <= maxWidth) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
     }
   }
-  const rowStep = Math.max(1, Math.ceil(12 / g.cellH));
-  for (let r = 0; r < g.visibleRows; r += rowStep) {
+  return lo === 0 ? '' : `${chars.slice(0, lo).join('')}…`;
+}
+
+/** Totals of an axis item: requests + connections, or bytes when only bytes moved (a long-lived connection). */
+export function totalText(item: Pick<AxisItem, 'total' | 'bytes'>): string {
+  return item.total === 0 && item.bytes > 0 ? `${compact(item.bytes)}B` : compact(item.total);
+}
+
+/**
+ * Axis labels and namespace bands, outside the grid. Every row and column is labelled while its cells
+ * can hold readable text (fonts shrink to MIN_FONT); below that layout.ts `labelBudget` keeps the
+ * important ones. Long labels end in an ellipsis within their area (the full text shows on hover); column
+ * labels run vertically, so none reaches past the panel's edge. Every row's namespace stays visible in the
+ * band column (the header line when transposed).
+ */
+export function drawAxes(ctx: AxisTarget, model: MatrixModel, g: GridGeometry, theme: AxisTheme, l: MatrixLayout) {
+  const font = (px: number, weight = '') => `${weight}${px}px ${theme.fontFamily}`;
+  ctx.textBaseline = 'middle';
+  const gridW = g.visibleCols * g.cellW;
+  const gridH = g.visibleRows * g.cellH;
+
+  // Row bands: alternate shading per namespace across labels and grid, a line between namespaces.
+  const rowRuns = groupRuns(model.rows, g.rowOffset, g.visibleRows);
+  rowRuns.forEach(([group, first, last], k) => {
+    const y = g.y0 + first * g.cellH;
+    const h = (last - first + 1) * g.cellH;
+    if (group && k % 2 === 1) {
+      ctx.fillStyle = theme.band;
+      ctx.fillRect(0, y, l.left + gridW, h);
+    }
+    if (group && k > 0) {
+      ctx.fillStyle = theme.line;
+      ctx.fillRect(0, y, l.left + gridW, 1);
+    }
+  });
+  if (l.nsWidth > 0) {
+    // The namespace at the top of its band (the band's first visible row when it starts above the page).
+    const px = Math.min(11, Math.max(MIN_FONT, Math.floor(g.cellH)));
+    ctx.font = font(px, '500 ');
+    ctx.textAlign = 'left';
+    ctx.fillStyle = theme.weakText;
+    let free = g.y0;
+    for (const [group, first, last] of rowRuns) {
+      const top = g.y0 + first * g.cellH;
+      const bottom = g.y0 + (last + 1) * g.cellH;
+      // A band whose top the previous name covers goes unnamed here; its rows' hover title names it.
+      if (!group || top < free) {
+        continue;
+      }
+      ctx.fillText(fitText(ctx, group, l.nsWidth - 8), 4, top + Math.max(px, Math.min(g.cellH, bottom - top)) / 2);
+      free = top + px + 2;
+    }
+  }
+
+  // Row labels and totals.
+  const rowPx = labelFont(g.cellH);
+  const labelX = l.nsWidth + 4;
+  const labelW = l.left - l.nsWidth - l.totalsWidth - 8;
+  ctx.font = font(rowPx);
+  for (const r of labelBudget(model.rows, g.rowOffset, g.visibleRows, g.cellH)) {
     const item = model.rows[r + g.rowOffset];
-    const first = r === 0 || model.rows[r + g.rowOffset - 1].group !== item.group;
     const y = g.y0 + r * g.cellH + g.cellH / 2;
     ctx.textAlign = 'left';
     ctx.fillStyle = theme.text;
-    const label = item.group && first ? `${item.group} / ${item.label}` : item.label;
-    ctx.fillText(
-      label.length > 30 ? `${label.slice(0, 29)}…` : label,
-      4,
-      y,
-      opts.rowLabelWidth - (opts.showTotals ? 48 : 8)
-    );
-    if (opts.showTotals) {
+    ctx.fillText(fitText(ctx, item.label, labelW), labelX, y);
+    if (l.totalsWidth > 0) {
       ctx.textAlign = 'right';
       ctx.fillStyle = theme.weakText;
-      ctx.fillText(compact(item.total), opts.rowLabelWidth - 6, y, 44);
+      ctx.fillText(fitText(ctx, totalText(item), l.totalsWidth - 4), l.left - 6, y);
     }
   }
-  const colStep = Math.max(1, Math.ceil(12 / g.cellW));
-  // Column totals sit in a line of their own just above the grid, where cells are wide enough.
-  const totalsLine = opts.showTotals && g.cellW >= 24;
-  const labelBase = totalsLine ? 18 : 4;
-  for (let c = 0; c < g.visibleCols; c += colStep) {
+
+  // Column namespace header (transposed: columns are workloads).
+  if (l.nsHeight > 0) {
+    ctx.font = font(11, '500 ');
+    ctx.textAlign = 'left';
+    groupRuns(model.cols, g.colOffset, g.visibleCols).forEach(([group, first, last], k) => {
+      const x = g.x0 + first * g.cellW;
+      const w = (last - first + 1) * g.cellW;
+      if (k % 2 === 1) {
+        ctx.fillStyle = theme.band;
+        ctx.fillRect(x, 0, w, l.top + gridH);
+      }
+      if (k > 0) {
+        ctx.fillStyle = theme.line;
+        ctx.fillRect(x, 0, 1, l.top + gridH);
+      }
+      ctx.fillStyle = theme.weakText;
+      ctx.fillText(fitText(ctx, group, w - 6), x + 3, l.nsHeight / 2);
+    });
+  }
+
+  // Column labels, vertical, reading upwards from just above the grid; totals in a line of their own.
+  const colPx = labelFont(g.cellW);
+  const labelLength = l.top - l.nsHeight - l.totalsHeight - 6;
+  for (const c of labelBudget(model.cols, g.colOffset, g.visibleCols, g.cellW)) {
     const item = model.cols[c + g.colOffset];
     const cx = g.x0 + c * g.cellW + g.cellW / 2;
-    if (totalsLine) {
-      ctx.textAlign = 'center';
-      ctx.fillStyle = theme.weakText;
-      ctx.fillText(compact(item.total), cx, g.y0 - 8, g.cellW - 2);
+    if (l.totalsHeight > 0) {
+      // Totals are wider than a label is high: shown where the cell is wide enough for them.
+      ctx.font = font(Math.min(10, colPx));
+      const t = totalText(item);
+      if (ctx.measureText(t).width <= g.cellW - 2) {
+        ctx.textAlign = 'center';
+        ctx.fillStyle = theme.weakText;
+        ctx.fillText(t, cx, g.y0 - l.totalsHeight / 2);
+      }
     }
-    const text = item.label.length > 28 ? `${item.label.slice(0, 27)}…` : item.label;
+    ctx.font = font(colPx);
     ctx.save();
-    ctx.translate(cx, g.y0 - labelBase);
-    ctx.rotate(-Math.PI / 4);
+    ctx.translate(cx, g.y0 - l.totalsHeight - 3);
+    ctx.rotate(-Math.PI / 2);
     ctx.textAlign = 'left';
     ctx.fillStyle = theme.text;
-    // At 45°, a label may be as long as the header's diagonal.
-    ctx.fillText(text, 0, 0, (opts.columnLabelHeight - labelBase - 10) * Math.SQRT2);
+    ctx.fillText(fitText(ctx, item.label, labelLength), 0, 0);
     ctx.restore();
   }
+}
+
+/** What a pointer over the label areas points at: the full text of a row, column or namespace label. */
+export function labelAt(
+  model: MatrixModel,
+  g: GridGeometry,
+  l: MatrixLayout,
+  x: number,
+  y: number
+): string | undefined {
+  if (x < l.left && y >= g.y0 && y < g.y0 + g.visibleRows * g.cellH) {
+    const item = model.rows[Math.floor((y - g.y0) / g.cellH) + g.rowOffset];
+    return item && (item.group ? `${item.group} / ${item.label}` : item.label);
+  }
+  if (y < g.y0 && x >= g.x0 && x < g.x0 + g.visibleCols * g.cellW) {
+    const item = model.cols[Math.floor((x - g.x0) / g.cellW) + g.colOffset];
+    return item && (item.group ? `${item.group} / ${item.label}` : item.label);
+  }
+  return undefined;
 }

@@ -8,6 +8,8 @@ export interface AxisItem {
   group: string;
   total: number;
   blocked: number;
+  /** TCP bytes sent and received: a long-lived connection moves bytes with no connection counted. */
+  bytes: number;
 }
 
 /** What a cell has seen. */
@@ -82,11 +84,13 @@ export class Axes {
   readonly destinations: AxisItem[] = [];
   readonly wTotal: number[] = [];
   readonly wBlocked: number[] = [];
+  readonly wBytes: number[] = [];
   /** Per workload: first and last input row, where a cell's rows are looked for. */
   readonly wFirst: number[] = [];
   readonly wLast: number[] = [];
   readonly dTotal: number[] = [];
   readonly dBlocked: number[] = [];
+  readonly dBytes: number[] = [];
   /** Workloads by namespace, then name ('*' for a folded namespace): no key string built per lookup. */
   private readonly byNs = new Map<string, Map<string, number>>();
   private readonly dByKey = new Map<string, number>();
@@ -119,9 +123,10 @@ export class Axes {
     }
     const w = this.workloads.length;
     inNs.set(name, w);
-    this.workloads.push({ key: `${ns}/${name}`, label: wl, group: ns, total: 0, blocked: 0 });
+    this.workloads.push({ key: `${ns}/${name}`, label: wl, group: ns, total: 0, blocked: 0, bytes: 0 });
     this.wTotal.push(0);
     this.wBlocked.push(0);
+    this.wBytes.push(0);
     this.wFirst.push(r);
     this.wLast.push(r);
     return w;
@@ -137,9 +142,17 @@ export class Axes {
     const d = this.destinations.length;
     this.dByKey.set(dest, d);
     const name = text(this.t.destName, r, '');
-    this.destinations.push({ key: dest, label: name ? `${name} (${dest})` : dest, group: '', total: 0, blocked: 0 });
+    this.destinations.push({
+      key: dest,
+      label: name ? `${name} (${dest})` : dest,
+      group: '',
+      total: 0,
+      blocked: 0,
+      bytes: 0,
+    });
     this.dTotal.push(0);
     this.dBlocked.push(0);
+    this.dBytes.push(0);
     return d;
   }
 
@@ -151,6 +164,12 @@ export class Axes {
     if (code === BLACKHOLE) {
       this.wBlocked[w] += v;
       this.dBlocked[d] += v;
+    }
+    const { bytesSent, bytesReceived } = this.t;
+    if (bytesSent || bytesReceived) {
+      const b = (bytesSent ? asCount(bytesSent[r]) : 0) + (bytesReceived ? asCount(bytesReceived[r]) : 0);
+      this.wBytes[w] += b;
+      this.dBytes[d] += b;
     }
   }
 
@@ -171,10 +190,12 @@ export class Axes {
     this.workloads.forEach((item, k) => {
       item.total = this.wTotal[k];
       item.blocked = this.wBlocked[k];
+      item.bytes = this.wBytes[k];
     });
     this.destinations.forEach((item, k) => {
       item.total = this.dTotal[k];
       item.blocked = this.dBlocked[k];
+      item.bytes = this.dBytes[k];
     });
     for (const [ns, set] of this.members) {
       this.workloads[this.byNs.get(ns)!.get('*')!].label = `▸ ${set.size} workload${set.size === 1 ? '' : 's'}`;

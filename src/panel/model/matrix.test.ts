@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { EgressCell } from '../../query';
 import { drawCells, type DrawTarget } from './draw';
-import { buildMatrix, fitGrid, hitTest, intensityLevel, naturalCompare, paletteIndex, verdictClass } from './matrix';
+import { buildMatrix, fitGrid, hitTest, intensityLevel, naturalCompare, paletteIndex } from './matrix';
 import { readFrames } from './readFrame';
 import { createDataFrame, FieldType, standardTransformers } from '@grafana/data';
 import { PASSTHROUGH, SKIP, verdictAt } from './cellTable';
@@ -47,7 +47,7 @@ describe('buildMatrix', () => {
     expect(m.rows.map((r) => `${r.group}/${r.label}`)).toEqual(['data/etl', 'shop/api', 'shop/web']);
     expect(m.cols.map((c) => c.key)).toEqual(['1.2.3.4', 'a.com', 'b.com']);
     const webA = m.cell(m.indexOf(2, 1));
-    expect([webA.blocked, webA.allowed, verdictClass(webA)]).toEqual([5, 100, 2]);
+    expect([webA.blocked, webA.allowed, webA.seenBlocked, webA.seenAllowed]).toEqual([5, 100, true, true]);
     expect(m.indexOf(0, 2)).toBe(-1);
     expect(m.maxVolume).toBe(105);
   });

@@ -13,6 +13,7 @@ import {
   SEEN_EXTERNAL,
   SEEN_NOT_EXTERNAL,
 } from './fold';
+import { CLASS_INDEX } from './colors';
 import { cellIndex, pairIndex, type Ranks } from './grid';
 import type { MatrixOptions, SortBy } from '../types';
 
@@ -207,13 +208,6 @@ function hasNotExternal(t: CellTable): boolean {
   return false;
 }
 
-export type VerdictClass = 0 | 1 | 2;
-export const VERDICT_CLASS = { blackhole: 0, passthrough: 1, both: 2 } as const;
-
-export function verdictClass(m: Pick<MatrixCell, 'seenBlocked' | 'seenAllowed'>): VerdictClass {
-  return m.seenBlocked && m.seenAllowed ? 2 : m.seenBlocked ? 0 : 1;
-}
-
 /**
  * Volume → intensity level on a log scale: 0 for a pair seen with no traffic in the range (drawn as an
  * outline), 1..levels otherwise. Palette index = class × (levels + 1) + level, so drawing batches by it.
@@ -225,25 +219,19 @@ export function intensityLevel(volume: number, maxVolume: number, levels: number
   return Math.min(levels, 1 + Math.floor(((levels - 1) * Math.log1p(volume)) / Math.log1p(maxVolume) + 1e-9));
 }
 
-/**
- * Palette classes: BlackHole, Passthrough, both (external traffic), then not external (in-mesh,
- * registered, ambient: muted) and not external but blocked (a Sidecar-scoped mesh call or a waypoint
- * denial: it stands out). Categories share a cell only when the data does; external then decides.
- */
-export const PALETTE_CLASSES = 5;
-
 function paletteFor(volume: number, flags: number, maxVolume: number, levels: number): number {
   const seen = flags & (SEEN_BLOCKED | SEEN_ALLOWED);
+  // Categories share a cell only when the data does; external traffic then decides its class.
   const cls =
     (flags & (SEEN_EXTERNAL | SEEN_NOT_EXTERNAL)) === SEEN_NOT_EXTERNAL
       ? seen & SEEN_BLOCKED
-        ? 4
-        : 3
+        ? CLASS_INDEX.blockedInMesh
+        : CLASS_INDEX.notExternal
       : seen === (SEEN_BLOCKED | SEEN_ALLOWED)
-        ? 2
+        ? CLASS_INDEX.both
         : seen === SEEN_BLOCKED
-          ? 0
-          : 1;
+          ? CLASS_INDEX.blackhole
+          : CLASS_INDEX.passthrough;
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
   const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels);
   return cls * (levels + 1) + level;
