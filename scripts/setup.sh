@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Makes a fresh clone ready to run: Debian's prometheus (and chromium for browser tests), then npm ci
 # unless node_modules already matches package-lock.json. Used by `npm start` and `npm test`.
+# --browser: chromium too. --tools: the Go tools the integration tests run (VictoriaMetrics), built once
+# from the Go module registry into .tools/bin (kept between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+browser=false
+tools=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=true ;;
+    --tools) tools=true ;;
+  esac
+done
+if $browser && [ ! -x /usr/bin/chromium ]; then
   missing+=(chromium)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,4 +33,14 @@ fi
 if ! npm ls --depth=0 >/dev/null 2>&1; then
   echo "setup: installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund
+fi
+
+# Pinned with harness/victoriaMetrics.ts. The cluster tags (v1.151.0-cluster) are refused by the module
+# proxy here, so the single-node build it is.
+VM_MODULE=github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics
+VM_VERSION=v1.151.0
+if $tools && [ ! -x .tools/bin/victoria-metrics ]; then
+  command -v go >/dev/null || { echo "setup: Go is needed to build victoria-metrics (https://go.dev/dl/)" >&2; exit 1; }
+  echo "setup: building victoria-metrics ${VM_VERSION} from the Go module registry (once, into .tools/bin)"
+  GOBIN="$PWD/.tools/bin" go install "${VM_MODULE}@${VM_VERSION}"
 fi

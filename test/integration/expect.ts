@@ -12,8 +12,15 @@ export function close(got: number, want: number): boolean {
 
 type Counts = Pick<EgressCell, 'requests' | 'connections' | 'bytesSent' | 'bytesReceived'>;
 
+/** Exactly equal: for engines that do not extrapolate (VictoriaMetrics). */
+export const exactly = (got: number, want: number): boolean => got === want;
+
 /** Compares cells by identity exactly and counts within tolerance; returns readable differences. */
-export function diffCells(got: readonly EgressCell[], want: readonly EgressCell[]): string[] {
+export function diffCells(
+  got: readonly EgressCell[],
+  want: readonly EgressCell[],
+  same: (got: number, want: number) => boolean = close
+): string[] {
   const problems: string[] = [];
   const gotByKey = new Map(got.map((c) => [cellKey(c), c]));
   const wantKeys = new Set(want.map(cellKey));
@@ -24,7 +31,7 @@ export function diffCells(got: readonly EgressCell[], want: readonly EgressCell[
       continue;
     }
     for (const k of ['requests', 'connections', 'bytesSent', 'bytesReceived'] as Array<keyof Counts>) {
-      if (!close(g[k], w[k])) {
+      if (!same(g[k], w[k])) {
         problems.push(`${cellKey(w)} ${k}: got ${g[k]}, want ${w[k]}`);
       }
     }
@@ -32,7 +39,7 @@ export function diffCells(got: readonly EgressCell[], want: readonly EgressCell[
     for (const code of codes) {
       const gv = g.responseCodes?.[code];
       const wv = w.responseCodes?.[code];
-      if (gv === undefined || wv === undefined || !close(gv, wv)) {
+      if (gv === undefined || wv === undefined || !same(gv, wv)) {
         problems.push(`${cellKey(w)} code ${code}: got ${gv}, want ${wv}`);
       }
     }
