@@ -7,7 +7,7 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_EGRESS_GATEWAYS, parseCategories } from
 import { parseMatchers } from '../query/matchers';
 import { parseCidrList } from '../query/cidr';
 import { excludedNote, fetchMatrix } from '../query/matrix';
-import { PrometheusApi } from '../query/prometheusApi';
+import { parseQueryParameters, PrometheusApi, withParameters } from '../query/prometheusApi';
 import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
 import { describeTemplates } from '../query/templates';
@@ -45,7 +45,8 @@ Usage:
   istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--rate-interval D]
 
   Output: --format json (default) or table; serviceentries writes YAML.
-  Connection: --timeout D (default 30s). Credentials: --bearer-token-file FILE or PROMETHEUS_BEARER_TOKEN,
+  Connection: --timeout D (default 30s); --query-params 'partial_response=false&dedup=true' on every request
+    (Thanos, VictoriaMetrics: as Grafana's "Custom query parameters"). Credentials: --bearer-token-file FILE or PROMETHEUS_BEARER_TOKEN,
     or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic auth; user:pass@ in the URL works too). Never printed.
   T: RFC 3339, unix seconds, or now-1h style (default --from now-1h, --to now)
   M: extra label matchers for every query, e.g. 'cluster="eu-1", mesh=~"prod-.*"'
@@ -67,6 +68,7 @@ const COMMON = {
   'cluster-domain': { type: 'string', default: DEFAULT_CLUSTER_DOMAIN },
   'egress-gateways': { type: 'string', default: DEFAULT_EGRESS_GATEWAYS.join(',') },
   timeout: { type: 'string', default: '30s' },
+  'query-params': { type: 'string' },
   'bearer-token-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -139,8 +141,10 @@ function apiFor(values: Record<string, string | boolean | undefined>, io: CliIO)
       ? { username: env.PROMETHEUS_USERNAME, password: env.PROMETHEUS_PASSWORD ?? '' }
       : undefined;
   const timeoutMs = parseDuration(String(values.timeout ?? '30s'), '--timeout') * 1000;
+  const rawParams = values['query-params'];
+  const params = parseQueryParameters(typeof rawParams === 'string' ? rawParams : undefined);
   return new PrometheusApi(
-    fetchTransport({ baseUrl: url, fetchImpl: io.fetchImpl, bearerToken, basicAuth, timeoutMs })
+    withParameters(fetchTransport({ baseUrl: url, fetchImpl: io.fetchImpl, bearerToken, basicAuth, timeoutMs }), params)
   );
 }
 

@@ -137,6 +137,31 @@ describe('DataSource.query', () => {
     expect(res.errors?.[0].message).toMatch(/^Invalid label matchers "cluster=eu"/);
   });
 
+  it('sends custom query parameters (Thanos, VictoriaMetrics) and a path prefix (Mimir) on every request', async () => {
+    const { ds, backend } = makeDs(async () => vector(), {
+      pathPrefix: '/prometheus',
+      customQueryParameters: 'partial_response=false&dedup=true',
+    });
+    const res = await ds.query(queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));
+    expect(res.errors).toBeUndefined();
+    expect(backend.requests.length).toBeGreaterThan(0);
+    for (const r of backend.requests) {
+      expect(r.url).toBe('/api/datasources/proxy/uid/egress/prometheus/api/v1/query');
+      const body = new URLSearchParams(String(r.data));
+      expect([body.get('partial_response'), body.get('dedup')]).toEqual(['false', 'true']);
+    }
+  });
+
+  it('names unusable custom query parameters on every query and in the health check', async () => {
+    const { ds, backend } = makeDs(async () => vector(), { customQueryParameters: 'query=up' });
+    const res = await ds.query(queryRequest([{}], 0, 60));
+    expect(res.errors?.[0].message).toBe(
+      'Data source settings: Custom query parameters: "query" is set by each query itself and cannot be overridden. Remove it.'
+    );
+    expect(backend.requests).toHaveLength(0);
+    expect((await ds.testDatasource()).message).toMatch(/^Settings: Custom query parameters: "query"/);
+  });
+
   it('keeps the top N destinations and says so in a notice', async () => {
     const result = ['a.example.com', 'b.example.com', 'c.example.com'].map((d, i) => ({
       metric: {

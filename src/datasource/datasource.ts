@@ -21,6 +21,7 @@ import {
   DEFAULT_IP_LABEL,
   type EgressScope,
   assertLabelName,
+  EgressError,
   errorMessage,
   excludedNote,
   fetchMatrix,
@@ -39,6 +40,8 @@ import {
   parseDuration,
   parseMatchers,
   PrometheusApi,
+  parseQueryParameters,
+  withParameters,
   queryAlertExpr,
   seriesQueries,
   shapeCells,
@@ -70,6 +73,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
   private readonly options: EgressOptions;
   private readonly nameOf: (address: string) => string | undefined;
   private requestPrefix: string | undefined;
+  /** A setting that cannot be used (custom query parameters): every query and the health check say so. */
+  private settingsError: string | undefined;
 
   constructor(
     settings: DataSourceInstanceSettings<EgressOptions>,
@@ -82,7 +87,19 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     this.options = settings.jsonData ?? {};
     const prefix = (this.options.pathPrefix ?? '').trim().replace(/\/+$/, '');
     const base = `${settings.url ?? ''}${prefix && !prefix.startsWith('/') ? '/' : ''}${prefix}`;
-    this.api = new PrometheusApi(proxyTransport(backendSrv, base, () => this.requestPrefix));
+    let params: Record<string, string> = {};
+    try {
+      params = parseQueryParameters(this.options.customQueryParameters);
+    } catch (err) {
+      // Said by the config editor and on every query: never silently dropped.
+      this.settingsError = errorMessage(err);
+    }
+    this.api = new PrometheusApi(
+      withParameters(
+        proxyTransport(backendSrv, base, () => this.requestPrefix),
+        params
+      )
+    );
     let nameOf: (address: string) => string | undefined = () => undefined;
     try {
       nameOf = compileDestinationNames(this.options.destinationNames ?? []);
@@ -148,6 +165,9 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     to: number,
     adhoc: AdHocFilter[]
   ): Promise<DataFrame[]> {
+    if (this.settingsError) {
+      throw new EgressError(`Data source settings: ${this.settingsError}`);
+    }
     const scope = this.scopeFor(q, request.scopedVars, adhoc);
     const ipLabel = scope.ipLabel!;
     switch (q.queryType) {
@@ -275,6 +295,9 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     try {
       scope = this.scopeFor({});
       compileDestinationNames(this.options.destinationNames ?? []);
+      if (this.settingsError) {
+        throw new EgressError(this.settingsError);
+      }
     } catch (err) {
       return { status: 'error', message: `Settings: ${errorMessage(err)}` };
     }

@@ -34,6 +34,11 @@ export const DEFAULT_QUERY: Partial<EgressDataQuery> = {
 export interface EgressOptions extends DataSourceJsonData {
   /** Prepended to API paths, e.g. /prometheus for Mimir. */
   pathPrefix?: string;
+  /**
+   * Added to every request, as Grafana's Prometheus data source does: `partial_response=false&dedup=true`
+   * (Thanos), `nocache=1` (VictoriaMetrics).
+   */
+  customQueryParameters?: string;
   /** Extra label matchers for every query, e.g. cluster="eu-1". */
   extraMatchers?: string;
   ipLabel?: string;

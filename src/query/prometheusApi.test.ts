@@ -1,4 +1,10 @@
-import { PrometheusApi, type PromRequest, type PromResponse } from './prometheusApi';
+import {
+  parseQueryParameters,
+  PrometheusApi,
+  type PromRequest,
+  type PromResponse,
+  withParameters,
+} from './prometheusApi';
 
 function apiAnswering(res: PromResponse) {
   const seen: PromRequest[] = [];
@@ -54,5 +60,47 @@ describe('PrometheusApi', () => {
       body: { status: 'success', data: { resultType: 'matrix', result: [] } },
     });
     await expect(api.instant('up', 1)).rejects.toThrow('Expected a vector from /api/v1/query, got matrix.');
+  });
+});
+
+describe('engines behind the same API', () => {
+  const ok = { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [] } } };
+
+  it('adds custom query parameters to every request (Thanos partial_response and dedup)', async () => {
+    const seen: PromRequest[] = [];
+    const params = parseQueryParameters('partial_response=false&dedup=true&max_source_resolution=5m');
+    const api = new PrometheusApi(
+      withParameters(async (req) => {
+        seen.push(req);
+        return req.path.endsWith('/values') ? { status: 200, body: { status: 'success', data: [] } } : ok;
+      }, params)
+    );
+    await api.instant('up', 100);
+    await api.labelValues('cluster', ['up'], 0, 100);
+    expect(seen.map((r) => r.params)).toEqual([
+      { partial_response: 'false', dedup: 'true', max_source_resolution: '5m', query: 'up', time: '100' },
+      expect.objectContaining({ partial_response: 'false', dedup: 'true', 'match[]': ['up'] }),
+    ]);
+  });
+
+  it('refuses custom parameters that are malformed or would replace the query', () => {
+    expect(parseQueryParameters('')).toEqual({});
+    expect(parseQueryParameters('?nocache=1')).toEqual({ nocache: '1' });
+    expect(parseQueryParameters('a=%20b%26c')).toEqual({ a: ' b&c' });
+    expect(() => parseQueryParameters('query=up')).toThrow('"query" is set by each query itself');
+    expect(() => parseQueryParameters('=x')).toThrow('"=x" has no name');
+    expect(() => parseQueryParameters('a=%zz')).toThrow('"a=%zz" is not URL-encoded text');
+  });
+
+  it("says when VictoriaMetrics answers partially (isPartial), and passes Thanos' warnings on", async () => {
+    const vm = apiAnswering({ status: 200, body: { ...ok.body, isPartial: true } });
+    expect((await vm.api.instant('up', 1)).warnings).toEqual([
+      'The answer to /api/v1/query is partial (isPartial): some storage nodes did not answer, so counts may be low.',
+    ]);
+    const thanos = apiAnswering({
+      status: 200,
+      body: { ...ok.body, warnings: ['No StoreAPIs matched for this query'] },
+    });
+    expect((await thanos.api.instant('up', 1)).warnings).toEqual(['No StoreAPIs matched for this query']);
   });
 });

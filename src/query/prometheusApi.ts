@@ -42,6 +42,8 @@ interface Envelope {
   errorType?: string;
   warnings?: unknown;
   infos?: unknown;
+  /** VictoriaMetrics cluster: some vmstorage nodes did not answer (app/vmselect/prometheus). */
+  isPartial?: unknown;
 }
 
 function isEnvelope(body: unknown): body is Envelope {
@@ -69,6 +71,11 @@ export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
     }
     if (res.status >= 200 && res.status < 300) {
       const warnings = [res.body.warnings, res.body.infos].flatMap((w) => (Array.isArray(w) ? w.map(String) : []));
+      if (res.body.isPartial === true) {
+        warnings.push(
+          `The answer to ${path} is partial (isPartial): some storage nodes did not answer, so counts may be low.`
+        );
+      }
       return { data: res.body.data, warnings };
     }
   }
@@ -111,6 +118,52 @@ function expectResult<T>(path: string, data: unknown, type: 'vector' | 'matrix')
     );
   }
   return d.result as T;
+}
+
+/** Parameters only this client sets: custom query parameters may not replace them. */
+const OWN_PARAMS = new Set(['query', 'time', 'start', 'end', 'step', 'match[]', 'limit']);
+
+/**
+ * "Custom query parameters" as Grafana's Prometheus data source has them (`partial_response=false&dedup=true`
+ * for Thanos, `nocache=1` for VictoriaMetrics): parsed once, refused with a message when malformed or when
+ * they would replace a parameter of the query itself.
+ */
+export function parseQueryParameters(text: string | undefined): Record<string, string> {
+  const trimmed = (text ?? '').trim().replace(/^\?/, '');
+  if (!trimmed) {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const part of trimmed.split('&')) {
+    const eq = part.indexOf('=');
+    let key: string;
+    let value: string;
+    try {
+      key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq)).trim();
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+    } catch {
+      throw new EgressError(
+        `Custom query parameters: "${part}" is not URL-encoded text. Write key=value pairs joined by &.`
+      );
+    }
+    if (!key) {
+      throw new EgressError(`Custom query parameters: "${part}" has no name. Write key=value pairs joined by &.`);
+    }
+    if (OWN_PARAMS.has(key)) {
+      throw new EgressError(
+        `Custom query parameters: "${key}" is set by each query itself and cannot be overridden. Remove it.`
+      );
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** A transport that adds fixed parameters (custom query parameters) to every request. */
+export function withParameters(transport: PromTransport, extra: Record<string, string>): PromTransport {
+  return Object.keys(extra).length === 0
+    ? transport
+    : (req) => transport({ ...req, params: { ...extra, ...req.params } });
 }
 
 export class PrometheusApi {

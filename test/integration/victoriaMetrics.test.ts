@@ -45,6 +45,9 @@ describe('VictoriaMetrics (single node, the same import as Prometheus gets)', ()
       'matrix',
       '--prometheus',
       `${vmUrl()}/prometheus`,
+      // VictoriaMetrics' own parameter (skip its response cache): passed through, answered alike.
+      '--query-params',
+      'nocache=1',
       '--from',
       String(from),
       '--to',

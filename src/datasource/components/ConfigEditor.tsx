@@ -18,6 +18,7 @@ import {
   errorMessage,
   parseCidrList,
   parseMatchers,
+  parseQueryParameters,
 } from '../../query';
 import { DEFAULT_DESTINATION_LIMIT, type EgressOptions } from '../types';
 
@@ -38,6 +39,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const set = (patch: Partial<EgressOptions>) => onOptionsChange({ ...options, jsonData: { ...json, ...patch } });
   const names = json.destinationNames ?? [];
   const matchersError = validation(() => parseMatchers(json.extraMatchers ?? ''));
+  const paramsError = validation(() => parseQueryParameters(json.customQueryParameters));
   const namesError = validation(() => compileDestinationNames(names.filter((n) => n.cidr || n.name)));
   const cidrsError = validation(() => parseCidrList(json.inClusterCidrs ?? [], 'In-cluster CIDRs'));
   const domainError = validation(() => clusterDomainOf({ clusterDomain: json.clusterDomain }));
@@ -66,6 +68,19 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             value={json.pathPrefix ?? ''}
             placeholder="/prometheus"
             onChange={(e) => set({ pathPrefix: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="Custom query parameters"
+          description="Added to every request: partial_response=false&dedup=true for Thanos, nocache=1 for VictoriaMetrics."
+          invalid={!!paramsError}
+          error={paramsError}
+        >
+          <Input
+            width={60}
+            value={json.customQueryParameters ?? ''}
+            placeholder="partial_response=false&dedup=true"
+            onChange={(e) => set({ customQueryParameters: e.currentTarget.value })}
           />
         </Field>
         <Field
