@@ -2,17 +2,7 @@ import React, { useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type PanelProps } from '@grafana/data';
 import { config, PanelDataErrorView } from '@grafana/runtime';
-import {
-  Alert,
-  Button,
-  ClipboardButton,
-  IconButton,
-  LinkButton,
-  Stack,
-  useStyles2,
-  useTheme2,
-  VizLayout,
-} from '@grafana/ui';
+import { Button, ClipboardButton, IconButton, LinkButton, Stack, useStyles2, useTheme2, VizLayout } from '@grafana/ui';
 import { serviceEntriesYaml } from '../../query';
 import { newAlertRuleUrl } from '../../shared/alertRuleLink';
 import {
@@ -100,10 +90,13 @@ export function MatrixPanel(props: Props) {
   const errors = queryErrors(data);
   if (errors.length > 0 && (!model || model.cellCount === 0)) {
     return (
-      <div className={s.message} data-testid="matrix-error" role="alert">
-        <Alert severity="error" title="The query failed: there is no matrix to show">
-          {errors.join(' · ')}
-        </Alert>
+      <div data-testid="matrix-error" role="alert">
+        <PanelDataErrorView
+          panelId={id}
+          data={data}
+          fieldConfig={fieldConfig}
+          message={`The query failed: there is no matrix to show. ${errors.join(' · ')}`}
+        />
       </div>
     );
   }
@@ -250,7 +243,6 @@ function invalidText(n: number): string {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  message: css({ padding: theme.spacing(2), color: theme.colors.text.secondary }),
   warning: css({ color: theme.colors.warning.text }),
   legend: css({
     display: 'flex',
