@@ -1,3 +1,0 @@
-import pluginJson from './plugin.json';
-
-export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
