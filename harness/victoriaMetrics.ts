@@ -1,6 +1,6 @@
 /**
  * A real VictoriaMetrics for the tests: the single-node `victoria-metrics` binary, built from its Go module
- * by scripts/setup.sh (pinned below), started on a free loopback port, loaded through its import API.
+ * by scripts/setup.sh (pinned there), started on a free loopback port, loaded through its import API.
  * The cluster build (`vminsert`/`vmselect`/`vmstorage` at a `-cluster` tag) is what issue 14 asked for;
  * the Go module proxy here refuses those tags (403 "This module version is not available"), so the
  * single-node build stands in: same query engine (MetricsQL, no extrapolation), same import format.
@@ -13,9 +13,7 @@ import path from 'node:path';
 import { type CounterSpec, formatLabels, type Grid, stepTime, valueAt } from '../src/synthetic/series';
 import { freePort, MissingBinaryError, type RunningPrometheus, stopChild } from './prometheus';
 
-export const VICTORIA_METRICS_MODULE = 'github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics';
-export const VICTORIA_METRICS_VERSION = 'v1.151.0';
-/** Where scripts/setup.sh installs Go tools (GOBIN), inside the clone and ignored by git. */
+/** Where scripts/setup.sh installs Go tools (GOBIN, the pinned versions are there), ignored by git. */
 export const TOOLS_BIN = path.join(__dirname, '..', '.tools', 'bin');
 
 /** node:http rather than fetch: the harness runs in jsdom test environments too, which have no fetch. */
@@ -35,7 +33,7 @@ export function victoriaMetricsBinary(): string {
   const bin = process.env.VICTORIA_METRICS_BIN ?? path.join(TOOLS_BIN, 'victoria-metrics');
   if (!existsSync(bin)) {
     throw new MissingBinaryError(
-      `victoria-metrics is not built. Run: bash scripts/setup.sh --tools (go install ${VICTORIA_METRICS_MODULE}@${VICTORIA_METRICS_VERSION})`
+      'victoria-metrics is not built. Run: bash scripts/setup.sh --tools (it go-installs the pinned version)'
     );
   }
   return bin;

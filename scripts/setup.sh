@@ -35,7 +35,7 @@ if ! npm ls --depth=0 >/dev/null 2>&1; then
   npm ci --no-audit --no-fund
 fi
 
-# Pinned with harness/victoriaMetrics.ts. The cluster tags (v1.151.0-cluster) are refused by the module
+# Pinned here only (harness/victoriaMetrics.ts runs what this installs). The cluster tags (v1.151.0-cluster) are refused by the module
 # proxy here, so the single-node build it is.
 VM_MODULE=github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics
 VM_VERSION=v1.151.0

@@ -4,6 +4,12 @@ import { ALL, alternation, EgressError, type LabelFilter, promString, type Verdi
 
 const PLACEHOLDER = '\u0000';
 
+/** Whether a variable's selection is Grafana's "All" (`$__all`, alone or in a multi-value selection). */
+function allSelected(variable?: { current?: { value?: unknown } }): boolean {
+  const current = variable?.current?.value;
+  return current === '$__all' || (Array.isArray(current) && current.includes('$__all'));
+}
+
 /**
  * A filter field as typed into the query editor, with template variables resolved to values rather than
  * to PromQL text: the query core escapes them, so no variable value can change a query's shape.
@@ -31,9 +37,7 @@ export function interpolateFilter(
     raw,
     scopedVars,
     (value: string | string[], variable?: { current?: { value?: unknown }; allValue?: string }) => {
-      const current = variable?.current?.value;
-      const isAll = current === '$__all' || (Array.isArray(current) && current.includes('$__all'));
-      if (isAll && variable?.allValue) {
+      if (allSelected(variable) && variable?.allValue) {
         sawAll = true;
       }
       values.push(...(Array.isArray(value) ? value : [value]));
@@ -98,8 +102,7 @@ export function interpolateMatchers(
         inner,
         scopedVars,
         (value: string | string[], variable?: { name?: string; current?: { value?: unknown }; allValue?: string }) => {
-          const current = variable?.current?.value;
-          const isAll = current === '$__all' || (Array.isArray(current) && current.includes('$__all'));
+          const isAll = allSelected(variable);
           const values = Array.isArray(value) ? value : [value];
           let inserted: string;
           if (regex) {

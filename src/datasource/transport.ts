@@ -1,14 +1,6 @@
 import { lastValueFrom } from 'rxjs';
 import type { BackendSrv, FetchError } from '@grafana/runtime';
-import type { PromRequest, PromResponse, PromTransport } from '../query';
-
-function encode(params: PromRequest['params']): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    (Array.isArray(v) ? v : [v]).forEach((item) => out.append(k, item));
-  }
-  return out;
-}
+import { encodeParams, type PromRequest, type PromResponse, type PromTransport } from '../query';
 
 function isFetchError(err: unknown): err is FetchError {
   return typeof err === 'object' && err !== null && 'status' in err && 'data' in err;
@@ -25,7 +17,7 @@ export function proxyTransport(
   requestIdPrefix?: () => string | undefined
 ): PromTransport {
   return async (req: PromRequest): Promise<PromResponse> => {
-    const params = encode(req.params);
+    const params = encodeParams(req.params);
     const prefix = requestIdPrefix?.();
     try {
       const res = await lastValueFrom(

@@ -150,3 +150,44 @@ export function queryAlertExpr(scope: EgressScope, o: AlertExprOptions): string 
   }
   return parts.join(' or ');
 }
+
+/**
+ * A Grafana-managed rule's queries, for the provisioned rules and the "New alert rule" form alike: A the
+ * expression on a Prometheus data source (instant, over the window), B its last value (reduce), C the
+ * condition B > 0 (threshold). Written in the provisioning file format, where empty fields are left out;
+ * the form adds its own (shared/alertRuleLink.ts).
+ */
+export function grafanaRuleQueries(expr: string, datasourceUid: string, windowSeconds: number) {
+  // A fresh object each time: a shared one would be written as a YAML anchor and alias.
+  const exprDs = () => ({ type: '__expr__', uid: '__expr__' });
+  return [
+    {
+      refId: 'A',
+      relativeTimeRange: { from: windowSeconds, to: 0 },
+      datasourceUid,
+      model: {
+        refId: 'A',
+        expr,
+        instant: true,
+        range: false,
+        datasource: { type: 'prometheus', uid: datasourceUid },
+      },
+    },
+    {
+      refId: 'B',
+      datasourceUid: '__expr__',
+      model: { refId: 'B', type: 'reduce', expression: 'A', reducer: 'last', datasource: exprDs() },
+    },
+    {
+      refId: 'C',
+      datasourceUid: '__expr__',
+      model: {
+        refId: 'C',
+        type: 'threshold',
+        expression: 'B',
+        conditions: [{ type: 'query', evaluator: { type: 'gt', params: [0] } }],
+        datasource: exprDs(),
+      },
+    },
+  ];
+}

@@ -1,5 +1,5 @@
 import { EgressError, errorMessage } from './errors';
-import type { PromRequest, PromResponse, PromTransport } from './prometheusApi';
+import { encodeParams, type PromRequest, type PromResponse, type PromTransport } from './prometheusApi';
 
 export interface FetchTransportOptions {
   /** Base URL of the API, including any path prefix (Mimir: …/prometheus). */
@@ -16,16 +16,6 @@ export interface FetchTransportOptions {
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
-
-function encodeParams(params: PromRequest['params']): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    for (const item of Array.isArray(v) ? v : [v]) {
-      out.append(k, item);
-    }
-  }
-  return out;
-}
 
 /** Node's network error codes, in words a user can act on. */
 const NETWORK_ERRORS: Record<string, string> = {

@@ -120,6 +120,17 @@ function expectResult<T>(path: string, data: unknown, type: 'vector' | 'matrix')
   return d.result as T;
 }
 
+/** A request's parameters as a form/query string: list values (`match[]`) repeat their key. */
+export function encodeParams(params: PromRequest['params']): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    for (const item of Array.isArray(v) ? v : [v]) {
+      out.append(k, item);
+    }
+  }
+  return out;
+}
+
 /** Parameters only this client sets: custom query parameters may not replace them. */
 const OWN_PARAMS = new Set(['query', 'time', 'start', 'end', 'step', 'match[]', 'limit']);
 
@@ -199,22 +210,23 @@ export class PrometheusApi {
     end: number,
     signal?: AbortSignal
   ): Promise<string[]> {
-    const path = `/api/v1/label/${encodeURIComponent(label)}/values`;
-    const a = await this.call({
-      path,
-      method: 'GET',
-      params: { 'match[]': match, start: String(start), end: String(end) },
-      signal,
-    });
-    if (!Array.isArray(a.data)) {
-      throw new EgressError(`Expected a list of values from ${path}, got ${snippet(a.data)}.`);
-    }
-    return a.data.map(String);
+    return this.stringList(`/api/v1/label/${encodeURIComponent(label)}/values`, 'values', match, start, end, signal);
   }
 
   /** Label names on the series `match` selects, from the index (no samples read). */
   async labelNames(match: string[], start: number, end: number, signal?: AbortSignal): Promise<string[]> {
-    const path = '/api/v1/labels';
+    return this.stringList('/api/v1/labels', 'label names', match, start, end, signal);
+  }
+
+  /** The metadata endpoints' answer: a list of strings for the series `match` selects in [start, end]. */
+  private async stringList(
+    path: string,
+    what: string,
+    match: string[],
+    start: number,
+    end: number,
+    signal?: AbortSignal
+  ): Promise<string[]> {
     const a = await this.call({
       path,
       method: 'GET',
@@ -222,7 +234,7 @@ export class PrometheusApi {
       signal,
     });
     if (!Array.isArray(a.data)) {
-      throw new EgressError(`Expected a list of label names from ${path}, got ${snippet(a.data)}.`);
+      throw new EgressError(`Expected a list of ${what} from ${path}, got ${snippet(a.data)}.`);
     }
     return a.data.map(String);
   }

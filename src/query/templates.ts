@@ -73,16 +73,30 @@ function plannedMeasures(scope: EgressScope): Array<{ listener: Listener; measur
   return plan;
 }
 
+/** TCP bytes, which only passthrough connections move; the other measures count events. */
+const isBytes = (measure: Measure) => measure === 'bytesSent' || measure === 'bytesReceived';
+
+/** The event measures (requests, closed connections) of the planned ones: what new or first-seen asks of. */
+const eventMeasures = (scope: EgressScope) => plannedMeasures(scope).filter(({ measure }) => !isBytes(measure));
+
 /** Every catch-all series of a measure: the matrix classifies them in the client. */
 function selectorFor(listener: Listener, measure: Measure, scope: EgressScope): string {
-  const bytes = measure === 'bytesSent' || measure === 'bytesReceived';
-  return egressSelector(MEASURE_METRIC[measure], listener, scope, bytes ? ['passthrough'] : verdictsOf(scope));
+  return egressSelector(
+    MEASURE_METRIC[measure],
+    listener,
+    scope,
+    isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
+  );
 }
 
 /** Catch-all series that PromQL can tell are external (selectors.ts `externalSelector`). */
 function externalSelectorFor(listener: Listener, measure: Measure, scope: EgressScope): string {
-  const bytes = measure === 'bytesSent' || measure === 'bytesReceived';
-  return externalSelector(MEASURE_METRIC[measure], listener, scope, bytes ? ['passthrough'] : verdictsOf(scope));
+  return externalSelector(
+    MEASURE_METRIC[measure],
+    listener,
+    scope,
+    isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
+  );
 }
 
 /** `sum by (...) (increase(sel[window]))`, possibly over several selectors joined with `or`. */
@@ -272,11 +286,7 @@ export interface SeriesOptions {
 /** Range queries: per-second rates over time, grouped as asked. */
 export function seriesQueries(scope: EgressScope, opts: SeriesOptions): EgressQuery[] {
   const kind = opts.kind ?? 'events';
-  const plan = plannedMeasures(scope).filter(({ measure }) =>
-    kind === 'bytes'
-      ? measure === 'bytesSent' || measure === 'bytesReceived'
-      : measure === 'requests' || measure === 'connections'
-  );
+  const plan = plannedMeasures(scope).filter(({ measure }) => isBytes(measure) === (kind === 'bytes'));
   return plan.map(({ listener, measure }) => {
     const by = groupLabels(listener, opts.groupBy, scope);
     const sel = externalSelectorFor(listener, measure, scope);
@@ -302,25 +312,23 @@ export interface NewDestinationOptions {
  * is new to the mesh, not merely to one workload.
  */
 export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOptions): EgressQuery[] {
-  return plannedMeasures(scope)
-    .filter(({ measure }) => measure === 'requests' || measure === 'connections')
-    .map(({ listener, measure }) => {
-      const sel = externalSelectorFor(listener, measure, scope);
-      const dest = destinationLabel(listener, scope);
-      const by = [...sourceAndDestination(listener, scope), ...PEER];
-      const expr =
-        `(sum by (${by.join(', ')}) (increase(${sel}[${duration(opts.windowSeconds)}])) > 0)` +
-        ` unless on (${dest}) ` +
-        `count by (${dest}) (count_over_time(${sel}[${duration(opts.lookbackSeconds)}] offset ${duration(opts.windowSeconds)}))`;
-      return {
-        id: `${listener}.new`,
-        listener,
-        measure,
-        expr,
-        shape: 'catchAll' as const,
-        destinationLabel: dest,
-      };
-    });
+  return eventMeasures(scope).map(({ listener, measure }) => {
+    const sel = externalSelectorFor(listener, measure, scope);
+    const dest = destinationLabel(listener, scope);
+    const by = [...sourceAndDestination(listener, scope), ...PEER];
+    const expr =
+      `(sum by (${by.join(', ')}) (increase(${sel}[${duration(opts.windowSeconds)}])) > 0)` +
+      ` unless on (${dest}) ` +
+      `count by (${dest}) (count_over_time(${sel}[${duration(opts.lookbackSeconds)}] offset ${duration(opts.windowSeconds)}))`;
+    return {
+      id: `${listener}.new`,
+      listener,
+      measure,
+      expr,
+      shape: 'catchAll' as const,
+      destinationLabel: dest,
+    };
+  });
 }
 
 /**
@@ -331,20 +339,18 @@ export function firstSeenQueries(
   scope: EgressScope,
   opts: { windowSeconds: number; stepSeconds: number }
 ): EgressQuery[] {
-  return plannedMeasures(scope)
-    .filter(({ measure }) => measure === 'requests' || measure === 'connections')
-    .map(({ listener, measure }) => {
-      const dest = destinationLabel(listener, scope);
-      const expr = `min by (${dest}) (min_over_time(timestamp(${externalSelectorFor(listener, measure, scope)})[${duration(opts.windowSeconds)}:${duration(opts.stepSeconds)}]))`;
-      return {
-        id: `${listener}.firstSeen`,
-        listener,
-        measure,
-        expr,
-        shape: 'catchAll' as const,
-        destinationLabel: dest,
-      };
-    });
+  return eventMeasures(scope).map(({ listener, measure }) => {
+    const dest = destinationLabel(listener, scope);
+    const expr = `min by (${dest}) (min_over_time(timestamp(${externalSelectorFor(listener, measure, scope)})[${duration(opts.windowSeconds)}:${duration(opts.stepSeconds)}]))`;
+    return {
+      id: `${listener}.firstSeen`,
+      listener,
+      measure,
+      expr,
+      shape: 'catchAll' as const,
+      destinationLabel: dest,
+    };
+  });
 }
 
 /**

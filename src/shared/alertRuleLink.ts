@@ -1,4 +1,5 @@
 import { urlUtil } from '@grafana/data';
+import { grafanaRuleQueries } from '../query';
 
 /**
  * Grafana's new-rule form, prefilled the way its own panel menu does it
@@ -22,7 +23,6 @@ export interface NewAlertRule {
 }
 
 export function newAlertRuleDefaults(r: NewAlertRule) {
-  const expr = { type: '__expr__', uid: '__expr__' };
   const annotations = [
     ...(r.dashboardUid ? [{ key: '__dashboardUid__', value: r.dashboardUid }] : []),
     ...(r.dashboardUid && r.panelId !== undefined ? [{ key: '__panelId__', value: String(r.panelId) }] : []),
@@ -30,41 +30,12 @@ export function newAlertRuleDefaults(r: NewAlertRule) {
   return {
     type: 'grafana-alerting',
     name: r.title,
-    queries: [
-      {
-        refId: 'A',
-        queryType: '',
-        relativeTimeRange: { from: r.windowSeconds, to: 0 },
-        datasourceUid: r.datasourceUid,
-        model: {
-          refId: 'A',
-          expr: r.expr,
-          instant: true,
-          range: false,
-          datasource: { type: 'prometheus', uid: r.datasourceUid },
-        },
-      },
-      {
-        refId: 'B',
-        queryType: '',
-        relativeTimeRange: { from: 0, to: 0 },
-        datasourceUid: '__expr__',
-        model: { refId: 'B', type: 'reduce', expression: 'A', reducer: 'last', datasource: expr },
-      },
-      {
-        refId: 'C',
-        queryType: '',
-        relativeTimeRange: { from: 0, to: 0 },
-        datasourceUid: '__expr__',
-        model: {
-          refId: 'C',
-          type: 'threshold',
-          expression: 'B',
-          conditions: [{ type: 'query', evaluator: { type: 'gt', params: [0] } }],
-          datasource: expr,
-        },
-      },
-    ],
+    // The form's query objects carry every field, empty ones too (rule-form.ts AlertQuery defaults).
+    queries: grafanaRuleQueries(r.expr, r.datasourceUid, r.windowSeconds).map((q) => ({
+      queryType: '',
+      relativeTimeRange: { from: 0, to: 0 },
+      ...q,
+    })),
     condition: 'C',
     labels: Object.entries(r.labels ?? {}).map(([key, value]) => ({ key, value })),
     annotations,

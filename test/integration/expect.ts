@@ -51,3 +51,13 @@ export function diffCells(
   }
   return problems;
 }
+
+/** The health check's summary on the demo cluster (with the IP label), on any engine that serves it. */
+export const DEMO_HEALTH_LINES = [
+  expect.stringMatching(/^✓ Prometheus API reachable/),
+  '✓ Istio metrics present',
+  '✓ TCP series carry the destination_ip label',
+  '✓ Catch-all egress in the last 24h',
+  '✓ Telemetry from sidecars',
+  expect.stringMatching(/^✓ \d+ external destination series/),
+];

@@ -157,7 +157,7 @@ async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
       rowFilter: '',
       columnFilter: '',
       showTotals: true,
-      levels: 6,
+      levels: 4,
       serviceEntryScope: 'namespace',
     },
     fieldConfig: { defaults: {}, overrides: [] },

@@ -4,7 +4,7 @@ import { colorManipulator, type GrafanaTheme2, type LinkModel, type PanelProps, 
 import { getDataSourceSrv } from '@grafana/runtime';
 import { IconButton, Portal, Toggletip, useStyles2, useTheme2, VizTooltipContainer } from '@grafana/ui';
 import type { EgressCell, PairActivity, PairScope } from '../../query';
-import { drawAxes, labelAt } from '../model/axes';
+import { drawAxes, fullLabel, labelAt } from '../model/axes';
 import { drawCells } from '../model/draw';
 import { longestLabel, matrixLayout, plotArea } from '../model/layout';
 import { fitGrid, hitTest, type MatrixCell, type MatrixModel } from '../model/matrix';
@@ -155,6 +155,8 @@ export function MatrixGrid(props: Props) {
   }, [model, g, width, height, hover, focus, pinned, selected, theme]);
 
   const scope = useMemo(() => frameScope(data.series), [data.series]);
+  // Per frame set, not per render: the grid re-renders on every hover.
+  const unit = useMemo(() => bytesUnit(data.series), [data.series]);
   // When the pinned pair was active: asked of the data source that answered the panel's query.
   useEffect(() => {
     const of = pinned;
@@ -212,14 +214,6 @@ export function MatrixGrid(props: Props) {
     [fieldConfig.defaults.links, replaceVariables, scope, options.exploreDatasource, timeRange]
   );
 
-  const rowLabel = (i: number) => {
-    const r = model.rows[i];
-    return r.group ? `${r.group} / ${r.label}` : r.label;
-  };
-  const colLabel = (i: number) => {
-    const c = model.cols[i];
-    return c.group ? `${c.group} / ${c.label}` : c.label;
-  };
   const cellAt = (row: number, col: number) => {
     const i = model.indexOf(row, col);
     return i >= 0 ? model.cell(i) : undefined;
@@ -390,13 +384,13 @@ export function MatrixGrid(props: Props) {
           >
             <MatrixTooltip
               cell={shown.cell}
-              row={rowLabel(shown.row)}
-              col={colLabel(shown.col)}
+              row={fullLabel(model.rows[shown.row])}
+              col={fullLabel(model.cols[shown.col])}
               pinned={!!pinned}
               onClose={() => setPinned(undefined)}
               activity={pinned && activity?.of === pinned ? activity.state : undefined}
               links={pinned ? linksFor(pinned) : undefined}
-              bytesUnit={bytesUnit(data.series)}
+              bytesUnit={unit}
             />
           </VizTooltipContainer>
         </Portal>

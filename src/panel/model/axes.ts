@@ -165,6 +165,11 @@ export function drawAxes(ctx: AxisTarget, model: MatrixModel, g: GridGeometry, t
   }
 }
 
+/** An axis item's full name: `namespace / workload` for grouped items. */
+export function fullLabel(item: Pick<AxisItem, 'group' | 'label'>): string {
+  return item.group ? `${item.group} / ${item.label}` : item.label;
+}
+
 /** What a pointer over the label areas points at: the full text of a row, column or namespace label. */
 export function labelAt(
   model: MatrixModel,
@@ -175,11 +180,11 @@ export function labelAt(
 ): string | undefined {
   if (x < l.left && y >= g.y0 && y < g.y0 + g.visibleRows * g.cellH) {
     const item = model.rows[Math.floor((y - g.y0) / g.cellH) + g.rowOffset];
-    return item && (item.group ? `${item.group} / ${item.label}` : item.label);
+    return item && fullLabel(item);
   }
   if (y < g.y0 && x >= g.x0 && x < g.x0 + g.visibleCols * g.cellW) {
     const item = model.cols[Math.floor((x - g.x0) / g.cellW) + g.colOffset];
-    return item && (item.group ? `${item.group} / ${item.label}` : item.label);
+    return item && fullLabel(item);
   }
   return undefined;
 }

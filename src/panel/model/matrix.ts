@@ -168,11 +168,11 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
     cols,
     cellCount: index.count,
     skipped: (pairs ?? cells)!.skipped,
-    invalid: invalidRows(t),
+    invalid: factsOf(t).invalid,
     maxVolume,
     indexOf: index.indexOf,
     seenAllowed: (m) => (index.flags(m) & SEEN_ALLOWED) !== 0,
-    hasNotExternal: hasNotExternal(t),
+    hasNotExternal: factsOf(t).notExternal,
     paletteOf: (m, levels) => paletteFor(index.volume(m), index.flags(m), maxVolume, levels),
     cell: (m) => {
       const w = index.workload(m);
@@ -195,17 +195,25 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
   };
 }
 
-/** One pass over the category column, only when the frame has one (this data source's frames do). */
-function hasNotExternal(t: CellTable): boolean {
-  if (!t.category) {
-    return false;
-  }
-  for (let r = 0; r < t.length; r++) {
-    if (categoryAt(t, r) !== 'external') {
-      return true;
+/**
+ * What the legend says of the input as a whole: rows with numbers that are no counts, and whether any row
+ * is not external. They depend on the table alone, so options, folding and filtering (each a new
+ * buildMatrix on the same table) reuse them instead of passing over every row again.
+ */
+const tableFacts = new WeakMap<CellTable, { invalid: number; notExternal: boolean }>();
+
+function factsOf(t: CellTable): { invalid: number; notExternal: boolean } {
+  let facts = tableFacts.get(t);
+  if (!facts) {
+    let notExternal = false;
+    // The category column only where the frame has one (this data source's frames do).
+    for (let r = 0; t.category && !notExternal && r < t.length; r++) {
+      notExternal = categoryAt(t, r) !== 'external';
     }
+    facts = { invalid: invalidRows(t), notExternal };
+    tableFacts.set(t, facts);
   }
-  return false;
+  return facts;
 }
 
 /**
