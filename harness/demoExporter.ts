@@ -3,7 +3,7 @@
  * (docker-compose's `mesh` service, and tests). Bundled to dist-cli/demo-exporter.js by `npm run build`.
  */
 import { createServer, type Server } from 'node:http';
-import { renderDemoMetrics } from '../src/synthetic/exporter';
+import { renderDemoMetrics } from './synthetic/exporter';
 
 /** Loopback unless asked: `HOST=0.0.0.0` in a container (docker-compose.yaml sets it). */
 export function startDemoExporter(port: number, host = '127.0.0.1'): Promise<Server> {

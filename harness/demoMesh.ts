@@ -1,9 +1,9 @@
-/** Backfills the built-in demo mesh (src/synthetic) into a fresh TSDB and starts Prometheus on it. */
+/** Backfills the built-in demo mesh (harness/synthetic) into a fresh TSDB and starts Prometheus on it. */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { demoGrid, demoSeries } from '../src/synthetic/mesh';
-import { writeOpenMetrics } from '../src/synthetic/series';
+import { demoGrid, demoSeries } from './synthetic/mesh';
+import { writeOpenMetrics } from './synthetic/series';
 import { backfill, type RunningPrometheus, startPrometheus } from './prometheus';
 
 export async function startDemoPrometheus(

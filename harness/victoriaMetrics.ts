@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type CounterSpec, formatLabels, type Grid, stepTime, valueAt } from '../src/synthetic/series';
+import { type CounterSpec, formatLabels, type Grid, stepTime, valueAt } from './synthetic/series';
 import { freePort, MissingBinaryError, type RunningPrometheus, stopChild } from './prometheus';
 
 /** Where scripts/setup.sh installs Go tools (GOBIN, the pinned versions are there), ignored by git. */

@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { startDemoPrometheus } from '../harness/demoMesh';
 import { startHost } from '../harness/host/server';
 import type { GridGeometry } from '../src/panel/model/matrix';
-import { TEST_END } from '../src/synthetic/mesh';
+import { TEST_END } from '../harness/synthetic/mesh';
 
 const OUT = path.join(__dirname, '..', 'src', 'img');
 

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import { parse } from 'yaml';
 import { MATRIX_PANEL_ID, UID } from '../../src/provisioning/config';
+import type { FakeVariable } from '../../test/fakes/grafana';
 import { freePort } from '../prometheus';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -120,19 +121,21 @@ function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
   const queryVariables = (dashboard.templating.list as Array<Record<string, unknown>>)
     .filter((v) => v.type === 'query')
     .map((v) => ({ name: v.name, query: v.query }));
-  const variables = (dashboard.templating.list as Array<Record<string, unknown>>).map((v) => {
+  // The fakes' variables (test/fakes/grafana.ts FakeVariable): the provisioned defaults ("All").
+  const variables: FakeVariable[] = (dashboard.templating.list as Array<Record<string, unknown>>).map((v) => {
+    const name = String(v.name);
     if (v.type === 'datasource') {
-      return { name: v.name, value: dsUid };
+      return { name, current: dsUid, options: [dsUid] };
     }
     // ?var-namespace=shop&var-namespace=data picks values, as Grafana's URLs do.
-    const picked = chosen.getAll(`var-${String(v.name)}`);
+    const picked = chosen.getAll(`var-${name}`);
     if (picked.length > 0) {
-      return { name: v.name, value: picked.length === 1 ? picked[0] : picked };
+      return { name, current: picked.length === 1 ? picked[0] : picked, options: picked };
     }
     if (v.type === 'custom') {
-      return { name: v.name, options: String(v.query).split(',') };
+      return { name, current: '$__all', options: String(v.query).split(',') };
     }
-    return { name: v.name, allValue: v.allValue };
+    return { name, current: '$__all', options: [], allValue: v.allValue as string | undefined };
   });
   return {
     pluginBase: PLUGIN_BASE,

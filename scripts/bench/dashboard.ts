@@ -11,9 +11,9 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startHost } from '../../harness/host/server';
 import { backfill, startPrometheus } from '../../harness/prometheus';
-import { TEST_END } from '../../src/synthetic/mesh';
-import { scaleMeshSeries, scaleMeshSize } from '../../src/synthetic/scaleMesh';
-import { writeOpenMetrics } from '../../src/synthetic/series';
+import { TEST_END } from '../../harness/synthetic/mesh';
+import { scaleMeshSeries, scaleMeshSize } from '../../harness/synthetic/scaleMesh';
+import { writeOpenMetrics } from '../../harness/synthetic/series';
 
 // A week at a 60 s scrape for 500 catch-all series (a tenth blocked): 5M samples. More series overflow the
 // OpenMetrics file the backfill streams through (gigabytes of text); the 24h/7d ratio is what matters.

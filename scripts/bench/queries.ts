@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { backfill, startPrometheus } from '../../harness/prometheus';
-import { TEST_END } from '../../src/synthetic/mesh';
-import { scaleGrid, scaleMeshSeries, scaleMeshSize } from '../../src/synthetic/scaleMesh';
-import { writeOpenMetrics } from '../../src/synthetic/series';
-import { matrixQueries, rawCounterQueries } from '../../src/query/templates';
+import { TEST_END } from '../../harness/synthetic/mesh';
+import { scaleGrid, scaleMeshSeries, scaleMeshSize } from '../../harness/synthetic/scaleMesh';
+import { writeOpenMetrics } from '../../harness/synthetic/series';
+import { cellQueries, rawCounterQueries } from '../../src/query/templates';
 
 const MESH = { namespaces: 50, workloadsPerNamespace: 20, destinationsPerWorkload: 100 };
 const RUNS = 5;
@@ -48,7 +48,7 @@ export async function benchQueries(): Promise<void> {
   const prom = await startPrometheus({ dataDir });
   try {
     const scope = { listeners: ['http' as const] };
-    const [instant] = matrixQueries(scope, windowSeconds);
+    const [instant] = cellQueries(scope, windowSeconds);
     const [raw] = rawCounterQueries(scope);
     const ours = { ms: [] as number[], bytes: 0, cells: 0 };
     const naive = { ms: [] as number[], bytes: 0, cells: 0, reduceMs: [] as number[] };

@@ -6,7 +6,7 @@ import { DEFAULT_IP_LABEL } from '../query/labels';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_EGRESS_GATEWAYS, parseCategories } from '../query/categories';
 import { parseMatchers } from '../query/matchers';
 import { parseCidrList } from '../query/cidr';
-import { excludedNote, fetchMatrix } from '../query/matrix';
+import { excludedNote, fetchCells } from '../query/fetchCells';
 import { parseQueryParameters, PrometheusApi, withParameters } from '../query/prometheusApi';
 import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
@@ -198,7 +198,7 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
         const scope = scopeFrom(values);
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(values, io);
-        const result = await fetchMatrix(api, { scope, ...window });
+        const result = await fetchCells(api, { scope, ...window });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
         const note = excludedNote(result.excluded, INCLUDE_HINT);
         if (note) {
@@ -220,7 +220,7 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
         const scope: EgressScope = { ...scopeFrom(values), include: [], verdicts: ['passthrough'] };
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(values, io);
-        const result = await fetchMatrix(api, { scope, ...window });
+        const result = await fetchCells(api, { scope, ...window });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
         const header =
           `ServiceEntries for PassthroughCluster traffic seen ${new Date(window.from * 1000).toISOString()} .. ${new Date(window.to * 1000).toISOString()}\n` +

@@ -1,5 +1,11 @@
 import { DataSource, rateInterval } from './datasource';
-import { instanceSettings, queryRequest, stubBackendSrv, stubTemplateSrv, type FetchHandler } from './testing';
+import {
+  instanceSettings,
+  queryRequest,
+  fakeBackendSrv,
+  fakeTemplateSrv,
+  type FetchHandler,
+} from '../../test/fakes/grafana';
 import { interpolateFilter } from './interpolation';
 
 const vector = (result: unknown[] = []) => ({
@@ -7,17 +13,17 @@ const vector = (result: unknown[] = []) => ({
   data: { status: 'success', data: { resultType: 'vector', result } },
 });
 
-function makeDs(handler: FetchHandler, jsonData = {}, vars = stubTemplateSrv()) {
-  const backend = stubBackendSrv(handler);
+function makeDs(handler: FetchHandler, jsonData = {}, vars = fakeTemplateSrv()) {
+  const backend = fakeBackendSrv(handler);
   return { ds: new DataSource(instanceSettings(jsonData), vars, backend), backend };
 }
 
-function sentQueries(backend: ReturnType<typeof stubBackendSrv>): string[] {
+function sentQueries(backend: ReturnType<typeof fakeBackendSrv>): string[] {
   return backend.requests.map((r) => new URLSearchParams(String(r.data)).get('query') ?? '');
 }
 
 describe('interpolateFilter', () => {
-  const tpl = stubTemplateSrv([
+  const tpl = fakeTemplateSrv([
     { name: 'ns', current: ['shop', 'a.b'], options: ['shop', 'a.b', 'data'] },
     { name: 'one', current: 'x"y', options: ['x"y'] },
     { name: 'all', current: '$__all', options: ['p', 'q'] },
@@ -39,7 +45,7 @@ describe('interpolateFilter', () => {
 
 describe('DataSource.query', () => {
   it('sends variable values as escaped matchers through the proxy URL, never as PromQL text', async () => {
-    const tpl = stubTemplateSrv([{ name: 'wl', current: ['a"}) or vector(1) #', 'b.c'], options: [] }]);
+    const tpl = fakeTemplateSrv([{ name: 'wl', current: ['a"}) or vector(1) #', 'b.c'], options: [] }]);
     const { ds, backend } = makeDs(async () => vector(), { extraMatchers: 'cluster="eu-1"' }, tpl);
     const res = await ds.query(queryRequest([{ queryType: 'matrix', workload: '$wl', listeners: ['http'] }], 0, 3600));
     expect(res.errors).toBeUndefined();
@@ -207,7 +213,7 @@ describe('DataSource.query', () => {
 
 describe('per-query matchers and verdict variables', () => {
   it('escapes variable values inside matcher text and honours a custom All', async () => {
-    const tpl = stubTemplateSrv([
+    const tpl = fakeTemplateSrv([
       { name: 'cluster', current: ['eu"1', 'us.2'], options: [] },
       { name: 'zone', current: '$__all', options: ['a', 'b'], allValue: '.*' },
     ]);
@@ -217,7 +223,7 @@ describe('per-query matchers and verdict variables', () => {
   });
 
   it('takes verdicts from a variable and rejects unknown ones', async () => {
-    const tpl = stubTemplateSrv([
+    const tpl = fakeTemplateSrv([
       { name: 'verdict', current: ['blackhole'], options: ['blackhole', 'passthrough'] },
       { name: 'bad', current: 'allowed', options: [] },
     ]);

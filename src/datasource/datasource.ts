@@ -24,7 +24,7 @@ import {
   EgressError,
   errorMessage,
   excludedNote,
-  fetchMatrix,
+  fetchCells,
   healthCheck,
   LABEL,
   METRIC,
@@ -243,7 +243,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       }
       case 'matrix':
       default: {
-        const result = await fetchMatrix(this.api, { scope, from, to });
+        const result = await fetchCells(this.api, { scope, from, to });
         const limit = this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT;
         const limited = limitDestinations(result.cells, limit);
         const notices = [...result.warnings.map(warning), ...(limited.notice ? [limited.notice] : [])];

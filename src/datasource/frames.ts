@@ -4,7 +4,7 @@ import {
   type EgressCell,
   type EgressQuery,
   LABEL,
-  type MatrixSeries,
+  type RangeSeries,
   type PairScope,
   verdictOfCluster,
 } from '../query';
@@ -138,7 +138,7 @@ export function seriesName(metric: Record<string, string>, query: EgressQuery, i
 export function timeSeriesFrames(
   refId: string,
   query: EgressQuery,
-  series: MatrixSeries[],
+  series: RangeSeries[],
   ipLabel: string,
   unit: string
 ): DataFrame[] {

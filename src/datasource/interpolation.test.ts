@@ -1,8 +1,8 @@
 import { parseMatchers } from '../query';
 import { interpolateMatchers } from './interpolation';
-import { stubTemplateSrv } from './testing';
+import { fakeTemplateSrv } from '../../test/fakes/grafana';
 
-const vars = stubTemplateSrv([
+const vars = fakeTemplateSrv([
   { name: 'cluster', current: 'demo.1', options: ['demo.1', 'eu|2'] },
   { name: 'clusters', current: ['demo.1', 'eu|2'], options: ['demo.1', 'eu|2'] },
   { name: 'any', current: '$__all', options: ['a', 'b'], allValue: '.*' },

@@ -8,8 +8,10 @@ import {
   egressSelector,
   externalSelector,
   ipLabelOf,
+  listenersOf,
   meshHostRegex,
   scopeOnlySelector,
+  verdictsOf,
 } from './selectors';
 
 /**
@@ -138,9 +140,8 @@ export function ipCardinalityAlertExpr(scope: EgressScope, o: { threshold: numbe
  * query's verdicts, listeners and filters. "New alert rule" prefills Grafana's form with it.
  */
 export function queryAlertExpr(scope: EgressScope, o: AlertExprOptions): string {
-  const verdicts =
-    scope.verdicts && scope.verdicts.length > 0 ? scope.verdicts : (['blackhole', 'passthrough'] as const);
-  const listeners = scope.listeners && scope.listeners.length > 0 ? scope.listeners : (['http', 'tcp'] as const);
+  const verdicts = verdictsOf(scope);
+  const listeners = listenersOf(scope);
   const parts: string[] = [];
   for (const listener of listeners) {
     const metric = listener === 'http' ? METRIC.requests : METRIC.tcpClosed;

@@ -1,7 +1,7 @@
 import { shapeCells, type VectorSample } from './cells';
-import { matrixQueries } from './templates';
+import { cellQueries } from './templates';
 
-const [http, conns, sent] = matrixQueries({}, 3600);
+const [http, conns, sent] = cellQueries({}, 3600);
 const sample = (metric: Record<string, string>, v: string): VectorSample => ({ metric, value: [1, v] });
 
 describe('shapeCells', () => {

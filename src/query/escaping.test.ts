@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { alternation, assertLabelName, escapeRegex, promString } from './escaping';
 import { egressSelector } from './selectors';
-import { promqlErrors, promqlStrings } from '../test/promqlParser';
+import { promqlErrors, promqlStrings } from '../../test/promqlParser';
 
 // Label values as Prometheus stores them: any valid Unicode text (no lone surrogates).
 const labelValue = fc.string({

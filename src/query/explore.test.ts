@@ -1,5 +1,5 @@
 import { activitySpan, activityStep, pairActivityQueries, pairQueries } from './explore';
-import { promqlErrors } from '../test/promqlParser';
+import { promqlErrors } from '../../test/promqlParser';
 
 describe('pairQueries', () => {
   it("writes one cell's PromQL with the frame's matchers, split by verdict", () => {

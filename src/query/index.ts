@@ -11,7 +11,7 @@ export * from './destination';
 export * from './destinationNames';
 export * from './cells';
 export * from './prometheusApi';
-export * from './matrix';
+export * from './fetchCells';
 export * from './serviceEntries';
 export * from './telemetrySnippet';
 export * from './fetchTransport';

@@ -25,7 +25,7 @@ export interface PromResponse {
 
 export type PromTransport = (req: PromRequest) => Promise<PromResponse>;
 
-export interface MatrixSeries {
+export interface RangeSeries {
   metric: Record<string, string>;
   values: Array<[number, string]>;
 }
@@ -196,11 +196,11 @@ export class PrometheusApi {
     end: number,
     step: number,
     signal?: AbortSignal
-  ): Promise<PromAnswer<MatrixSeries[]>> {
+  ): Promise<PromAnswer<RangeSeries[]>> {
     const path = '/api/v1/query_range';
     const params = { query: expr, start: String(start), end: String(end), step: String(step) };
     const a = await this.call({ path, method: 'POST', params, signal });
-    return { data: expectResult<MatrixSeries[]>(path, a.data, 'matrix'), warnings: a.warnings };
+    return { data: expectResult<RangeSeries[]>(path, a.data, 'matrix'), warnings: a.warnings };
   }
 
   async labelValues(

@@ -1,5 +1,5 @@
-import { matrixQueries, newDestinationQueries, rawCounterQueries, seriesQueries, describeTemplates } from './templates';
-import { promqlErrors } from '../test/promqlParser';
+import { cellQueries, newDestinationQueries, rawCounterQueries, seriesQueries, describeTemplates } from './templates';
+import { promqlErrors } from '../../test/promqlParser';
 import type { EgressScope } from './selectors';
 
 const SEL = 'reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster"';
@@ -7,9 +7,9 @@ const PEER = 'destination_workload, destination_workload_namespace';
 /** What time series and new-destination queries add: no mesh peer, no mesh service host (selectors.ts). */
 const EXTERNAL_HTTP = `${SEL}, destination_workload=~"|unknown", destination_service!~"(?:[^.:]+|.+\\\\.svc|.+\\\\.svc\\\\.cluster\\\\.local)\\\\.?(?::[0-9]+)?"`;
 
-describe('matrixQueries', () => {
+describe('cellQueries', () => {
   it('renders the catch-all instant queries, keeping the destination workload, and the dynamic-DNS one', () => {
-    expect(matrixQueries({}, 3600).map((q) => [q.id, q.expr])).toEqual([
+    expect(cellQueries({}, 3600).map((q) => [q.id, q.expr])).toEqual([
       [
         'http.requests',
         `sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, ${PEER}, response_code) (increase(istio_requests_total{${SEL}}[1h]))`,
@@ -34,7 +34,7 @@ describe('matrixQueries', () => {
   });
 
   it('adds registered and ambient queries only when those categories are asked for', () => {
-    expect(matrixQueries({ include: ['registered', 'ambient'] }, 60).map((q) => [q.id, q.shape])).toEqual([
+    expect(cellQueries({ include: ['registered', 'ambient'] }, 60).map((q) => [q.id, q.shape])).toEqual([
       ['http.requests', 'catchAll'],
       ['tcp.connections', 'catchAll'],
       ['tcp.bytesSent', 'catchAll'],
@@ -49,7 +49,7 @@ describe('matrixQueries', () => {
       ['tcp.ambient.bytesReceived', 'ambient'],
       ['http.waypoint.requests', 'waypoint'],
     ]);
-    const [registered] = matrixQueries({ include: ['registered'], listeners: ['http'] }, 60).filter(
+    const [registered] = cellQueries({ include: ['registered'], listeners: ['http'] }, 60).filter(
       (q) => q.shape === 'registered'
     );
     expect(registered.expr).toContain(' or sum by ');
@@ -66,24 +66,24 @@ describe('matrixQueries', () => {
       listeners: ['tcp'],
       ipLabel: 'dst_addr',
     };
-    expect(matrixQueries(scope, 900).map((q) => q.expr)).toEqual([
+    expect(cellQueries(scope, 900).map((q) => q.expr)).toEqual([
       'sum by (source_workload_namespace, source_workload, dst_addr, destination_service_name, destination_workload, destination_workload_namespace) (increase(istio_tcp_connections_closed_total{reporter="source", destination_service_name="BlackHoleCluster", cluster="eu-1", source_workload_namespace=~"shop|data", source_workload=~"check.*", dst_addr=~"(?:1\\\\.2\\\\.3\\\\.4|\\\\[1\\\\.2\\\\.3\\\\.4\\\\])(?::[0-9]+)?"}[15m]))',
     ]);
   });
 
   it('skips byte queries when only blackhole traffic is asked for (it moves no bytes)', () => {
-    expect(matrixQueries({ verdicts: ['blackhole'] }, 60).map((q) => q.id)).toEqual([
+    expect(cellQueries({ verdicts: ['blackhole'] }, 60).map((q) => q.id)).toEqual([
       'http.requests',
       'tcp.connections',
     ]);
   });
 
   it('rejects an invalid IP label name instead of building a broken query', () => {
-    expect(() => matrixQueries({ ipLabel: 'dest-ip' }, 60)).toThrow(/destination IP label name/);
+    expect(() => cellQueries({ ipLabel: 'dest-ip' }, 60)).toThrow(/destination IP label name/);
   });
 
   it('rejects an empty multi-value selection', () => {
-    expect(() => matrixQueries({ sourceNamespace: { kind: 'values', values: [] } }, 60)).toThrow(
+    expect(() => cellQueries({ sourceNamespace: { kind: 'values', values: [] } }, 60)).toThrow(
       /No source namespace selected/
     );
   });
@@ -138,7 +138,7 @@ describe('every template', () => {
   it.each(scopes.map((s) => [JSON.stringify(s), s]))('parses with the Prometheus grammar: %s', (_name, scope) => {
     const t = describeTemplates(scope as EgressScope, 3600, 60);
     const all = [
-      ...matrixQueries({ ...(scope as EgressScope), include: ['in-mesh', 'registered', 'ambient'] }, 60),
+      ...cellQueries({ ...(scope as EgressScope), include: ['in-mesh', 'registered', 'ambient'] }, 60),
       ...t.rates,
       ...t.bytes,
       ...t.newDestinations,

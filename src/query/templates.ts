@@ -116,7 +116,7 @@ const PEER = [LABEL.destinationWorkload, LABEL.destinationWorkloadNamespace];
  * (categories.ts); the other shapes run only when their category is asked for, except Istio 1.31's
  * dynamic-DNS passthrough, which is external traffic.
  */
-export function matrixQueries(scope: EgressScope, windowSeconds: number): EgressQuery[] {
+export function cellQueries(scope: EgressScope, windowSeconds: number): EgressQuery[] {
   const queries: EgressQuery[] = plannedMeasures(scope).map(({ listener, measure }) => {
     const by = [...sourceAndDestination(listener, scope), ...PEER];
     if (measure === 'requests') {
@@ -371,7 +371,7 @@ export function rawCounterQueries(scope: EgressScope): EgressQuery[] {
 /** Every template with its id, for `istio-egress promql` and docs. */
 export function describeTemplates(scope: EgressScope, windowSeconds: number, rateIntervalSeconds: number) {
   return {
-    matrix: matrixQueries(scope, windowSeconds),
+    matrix: cellQueries(scope, windowSeconds),
     rates: seriesQueries(scope, { groupBy: ['verdict', 'destination'], rateIntervalSeconds }),
     bytes: seriesQueries(scope, { groupBy: ['destination'], rateIntervalSeconds, kind: 'bytes' }),
     newDestinations: newDestinationQueries(scope, { windowSeconds, lookbackSeconds: 7 * 86400 }),

@@ -1,4 +1,4 @@
-import { TEST_END } from '../../src/synthetic/mesh';
+import { TEST_END } from '../../harness/synthetic/mesh';
 import { startDemoPrometheus } from '../../harness/demoMesh';
 import { ENV_URL, type TestState } from './state';
 

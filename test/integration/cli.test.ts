@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from '../../harness/prometheus';
-import { DEMO_CLUSTER, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
+import { DEMO_CLUSTER, TEST_END, demoFlows, demoGrid, expectedCells } from '../../harness/synthetic/mesh';
 import type { EgressCell } from '../../src/query/cells';
 import { prometheusUrl } from '../harness/state';
 import { diffCells } from './expect';

@@ -16,11 +16,11 @@ import {
 import { parse } from 'yaml';
 import { registerStandardTransformers } from '../../harness/grafanaTransformers';
 import { DataSource } from '../../src/datasource/datasource';
-import { instanceSettings, queryRequest, stubBackendSrv, stubTemplateSrv } from '../../src/datasource/testing';
+import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
 import type { EgressDataQuery, EgressOptions } from '../../src/datasource/types';
 import { cellVolume, type EgressCell } from '../../src/query/cells';
-import { TEST_END, demoFlows, demoGrid, expectedCells, type Flow, flowSeries } from '../../src/synthetic/mesh';
-import { stepTime, valueAt, windowIncrease } from '../../src/synthetic/series';
+import { TEST_END, demoFlows, demoGrid, expectedCells, type Flow, flowSeries } from '../../harness/synthetic/mesh';
+import { stepTime, valueAt, windowIncrease } from '../../harness/synthetic/series';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';
 import { close } from './expect';
@@ -58,7 +58,7 @@ const provisioned = parse(
 ).datasources.find((d: { uid: string }) => d.uid === 'istio-egress').jsonData as EgressOptions;
 
 // Dashboard variables at their defaults: every one "All" with the allValue the dashboard declares.
-const vars = stubTemplateSrv(
+const vars = fakeTemplateSrv(
   (
     dashboard.templating.list as Array<{
       name: string;
@@ -75,7 +75,7 @@ const vars = stubTemplateSrv(
       allValue: v.allValue,
     }))
 );
-const ds = new DataSource(instanceSettings(provisioned, PROXY), vars, stubBackendSrv(proxyTo(prometheusUrl)));
+const ds = new DataSource(instanceSettings(provisioned, PROXY), vars, fakeBackendSrv(proxyTo(prometheusUrl)));
 
 beforeAll(registerStandardTransformers);
 
@@ -230,7 +230,7 @@ describe('the overview dashboard, through Grafana’s data pipeline', () => {
   });
 
   it('with chosen variable values (a cluster and a namespace), the stats narrow to them', async () => {
-    const chosen = stubTemplateSrv([
+    const chosen = fakeTemplateSrv([
       { name: 'cluster', current: 'demo-1', options: ['demo-1', 'legacy-1', 'shapes-1'] },
       { name: 'namespace', current: ['shop', 'legacy'], options: ['shop', 'legacy', 'data'] },
       { name: 'workload', current: '$__all', options: [], allValue: '.*' },
@@ -239,7 +239,7 @@ describe('the overview dashboard, through Grafana’s data pipeline', () => {
     const narrowed = new DataSource(
       instanceSettings(provisioned, PROXY),
       chosen,
-      stubBackendSrv(proxyTo(prometheusUrl))
+      fakeBackendSrv(proxyTo(prometheusUrl))
     );
     const cells = expectedCells(
       demoFlows().filter((f) => f.cluster === 'demo-1' && ['shop', 'legacy'].includes(f.ns)),

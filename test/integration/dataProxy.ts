@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { FetchHandler } from '../../src/datasource/testing';
+import type { FetchHandler } from '../fakes/grafana';
 
 export const PROXY = '/api/datasources/proxy/uid/egress';
 

@@ -2,23 +2,30 @@
  * @jest-environment jsdom
  */
 import { DataSource } from '../../src/datasource/datasource';
-import { instanceSettings, queryRequest, stubBackendSrv, stubTemplateSrv } from '../../src/datasource/testing';
+import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
 import type { EgressOptions, EgressVariableQuery } from '../../src/datasource/types';
 import { freePort } from '../../harness/prometheus';
 import fc from 'fast-check';
 import { lastValueFrom } from 'rxjs';
 import type { DataQueryRequest } from '@grafana/data';
 import type { EgressVariableSupport } from '../../src/datasource/variables';
-import { DEMO_CLUSTER, NASTY_WORKLOADS, TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
+import {
+  DEMO_CLUSTER,
+  NASTY_WORKLOADS,
+  TEST_END,
+  demoFlows,
+  demoGrid,
+  expectedCells,
+} from '../../harness/synthetic/mesh';
 import type { EgressCell } from '../../src/query/cells';
-import { SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
+import { SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../harness/synthetic/shapes';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';
 import { DEMO_HEALTH_LINES, diffCells } from './expect';
 
 const demo: Partial<EgressOptions> = { extraMatchers: `cluster="${DEMO_CLUSTER}"` };
-const makeDs = (json: Partial<EgressOptions> = demo, target = prometheusUrl, vars = stubTemplateSrv()) =>
-  new DataSource(instanceSettings(json, PROXY), vars, stubBackendSrv(proxyTo(target)));
+const makeDs = (json: Partial<EgressOptions> = demo, target = prometheusUrl, vars = fakeTemplateSrv()) =>
+  new DataSource(instanceSettings(json, PROXY), vars, fakeBackendSrv(proxyTo(target)));
 
 function frameCells(frame: { fields: Array<{ name: string; values: unknown[] }> }): EgressCell[] {
   const col = (n: string) => frame.fields.find((f) => f.name === n)!.values;
@@ -96,7 +103,7 @@ describe('the data source against a real Prometheus through a data proxy', () =>
   });
 
   it('variables: multi-value workloads with regex metacharacters match exactly', async () => {
-    const vars = stubTemplateSrv([{ name: 'wl', current: ['a|b', 'dot.star.*'], options: [] }]);
+    const vars = fakeTemplateSrv([{ name: 'wl', current: ['a|b', 'dot.star.*'], options: [] }]);
     const res = await makeDs(demo, prometheusUrl, vars).query(
       queryRequest([{ workload: '$wl' }], TEST_END - 3600, TEST_END)
     );
@@ -169,12 +176,12 @@ describe('errors through the proxy', () => {
       const target = () => `http://127.0.0.1:${port}`;
       const slow = new DataSource(
         instanceSettings(demo, PROXY),
-        stubTemplateSrv(),
-        stubBackendSrv(proxyTo(target, 300))
+        fakeTemplateSrv(),
+        fakeBackendSrv(proxyTo(target, 300))
       );
       const res = await slow.query(queryRequest([{}], TEST_END - 60, TEST_END));
       expect(res.errors?.[0].message).toMatch(/^HTTP 504 Gateway Timeout from \/api\/v1\/query: .*timeout/);
-      const odd = new DataSource(instanceSettings(demo, PROXY), stubTemplateSrv(), stubBackendSrv(proxyTo(target)));
+      const odd = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), fakeBackendSrv(proxyTo(target)));
       await expect(odd.metricFindQuery('namespaces')).rejects.toThrow(
         /not a Prometheus API response \(\{"version":"not prometheus"\}\)/
       );
@@ -258,7 +265,7 @@ describe('matchers with variables, fuzzed through the data source against the re
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(pick, { minLength: 1, maxLength: 3 }), fc.boolean(), async (values, regex) => {
         const exact = !regex && values.length === 1;
-        const vars = stubTemplateSrv([{ name: 'wl', current: exact ? values[0] : values, options: values }]);
+        const vars = fakeTemplateSrv([{ name: 'wl', current: exact ? values[0] : values, options: values }]);
         const res = await makeDs(demo, prometheusUrl, vars).query(
           queryRequest(
             [{ queryType: 'matrix', namespace: 'escape-test', matchers: `source_workload${exact ? '=' : '=~'}"$wl"` }],

@@ -10,13 +10,13 @@ import { startHost } from '../../harness/host/server';
 import { MATRIX_PANEL_ID } from '../../src/provisioning/config';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
-import { promqlErrors } from '../../src/test/promqlParser';
+import { promqlErrors } from '../promqlParser';
 import { compileDestinationNames } from '../../src/query/destinationNames';
 import type { EgressCell } from '../../src/query/cells';
 import { buildMatrix, type GridGeometry, type MatrixModel } from '../../src/panel/model/matrix';
 import { defaultOptions, type MatrixOptions } from '../../src/panel/types';
-import { TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
-import { stepTime } from '../../src/synthetic/series';
+import { TEST_END, demoFlows, demoGrid, expectedCells } from '../../harness/synthetic/mesh';
+import { stepTime } from '../../harness/synthetic/series';
 import { prometheusUrl } from '../harness/state';
 
 const ROOT = path.join(__dirname, '..', '..');

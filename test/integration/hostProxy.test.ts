@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { startHost } from '../../harness/host/server';
-import { TEST_END } from '../../src/synthetic/mesh';
+import { TEST_END } from '../../harness/synthetic/mesh';
 import { prometheusUrl } from '../harness/state';
 
 /**

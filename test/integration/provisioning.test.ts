@@ -7,12 +7,12 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { startDemoExporter } from '../../harness/demoExporter';
 import { freePort, requireBinary, type RunningPrometheus, startPrometheus } from '../../harness/prometheus';
-import { fetchMatrix } from '../../src/query/matrix';
+import { fetchCells } from '../../src/query/fetchCells';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
 import { generatedFiles } from '../../src/provisioning/files';
 import { DATASOURCE_TYPE, MATRIX_PANEL_ID, PANEL_TYPE, UID } from '../../src/provisioning/config';
-import { promqlErrors } from '../../src/test/promqlParser';
+import { promqlErrors } from '../promqlParser';
 
 const ROOT = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -180,7 +180,7 @@ describe('the demo mesh exporter, scraped by a real Prometheus', () => {
     for (let i = 0; i < 40 && kinds.size < 4; i++) {
       await new Promise((r) => setTimeout(r, 500));
       const now = Date.now() / 1000;
-      const result = await fetchMatrix(api, {
+      const result = await fetchCells(api, {
         scope: { extraMatchers: [{ label: 'cluster', op: '=', value: 'demo-1' }] },
         from: now - 30,
         to: now,

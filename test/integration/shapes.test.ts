@@ -2,17 +2,17 @@ import { parseAllDocuments } from 'yaml';
 import type { Category } from '../../src/query/categories';
 import type { EgressCell } from '../../src/query/cells';
 import { fetchTransport } from '../../src/query/fetchTransport';
-import { fetchMatrix } from '../../src/query/matrix';
+import { fetchCells } from '../../src/query/fetchCells';
 import { PrometheusApi } from '../../src/query/prometheusApi';
 import { seriesQueries } from '../../src/query/templates';
-import { TEST_END, demoFlows, demoGrid, expectedCells } from '../../src/synthetic/mesh';
-import { CIDR_ONLY_DESTINATION, SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
+import { TEST_END, demoFlows, demoGrid, expectedCells } from '../../harness/synthetic/mesh';
+import { CIDR_ONLY_DESTINATION, SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../harness/synthetic/shapes';
 import { prometheusUrl } from '../harness/state';
 import { diffCells } from './expect';
 import { cli } from './runCli';
 
 /**
- * The shapes mesh (src/synthetic/shapes.ts): every way traffic passes the catch-all clusters or leaves the
+ * The shapes mesh (harness/synthetic/shapes.ts): every way traffic passes the catch-all clusters or leaves the
  * mesh otherwise, with the labels Istio writes. What the plugin calls each flow must match the flow's own
  * category, through the CLI, the query core and the PromQL the time series and rules use.
  */
@@ -125,8 +125,8 @@ describe('PromQL-side classification (time series and rules) agrees with the mat
     );
   });
 
-  it('fetchMatrix with every category equals the flows, folding several pods into one cell', async () => {
-    const got = await fetchMatrix(api(), {
+  it('fetchCells with every category equals the flows, folding several pods into one cell', async () => {
+    const got = await fetchCells(api(), {
       scope: { ...scope, include: ALL },
       from: FROM,
       to: TEST_END,

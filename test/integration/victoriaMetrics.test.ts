@@ -5,10 +5,10 @@
  * where Prometheus' may differ by a scrape's increment (expect.ts `close`).
  */
 import { fetchTransport } from '../../src/query/fetchTransport';
-import { fetchMatrix } from '../../src/query/matrix';
+import { fetchCells } from '../../src/query/fetchCells';
 import { PrometheusApi } from '../../src/query/prometheusApi';
-import { DEMO_CLUSTER, demoFlows, demoGrid, expectedCells, TEST_END } from '../../src/synthetic/mesh';
-import { SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
+import { DEMO_CLUSTER, demoFlows, demoGrid, expectedCells, TEST_END } from '../../harness/synthetic/mesh';
+import { SHAPES_IN_CLUSTER_CIDRS } from '../../harness/synthetic/shapes';
 import { loadedVictoriaMetrics } from './victoriaMetricsSetup';
 import { prometheusUrl } from '../harness/state';
 import { diffCells, exactly } from './expect';
@@ -24,14 +24,14 @@ const mesh = { inClusterCidrs: SHAPES_IN_CLUSTER_CIDRS };
 describe('VictoriaMetrics (single node, the same import as Prometheus gets)', () => {
   it('matrix: every expected pair, with counts exactly equal to the sample deltas (no extrapolation)', async () => {
     const api = new PrometheusApi(fetchTransport({ baseUrl: vmUrl() }));
-    const got = await fetchMatrix(api, { scope: { mesh }, from, to });
+    const got = await fetchCells(api, { scope: { mesh }, from, to });
     const want = expectedCells(demoFlows(), grid, from, to);
     expect(want.length).toBeGreaterThan(30);
     expect(diffCells(got.cells, want, exactly)).toEqual([]);
     expect(got.warnings).toEqual([]);
     // Prometheus on the same data: the same pairs, counts within a scrape's increment, and for a long-lived
     // series its extrapolated increase is not the exact delta that VictoriaMetrics returns.
-    const prom = await fetchMatrix(new PrometheusApi(fetchTransport({ baseUrl: prometheusUrl() })), {
+    const prom = await fetchCells(new PrometheusApi(fetchTransport({ baseUrl: prometheusUrl() })), {
       scope: { mesh },
       from,
       to,

@@ -6,9 +6,9 @@
  * the query core and the CLI; this file needs Grafana's browser environment).
  */
 import { DataSource } from '../../src/datasource/datasource';
-import { instanceSettings, queryRequest, stubBackendSrv, stubTemplateSrv } from '../../src/datasource/testing';
+import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
 import type { EgressOptions } from '../../src/datasource/types';
-import { DEMO_CLUSTER, demoFlows, demoGrid, expectedCells, TEST_END } from '../../src/synthetic/mesh';
+import { DEMO_CLUSTER, demoFlows, demoGrid, expectedCells, TEST_END } from '../../harness/synthetic/mesh';
 import { loadedVictoriaMetrics } from './victoriaMetricsSetup';
 import { PROXY, proxyTo } from './dataProxy';
 import { DEMO_HEALTH_LINES } from './expect';
@@ -30,7 +30,7 @@ afterEach(() => jest.useRealTimers());
 describe('the data source on VictoriaMetrics', () => {
   it('the data source through the data proxy: health check and matrix frame', async () => {
     const json: Partial<EgressOptions> = { extraMatchers: `cluster="${DEMO_CLUSTER}"`, pathPrefix: '/prometheus' };
-    const ds = new DataSource(instanceSettings(json, PROXY), stubTemplateSrv(), stubBackendSrv(proxyTo(() => vmUrl())));
+    const ds = new DataSource(instanceSettings(json, PROXY), fakeTemplateSrv(), fakeBackendSrv(proxyTo(() => vmUrl())));
     const health = await ds.testDatasource();
     // The same report as on Prometheus: the checks' label-values and instant queries all answer alike.
     expect(health.status).toBe('success');

@@ -1,5 +1,5 @@
 import { importSeries, startVictoriaMetrics } from '../../harness/victoriaMetrics';
-import { demoGrid, demoSeries, TEST_END } from '../../src/synthetic/mesh';
+import { demoGrid, demoSeries, TEST_END } from '../../harness/synthetic/mesh';
 
 /** A VictoriaMetrics loaded with the demo mesh (as Prometheus is) for one test file; returns its URL. */
 export function loadedVictoriaMetrics(): () => string {

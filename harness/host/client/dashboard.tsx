@@ -27,7 +27,7 @@ import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode, Table
 import { registerStandardTransformers } from '../../grafanaTransformers';
 import { loadDataSourceAndPanel } from './plugins';
 import { registerShared } from './sharedModules';
-import { type HostVariable, hostBackendSrv, hostTemplateSrv } from './services';
+import { type FakeVariable, fakeBackendSrv, windowFetch, fakeTemplateSrv } from '../../../test/fakes/grafana';
 
 interface DashPanel {
   id: number;
@@ -43,7 +43,7 @@ interface DashPanel {
 interface DashConfig {
   pluginBase: string;
   datasource: DataSourceInstanceSettings;
-  variables: HostVariable[];
+  variables: FakeVariable[];
   range: { from: number; to: number };
   dashboard: { uid: string; panels: DashPanel[] };
 }
@@ -271,8 +271,8 @@ function PanelBody(props: {
 async function main() {
   registerShared();
   const config = (await (await fetch(`/host/dashboard.json${window.location.search}`)).json()) as DashConfig;
-  setBackendSrv(hostBackendSrv());
-  setTemplateSrv(hostTemplateSrv(config.variables));
+  setBackendSrv(fakeBackendSrv(windowFetch));
+  setTemplateSrv(fakeTemplateSrv(config.variables));
   createRoot(document.getElementById('root')!).render(<Dashboard config={config} />);
 }
 

@@ -22,7 +22,13 @@ import {
 import { getTemplateSrv, setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
 import { loadDataSourceAndPanel } from './plugins';
 import { registerShared } from './sharedModules';
-import { type HostVariable, hostBackendSrv, hostDataSourceSrv, hostTemplateSrv } from './services';
+import {
+  type FakeVariable,
+  fakeBackendSrv,
+  windowFetch,
+  fakeDataSourceSrv,
+  fakeTemplateSrv,
+} from '../../../test/fakes/grafana';
 import { type QueryVariableDef, runQueryVariable } from './variables';
 
 interface HostConfig {
@@ -36,7 +42,7 @@ interface HostConfig {
     options: Record<string, unknown>;
     targets: Array<Record<string, unknown>>;
   };
-  variables: HostVariable[];
+  variables: FakeVariable[];
   /** The provisioned dashboard's query variables, run as Grafana runs them. */
   queryVariables: QueryVariableDef[];
   range: { from: number; to: number };
@@ -92,7 +98,7 @@ function Host({ config }: { config: HostConfig }) {
       const { ds: instance, panel: panelPlugin } = await loadDataSourceAndPanel(config.pluginBase, config.datasource);
       setDs(instance);
       setPanel(panelPlugin);
-      setDataSourceSrv(hostDataSourceSrv(config.datasource, instance, getTemplateSrv()));
+      setDataSourceSrv(fakeDataSourceSrv(config.datasource, instance, getTemplateSrv()));
       window.__host.testDatasource = async () => {
         const r = await instance.testDatasource();
         setHealth(r);
@@ -227,8 +233,8 @@ async function main() {
   window.__host = { ready: false, testDatasource: async () => ({ status: 'error', message: 'not loaded' }) };
   registerShared();
   const config = (await (await fetch(`/host/config.json${window.location.search}`)).json()) as HostConfig;
-  setBackendSrv(hostBackendSrv());
-  setTemplateSrv(hostTemplateSrv(config.variables));
+  setBackendSrv(fakeBackendSrv(windowFetch));
+  setTemplateSrv(fakeTemplateSrv(config.variables));
   createRoot(document.getElementById('root')!).render(<Host config={config} />);
 }
 

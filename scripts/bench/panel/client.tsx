@@ -17,7 +17,7 @@ import {
 } from '@grafana/data';
 import { registerShared, systemJS } from '../../../harness/host/client/sharedModules';
 import { matrixFrame } from '../../../src/datasource/frames';
-import { matrixQueries, shapeCells, type VectorSample } from '../../../src/query';
+import { cellQueries, shapeCells, type VectorSample } from '../../../src/query';
 
 const theme = createTheme({ colors: { mode: 'dark' } });
 const WIDTH = 1200;
@@ -50,7 +50,7 @@ function frameFor(n: number): DataFrame {
       });
     }
     const samples: VectorSample[] = JSON.parse(JSON.stringify(result));
-    const http = matrixQueries({}, 3600).find((q) => q.listener === 'http' && q.measure === 'requests')!;
+    const http = cellQueries({}, 3600).find((q) => q.listener === 'http' && q.measure === 'requests')!;
     const { cells } = shapeCells([{ query: http, samples }]);
     frame = matrixFrame('A', cells, () => undefined, [http], []);
     frames.clear();

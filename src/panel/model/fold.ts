@@ -356,8 +356,8 @@ export function foldPairs(axes: Axes): Pairs | undefined {
   let w = -1;
   let d = -1;
   // The open pair: its raw labels and its volume so far.
-  let pNs: unknown;
-  let pWl: unknown;
+  let prevNs: unknown;
+  let prevWl: unknown;
   let pDest: unknown;
   let pVolume = 0;
   let count = 0;
@@ -373,12 +373,12 @@ export function foldPairs(axes: Axes): Pairs | undefined {
     const wlRaw = wlCol[r];
     const destRaw = destCol[r];
     const v = rowVolume(t, r);
-    if (destRaw !== pDest || wlRaw !== pWl || nsRaw !== pNs || w < 0) {
+    if (destRaw !== pDest || wlRaw !== prevWl || nsRaw !== prevNs || w < 0) {
       // A new pair: close the open one.
       if (pVolume > maxVolume) {
         maxVolume = pVolume;
       }
-      if (wlRaw !== pWl || nsRaw !== pNs || w < 0) {
+      if (wlRaw !== prevWl || nsRaw !== prevNs || w < 0) {
         const found = axes.intern(r);
         if (found < 0 && -1 - found !== w) {
           return undefined;
@@ -392,8 +392,8 @@ export function foldPairs(axes: Axes): Pairs | undefined {
       }
       dOwner[d] = w;
       count++;
-      pNs = nsRaw;
-      pWl = wlRaw;
+      prevNs = nsRaw;
+      prevWl = wlRaw;
       pDest = destRaw;
       pVolume = v;
     } else {

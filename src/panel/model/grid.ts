@@ -25,8 +25,8 @@ export interface CellIndex {
 
 /** Ranks of the axes' items: position on the sorted axis, or -1 when filtered out. */
 export interface Ranks {
-  wRank: Int32Array;
-  dRank: Int32Array;
+  workloadRank: Int32Array;
+  destinationRank: Int32Array;
   /** Rows are destinations and columns workloads. */
   transpose: boolean;
   nrows: number;
@@ -78,7 +78,7 @@ function cellsAccess(axes: Axes, c: Cells): Omit<CellIndex, 'indexOf' | 'count' 
  * up front at its sorted row and column, merging a pair's second cell into its first.
  */
 function placeCells(axes: Axes, c: Cells, k: Ranks): CellIndex {
-  const { wRank, dRank, transpose, nrows, ncols } = k;
+  const { workloadRank, destinationRank, transpose, nrows, ncols } = k;
   const dense = nrows * ncols <= DENSE_LIMIT ? new Int32Array(nrows * ncols) : undefined;
   const sparse = dense ? undefined : new Map<number, number>();
   const { volume, flags, cellD, runW } = c;
@@ -88,13 +88,13 @@ function placeCells(axes: Axes, c: Cells, k: Ranks): CellIndex {
   let count = 0;
   let maxVolume = 0;
   for (let run = 0; run < runW.length; run++) {
-    const wAt = wRank[runW[run]];
+    const wAt = workloadRank[runW[run]];
     if (wAt < 0) {
       continue;
     }
     const base = wAt * wStride;
     for (let m = c.runCell[run], end = runEnd(c, run); m < end; m++) {
-      const dAt = dRank[cellD[m]];
+      const dAt = destinationRank[cellD[m]];
       if (dAt < 0) {
         continue;
       }
@@ -123,16 +123,20 @@ function placeCells(axes: Axes, c: Cells, k: Ranks): CellIndex {
 }
 
 /** Read-only pass over the cells of visible workloads and destinations: how many, and the largest volume. */
-function scanCells(c: Cells, wRank: Int32Array, dRank: Int32Array): { count: number; maxVolume: number } {
+function scanCells(
+  c: Cells,
+  workloadRank: Int32Array,
+  destinationRank: Int32Array
+): { count: number; maxVolume: number } {
   const { volume, cellD, runW } = c;
   let count = 0;
   let maxVolume = 0;
   for (let run = 0; run < runW.length; run++) {
-    if (wRank[runW[run]] < 0) {
+    if (workloadRank[runW[run]] < 0) {
       continue;
     }
     for (let m = c.runCell[run], end = runEnd(c, run); m < end; m++) {
-      if (dRank[cellD[m]] >= 0) {
+      if (destinationRank[cellD[m]] >= 0) {
         count++;
         maxVolume = volume[m] > maxVolume ? volume[m] : maxVolume;
       }
@@ -147,9 +151,9 @@ function scanCells(c: Cells, wRank: Int32Array, dRank: Int32Array): { count: num
  * memory before the first paint (4 MB of fresh, faulting pages otherwise).
  */
 function lazyLines(k: Ranks, fill: (w: number, line: Int32Array) => void): CellIndex['indexOf'] {
-  const { wRank, transpose, nrows, ncols } = k;
+  const { workloadRank, transpose, nrows, ncols } = k;
   const wAt = new Int32Array(transpose ? ncols : nrows);
-  wRank.forEach((at, w) => {
+  workloadRank.forEach((at, w) => {
     if (at >= 0) {
       wAt[at] = w;
     }
@@ -173,13 +177,13 @@ function lazyLines(k: Ranks, fill: (w: number, line: Int32Array) => void): CellI
 
 /** The grid over folded cells when no workload came back: each pair owns one cell, each workload one run. */
 function lazyIndex(axes: Axes, c: Cells, k: Ranks): CellIndex {
-  const { count, maxVolume } = /*#__NOINLINE__*/ scanCells(c, k.wRank, k.dRank);
+  const { count, maxVolume } = /*#__NOINLINE__*/ scanCells(c, k.workloadRank, k.destinationRank);
   const runOfW: number[] = [];
   c.runW.forEach((w, run) => (runOfW[w] = run));
   const indexOf = lazyLines(k, (w, line) => {
     const run = runOfW[w];
     for (let m = c.runCell[run], end = runEnd(c, run); m < end; m++) {
-      const at = k.dRank[c.cellD[m]];
+      const at = k.destinationRank[c.cellD[m]];
       if (at >= 0) {
         line[at] = m + 1;
       }
@@ -247,14 +251,14 @@ export function pairIndex(axes: Axes, p: Pairs, k: Ranks): CellIndex {
     }
   };
   let { count, maxVolume } = p;
-  const filtered = k.wRank.some((at) => at < 0) || k.dRank.some((at) => at < 0);
+  const filtered = k.workloadRank.some((at) => at < 0) || k.destinationRank.some((at) => at < 0);
   if (filtered) {
     count = 0;
     maxVolume = 0;
-    k.wRank.forEach((at, w) => {
+    k.workloadRank.forEach((at, w) => {
       if (at >= 0) {
         eachPair(w, (m) => {
-          if (k.dRank[axes.destination(m)] >= 0) {
+          if (k.destinationRank[axes.destination(m)] >= 0) {
             count++;
             maxVolume = Math.max(maxVolume, volume(m));
           }
@@ -264,7 +268,7 @@ export function pairIndex(axes: Axes, p: Pairs, k: Ranks): CellIndex {
   }
   const indexOf = lazyLines(k, (w, line) =>
     eachPair(w, (m) => {
-      const at = k.dRank[axes.destination(m)];
+      const at = k.destinationRank[axes.destination(m)];
       if (at >= 0) {
         line[at] = m + 1;
       }

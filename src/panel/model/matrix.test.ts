@@ -1,10 +1,32 @@
 import fc from 'fast-check';
 import type { EgressCell } from '../../query';
 import { drawCells, type DrawTarget } from './draw';
-import { buildMatrix, fitGrid, hitTest, intensityLevel, naturalCompare, paletteIndex } from './matrix';
+import { CLASS_INDEX } from './colors';
+import { buildMatrix, fitGrid, hitTest, intensityLevel, type MatrixCell, naturalCompare } from './matrix';
 import { readFrames } from './readFrame';
 import { createDataFrame, FieldType, standardTransformers } from '@grafana/data';
 import { PASSTHROUGH, SKIP, verdictAt } from './cellTable';
+
+/**
+ * The palette index a cell object should have, derived from its own fields: the oracle for the model's
+ * fast path (paletteOf reads flags and sums without building cells).
+ */
+function paletteIndex(c: MatrixCell, maxVolume: number, levels: number): number {
+  const external = c.sources.some((s) => s.category === 'external');
+  const cls = !external
+    ? c.seenBlocked
+      ? CLASS_INDEX.blockedInMesh
+      : CLASS_INDEX.notExternal
+    : c.seenBlocked && c.seenAllowed
+      ? CLASS_INDEX.both
+      : c.seenBlocked
+        ? CLASS_INDEX.blackhole
+        : CLASS_INDEX.passthrough;
+  const volume = c.blocked + c.allowed;
+  // Bytes alone (a long-lived connection) is the faintest fill, never the "no traffic" outline.
+  const level = volume === 0 && c.bytes > 0 ? 1 : intensityLevel(volume, maxVolume, levels);
+  return cls * (levels + 1) + level;
+}
 
 const cell = (
   ns: string,

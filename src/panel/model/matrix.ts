@@ -155,8 +155,8 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
   const colRank = rank(colItems, cols);
   const transpose = !!opts.transpose;
   const ranks: Ranks = {
-    wRank: transpose ? colRank : rowRank,
-    dRank: transpose ? rowRank : colRank,
+    workloadRank: transpose ? colRank : rowRank,
+    destinationRank: transpose ? rowRank : colRank,
     transpose,
     nrows: rows.length,
     ncols: cols.length,
@@ -243,19 +243,6 @@ function paletteFor(volume: number, flags: number, maxVolume: number, levels: nu
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
   const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels);
   return cls * (levels + 1) + level;
-}
-
-export function paletteIndex(m: MatrixCell, maxVolume: number, levels: number): number {
-  return paletteFor(
-    m.blocked + m.allowed,
-    (m.seenBlocked ? SEEN_BLOCKED : 0) |
-      (m.seenAllowed ? SEEN_ALLOWED : 0) |
-      (m.bytes > 0 ? SEEN_BYTES : 0) |
-      (m.sources.some((s) => s.category !== 'external') ? SEEN_NOT_EXTERNAL : 0) |
-      (m.sources.some((s) => s.category === 'external') ? SEEN_EXTERNAL : 0),
-    maxVolume,
-    levels
-  );
 }
 
 /** Where the grid sits in the canvas, in CSS pixels. */

@@ -5,9 +5,9 @@ import { MAX_SECONDS } from './time';
 import { LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import { type EgressScope, includesOf, scopeOnlySelector, verdictsOf } from './selectors';
-import { type EgressQuery, matrixQueries } from './templates';
+import { type EgressQuery, cellQueries } from './templates';
 
-export interface MatrixRequest {
+export interface CellsRequest {
   scope: EgressScope;
   /** Unix seconds. */
   from: number;
@@ -15,7 +15,7 @@ export interface MatrixRequest {
   signal?: AbortSignal;
 }
 
-export interface MatrixResult {
+export interface CellsResult {
   from: number;
   to: number;
   cells: EgressCell[];
@@ -66,9 +66,9 @@ export async function meshNamespaces(
  * Runs the matrix queries (instant, at `to`, over [from, to]) in parallel, classifies every series
  * (categories.ts) and folds them into cells of the categories the scope includes.
  */
-export async function fetchMatrix(api: PrometheusApi, req: MatrixRequest): Promise<MatrixResult> {
+export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise<CellsResult> {
   assertWindow(req.from, req.to);
-  const queries = matrixQueries(req.scope, req.to - req.from);
+  const queries = cellQueries(req.scope, req.to - req.from);
   const answers = await Promise.all(queries.map((q) => api.instant(q.expr, req.to, req.signal)));
   const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
   const { cells, foreign, excluded, invalid } = shapeCells(results, {

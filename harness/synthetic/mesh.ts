@@ -1,6 +1,6 @@
-import type { Category } from '../query/categories';
-import type { EgressCell } from '../query/cells';
-import type { Listener, Verdict } from '../query/labels';
+import type { Category } from '../../src/query/categories';
+import type { EgressCell } from '../../src/query/cells';
+import type { Listener, Verdict } from '../../src/query/labels';
 import { shapeFlows } from './shapes';
 import { type CounterSpec, type Grid, windowIncrease } from './series';
 

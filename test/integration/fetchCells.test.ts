@@ -1,9 +1,9 @@
-import { fetchMatrix } from '../../src/query/matrix';
+import { fetchCells } from '../../src/query/fetchCells';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
 import type { EgressScope } from '../../src/query/selectors';
 import { newDestinationQueries, seriesQueries } from '../../src/query/templates';
-import { SHAPES_IN_CLUSTER_CIDRS } from '../../src/synthetic/shapes';
+import { SHAPES_IN_CLUSTER_CIDRS } from '../../harness/synthetic/shapes';
 import {
   DEMO_CLUSTER,
   LEGACY_CLUSTER,
@@ -12,7 +12,7 @@ import {
   demoFlows,
   demoGrid,
   expectedCells,
-} from '../../src/synthetic/mesh';
+} from '../../harness/synthetic/mesh';
 import { prometheusUrl } from '../harness/state';
 import { diffCells } from './expect';
 
@@ -24,7 +24,7 @@ const cluster = (c: string): EgressScope => ({ extraMatchers: [{ label: 'cluster
 
 describe('matrix against a real Prometheus', () => {
   it('finds exactly the demo cluster flows: both verdicts, both listeners, IPv4/IPv6, ports, resets, partial series', async () => {
-    const got = await fetchMatrix(api(), { scope: cluster(DEMO_CLUSTER), from, to });
+    const got = await fetchCells(api(), { scope: cluster(DEMO_CLUSTER), from, to });
     const want = expectedCells(
       demoFlows().filter((f) => f.cluster === DEMO_CLUSTER),
       grid,
@@ -37,7 +37,7 @@ describe('matrix against a real Prometheus', () => {
   });
 
   it('reads TCP destinations as unknown where the IP label was never added', async () => {
-    const got = await fetchMatrix(api(), { scope: cluster(LEGACY_CLUSTER), from, to });
+    const got = await fetchCells(api(), { scope: cluster(LEGACY_CLUSTER), from, to });
     const want = expectedCells(
       demoFlows().filter((f) => f.cluster === LEGACY_CLUSTER),
       grid,
@@ -49,7 +49,7 @@ describe('matrix against a real Prometheus', () => {
   });
 
   it('sees both clusters without a selector, and never inbound, in-mesh or ServiceEntry traffic', async () => {
-    const got = await fetchMatrix(api(), { scope: { mesh: { inClusterCidrs: SHAPES_IN_CLUSTER_CIDRS } }, from, to });
+    const got = await fetchCells(api(), { scope: { mesh: { inClusterCidrs: SHAPES_IN_CLUSTER_CIDRS } }, from, to });
     expect(diffCells(got.cells, expectedCells(demoFlows(), grid, from, to))).toEqual([]);
     const destinations = new Set(got.cells.map((c) => c.destination));
     for (const noise of [
@@ -65,7 +65,7 @@ describe('matrix against a real Prometheus', () => {
 
   it('narrows a shorter window: the series that stopped before it are gone', async () => {
     const shortFrom = TEST_END - 600;
-    const got = await fetchMatrix(api(), { scope: cluster(DEMO_CLUSTER), from: shortFrom, to });
+    const got = await fetchCells(api(), { scope: cluster(DEMO_CLUSTER), from: shortFrom, to });
     const want = expectedCells(
       demoFlows().filter((f) => f.cluster === DEMO_CLUSTER),
       grid,
@@ -81,7 +81,7 @@ describe('escaping round-trips through Prometheus', () => {
   it.each(NASTY_WORKLOADS.filter((w) => w !== '').map((w) => [JSON.stringify(w), w]))(
     'workload %s matches itself and nothing else',
     async (_n, wl) => {
-      const got = await fetchMatrix(api(), {
+      const got = await fetchCells(api(), {
         scope: { ...cluster(DEMO_CLUSTER), sourceWorkload: { kind: 'values', values: [wl] } },
         from,
         to,
@@ -92,12 +92,12 @@ describe('escaping round-trips through Prometheus', () => {
 
   it('matches several nasty workloads at once as an exact alternation', async () => {
     const values = ['a|b', 'dot.star.*', 'quote"inside', 'back\\slash'];
-    const got = await fetchMatrix(api(), { scope: { sourceWorkload: { kind: 'values', values } }, from, to });
+    const got = await fetchCells(api(), { scope: { sourceWorkload: { kind: 'values', values } }, from, to });
     expect(got.cells.map((c) => c.sourceWorkload).sort()).toEqual([...values].sort());
   });
 
   it('a destination filter on api.stripe.com does not match apixstripe.com, and matches IPs with ports', async () => {
-    const got = await fetchMatrix(api(), {
+    const got = await fetchCells(api(), {
       scope: { destination: { kind: 'values', values: ['api.stripe.com', '2001:db8::7', '52.216.10.4'] } },
       from,
       to,
@@ -110,7 +110,7 @@ describe('escaping round-trips through Prometheus', () => {
   });
 
   it('a regex filter is passed as written, inside one string literal', async () => {
-    const got = await fetchMatrix(api(), {
+    const got = await fetchCells(api(), {
       scope: { sourceNamespace: { kind: 'regex', pattern: 'sh.p|leg.*' } },
       from,
       to,

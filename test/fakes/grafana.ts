@@ -1,0 +1,190 @@
+/**
+ * Grafana's services in miniature, one set for the unit tests, the integration tests and the browser host:
+ * TemplateSrv (variables, multi-value and All, format functions called as Grafana calls them), BackendSrv
+ * (fetch() as an Observable, non-2xx answers thrown as FetchErrors), DataSourceSrv, and fixture factories
+ * for data source settings and requests.
+ */
+import { Observable } from 'rxjs';
+import {
+  type DataQueryRequest,
+  type DataSourceApi,
+  type DataSourceInstanceSettings,
+  type DataSourceRef,
+  dateTime,
+  type ScopedVars,
+} from '@grafana/data';
+import type { BackendSrv, BackendSrvRequest, DataSourceSrv, FetchResponse, TemplateSrv } from '@grafana/runtime';
+import type { EgressDataQuery, EgressOptions } from '../../src/datasource/types';
+
+export function instanceSettings(
+  jsonData: Partial<EgressOptions> = {},
+  url = '/api/datasources/proxy/uid/egress'
+): DataSourceInstanceSettings<EgressOptions> {
+  return {
+    id: 1,
+    uid: 'egress',
+    type: 'meshlens-istioegress-datasource',
+    name: 'Istio Egress',
+    url,
+    access: 'proxy',
+    jsonData: jsonData as EgressOptions,
+    readOnly: false,
+    meta: {} as DataSourceInstanceSettings['meta'],
+  };
+}
+
+export interface FakeVariable {
+  name: string;
+  /** The selected values; '$__all' selects every option (or the custom all value). */
+  current: string | string[];
+  options: string[];
+  allValue?: string;
+}
+
+const VARIABLE = /\$(\w+)|\$\{(\w+)(?::\w+)?\}/g;
+
+/**
+ * A TemplateSrv that understands $name, ${name} and ${name:format}, multi-value and All, and calls a format
+ * function the way Grafana's does (value: string | string[], variable), so interpolation is tested for real.
+ */
+export function fakeTemplateSrv(vars: FakeVariable[] = []): TemplateSrv {
+  const byName = new Map(vars.map((v) => [v.name, v]));
+  return {
+    getVariables: () => [],
+    containsTemplate: (t?: string) => !!t && new RegExp(VARIABLE.source).test(t),
+    updateTimeRange: () => {},
+    replace(target?: string, _scoped?: ScopedVars, format?: string | Function) {
+      return (target ?? '').replace(VARIABLE, (match, a, b) => {
+        const v = byName.get(a ?? b);
+        if (!v) {
+          return match;
+        }
+        const isAll = v.current === '$__all' || (Array.isArray(v.current) && v.current.includes('$__all'));
+        const value: string | string[] = isAll ? (v.allValue ?? v.options) : v.current;
+        const variable = { name: v.name, current: { value: v.current }, allValue: v.allValue };
+        if (typeof format === 'function') {
+          return format(value, variable);
+        }
+        const list = Array.isArray(value) ? value : [value];
+        if (format === 'regex') {
+          const esc = list.map((x) => x.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'));
+          return esc.length > 1 ? `(${esc.join('|')})` : (esc[0] ?? '');
+        }
+        // Grafana's default (glob) format: {a,b} for several values, the value itself for one.
+        return list.length > 1 ? `{${list.join(',')}}` : (list[0] ?? '');
+      });
+    },
+  };
+}
+
+export type FetchHandler = (
+  req: BackendSrvRequest,
+  signal: AbortSignal
+) => Promise<{ status: number; data: unknown; statusText?: string; headers?: Headers }>;
+
+/** A BackendSrv whose fetch() answers from `handler`; non-2xx answers are thrown as FetchErrors, like Grafana's. */
+export function fakeBackendSrv(handler: FetchHandler): BackendSrv & { requests: BackendSrvRequest[] } {
+  const requests: BackendSrvRequest[] = [];
+  const srv = {
+    requests,
+    fetch<T>(req: BackendSrvRequest): Observable<FetchResponse<T>> {
+      requests.push(req);
+      return new Observable((sub) => {
+        const controller = new AbortController();
+        handler(req, controller.signal).then(
+          (res) => {
+            if (res.status >= 200 && res.status < 300) {
+              sub.next({
+                data: res.data as T,
+                status: res.status,
+                statusText: res.statusText ?? 'OK',
+                ok: true,
+                headers: res.headers ?? new Headers(),
+                redirected: false,
+                type: 'basic',
+                url: req.url,
+                config: req,
+              });
+              sub.complete();
+            } else {
+              sub.error({ status: res.status, statusText: res.statusText ?? '', data: res.data, config: req });
+            }
+          },
+          (err) => sub.error(err)
+        );
+        return () => controller.abort();
+      });
+    },
+  };
+  return srv as unknown as BackendSrv & { requests: BackendSrvRequest[] };
+}
+
+/** The browser's fetch as a FetchHandler: JSON bodies parsed, a network failure answered as status 0. */
+export const windowFetch: FetchHandler = async (req, signal) => {
+  try {
+    const headers = { ...(req.headers ?? {}) } as Record<string, string>;
+    const res = await fetch(req.url, { method: req.method ?? 'GET', headers, body: req.data, signal });
+    const text = await res.text();
+    let data: unknown = text;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, statusText: res.statusText, data, headers: res.headers };
+  } catch (err) {
+    return { status: 0, statusText: String(err), data: { message: String(err) } };
+  }
+};
+
+/**
+ * Grafana's data source service for one data source: what a panel asks for by its query's reference.
+ * References may name a dashboard variable (`${datasource}`): Grafana's DatasourceSrv resolves them with
+ * the template service before looking the data source up (public/app/features/plugins/datasource_srv.ts,
+ * getInstanceSettings), and so does this.
+ */
+export function fakeDataSourceSrv(
+  settings: DataSourceInstanceSettings,
+  instance: DataSourceApi,
+  templateSrv: TemplateSrv
+): DataSourceSrv {
+  const matches = (ref?: DataSourceRef | string | null) => {
+    const raw = typeof ref === 'string' ? ref : ref?.uid;
+    const key = raw ? templateSrv.replace(raw) : raw;
+    return !key || key === settings.uid || key === settings.name;
+  };
+  return {
+    get: async (ref) => {
+      if (!matches(ref)) {
+        throw new Error(`Data source ${JSON.stringify(ref)} was not found`);
+      }
+      return instance;
+    },
+    getList: (filters) => (!filters?.type || filters.type === settings.type ? [settings] : []),
+    getInstanceSettings: (ref) => (matches(ref) ? settings : undefined),
+    reload: () => {},
+    registerRuntimeDataSource: () => {},
+  };
+}
+
+export function queryRequest(
+  targets: Array<Partial<EgressDataQuery>>,
+  fromSec: number,
+  toSec: number,
+  over: Partial<DataQueryRequest<EgressDataQuery>> = {}
+): DataQueryRequest<EgressDataQuery> {
+  const from = dateTime(fromSec * 1000);
+  const to = dateTime(toSec * 1000);
+  return {
+    requestId: 'Q1',
+    interval: '60s',
+    intervalMs: 60_000,
+    range: { from, to, raw: { from, to } },
+    scopedVars: {},
+    targets: targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), ...t })) as EgressDataQuery[],
+    timezone: 'utc',
+    app: 'dashboard',
+    startTime: 0,
+    ...over,
+  };
+}
