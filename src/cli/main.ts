@@ -28,7 +28,7 @@ export interface CliIO {
  * Text for a terminal: C0 and C1 controls and DEL escaped (a label value or an error from a server could
  * otherwise move the cursor, retitle the window or hide text), line breaks kept.
  */
-export function terminalSafe(text: string): string {
+function terminalSafe(text: string): string {
   return text.replace(
     /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]/g,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`

@@ -72,6 +72,28 @@ export function matrixFrame(
   alertRule?: { expr: string; datasourceUid: string; title: string }
 ): DataFrame {
   const col = <T>(f: (c: EgressCell) => T) => cells.map(f);
+  const text = (f: (c: EgressCell) => string) => ({ type: FieldType.string, values: col(f) });
+  const count = (f: (c: EgressCell) => number | null, unit?: string) => ({
+    type: FieldType.number,
+    values: col(f),
+    ...(unit ? { config: { unit } } : {}),
+  });
+  const fields: Record<(typeof MATRIX_FIELDS)[number], ReturnType<typeof text> | ReturnType<typeof count>> = {
+    sourceNamespace: text((c) => c.sourceNamespace),
+    sourceWorkload: text((c) => c.sourceWorkload),
+    destination: text((c) => c.destination),
+    destinationName: text((c) => (c.listener === 'tcp' ? (nameOf(c.destination) ?? '') : '')),
+    verdict: text((c) => c.verdict),
+    listener: text((c) => c.listener),
+    requests: count((c) => c.requests),
+    connections: count((c) => c.connections),
+    bytesSent: count((c) => c.bytesSent, 'decbytes'),
+    bytesReceived: count((c) => c.bytesReceived, 'decbytes'),
+    port: count((c) => c.port ?? null),
+    responseCodes: text((c) => codesText(c.responseCodes)),
+    category: text((c) => c.category),
+    reason: text((c) => c.reason ?? ''),
+  };
   return createDataFrame({
     refId,
     name: 'Istio egress matrix',
@@ -87,36 +109,13 @@ export function matrixFrame(
         alertRule,
       },
     },
-    fields: [
-      { name: 'sourceNamespace', type: FieldType.string, values: col((c) => c.sourceNamespace) },
-      { name: 'sourceWorkload', type: FieldType.string, values: col((c) => c.sourceWorkload) },
-      { name: 'destination', type: FieldType.string, values: col((c) => c.destination) },
-      {
-        name: 'destinationName',
-        type: FieldType.string,
-        values: col((c) => (c.listener === 'tcp' ? (nameOf(c.destination) ?? '') : '')),
-      },
-      { name: 'verdict', type: FieldType.string, values: col((c) => c.verdict) },
-      { name: 'listener', type: FieldType.string, values: col((c) => c.listener) },
-      { name: 'requests', type: FieldType.number, values: col((c) => c.requests) },
-      { name: 'connections', type: FieldType.number, values: col((c) => c.connections) },
-      { name: 'bytesSent', type: FieldType.number, values: col((c) => c.bytesSent), config: { unit: 'decbytes' } },
-      {
-        name: 'bytesReceived',
-        type: FieldType.number,
-        values: col((c) => c.bytesReceived),
-        config: { unit: 'decbytes' },
-      },
-      { name: 'port', type: FieldType.number, values: col((c) => c.port ?? null) },
-      { name: 'responseCodes', type: FieldType.string, values: col((c) => codesText(c.responseCodes)) },
-      { name: 'category', type: FieldType.string, values: col((c) => c.category) },
-      { name: 'reason', type: FieldType.string, values: col((c) => c.reason ?? '') },
-    ],
+    // In MATRIX_FIELDS' order: the type makes every field of the contract defined here, and only those.
+    fields: MATRIX_FIELDS.map((name) => ({ name, ...fields[name] })),
   });
 }
 
 /** A readable series name from the labels a query grouped by. */
-export function seriesName(metric: Record<string, string>, query: EgressQuery, ipLabel: string): string {
+function seriesName(metric: Record<string, string>, query: EgressQuery, ipLabel: string): string {
   const parts: string[] = [];
   const verdict = verdictOfCluster(metric[LABEL.clusterName]);
   if (verdict) {

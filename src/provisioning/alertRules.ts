@@ -25,7 +25,7 @@ export interface AlertSpec {
 const scope: EgressScope = { mesh: ALERTING.mesh };
 const who = '{{ $labels.source_workload_namespace }}/{{ $labels.source_workload }}';
 
-export function alertSpecs(): AlertSpec[] {
+function alertSpecs(): AlertSpec[] {
   return [
     {
       uid: 'istio-egress-blackhole',

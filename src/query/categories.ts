@@ -17,7 +17,7 @@ import { UNKNOWN } from './labels';
  */
 export type Category = 'external' | 'in-mesh' | 'registered' | 'ambient';
 
-export const CATEGORIES: readonly Category[] = ['external', 'in-mesh', 'registered', 'ambient'];
+const CATEGORIES: readonly Category[] = ['external', 'in-mesh', 'registered', 'ambient'];
 
 export function isCategory(s: string): s is Category {
   return (CATEGORIES as readonly string[]).includes(s);
@@ -80,7 +80,7 @@ export function inClusterCidrsOf(mesh: MeshSettings | undefined): Cidr[] {
 }
 
 /** A host as DNS compares it: lower case, no trailing dot. */
-export function normalizeHost(host: string): string {
+function normalizeHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '');
 }
 
@@ -89,7 +89,7 @@ export function normalizeHost(host: string): string {
  * `reviews.shop.svc` and `reviews.shop.svc.<domain>` through the pod's search path; the two-label form
  * counts only when its second label is a namespace the mesh has, so `example.com` stays external.
  */
-export function meshHostReason(host: string, domain: string, namespaces: ReadonlySet<string>): string | undefined {
+function meshHostReason(host: string, domain: string, namespaces: ReadonlySet<string>): string | undefined {
   const h = normalizeHost(host);
   if (!h || h === UNKNOWN || isIPv4(h) || isIPv6(h)) {
     return undefined;

@@ -275,7 +275,7 @@ function codesObject(byCode: Map<string, number>): Record<string, number> {
 }
 
 /** A stable order (namespace, workload, destination, port, verdict, listener, category), so output diffs cleanly. */
-export function sortCells(cells: EgressCell[]): EgressCell[] {
+function sortCells(cells: EgressCell[]): EgressCell[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return cells.sort(
     (a, b) =>

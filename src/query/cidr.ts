@@ -2,7 +2,7 @@ import { EgressError } from './errors';
 import { isIPv4, parseIPv6 } from './destination';
 
 /** An address as 16-bit groups (2 for IPv4, 8 for IPv6): plain numbers, no BigInt, for es2015 bundles. */
-export function addressGroups(addr: string): { family: 4 | 6; groups: number[] } | undefined {
+function addressGroups(addr: string): { family: 4 | 6; groups: number[] } | undefined {
   if (isIPv4(addr)) {
     const o = addr.split('.').map(Number);
     return { family: 4, groups: [(o[0] << 8) | o[1], (o[2] << 8) | o[3]] };
@@ -89,7 +89,7 @@ export function ipv4CidrRegex(cidr: Cidr): string | undefined {
 }
 
 /** A regex for the decimal text of every integer in [lo, hi] (0 ≤ lo ≤ hi ≤ 255), without leading zeros. */
-export function octetRange(lo: number, hi: number): string {
+function octetRange(lo: number, hi: number): string {
   if (lo === 0 && hi === 255) {
     return '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
   }

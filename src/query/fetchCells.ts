@@ -25,7 +25,7 @@ export interface CellsResult {
   excluded: Partial<Record<Category, number>>;
 }
 
-export function assertWindow(from: number, to: number): void {
+function assertWindow(from: number, to: number): void {
   if (!Number.isFinite(from) || !Number.isFinite(to)) {
     throw new EgressError('The time range is not a pair of valid times.');
   }
@@ -43,7 +43,7 @@ export function assertWindow(from: number, to: number): void {
  * The mesh's namespaces, from the label index (cheap: no samples are read), so a Host such as
  * `reviews.shop` can be told from `example.com`. Asked only when such a two-label host shows up.
  */
-export async function meshNamespaces(
+async function meshNamespaces(
   api: PrometheusApi,
   scope: EgressScope,
   from: number,

@@ -15,7 +15,7 @@ export interface FetchTransportOptions {
   fetchImpl?: typeof fetch;
 }
 
-export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** Node's network error codes, in words a user can act on. */
 const NETWORK_ERRORS: Record<string, string> = {
@@ -46,7 +46,7 @@ function networkReason(err: unknown): string {
 }
 
 /** The URL as messages show it: never with credentials. */
-export function displayUrl(url: URL): string {
+function displayUrl(url: URL): string {
   const u = new URL(url.toString());
   u.username = '';
   u.password = '';
@@ -54,7 +54,7 @@ export function displayUrl(url: URL): string {
 }
 
 /** Parses a base URL or explains what is wrong with it. */
-export function parseBaseUrl(text: string): URL {
+function parseBaseUrl(text: string): URL {
   let url: URL;
   try {
     url = new URL(text);

@@ -33,7 +33,7 @@ const DAY = 86400;
 
 type CatchAllSelector = (listener: Listener, more?: readonly string[]) => string;
 /** Above this many catch-all series the destination-IP cardinality warning applies (istio/istio.io#5027). */
-export const CARDINALITY_WARNING = 10000;
+const CARDINALITY_WARNING = 10000;
 
 async function scalar(api: PrometheusApi, expr: string, time: number): Promise<number> {
   const a = await api.instant(expr, time);

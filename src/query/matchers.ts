@@ -165,7 +165,7 @@ function utf8(cp: number, out: number[]): void {
 }
 
 /** Strict UTF-8 decoding (no overlongs, surrogates or truncation); undefined where the bytes are not UTF-8. */
-export function decodeUtf8(bytes: readonly number[]): string | undefined {
+function decodeUtf8(bytes: readonly number[]): string | undefined {
   let s = '';
   for (let i = 0; i < bytes.length;) {
     const b = bytes[i];

@@ -8,6 +8,7 @@ import {
   type Listener,
   SPECIAL_CLUSTERS,
   UNKNOWN,
+  LISTENERS,
   VERDICTS,
   VERDICT_CLUSTER,
   type Verdict,
@@ -45,8 +46,9 @@ export function verdictsOf(scope: EgressScope): readonly Verdict[] {
 }
 
 export function listenersOf(scope: EgressScope): readonly Listener[] {
-  const all: readonly Listener[] = ['http', 'tcp'];
-  return scope.listeners && scope.listeners.length > 0 ? all.filter((l) => scope.listeners!.includes(l)) : all;
+  return scope.listeners && scope.listeners.length > 0
+    ? LISTENERS.filter((l) => scope.listeners!.includes(l))
+    : LISTENERS;
 }
 
 /** The label that names the destination on each listener's series. */

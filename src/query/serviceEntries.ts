@@ -62,7 +62,7 @@ function escapeCodePoint(cp: number): string {
 }
 
 /** A YAML double-quoted scalar holding exactly `s`, written in printable ASCII. */
-export function yamlQuoted(s: string): string {
+function yamlQuoted(s: string): string {
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
@@ -125,7 +125,7 @@ export function serviceEntryTarget(destination: string, listener: EgressCell['li
 }
 
 /** Passthrough cells grouped into entries; cells without a usable destination are reported, not lost. */
-export function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEntryOptions) {
+function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEntryOptions) {
   const entries = new Map<string, Entry>();
   const skipped: EgressCell[] = [];
   const refused = new Map<string, string>();

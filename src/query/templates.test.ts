@@ -72,10 +72,7 @@ describe('cellQueries', () => {
   });
 
   it('skips byte queries when only blackhole traffic is asked for (it moves no bytes)', () => {
-    expect(cellQueries({ verdicts: ['blackhole'] }, 60).map((q) => q.id)).toEqual([
-      'http.requests',
-      'tcp.connections',
-    ]);
+    expect(cellQueries({ verdicts: ['blackhole'] }, 60).map((q) => q.id)).toEqual(['http.requests', 'tcp.connections']);
   });
 
   it('rejects an invalid IP label name instead of building a broken query', () => {
