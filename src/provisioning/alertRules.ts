@@ -1,11 +1,14 @@
 import {
   blackholeAlertExpr,
   blockedInMeshAlertExpr,
+  duration,
   type EgressScope,
   grafanaRuleQueries,
   ipCardinalityAlertExpr,
   newPassthroughAlertExpr,
   policyViolationAlertExpr,
+  RECORDING_INTERVAL_SECONDS,
+  recordingRules,
 } from '../query';
 import { ALERTING, MATRIX_PANEL_ID, UID } from './config';
 
@@ -47,6 +50,7 @@ function alertSpecs(): AlertSpec[] {
       expr: newPassthroughAlertExpr(scope, {
         windowSeconds: ALERTING.newDestinationWindowSeconds,
         lookbackSeconds: ALERTING.lookbackSeconds,
+        rawLookbackSeconds: ALERTING.rawLookbackSeconds,
       }),
       for: '0m',
       severity: 'info',
@@ -146,6 +150,13 @@ export function grafanaAlertRules() {
 export function prometheusRuleGroups() {
   return {
     groups: [
+      // First, so each evaluation of the alerts finds the latest recording (groups run concurrently, but
+      // the alerts read recorded series only 10 minutes back).
+      {
+        name: ALERTING.recordingGroup,
+        interval: duration(RECORDING_INTERVAL_SECONDS),
+        rules: recordingRules(scope),
+      },
       {
         name: ALERTING.group,
         interval: ALERTING.interval,
@@ -173,4 +184,87 @@ export function prometheusRuleResource() {
     },
     spec: prometheusRuleGroups(),
   };
+}
+
+/**
+ * The recorded and the raw form of the new-destination rule must give the same verdicts: a promtool test
+ * runs both (the raw form in a test-only rule file) on one set of destinations, each a case one form could
+ * get wrong, at the recording's 5-minute resolution over more than the 7-day look-back.
+ */
+export function newDestinationParityTest() {
+  const spec = alertSpecs().find((a) => a.name === 'IstioEgressNewPassthroughDestination')!;
+  const rawName = `${spec.name}RawReference`;
+  const rawRules = {
+    groups: [
+      {
+        name: 'istio-egress-raw-reference',
+        interval: ALERTING.interval,
+        rules: [
+          {
+            alert: rawName,
+            expr: newPassthroughAlertExpr(scope, {
+              windowSeconds: ALERTING.newDestinationWindowSeconds,
+              lookbackSeconds: ALERTING.lookbackSeconds,
+              rawLookbackSeconds: ALERTING.rawLookbackSeconds,
+              source: 'raw',
+            }),
+            labels: { severity: spec.severity },
+            annotations: { summary: spec.summary, description: spec.description, runbook: spec.runbook },
+          },
+        ],
+      },
+    ],
+  };
+  // Steps of 5 minutes; the evaluation at step 2100 (7.3 days). `_xN` is N steps without a sample.
+  const end = 2100;
+  const http = (host: string, values: string) => ({
+    series: `istio_requests_total{reporter="source",destination_service_name="PassthroughCluster",destination_service="${host}",source_workload="checkout",source_workload_namespace="shop",response_code="200"}`,
+    values,
+  });
+  // "Now" is the last two steps (the 10-minute window); the raw hour before it is steps end-13 to end-2.
+  const input_series = [
+    // Reached six days ago, not since: not new (needs the recorded week).
+    http('six-days-ago.example.com', '_x300 0+1x20'),
+    // Reached two hours ago and again now: not new (outside the raw hour, inside the recorded week).
+    http('two-hours-ago.example.com', `_x${end - 30} 0+1x5 _x23 6+1x1`),
+    // Reached half an hour ago and again now: not new (the raw hour covers it).
+    http('half-an-hour-ago.example.com', `_x${end - 7} 0+1x1 _x4 2+1x1`),
+    // Reached all along: not new.
+    http('steady.example.com', `_x1500 0+1x${end - 1500}`),
+    // Reached only now: new, on HTTP and on TCP.
+    http('brand-new.example.com', `_x${end - 1} 0+1x1`),
+    {
+      series:
+        'istio_tcp_connections_closed_total{reporter="source",destination_service_name="PassthroughCluster",destination_ip="198.51.100.20:443",source_workload="etl",source_workload_namespace="data"}',
+      values: `_x${end - 1} 0+1x1`,
+    },
+  ];
+  const fired = (ns: string, wl: string, destination: string) => ({
+    exp_labels: { severity: spec.severity, source_workload_namespace: ns, source_workload: wl, destination },
+    exp_annotations: {
+      summary: spec.summary
+        .replace('{{ $labels.source_workload_namespace }}', ns)
+        .replace('{{ $labels.source_workload }}', wl)
+        .replace('{{ $labels.destination }}', destination),
+      description: spec.description,
+      runbook: spec.runbook,
+    },
+  });
+  const expected = [fired('shop', 'checkout', 'brand-new.example.com'), fired('data', 'etl', '198.51.100.20:443')];
+  const test = {
+    rule_files: ['../istio-egress.rules.yml', 'new-destination-raw-reference.rules.yml'],
+    evaluation_interval: '5m',
+    tests: [
+      {
+        interval: '5m',
+        input_series,
+        alert_rule_test: [spec.name, rawName].map((alertname) => ({
+          eval_time: `${end * 5}m`,
+          alertname,
+          exp_alerts: expected,
+        })),
+      },
+    ],
+  };
+  return { rawRules, test };
 }

@@ -26,6 +26,9 @@ export const ALERTING = {
   /** New destinations: traffic in the last 10 minutes, none in the 7 days before. */
   newDestinationWindowSeconds: 600,
   lookbackSeconds: 7 * 86400,
+  /** The raw series a rule may read at most per evaluation: longer look-backs read recorded series. */
+  rawLookbackSeconds: 3600,
+  recordingGroup: 'istio-egress-recording',
   /** Namespaces declared REGISTRY_ONLY (Sidecar outboundTrafficPolicy): passthrough there is a policy gap. */
   registryOnlyNamespaces: ['payments', 'legacy'],
   /** What tells in-mesh traffic apart in the rules (the same settings as the provisioned data source). */

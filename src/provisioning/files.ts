@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { ipLabelTelemetryYaml } from '../query';
-import { grafanaAlertRules, prometheusRuleGroups, prometheusRuleResource } from './alertRules';
+import { grafanaAlertRules, newDestinationParityTest, prometheusRuleGroups, prometheusRuleResource } from './alertRules';
 import { ALERTING } from './config';
 import { datasources } from './datasources';
 import { overviewDashboard, workloadDashboard } from './dashboards';
@@ -47,6 +47,8 @@ export function generatedFiles(): Record<string, string> {
     'deploy/prometheusrule.yaml': yaml(prometheusRuleResource()),
     'deploy/telemetry-destination-ip.yaml': HEADER + ipLabelTelemetryYaml(),
     'rules/tests/ip-cardinality.test.yml': yaml(ipCardinalityRuleTest()),
+    'rules/tests/new-destination-raw-reference.rules.yml': yaml(newDestinationParityTest().rawRules),
+    'rules/tests/new-destination-parity.test.yml': yaml(newDestinationParityTest().test),
     'deploy/helm/values.yaml': yaml(helmValues()),
     'deploy/grafana-operator/istio-egress.yaml':
       HEADER + operatorResources().map((doc) => `---\n${stringify(doc, { lineWidth: 0 })}`).join(''),

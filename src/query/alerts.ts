@@ -2,6 +2,7 @@ import { inClusterCidrsOf } from './categories';
 import { ipv4CidrRegex } from './cidr';
 import { alternation, promString } from './escaping';
 import { EGRESS_REPORTER, LABEL, METRIC, UNKNOWN } from './labels';
+import { RECORDED_METRIC } from './recording';
 import {
   duration,
   type EgressScope,
@@ -75,15 +76,33 @@ export function blackholeAlertExpr(scope: EgressScope, o: AlertExprOptions): str
   return `(${byDestination(METRIC.requests, 'http', scope, 'blackhole', o.windowSeconds)} > 0) or (${byDestination(METRIC.tcpClosed, 'tcp', scope, 'blackhole', o.windowSeconds)} > 0)`;
 }
 
-/** 2. A destination appears through PassthroughCluster that nobody reached in the look-back before. */
-export function newPassthroughAlertExpr(scope: EgressScope, o: AlertExprOptions & { lookbackSeconds: number }): string {
+/**
+ * 2. A destination appears through PassthroughCluster that nobody reached in the look-back before. The
+ * look-back reads the recorded 5-minute series (recording.ts), plus the last hour of raw series: that hour
+ * covers the recording's own delay, and a first week in which the recording has less history than the
+ * look-back (a destination reached before the recording started, and not within the hour, then counts as
+ * new once). No evaluation reads more than an hour of raw samples.
+ */
+export function newPassthroughAlertExpr(
+  scope: EgressScope,
+  o: AlertExprOptions & {
+    lookbackSeconds: number;
+    rawLookbackSeconds: number;
+    /** `raw`: the whole look-back over raw series, the reference the recorded form is tested against. */
+    source?: 'recorded' | 'raw';
+  }
+): string {
   const part = (metric: string, listener: 'http' | 'tcp') => {
     const from = listener === 'http' ? LABEL.destinationService : ipLabelOf(scope);
-    const sel = egressSelector(metric, listener, scope, ['passthrough']);
-    return (
-      `(${byDestination(metric, listener, scope, 'passthrough', o.windowSeconds)} > 0) unless on (destination) ` +
-      `label_replace(count by (${from}) (count_over_time(${sel}[${duration(o.lookbackSeconds)}] offset ${duration(o.windowSeconds)})), "destination", "$1", ${promString(from)}, "(.*)")`
-    );
+    const seen = (sel: string, seconds: number) =>
+      `label_replace(count by (${from}) (count_over_time(${sel}[${duration(seconds)}] offset ${duration(o.windowSeconds)})), "destination", "$1", ${promString(from)}, "(.*)")`;
+    const recorded = egressSelector(RECORDED_METRIC[metric], listener, scope, ['passthrough']);
+    const raw = egressSelector(metric, listener, scope, ['passthrough']);
+    const now = `(${byDestination(metric, listener, scope, 'passthrough', o.windowSeconds)} > 0)`;
+    return o.source === 'raw'
+      ? `${now} unless on (destination) ${seen(raw, o.lookbackSeconds)}`
+      : `${now} unless on (destination) ${seen(recorded, o.lookbackSeconds)}` +
+          ` unless on (destination) ${seen(raw, o.rawLookbackSeconds)}`;
   };
   return `(${part(METRIC.requests, 'http')}) or (${part(METRIC.tcpClosed, 'tcp')})`;
 }

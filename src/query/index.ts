@@ -19,3 +19,4 @@ export * from './healthCheck';
 export * from './time';
 export * from './alerts';
 export * from './explore';
+export * from './recording';

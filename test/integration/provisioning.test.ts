@@ -27,11 +27,44 @@ describe('generated provisioning', () => {
   it('promtool accepts the Prometheus rule file and its unit tests pass', async () => {
     const promtool = requireBinary('promtool');
     const check = await run(promtool, ['check', 'rules', path.join(ROOT, 'rules/istio-egress.rules.yml')]);
-    expect(check.stdout).toContain('SUCCESS: 5 rules found');
-    for (const t of ['rules/tests/istio-egress.test.yml', 'rules/tests/ip-cardinality.test.yml']) {
-      const res = await run(promtool, ['test', 'rules', path.join(ROOT, t)]);
-      expect(res.stdout).toContain('SUCCESS');
-    }
+    // Four recording rules and five alerts.
+    expect(check.stdout).toContain('SUCCESS: 9 rules found');
+    const tests = [
+      'rules/tests/istio-egress.test.yml',
+      'rules/tests/ip-cardinality.test.yml',
+      'rules/tests/new-destination-parity.test.yml',
+    ];
+    const results = await Promise.all(tests.map((t) => run(promtool, ['test', 'rules', path.join(ROOT, t)])));
+    results.forEach((res) => expect(res.stdout).toContain('SUCCESS'));
+  });
+
+  it('no shipped rule reads more than an hour of raw Istio series per evaluation', () => {
+    const seconds = (d: string) =>
+      Array.from(d.matchAll(/(\d+)([smhdwy])/g)).reduce(
+        (sum, [, n, unit]) => sum + Number(n) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[unit]!,
+        0
+      );
+    const exprs = [
+      ...parse(read('rules/istio-egress.rules.yml')).groups.flatMap((g: { rules: Array<{ expr: string }> }) =>
+        g.rules.map((r) => r.expr)
+      ),
+      ...parse(read('provisioning/alerting/istio-egress-rules.yaml')).groups.flatMap(
+        (g: { rules: Array<{ data: Array<{ model: { expr?: string } }> }> }) =>
+          g.rules.flatMap((r) => r.data.map((d) => d.model.expr).filter((e): e is string => !!e))
+      ),
+    ];
+    const ranges = exprs.flatMap((e: string) =>
+      Array.from(e.matchAll(/\b(istio_[a-z_]+_total|istio_egress:[a-z_:0-9]+)\{[^}]*\}\[([0-9smhdwy]+)\]/g)).map(
+        ([, metric, d]) => ({ metric, seconds: seconds(d) })
+      )
+    );
+    const raw = ranges.filter((r) => !r.metric.startsWith('istio_egress:'));
+    expect(raw.length).toBeGreaterThan(10);
+    expect(raw.filter((r) => r.seconds > 3600)).toEqual([]);
+    // The week-long look-back is there, on recorded series.
+    expect(
+      ranges.filter((r) => r.metric.startsWith('istio_egress:') && r.seconds === 7 * 86400).length
+    ).toBeGreaterThan(0);
   });
 
   it('every Grafana rule parses and queries only the provisioned Prometheus or expressions', () => {

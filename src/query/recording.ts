@@ -1,0 +1,41 @@
+import { METRIC, VERDICTS } from './labels';
+import { duration, egressSelector, type EgressScope } from './selectors';
+
+/**
+ * Recording rules: catch-all egress series with the scrape's own labels aggregated away (Istio's
+ * documented practice for its standard metrics: sum without the pod and instance labels), as 5-minute
+ * increases. Every other label stays, so the same selectors (verdict, reporter, destination, workload,
+ * and users' own labels such as `cluster`) read recorded series as they read raw ones. Rules that look back
+ * days read these: one sample per 5 minutes per source workload and destination, instead of one per
+ * scrape per pod.
+ */
+export const RECORDING_INTERVAL_SECONDS = 300;
+
+/** The recorded name of each raw counter: `level:metric:operations`, Prometheus' naming convention. */
+export const RECORDED_METRIC: Readonly<Record<string, string>> = {
+  [METRIC.requests]: 'istio_egress:istio_requests:increase5m',
+  [METRIC.tcpClosed]: 'istio_egress:istio_tcp_connections_closed:increase5m',
+  [METRIC.tcpSent]: 'istio_egress:istio_tcp_sent_bytes:increase5m',
+  [METRIC.tcpReceived]: 'istio_egress:istio_tcp_received_bytes:increase5m',
+};
+
+/** The labels that tell pods and scrape targets apart: aggregated away. */
+export const POD_LABELS = ['instance', 'pod', 'pod_name', 'kubernetes_pod_name'] as const;
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+/** The recording rules, for every catch-all series of both verdicts and both listeners. */
+export function recordingRules(scope: EgressScope = {}): RecordingRule[] {
+  return [
+    [METRIC.requests, 'http'],
+    [METRIC.tcpClosed, 'tcp'],
+    [METRIC.tcpSent, 'tcp'],
+    [METRIC.tcpReceived, 'tcp'],
+  ].map(([metric, listener]) => ({
+    record: RECORDED_METRIC[metric],
+    expr: `sum without (${POD_LABELS.join(', ')}) (increase(${egressSelector(metric, listener as 'http' | 'tcp', scope, VERDICTS)}[${duration(RECORDING_INTERVAL_SECONDS)}]))`,
+  }));
+}
