@@ -3,7 +3,7 @@
  * Debian `prometheus` binary on a free loopback port, stop it afterwards. Nothing here is mocked.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -128,4 +128,36 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
   }
   await stop();
   throw new Error(`prometheus did not become ready on ${url} within 60 s: ${stderr.trim()}`);
+}
+
+/**
+ * Writes the history of recording rules into `dataDir` as a user backfills new rules
+ * (`promtool tsdb create-blocks-from rules`, evaluating them on the running Prometheus at `url` every
+ * `interval` from `start` to `end`). Prometheus loads the blocks when it starts again.
+ */
+export async function backfillRecordingRules(opts: {
+  url: string;
+  rulesYaml: string;
+  start: number;
+  end: number;
+  dataDir: string;
+  workDir: string;
+}): Promise<void> {
+  const rulesFile = path.join(opts.workDir, 'recording.rules.yml');
+  writeFileSync(rulesFile, opts.rulesYaml);
+  const blocks = path.join(opts.workDir, 'recorded-blocks');
+  await run(requireBinary('promtool'), [
+    'tsdb',
+    'create-blocks-from',
+    'rules',
+    `--url=${opts.url}`,
+    `--start=${opts.start}`,
+    `--end=${opts.end}`,
+    `--output-dir=${blocks}`,
+    '--quiet',
+    rulesFile,
+  ]);
+  for (const b of readdirSync(blocks)) {
+    cpSync(path.join(blocks, b), path.join(opts.dataDir, b), { recursive: true });
+  }
 }

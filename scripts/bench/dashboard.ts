@@ -109,7 +109,7 @@ export async function benchDashboard(): Promise<void> {
       }
       summary.push(`${label} ${total.toFixed(0)} ms, ${(samples / 1e6).toFixed(1)}M samples`);
     }
-    console.log('  recorded series: none yet (issue "Scale" brings them); every panel reads raw Istio series');
+    console.log('  recorded series: none in this bench (see bench queries); every panel reads raw Istio series');
     console.log(`bench dashboard ok: ${summary.join('; ')}; 7d/24h time x${(totals[1] / totals[0]).toFixed(2)}`);
   } finally {
     await browser.close();

@@ -6,7 +6,13 @@ import { DEFAULT_IP_LABEL } from '../query/labels';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_EGRESS_GATEWAYS, parseCategories } from '../query/categories';
 import { parseMatchers } from '../query/matchers';
 import { parseCidrList } from '../query/cidr';
-import { excludedNote, fetchCells } from '../query/fetchCells';
+import {
+  excludedNote,
+  fetchCells,
+  RECORDED_MIN_WINDOW_SECONDS,
+  RECORDED_MODES,
+  type RecordedMode,
+} from '../query/fetchCells';
 import { parseQueryParameters, PrometheusApi, withParameters } from '../query/prometheusApi';
 import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
@@ -39,12 +45,14 @@ const USAGE = `istio-egress: Istio traffic through BlackHoleCluster and Passthro
 
 Usage:
   istio-egress matrix --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
-                      [--include C] [--format json|table]
+                      [--include C] [--format json|table] [--recorded auto|always|never]
   istio-egress serviceentries --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
                               [--scope namespace|mesh] [--namespace NS]
   istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--rate-interval D]
 
   Output: --format json (default) or table; serviceentries writes YAML.
+  --recorded: count from the recording rules' 5-minute series: auto (default: for ranges of 6h and more
+    that they cover), always or never. Which series were counted goes to stderr for long ranges.
   Connection: --timeout D (default 30s); --query-params 'partial_response=false&dedup=true' on every request
     (Thanos, VictoriaMetrics: as Grafana's "Custom query parameters"). Credentials: --bearer-token-file FILE or PROMETHEUS_BEARER_TOKEN,
     or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic auth; user:pass@ in the URL works too). Never printed.
@@ -74,7 +82,12 @@ const COMMON = {
 } as const;
 
 const OPTIONS = {
-  matrix: { ...COMMON, format: { type: 'string', default: 'json' }, include: { type: 'string', default: '' } },
+  matrix: {
+    ...COMMON,
+    format: { type: 'string', default: 'json' },
+    include: { type: 'string', default: '' },
+    recorded: { type: 'string', default: 'auto' },
+  },
   serviceentries: {
     ...COMMON,
     scope: { type: 'string', default: 'namespace' },
@@ -195,11 +208,19 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
         if (format !== 'json' && format !== 'table') {
           throw new EgressError(`--format ${JSON.stringify(format)} is not json or table.`);
         }
+        const recorded = str('recorded') ?? 'auto';
+        if (!RECORDED_MODES.includes(recorded as RecordedMode)) {
+          throw new EgressError(`--recorded ${JSON.stringify(recorded)} is not auto, always or never.`);
+        }
         const scope = scopeFrom(values);
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(values, io);
-        const result = await fetchCells(api, { scope, ...window });
+        const result = await fetchCells(api, { scope, ...window, recorded: recorded as RecordedMode });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
+        // Said whenever it is not the plain default (raw series for a short range).
+        if (result.source.recorded || window.to - window.from >= RECORDED_MIN_WINDOW_SECONDS) {
+          io.stderr(`note: counted from ${result.source.reason}\n`);
+        }
         const note = excludedNote(result.excluded, INCLUDE_HINT);
         if (note) {
           io.stderr(`note: ${note}\n`);

@@ -168,6 +168,31 @@ describe('DataSource.query', () => {
     expect((await ds.testDatasource()).message).toMatch(/^Settings: Custom query parameters: "query"/);
   });
 
+  it('counts from recorded series where the setting and the recording allow, and says which it used', async () => {
+    const always = makeDs(async () => vector(), { recordedSeries: 'always' });
+    const a = await always.ds.query(queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));
+    expect(sentQueries(always.backend)[0]).toMatch(/sum_over_time\(istio_egress:istio_requests:increase5m\{/);
+    expect(a.data[0].meta.notices).toContainEqual({
+      severity: 'info',
+      text: 'Counted from recorded series istio_egress:*:increase5m (always, by setting).',
+    });
+    // auto over a week: the recording is asked about at the range start; none there, so raw, and why.
+    const auto = makeDs(async () => vector());
+    const b = await auto.ds.query(queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 7 * 86400));
+    expect(sentQueries(auto.backend)[0]).toMatch(
+      /^count\(last_over_time\(istio_egress:istio_requests:increase5m\{\}\[10m\]\)\)/
+    );
+    expect(
+      sentQueries(auto.backend)
+        .slice(1)
+        .every((q) => !q.includes('istio_egress:'))
+    ).toBe(true);
+    expect(b.data[0].meta.notices).toContainEqual({
+      severity: 'info',
+      text: expect.stringMatching(/^Counted from raw Istio series: no recorded series at the range start/),
+    });
+  });
+
   it('keeps the top N destinations and says so in a notice', async () => {
     const result = ['a.example.com', 'b.example.com', 'c.example.com'].map((d, i) => ({
       metric: {

@@ -25,6 +25,8 @@ import {
   errorMessage,
   excludedNote,
   fetchCells,
+  countSource,
+  RECORDING_INTERVAL_SECONDS,
   healthCheck,
   LABEL,
   METRIC,
@@ -189,13 +191,20 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       }
       case 'newDestinations': {
         const windowSeconds = to - from;
-        const queries = newDestinationQueries(scope, {
-          windowSeconds,
-          lookbackSeconds: parseDuration(q.lookback || '7d', 'Look-back'),
+        const lookbackSeconds = parseDuration(q.lookback || '7d', 'Look-back');
+        // The look-back reaches days before the range: recorded series where they go back that far.
+        const source = await countSource(this.api, {
+          scope,
+          to,
+          recorded: this.options.recordedSeries ?? 'auto',
+          reads: windowSeconds + lookbackSeconds,
         });
+        const queries = newDestinationQueries(scope, { windowSeconds, lookbackSeconds, recorded: source.recorded });
         const firstSeen = firstSeenQueries(scope, {
           windowSeconds,
-          stepSeconds: Math.max(15, Math.ceil(windowSeconds / 300)),
+          // Recorded series have a sample every 5 minutes: a finer step finds nothing more.
+          stepSeconds: Math.max(source.recorded ? RECORDING_INTERVAL_SECONDS : 15, Math.ceil(windowSeconds / 300)),
+          recorded: source.recorded,
         });
         const [answers, seen] = await Promise.all([
           Promise.all(queries.map((query) => this.api.instant(query.expr, to))),
@@ -212,13 +221,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
             seenAt.set(`${firstSeen[i].listener}:${parseDestination(raw).host}`, Number(s.value[1]));
           })
         );
-        const frame = matrixFrame(
-          q.refId,
-          cells,
-          this.nameOf,
-          queries,
-          answers.flatMap((a) => a.warnings).map(warning)
-        );
+        const frame = matrixFrame(q.refId, cells, this.nameOf, queries, [
+          ...answers.flatMap((a) => a.warnings).map(warning),
+          { severity: 'info', text: `Counted from ${source.reason}.` },
+        ]);
         frame.name = 'New external destinations';
         // "time" and "text" make the same frame usable as an annotation query ("first seen").
         frame.fields.unshift(
@@ -243,10 +249,17 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       }
       case 'matrix':
       default: {
-        const result = await fetchCells(this.api, { scope, from, to });
+        const result = await fetchCells(this.api, {
+          scope,
+          from,
+          to,
+          recorded: this.options.recordedSeries ?? 'auto',
+        });
         const limit = this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT;
         const limited = limitDestinations(result.cells, limit);
         const notices = [...result.warnings.map(warning), ...(limited.notice ? [limited.notice] : [])];
+        // Which series were counted, always said: recorded ones round the range edges to 5 minutes.
+        notices.push({ severity: 'info', text: `Counted from ${result.source.reason}.` });
         const note = excludedNote(result.excluded, (c) => `turn on "${c}" under Show in the query editor`);
         if (note) {
           notices.push({ severity: 'info', text: note });

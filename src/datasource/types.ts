@@ -1,5 +1,5 @@
 import type { DataQuery, DataSourceJsonData } from '@grafana/data';
-import type { Category, DestinationNameRule, Listener, SeriesGroup, Verdict } from '../query';
+import type { Category, DestinationNameRule, Listener, RecordedMode, SeriesGroup, Verdict } from '../query';
 
 export type EgressQueryType = 'matrix' | 'series' | 'bytes' | 'newDestinations';
 
@@ -39,6 +39,11 @@ export interface EgressOptions extends DataSourceJsonData {
    * (Thanos), `nocache=1` (VictoriaMetrics).
    */
   customQueryParameters?: string;
+  /**
+   * The matrix from the recording rules' series (rules/istio-egress.rules.yml): `auto` (default) for ranges
+   * of 6 hours and more that they cover, `always`, or `never`.
+   */
+  recordedSeries?: RecordedMode;
   /** Extra label matchers for every query, e.g. cluster="eu-1". */
   extraMatchers?: string;
   ipLabel?: string;

@@ -28,7 +28,7 @@ export interface AlertSpec {
 const scope: EgressScope = { mesh: ALERTING.mesh };
 const who = '{{ $labels.source_workload_namespace }}/{{ $labels.source_workload }}';
 
-function alertSpecs(): AlertSpec[] {
+export function alertSpecs(): AlertSpec[] {
   return [
     {
       uid: 'istio-egress-blackhole',

@@ -1,3 +1,5 @@
+import { RAW_BRIDGE_SECONDS } from '../query/recording';
+
 /**
  * What the provisioned dashboards and alert rules are made of. Edit here, then `npm run generate`; a test
  * fails while the committed files differ from what the generator writes.
@@ -27,7 +29,7 @@ export const ALERTING = {
   newDestinationWindowSeconds: 600,
   lookbackSeconds: 7 * 86400,
   /** The raw series a rule may read at most per evaluation: longer look-backs read recorded series. */
-  rawLookbackSeconds: 3600,
+  rawLookbackSeconds: RAW_BRIDGE_SECONDS,
   recordingGroup: 'istio-egress-recording',
   /** Namespaces declared REGISTRY_ONLY (Sidecar outboundTrafficPolicy): passthrough there is a policy gap. */
   registryOnlyNamespaces: ['payments', 'legacy'],

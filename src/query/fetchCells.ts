@@ -4,8 +4,20 @@ import { EgressError } from './errors';
 import { MAX_SECONDS } from './time';
 import { LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
+import { RECORDED_METRIC } from './recording';
 import { type EgressScope, includesOf, scopeOnlySelector, verdictsOf } from './selectors';
 import { type EgressQuery, cellQueries } from './templates';
+
+/** Whether counts come from the recording rules' series: `auto` uses them for long ranges they cover. */
+export type RecordedMode = 'auto' | 'always' | 'never';
+export const RECORDED_MODES: readonly RecordedMode[] = ['auto', 'always', 'never'];
+
+/**
+ * From this window on, `auto` reads recorded series when they cover it: the recorded 5-minute windows
+ * meet the range's edges to within 5 minutes (a few percent of six hours), while raw series cost one
+ * sample per scrape per pod.
+ */
+export const RECORDED_MIN_WINDOW_SECONDS = 6 * 3600;
 
 export interface CellsRequest {
   scope: EgressScope;
@@ -13,6 +25,14 @@ export interface CellsRequest {
   from: number;
   to: number;
   signal?: AbortSignal;
+  /** Default `never`: the raw series, exact to the scrape. */
+  recorded?: RecordedMode;
+}
+
+/** Which series the counts came from, and why: the data source and the CLI say it. */
+export interface CountSource {
+  recorded: boolean;
+  reason: string;
 }
 
 export interface CellsResult {
@@ -23,6 +43,7 @@ export interface CellsResult {
   warnings: string[];
   /** Pairs of categories that were not asked for (scope.include), by category. */
   excluded: Partial<Record<Category, number>>;
+  source: CountSource;
 }
 
 function assertWindow(from: number, to: number): void {
@@ -68,7 +89,8 @@ async function meshNamespaces(
  */
 export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise<CellsResult> {
   assertWindow(req.from, req.to);
-  const queries = cellQueries(req.scope, req.to - req.from);
+  const source = await countSource(api, { ...req, reads: req.to - req.from });
+  const queries = cellQueries(req.scope, req.to - req.from, { recorded: source.recorded });
   const answers = await Promise.all(queries.map((q) => api.instant(q.expr, req.to, req.signal)));
   const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
   const { cells, foreign, excluded, invalid } = shapeCells(results, {
@@ -87,7 +109,51 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
       `${invalid} sample${invalid === 1 ? ' was' : 's were'} no count (NaN, ±Inf or negative) and counted as 0: check the API or its recording rules.`
     );
   }
-  return { from: req.from, to: req.to, cells, queries, warnings, excluded };
+  return { from: req.from, to: req.to, cells, queries, warnings, excluded, source };
+}
+
+/**
+ * Whether the recording rules' series exist at the range's start (their last 10 minutes there: two
+ * recordings), in the scope's own labels. One instant query over the index's recent samples: cheap.
+ */
+async function recordingCovers(api: PrometheusApi, scope: EgressScope, from: number, signal?: AbortSignal) {
+  const exprs = [METRIC.requests, METRIC.tcpClosed].map(
+    (m) => `count(last_over_time(${scopeOnlySelector(RECORDED_METRIC[m], scope)}[10m]))`
+  );
+  const a = await api.instant(exprs.join(' or '), from + 600, signal);
+  return a.data.some((s) => Number(s.value[1]) > 0);
+}
+
+/**
+ * Recorded or raw series for queries that read `reads` seconds back from `to` (the matrix: its range; new
+ * destinations: their look-back before it), by the mode: `auto` takes recorded series for 6 hours and
+ * more when they exist where the reading starts.
+ */
+export async function countSource(
+  api: PrometheusApi,
+  req: Pick<CellsRequest, 'scope' | 'to' | 'recorded' | 'signal'> & { reads: number }
+): Promise<CountSource> {
+  const mode = req.recorded ?? 'never';
+  const window = req.reads;
+  if (mode === 'never') {
+    return { recorded: false, reason: 'raw Istio series (recorded series turned off)' };
+  }
+  if (mode === 'always') {
+    return { recorded: true, reason: 'recorded series istio_egress:*:increase5m (always, by setting)' };
+  }
+  if (window < RECORDED_MIN_WINDOW_SECONDS) {
+    return { recorded: false, reason: 'raw Istio series (a range under 6h: exact to the scrape, and cheap)' };
+  }
+  return (await recordingCovers(api, req.scope, req.to - req.reads, req.signal))
+    ? {
+        recorded: true,
+        reason: 'recorded series istio_egress:*:increase5m (5-minute resolution: the range edges to within 5 minutes)',
+      }
+    : {
+        recorded: false,
+        reason:
+          'raw Istio series: no recorded series at the range start (install the recording group of rules/istio-egress.rules.yml for cheaper long ranges)',
+      };
 }
 
 /**

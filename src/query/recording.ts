@@ -1,4 +1,4 @@
-import { METRIC, VERDICTS } from './labels';
+import { type Listener, METRIC, VERDICTS } from './labels';
 import { duration, egressSelector, type EgressScope } from './selectors';
 
 /**
@@ -19,6 +19,12 @@ export const RECORDED_METRIC: Readonly<Record<string, string>> = {
   [METRIC.tcpReceived]: 'istio_egress:istio_tcp_received_bytes:increase5m',
 };
 
+/**
+ * Raw series read beside recorded ones in a look-back: the last hour, which covers the recording's delay
+ * (and, for rules, a recording younger than the look-back). No shipped rule reads more raw than this.
+ */
+export const RAW_BRIDGE_SECONDS = 3600;
+
 /** The labels that tell pods and scrape targets apart: aggregated away. */
 export const POD_LABELS = ['instance', 'pod', 'pod_name', 'kubernetes_pod_name'] as const;
 
@@ -29,13 +35,14 @@ export interface RecordingRule {
 
 /** The recording rules, for every catch-all series of both verdicts and both listeners. */
 export function recordingRules(scope: EgressScope = {}): RecordingRule[] {
-  return [
+  const counters: Array<[string, Listener]> = [
     [METRIC.requests, 'http'],
     [METRIC.tcpClosed, 'tcp'],
     [METRIC.tcpSent, 'tcp'],
     [METRIC.tcpReceived, 'tcp'],
-  ].map(([metric, listener]) => ({
+  ];
+  return counters.map(([metric, listener]) => ({
     record: RECORDED_METRIC[metric],
-    expr: `sum without (${POD_LABELS.join(', ')}) (increase(${egressSelector(metric, listener as 'http' | 'tcp', scope, VERDICTS)}[${duration(RECORDING_INTERVAL_SECONDS)}]))`,
+    expr: `sum without (${POD_LABELS.join(', ')}) (increase(${egressSelector(metric, listener, scope, VERDICTS)}[${duration(RECORDING_INTERVAL_SECONDS)}]))`,
   }));
 }

@@ -1,4 +1,5 @@
 import { egressGatewaysOf } from './categories';
+import { RAW_BRIDGE_SECONDS, RECORDED_METRIC } from './recording';
 import { alternation, promString } from './escaping';
 import { EGRESS_REPORTER, LABEL, type Listener, METRIC, UNKNOWN, WAYPOINT_REPORTER } from './labels';
 import {
@@ -39,6 +40,8 @@ export interface EgressQuery {
   shape: QueryShape;
   /** The label holding the destination; none for ambient connections, which carry no address. */
   destinationLabel?: string;
+  /** Reads the recording rules' series (recording.ts) instead of raw Istio series. */
+  recorded?: boolean;
 }
 
 const MEASURE_METRIC: Record<Measure, string> = {
@@ -116,13 +119,28 @@ const PEER = [LABEL.destinationWorkload, LABEL.destinationWorkloadNamespace];
  * (categories.ts); the other shapes run only when their category is asked for, except Istio 1.31's
  * dynamic-DNS passthrough, which is external traffic.
  */
-export function cellQueries(scope: EgressScope, windowSeconds: number): EgressQuery[] {
+export function cellQueries(
+  scope: EgressScope,
+  windowSeconds: number,
+  opts: {
+    /**
+     * Catch-all counts from the recorded 5-minute increases (`sum_over_time`), which keep every label but
+     * the pod's: one sample per 5 minutes per pair instead of one per scrape per pod. The other shapes have
+     * no recorded series and stay raw.
+     */
+    recorded?: boolean;
+  } = {}
+): EgressQuery[] {
   const queries: EgressQuery[] = plannedMeasures(scope).map(({ listener, measure }) => {
     const by = [...sourceAndDestination(listener, scope), ...PEER];
     if (measure === 'requests') {
       by.push(LABEL.responseCode);
     }
-    const expr = increaseBy(by, [selectorFor(listener, measure, scope)], windowSeconds);
+    const metric = MEASURE_METRIC[measure];
+    const verdicts = isBytes(measure) ? (['passthrough'] as const) : verdictsOf(scope);
+    const expr = opts.recorded
+      ? `sum by (${by.join(', ')}) (sum_over_time(${egressSelector(RECORDED_METRIC[metric], listener, scope, verdicts)}[${duration(windowSeconds)}]))`
+      : increaseBy(by, [selectorFor(listener, measure, scope)], windowSeconds);
     return {
       id: `${listener}.${measure}`,
       listener,
@@ -130,6 +148,7 @@ export function cellQueries(scope: EgressScope, windowSeconds: number): EgressQu
       expr,
       shape: 'catchAll',
       destinationLabel: destinationLabel(listener, scope),
+      ...(opts.recorded ? { recorded: true } : {}),
     };
   });
   const include = includesOf(scope);
@@ -304,6 +323,23 @@ export interface NewDestinationOptions {
   windowSeconds: number;
   /** How far before the window a destination must not have been seen. */
   lookbackSeconds: number;
+  /**
+   * Read the recording rules' series for the window and the look-back, and raw series for the last hour
+   * before the window only (the recording's delay), as the new-destination alert does.
+   */
+  recorded?: boolean;
+}
+
+/** Catch-all series PromQL can tell are external, raw or recorded. */
+function externalSeries(listener: Listener, measure: Measure, scope: EgressScope, recorded?: boolean): string {
+  return recorded
+    ? externalSelector(
+        RECORDED_METRIC[MEASURE_METRIC[measure]],
+        listener,
+        scope,
+        isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
+      )
+    : externalSelectorFor(listener, measure, scope);
 }
 
 /**
@@ -313,13 +349,17 @@ export interface NewDestinationOptions {
  */
 export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOptions): EgressQuery[] {
   return eventMeasures(scope).map(({ listener, measure }) => {
-    const sel = externalSelectorFor(listener, measure, scope);
+    const sel = externalSeries(listener, measure, scope, opts.recorded);
     const dest = destinationLabel(listener, scope);
     const by = [...sourceAndDestination(listener, scope), ...PEER];
-    const expr =
-      `(sum by (${by.join(', ')}) (increase(${sel}[${duration(opts.windowSeconds)}])) > 0)` +
-      ` unless on (${dest}) ` +
-      `count by (${dest}) (count_over_time(${sel}[${duration(opts.lookbackSeconds)}] offset ${duration(opts.windowSeconds)}))`;
+    const window = duration(opts.windowSeconds);
+    const seen = (s: string, seconds: number) =>
+      ` unless on (${dest}) count by (${dest}) (count_over_time(${s}[${duration(seconds)}] offset ${window}))`;
+    const expr = opts.recorded
+      ? `(sum by (${by.join(', ')}) (sum_over_time(${sel}[${window}])) > 0)` +
+        seen(sel, opts.lookbackSeconds) +
+        seen(externalSelectorFor(listener, measure, scope), RAW_BRIDGE_SECONDS)
+      : `(sum by (${by.join(', ')}) (increase(${sel}[${window}])) > 0)` + seen(sel, opts.lookbackSeconds);
     return {
       id: `${listener}.new`,
       listener,
@@ -327,6 +367,7 @@ export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOp
       expr,
       shape: 'catchAll' as const,
       destinationLabel: dest,
+      ...(opts.recorded ? { recorded: true } : {}),
     };
   });
 }
@@ -337,11 +378,12 @@ export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOp
  */
 export function firstSeenQueries(
   scope: EgressScope,
-  opts: { windowSeconds: number; stepSeconds: number }
+  opts: { windowSeconds: number; stepSeconds: number; recorded?: boolean }
 ): EgressQuery[] {
   return eventMeasures(scope).map(({ listener, measure }) => {
     const dest = destinationLabel(listener, scope);
-    const expr = `min by (${dest}) (min_over_time(timestamp(${externalSelectorFor(listener, measure, scope)})[${duration(opts.windowSeconds)}:${duration(opts.stepSeconds)}]))`;
+    const sel = externalSeries(listener, measure, scope, opts.recorded);
+    const expr = `min by (${dest}) (min_over_time(timestamp(${sel})[${duration(opts.windowSeconds)}:${duration(opts.stepSeconds)}]))`;
     return {
       id: `${listener}.firstSeen`,
       listener,

@@ -8,7 +8,7 @@ import {
   ConnectionSettings,
   convertLegacyAuthProps,
 } from '@grafana/plugin-ui';
-import { Button, Divider, Field, FieldSet, IconButton, Input, Stack } from '@grafana/ui';
+import { Button, Divider, Field, FieldSet, IconButton, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 import {
   clusterDomainOf,
   compileDestinationNames,
@@ -19,6 +19,7 @@ import {
   parseCidrList,
   parseMatchers,
   parseQueryParameters,
+  RECORDED_MODES,
 } from '../../query';
 import { DEFAULT_DESTINATION_LIMIT, type EgressOptions } from '../types';
 
@@ -81,6 +82,16 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             value={json.customQueryParameters ?? ''}
             placeholder="partial_response=false&dedup=true"
             onChange={(e) => set({ customQueryParameters: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="Recorded series"
+          description="The matrix from the recording rules' 5-minute series (rules/istio-egress.rules.yml): auto uses them for ranges of 6 hours and more that they cover. The panel says which series it counted."
+        >
+          <RadioButtonGroup
+            options={RECORDED_MODES.map((m) => ({ label: m, value: m }))}
+            value={json.recordedSeries ?? 'auto'}
+            onChange={(v) => set({ recordedSeries: v })}
           />
         </Field>
         <Field
