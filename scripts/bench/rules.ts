@@ -2,7 +2,8 @@
  * Query cost as Prometheus counts it (`stats=all`: totalQueryableSamples, peakSamples), deterministic
  * unlike times, on a reference mesh with a week of history and several pods per workload:
  * - each shipped alert rule per evaluation, and the new-destination rule's raw-only form beside it;
- * - the matrix's instant queries over 1h, 24h and 7d, on raw and on recorded series.
+ * - each query type the dashboards run (matrix, new destinations, first seen, time series) over 1h, 24h,
+ *   7d and 30d, raw against the recorded form the data source ships.
  * The recording rules' history is backfilled with `promtool tsdb create-blocks-from rules`, as users do.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,11 +16,19 @@ import { scaleMeshSeries, scaleMeshSize } from '../../harness/synthetic/scaleMes
 import { writeOpenMetrics } from '../../harness/synthetic/series';
 import { alertSpecs } from '../../src/provisioning/alertRules';
 import { ALERTING } from '../../src/provisioning/config';
-import { cellQueries, newPassthroughAlertExpr, recordingRules } from '../../src/query';
+import {
+  cellQueries,
+  firstSeenQueries,
+  newDestinationQueries,
+  newPassthroughAlertExpr,
+  recordingRules,
+  seriesQueries,
+} from '../../src/query';
 
-// 300 catch-all series (3 pods for each of 100 workload-destination pairs) at a 60 s scrape for a week
-// and an hour: 3M samples, which the OpenMetrics backfill takes in a few minutes.
-const MESH = { namespaces: 2, workloadsPerNamespace: 5, destinationsPerWorkload: 10, podsPerWorkload: 3 };
+// 96 catch-all series (3 pods for each of 32 workload-destination pairs) at a 60 s scrape for 30 days
+// and an hour: 4M samples, which the OpenMetrics backfill takes in a few minutes.
+const MESH = { namespaces: 1, workloadsPerNamespace: 4, destinationsPerWorkload: 8, podsPerWorkload: 3 };
+const DAY = 86400;
 const INTERVAL = 60;
 const RUNS = 5;
 
@@ -31,14 +40,18 @@ interface Cost {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function cost(url: string, expr: string, time: number): Promise<Cost> {
+/** An instant query at `time`, or a range query over `range` when given. */
+async function cost(url: string, expr: string, time: number, range?: { start: number; step: number }): Promise<Cost> {
   const times: number[] = [];
   let stats = { totalQueryableSamples: 0, peakSamples: 0 };
+  const params: Record<string, string> = range
+    ? { query: expr, start: String(range.start), end: String(time), step: String(range.step), stats: 'all' }
+    : { query: expr, time: String(time), stats: 'all' };
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const res = await fetch(`${url}/api/v1/query`, {
+    const res = await fetch(`${url}/api/v1/${range ? 'query_range' : 'query'}`, {
       method: 'POST',
-      body: new URLSearchParams({ query: expr, time: String(time), stats: 'all' }),
+      body: new URLSearchParams(params),
     });
     const json = (await res.json()) as {
       status: string;
@@ -59,10 +72,10 @@ const n = (x: number) => x.toLocaleString('en-US').padStart(12);
 /** Returns the summary for the last line of `bench queries`. */
 export async function benchRules(): Promise<string> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'istioegress-bench-rules-'));
-  const span = 7 * 86400 + 3600;
+  const span = 30 * DAY + 3600;
   const grid = { end: TEST_END, interval: INTERVAL, steps: span / INTERVAL + 1 };
   console.log(
-    `rules bench: ${scaleMeshSize(MESH)} catch-all series (${MESH.podsPerWorkload} pods per workload), ${grid.steps} samples each (a week and an hour at ${INTERVAL} s), median of ${RUNS}`
+    `rules bench: ${scaleMeshSize(MESH)} catch-all series (${MESH.podsPerWorkload} pods per workload), ${grid.steps} samples each (30 days and an hour at ${INTERVAL} s), median of ${RUNS}`
   );
   let t0 = performance.now();
   const dataDir = await backfill(work, (write) => writeOpenMetrics(Array.from(scaleMeshSeries(MESH)), grid, write));
@@ -108,28 +121,66 @@ export async function benchRules(): Promise<string> {
       `    new-destination rule: the shipped form touches x${(1 / ratio).toFixed(3)} of the raw form's samples (${ratio.toFixed(1)} times fewer), time x${(shipped.ms / raw.ms).toFixed(2)}`
     );
 
-    console.log('  matrix (instant queries)                          samples touched   peak samples     time');
-    const matrix: string[] = [];
+    // Each query type the dashboards run, per range: the raw form and, where the data source has one, the
+    // recorded form it ships (time series have none: their rate windows are shorter than a recording's).
+    console.log('  per query type and range                          samples touched   peak samples     time');
+    const scope = { listeners: ['http' as const] };
+    const types: Array<[string, (seconds: number, recorded: boolean) => string[], boolean]> = [
+      ['matrix', (sec, recorded) => cellQueries(scope, sec, { recorded }).map((q) => q.expr), true],
+      [
+        'new destinations (7d look-back)',
+        (sec, recorded) =>
+          newDestinationQueries(scope, { windowSeconds: sec, lookbackSeconds: 7 * DAY, recorded }).map((q) => q.expr),
+        true,
+      ],
+      [
+        'first seen',
+        (sec, recorded) =>
+          firstSeenQueries(scope, {
+            windowSeconds: sec,
+            stepSeconds: Math.max(300, Math.ceil(sec / 300)),
+            recorded,
+          }).map((q) => q.expr),
+        true,
+      ],
+      [
+        'time series (rate by verdict)',
+        (sec) =>
+          seriesQueries(scope, { groupBy: ['verdict'], rateIntervalSeconds: Math.max(240, sec / 300) }).map(
+            (q) => q.expr
+          ),
+        false,
+      ],
+    ];
+    const fewer: string[] = [];
     for (const [label, seconds] of [
       ['1h', 3600],
-      ['24h', 86400],
-      ['7d', 7 * 86400],
+      ['24h', DAY],
+      ['7d', 7 * DAY],
+      ['30d', 30 * DAY],
     ] as const) {
-      const byForm: Cost[] = [];
-      for (const recorded of [false, true]) {
-        let total = { samples: 0, peak: 0, ms: 0 };
-        for (const q of cellQueries({ listeners: ['http'] }, seconds, { recorded })) {
-          const c = await cost(prom.url, q.expr, TEST_END);
-          total = { samples: total.samples + c.samples, peak: Math.max(total.peak, c.peak), ms: total.ms + c.ms };
+      for (const [type, exprs, hasRecorded] of types) {
+        const byForm: Cost[] = [];
+        for (const recorded of hasRecorded ? [false, true] : [false]) {
+          const range = type.startsWith('time series')
+            ? { start: TEST_END - seconds, step: Math.max(60, seconds / 300) }
+            : undefined;
+          let total = { samples: 0, peak: 0, ms: 0 };
+          for (const expr of exprs(seconds, recorded)) {
+            const c = await cost(prom.url, expr, TEST_END, range);
+            total = { samples: total.samples + c.samples, peak: Math.max(total.peak, c.peak), ms: total.ms + c.ms };
+          }
+          byForm.push(total);
+          console.log(
+            `    ${`${label} ${type}, ${recorded ? 'recorded' : 'raw'}`.padEnd(46)} ${n(total.samples)}   ${n(total.peak)}   ${total.ms.toFixed(1).padStart(6)} ms`
+          );
         }
-        byForm.push(total);
-        console.log(
-          `    ${`${label}, ${recorded ? 'recorded' : 'raw'}`.padEnd(46)} ${n(total.samples)}   ${n(total.peak)}   ${total.ms.toFixed(1).padStart(6)} ms`
-        );
+        if (byForm.length === 2 && type === 'matrix') {
+          fewer.push(`${label} x${(byForm[0].samples / Math.max(1, byForm[1].samples)).toFixed(1)}`);
+        }
       }
-      matrix.push(`${label} x${(byForm[0].samples / Math.max(1, byForm[1].samples)).toFixed(1)}`);
     }
-    return `new-destination rule ${n(shipped.samples).trim()} samples vs raw ${n(raw.samples).trim()} (x${ratio.toFixed(1)} fewer); matrix recorded/raw samples fewer: ${matrix.join(', ')}`;
+    return `new-destination rule ${n(shipped.samples).trim()} samples vs raw ${n(raw.samples).trim()} (x${ratio.toFixed(1)} fewer); matrix from recorded series touches fewer samples: ${fewer.join(', ')}`;
   } finally {
     await prom.stop();
     rmSync(work, { recursive: true, force: true });
