@@ -16,7 +16,8 @@ export function renderDemoMetrics(startedAt: number, now: number): string {
   }
   let out = '';
   for (const [name, lines] of byName) {
-    out += `# HELP ${name} Synthetic Istio metric (demo mesh).\n# TYPE ${name} counter\n${lines.join('\n')}\n`;
+    const type = name.endsWith('_total') ? 'counter' : 'gauge';
+    out += `# HELP ${name} Synthetic metric (demo mesh).\n# TYPE ${name} ${type}\n${lines.join('\n')}\n`;
   }
   return out;
 }

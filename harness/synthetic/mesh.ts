@@ -1,7 +1,7 @@
 import type { Category } from '../../src/query/categories';
 import type { EgressCell } from '../../src/query/cells';
 import type { Listener, Verdict } from '../../src/query/labels';
-import { shapeFlows } from './shapes';
+import { shapeFlows, shapeMeshSeries } from './shapes';
 import { type CounterSpec, type Grid, windowIncrease } from './series';
 
 /**
@@ -491,6 +491,7 @@ export function demoSeries(ipLabel = 'destination_ip', opts: { fixtures?: boolea
   return [
     ...demoFlows(opts).flatMap((f) => flowSeries(f, ipLabel)),
     ...[DEMO_CLUSTER, LEGACY_CLUSTER].flatMap((c) => noiseSeries(c, ipLabel).map((n) => n.spec)),
+    ...shapeMeshSeries(),
   ];
 }
 

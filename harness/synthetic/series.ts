@@ -87,8 +87,10 @@ export function writeOpenMetrics(specs: readonly CounterSpec[], grid: Grid, writ
     families.set(s.name, list);
   }
   for (const [name, list] of families) {
+    // OpenMetrics counters end in _total; anything else (kube_service_info) is written as a gauge.
+    const counter = name.endsWith('_total');
     const family = name.replace(/_total$/, '');
-    write(`# HELP ${family} Synthetic Istio metric.\n# TYPE ${family} counter\n`);
+    write(`# HELP ${family} Synthetic metric.\n# TYPE ${family} ${counter ? 'counter' : 'gauge'}\n`);
     for (const s of list) {
       const labels = formatLabels(s.labels);
       let chunk = '';

@@ -1,4 +1,5 @@
 import type { Flow } from './mesh';
+import type { CounterSpec } from './series';
 
 /**
  * A mesh with every shape of traffic that passes the catch-all clusters or leaves the mesh another way,
@@ -143,6 +144,48 @@ export function shapeFlows(): Flow[] {
       category: 'in-mesh',
     },
 
+    // Namespaces named like top-level domains (app, io, news): a two-label Host is a mesh service only where
+    // the service exists, seen in the mesh's own traffic (ledger.io, reviews.shop: shapeMeshSeries) or listed
+    // by kube-state-metrics (inventory.news). notion.app and status.io are public names: external.
+    {
+      cluster: c,
+      ns: 'app',
+      wl: 'portal',
+      verdict: 'passthrough',
+      listener: 'http',
+      destination: 'notion.app',
+      codes: { '200': 1 },
+    },
+    {
+      cluster: c,
+      ns: 'app',
+      wl: 'portal',
+      verdict: 'blackhole',
+      listener: 'http',
+      destination: 'status.io',
+      codes: { '502': 1 },
+    },
+    {
+      cluster: c,
+      ns: 'app',
+      wl: 'portal',
+      verdict: 'blackhole',
+      listener: 'http',
+      destination: 'ledger.io',
+      codes: { '502': 1 },
+      category: 'in-mesh',
+    },
+    {
+      cluster: c,
+      ns: 'app',
+      wl: 'portal',
+      verdict: 'passthrough',
+      listener: 'http',
+      destination: 'inventory.news',
+      codes: { '200': 1 },
+      category: 'in-mesh',
+    },
+
     // ALLOW_ANY_DYNAMIC_DNS (Istio 1.31): plain HTTP goes to AllowAnyDynamicDNSCluster. The route is
     // `allow_any_dynamic_dns` and the cluster has no service metadata, so istio_stats.cc names the series
     // after the Host header (destination_service_name and destination_service) with namespace unknown.
@@ -271,6 +314,48 @@ export function shapeFlows(): Flow[] {
       codes: { '403': 1 },
       labels: { destination_service_namespace: 'egress' },
       category: 'ambient',
+    },
+  ];
+}
+
+/**
+ * The shapes cluster's own mesh traffic and kube-state-metrics series: the evidence that `reviews.shop`,
+ * `ledger.io` and `inventory.news` are services (and that `notion.app`, `status.io` are not).
+ */
+export function shapeMeshSeries(): CounterSpec[] {
+  const call = (ns: string, wl: string, service: string, serviceNs: string): CounterSpec => ({
+    name: 'istio_requests_total',
+    labels: {
+      cluster: SHAPES_CLUSTER,
+      reporter: 'source',
+      source_workload: wl,
+      source_workload_namespace: ns,
+      source_app: wl,
+      source_principal: `spiffe://cluster.local/ns/${ns}/sa/${wl}`,
+      ...peer(`${service}-v1`, serviceNs),
+      destination_service_name: service,
+      destination_service: `${service}.${serviceNs}.svc.cluster.local`,
+      connection_security_policy: 'unknown',
+      request_protocol: 'http',
+      response_code: '200',
+      response_flags: '-',
+    },
+    perStep: 4,
+  });
+  return [
+    call('shop', 'frontend', 'reviews', 'shop'),
+    call('shop', 'checkout', 'ledger', 'io'),
+    {
+      name: 'kube_service_info',
+      labels: {
+        cluster: SHAPES_CLUSTER,
+        namespace: 'news',
+        service: 'inventory',
+        uid: '5b0c7d9e-2f41-4c61-9a57-0d1f3c2b8a11',
+        cluster_ip: '10.96.14.2',
+      },
+      perStep: 0,
+      initial: 1,
     },
   ];
 }

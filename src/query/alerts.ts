@@ -1,7 +1,7 @@
 import { inClusterCidrsOf } from './categories';
 import { ipv4CidrRegex } from './cidr';
 import { alternation, promString } from './escaping';
-import { EGRESS_REPORTER, LABEL, METRIC, UNKNOWN } from './labels';
+import { KUBE_SERVICE_INFO, LABEL, METRIC } from './labels';
 import { RECORDED_METRIC } from './recording';
 import {
   duration,
@@ -11,6 +11,7 @@ import {
   ipLabelOf,
   listenersOf,
   meshHostRegex,
+  notRegisteredNames,
   scopeOnlySelector,
   verdictsOf,
 } from './selectors';
@@ -21,8 +22,10 @@ import {
  * notification names: source namespace, source workload and `destination` (host or IP label value).
  *
  * External alerts read only series PromQL can tell are external (selectors.ts `externalSelector`), and
- * leave out `service.namespace` hosts by joining on the mesh's namespaces: in-mesh traffic that passes
- * the catch-all clusters (pod IPs, Sidecar-scoped mesh services) never fires them.
+ * leave out `service.namespace` hosts of services there is evidence of (the mesh's own traffic reaches
+ * them, or kube-state-metrics lists them), as the matrix does (categories.ts): in-mesh traffic that passes
+ * the catch-all clusters (pod IPs, Sidecar-scoped mesh services) never fires them, and `status.io` stays
+ * external in a mesh with an `io` namespace.
  */
 
 export interface AlertExprOptions {
@@ -30,28 +33,34 @@ export interface AlertExprOptions {
   windowSeconds: number;
 }
 
-const HOST_NAMESPACE = 'host_namespace';
-/** The second label of a two-label host (`reviews.shop`, maybe with a port): a namespace, if the mesh has it. */
-const TWO_LABEL_HOST = '[^.:]+\\.([^.:]+)\\.?(?::[0-9]+)?';
+const SERVICE_HOST = 'service_host';
+/** A two-label host (`reviews.shop`, maybe with a port and a trailing dot): the `name.namespace` it could mean. */
+const TWO_LABEL_HOST = '([^.:]+\\.[^.:]+)\\.?(?::[0-9]+)?';
+/** A mesh service's own `destination_service`: `name.namespace.svc.<domain>`. */
+const SVC_HOST = '([^.]+\\.[^.]+)\\.svc(?:\\..*)?';
 
 /**
- * The namespaces that run sidecars, one series each with `host_namespace`: an instant selector, so each
- * evaluation reads one sample per series, not a range.
+ * The mesh services there is evidence of, one series each with `service_host` = `name.namespace`: those
+ * the mesh's own traffic reaches (any reporter, any listener) and those kube-state-metrics lists. Instant
+ * selectors, so each evaluation reads one sample per series, not a range (fetchCells.ts `knownServices`
+ * is the matrix's counterpart).
  */
-function meshNamespacesVector(scope: EgressScope): string {
-  const sel = scopeOnlySelector(METRIC.requests, scope, [
-    { label: LABEL.reporter, op: '=', value: EGRESS_REPORTER },
-    { label: LABEL.sourceNamespace, op: '!~', value: `|${UNKNOWN}` },
-  ]);
-  return `group by (${HOST_NAMESPACE}) (label_replace(${sel}, ${promString(HOST_NAMESPACE)}, "$1", ${promString(LABEL.sourceNamespace)}, "(.+)"))`;
+function knownServicesVector(scope: EgressScope): string {
+  const mesh = (metric: string) =>
+    `group by (${SERVICE_HOST}) (label_replace(${scopeOnlySelector(metric, scope, [
+      { label: LABEL.clusterName, op: '!~', value: notRegisteredNames() },
+      { label: LABEL.destinationService, op: '=~', value: SVC_HOST },
+    ])}, ${promString(SERVICE_HOST)}, "$1", ${promString(LABEL.destinationService)}, ${promString(SVC_HOST)}))`;
+  const ksm = `group by (${SERVICE_HOST}) (label_join(${scopeOnlySelector(KUBE_SERVICE_INFO, scope)}, ${promString(SERVICE_HOST)}, ".", "service", "namespace"))`;
+  return `(${mesh(METRIC.requests)} or ${mesh(METRIC.tcpOpened)} or ${ksm})`;
 }
 
 function withDestination(inner: string, from: string): string {
   return `label_replace(${inner}, "destination", "$1", ${promString(from)}, "(.*)")`;
 }
 
-function withHostNamespace(inner: string): string {
-  return `label_replace(${inner}, ${promString(HOST_NAMESPACE)}, "$1", ${promString(LABEL.destinationService)}, ${promString(TWO_LABEL_HOST)})`;
+function withServiceHost(inner: string): string {
+  return `label_replace(${inner}, ${promString(SERVICE_HOST)}, "$1", ${promString(LABEL.destinationService)}, ${promString(TWO_LABEL_HOST)})`;
 }
 
 const BY = `${LABEL.sourceNamespace}, ${LABEL.sourceWorkload}, destination`;
@@ -68,7 +77,7 @@ function byDestination(
   if (listener === 'tcp') {
     return `sum by (${BY}) (${withDestination(inc, from)})`;
   }
-  return `sum by (${BY}) (${withHostNamespace(withDestination(inc, from))} unless on (${HOST_NAMESPACE}) ${meshNamespacesVector(scope)})`;
+  return `sum by (${BY}) (${withServiceHost(withDestination(inc, from))} unless on (${SERVICE_HOST}) ${knownServicesVector(scope)})`;
 }
 
 /** 1. A workload hits BlackHoleCluster, on HTTP (502s) or TCP (refused connections). */
@@ -125,7 +134,7 @@ export function blockedInMeshAlertExpr(scope: EgressScope, o: AlertExprOptions):
   const http = (extra: string) =>
     `increase(${egressSelector(METRIC.requests, 'http', scope, ['blackhole'], [extra])}[${window}])`;
   const named = `sum by (${BY}) (${withDestination(http(`${LABEL.destinationService}=~${promString(meshHostRegex(scope))}`), LABEL.destinationService)})`;
-  const namespaced = `sum by (${BY}) (${withHostNamespace(withDestination(http(`${LABEL.destinationService}=~${promString(TWO_LABEL_HOST)}`), LABEL.destinationService))} and on (${HOST_NAMESPACE}) ${meshNamespacesVector(scope)})`;
+  const namespaced = `sum by (${BY}) (${withServiceHost(withDestination(http(`${LABEL.destinationService}=~${promString(TWO_LABEL_HOST)}`), LABEL.destinationService))} and on (${SERVICE_HOST}) ${knownServicesVector(scope)})`;
   const parts = [`(${named} > 0)`, `(${namespaced} > 0)`];
   const ranges = inClusterCidrsOf(scope.mesh)
     .map(ipv4CidrRegex)

@@ -79,38 +79,109 @@ export function inClusterCidrsOf(mesh: MeshSettings | undefined): Cidr[] {
   return parseCidrList(mesh?.inClusterCidrs ?? [], 'In-cluster CIDRs');
 }
 
+const known = (v: string | undefined): v is string => v !== undefined && v !== '' && v !== UNKNOWN;
+
 /** A host as DNS compares it: lower case, no trailing dot. */
 function normalizeHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '');
 }
 
+/** Where the plugin saw that a mesh service exists: the reason names it. */
+export type ServiceEvidence = 'mesh traffic' | 'kube-state-metrics';
+
+const EVIDENCE_TEXT: Record<ServiceEvidence, string> = {
+  'mesh traffic': "seen as a destination service of the mesh's own traffic",
+  'kube-state-metrics': "listed by kube-state-metrics' kube_service_info",
+};
+
 /**
- * Why a Host header names a mesh service, or undefined. Kubernetes resolves `reviews`, `reviews.shop`,
- * `reviews.shop.svc` and `reviews.shop.svc.<domain>` through the pod's search path; the two-label form
- * counts only when its second label is a namespace the mesh has, so `example.com` stays external.
+ * The mesh services the plugin has evidence of, by `name.namespace`. Built from the series index
+ * (fetchCells.ts `knownServices`) only for the names the catch-all hosts could mean.
  */
-function meshHostReason(host: string, domain: string, namespaces: ReadonlySet<string>): string | undefined {
+export class KnownServices {
+  private readonly byKey = new Map<string, ServiceEvidence>();
+
+  add(name: string, namespace: string, evidence: ServiceEvidence): void {
+    const key = `${name.toLowerCase()}.${namespace.toLowerCase()}`;
+    // Mesh traffic is the stronger evidence: it shows the service answering, not just defined.
+    if (!this.byKey.has(key) || evidence === 'mesh traffic') {
+      this.byKey.set(key, evidence);
+    }
+  }
+
+  evidenceFor(name: string, namespace: string): ServiceEvidence | undefined {
+    return this.byKey.get(`${name}.${namespace}`);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+/** The `name.namespace` service a host could mean, or undefined when it names none. */
+export interface ServiceCandidate {
+  name: string;
+  namespace: string;
+  form: 'svc' | 'short' | 'two-label';
+}
+
+/**
+ * The service a Host header would name inside the cluster: `reviews.shop.svc[.<domain>]`, `reviews.shop`,
+ * or `reviews` (in the caller's namespace, through the pod's DNS search path). IP literals and longer
+ * names name no service.
+ */
+export function serviceCandidate(host: string, domain: string, sourceNamespace?: string): ServiceCandidate | undefined {
   const h = normalizeHost(host);
   if (!h || h === UNKNOWN || isIPv4(h) || isIPv6(h)) {
     return undefined;
   }
-  if (h.endsWith('.svc') || h.endsWith(`.svc.${domain}`)) {
-    return `${h} is a Kubernetes service name`;
-  }
   const labels = h.split('.');
-  if (labels.length === 1) {
-    return `${h} is a short name that only resolves inside the cluster`;
+  if (h.endsWith('.svc') || h.endsWith(`.svc.${domain}`)) {
+    const svcAt = labels.indexOf('svc');
+    return svcAt === 2 ? { name: labels[0], namespace: labels[1], form: 'svc' } : undefined;
   }
-  if (labels.length === 2 && namespaces.has(labels[1])) {
-    return `${h} is service ${labels[0]} in mesh namespace ${labels[1]}`;
+  if (labels.length === 1) {
+    return sourceNamespace && known(sourceNamespace)
+      ? { name: labels[0], namespace: sourceNamespace, form: 'short' }
+      : undefined;
+  }
+  if (labels.length === 2) {
+    return { name: labels[0], namespace: labels[1], form: 'two-label' };
   }
   return undefined;
 }
 
-/** True for a two-label host whose second label could be a namespace: the classifier then needs them. */
-export function needsNamespaces(host: string): boolean {
-  const labels = normalizeHost(host).split('.');
-  return labels.length === 2 && !isIPv4(host);
+/**
+ * Why a Host header names a mesh service, or undefined when it may be external.
+ *
+ * `*.svc` and `*.svc.<domain>` names and short names resolve only through the cluster's DNS (the pod's
+ * search path), so no host outside answers them: they are in-mesh by name, and the reason adds the
+ * evidence when there is some. A two-label host is different: `reviews.shop` resolves in the cluster
+ * only when service `reviews` exists in namespace `shop`, while `notion.app` or `status.io` is a public
+ * name whose last label is also a namespace the mesh may have (namespaces are often named like
+ * top-level domains). So a two-label host is in-mesh only on evidence that the service exists; without
+ * it the traffic stays external: a security tool must not hide egress it saw.
+ */
+function meshHostReason(
+  host: string,
+  domain: string,
+  sourceNamespace: string | undefined,
+  services: KnownServices
+): string | undefined {
+  const h = normalizeHost(host);
+  const candidate = serviceCandidate(h, domain, sourceNamespace);
+  const evidence = candidate && services.evidenceFor(candidate.name, candidate.namespace);
+  const named = candidate && `service ${candidate.name} in namespace ${candidate.namespace}`;
+  if (candidate && evidence) {
+    return `${h} is ${named} (${EVIDENCE_TEXT[evidence]})`;
+  }
+  if (h.endsWith('.svc') || h.endsWith(`.svc.${domain}`)) {
+    return `${h} is a Kubernetes service name: only the cluster's DNS answers it`;
+  }
+  if (!h.includes('.') && !isIPv6(h) && h !== UNKNOWN && h !== '') {
+    return `${h} is a short name that only the pod's DNS search path resolves`;
+  }
+  return undefined;
 }
 
 export interface Classified {
@@ -126,9 +197,9 @@ export interface SeriesFacts {
   destination: ParsedDestination | undefined;
   destinationWorkload?: string;
   destinationWorkloadNamespace?: string;
+  /** The caller's namespace: a short Host name means a service there. */
+  sourceNamespace?: string;
 }
-
-const known = (v: string | undefined): v is string => v !== undefined && v !== '' && v !== UNKNOWN;
 
 /** Classifies catch-all series (PassthroughCluster, BlackHoleCluster, AllowAnyDynamicDNSCluster). */
 export class CatchAllClassifier {
@@ -137,7 +208,7 @@ export class CatchAllClassifier {
 
   constructor(
     mesh: MeshSettings | undefined,
-    private readonly namespaces: ReadonlySet<string> = new Set()
+    private readonly services: KnownServices = new KnownServices()
   ) {
     this.domain = clusterDomainOf(mesh);
     this.cidrs = inClusterCidrsOf(mesh);
@@ -160,14 +231,18 @@ export class CatchAllClassifier {
       }
     }
     if (f.listener === 'http' && host) {
-      const why = meshHostReason(host, this.domain, this.namespaces);
+      const why = meshHostReason(host, this.domain, f.sourceNamespace, this.services);
       if (why) {
         return {
           category: 'in-mesh',
+          // BlackHoleCluster: REGISTRY_ONLY with a Sidecar whose egress hosts leave the service out sends
+          // its calls there (istio/istio#21385). PassthroughCluster: a service the caller's proxy knows is
+          // routed to its own cluster, so one seen here is outside the caller's view (a Sidecar's egress
+          // hosts under ALLOW_ANY, or a namespace outside the mesh's discoverySelectors).
           reason:
             f.verdict === 'blackhole'
               ? `blocked in-mesh call: ${why}, left out of the caller's Sidecar egress hosts`
-              : `${why}, reached through PassthroughCluster: not external`,
+              : `${why}, reached through PassthroughCluster because the caller's proxy does not import it (Sidecar egress hosts or discoverySelectors): not external`,
         };
       }
     }

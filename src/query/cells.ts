@@ -97,6 +97,7 @@ function readSample(
     destination: raw ? parseDestination(raw) : undefined,
     destinationWorkload: metric[LABEL.destinationWorkload],
     destinationWorkloadNamespace: metric[LABEL.destinationWorkloadNamespace],
+    sourceNamespace: metric[LABEL.sourceNamespace],
   });
   switch (query.shape) {
     case 'catchAll': {

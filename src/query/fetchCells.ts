@@ -1,8 +1,17 @@
-import { CatchAllClassifier, type Category, needsNamespaces } from './categories';
-import { type EgressCell, type QueryResult, shapeCells, type VectorSample } from './cells';
+import {
+  CatchAllClassifier,
+  type Category,
+  clusterDomainOf,
+  KnownServices,
+  type ServiceCandidate,
+  serviceCandidate,
+} from './categories';
+import { parseDestination } from './destination';
+import { alternation } from './escaping';
+import { type EgressCell, type QueryResult, shapeCells } from './cells';
 import { EgressError } from './errors';
 import { MAX_SECONDS } from './time';
-import { LABEL, METRIC } from './labels';
+import { KUBE_SERVICE_INFO, LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import { RECORDED_METRIC } from './recording';
 import { type EgressScope, includesOf, scopeOnlySelector, verdictsOf } from './selectors';
@@ -60,26 +69,69 @@ function assertWindow(from: number, to: number): void {
   }
 }
 
+/** The label-values endpoint takes GET only: keep each request's matchers well under common URL limits. */
+const MAX_CANDIDATE_CHARS = 3000;
+
+function candidateChunks(candidates: readonly ServiceCandidate[]): ServiceCandidate[][] {
+  const unique = [...new Map(candidates.map((c) => [`${c.name}.${c.namespace}`, c])).values()];
+  const chunks: ServiceCandidate[][] = [];
+  let size = Infinity;
+  for (const c of unique) {
+    const len = c.name.length + c.namespace.length + 2;
+    if (size + len > MAX_CANDIDATE_CHARS) {
+      chunks.push([]);
+      size = 0;
+    }
+    chunks[chunks.length - 1].push(c);
+    size += len;
+  }
+  return chunks;
+}
+
 /**
- * The mesh's namespaces, from the label index (cheap: no samples are read), so a Host such as
- * `reviews.shop` can be told from `example.com`. Asked only when such a two-label host shows up.
+ * Evidence that the services `candidates` name exist, from the series index (no samples are read): a
+ * mesh series whose `destination_service` is `name.namespace.svc.…` (the mesh's own traffic reached it),
+ * or kube-state-metrics' `kube_service_info`. Two index requests, narrowed to the candidates' names.
  */
-async function meshNamespaces(
+export async function knownServices(
   api: PrometheusApi,
   scope: EgressScope,
+  candidates: readonly ServiceCandidate[],
   from: number,
   to: number,
   signal?: AbortSignal
-): Promise<Set<string>> {
-  const selectors = [scopeOnlySelector(METRIC.requests, scope), scopeOnlySelector(METRIC.tcpClosed, scope)];
-  const lists = await Promise.all(
-    [LABEL.sourceNamespace, LABEL.destinationServiceNamespace, LABEL.destinationWorkloadNamespace].map((label) =>
-      api.labelValues(label, selectors, from, to, signal)
-    )
-  );
-  const out = new Set(lists.flat());
-  out.delete('unknown');
-  out.delete('');
+): Promise<KnownServices> {
+  const out = new KnownServices();
+  const domain = clusterDomainOf(scope.mesh);
+  for (const chunk of candidateChunks(candidates)) {
+    const names = alternation([...new Set(chunk.map((c) => c.name))]);
+    const namespaces = alternation([...new Set(chunk.map((c) => c.namespace))]);
+    const mesh = [METRIC.requests, METRIC.tcpOpened].map((m) =>
+      scopeOnlySelector(m, scope, [
+        { label: LABEL.clusterName, op: '=~', value: names },
+        { label: LABEL.destinationServiceNamespace, op: '=~', value: namespaces },
+      ])
+    );
+    const ksm = scopeOnlySelector(KUBE_SERVICE_INFO, scope, [
+      { label: 'service', op: '=~', value: names },
+      { label: 'namespace', op: '=~', value: namespaces },
+    ]);
+    const [hosts, services] = await Promise.all([
+      api.labelValues(LABEL.destinationService, mesh, from, to, signal),
+      api.series([ksm], from, to, signal),
+    ]);
+    for (const host of hosts) {
+      const c = serviceCandidate(host, domain);
+      if (c?.form === 'svc') {
+        out.add(c.name, c.namespace, 'mesh traffic');
+      }
+    }
+    for (const s of services) {
+      if (s.service && s.namespace) {
+        out.add(s.service, s.namespace, 'kube-state-metrics');
+      }
+    }
+  }
   return out;
 }
 
@@ -157,8 +209,8 @@ export async function countSource(
 }
 
 /**
- * The classifier for these results: with the mesh's namespaces when an HTTP host of theirs has the
- * `service.namespace` form (one cheap label-index look-up), without them otherwise.
+ * The classifier for these results, with evidence for the mesh services their HTTP hosts could name
+ * (`knownServices`: two index requests), asked only when such a host shows up.
  */
 export async function classifierFor(
   api: PrometheusApi,
@@ -168,13 +220,21 @@ export async function classifierFor(
   to: number,
   signal?: AbortSignal
 ): Promise<CatchAllClassifier> {
-  const needed = results.some(({ query, samples }) => query.listener === 'http' && hasTwoLabelHost(query, samples));
-  return new CatchAllClassifier(scope.mesh, needed ? await meshNamespaces(api, scope, from, to, signal) : new Set());
-}
-
-function hasTwoLabelHost(query: EgressQuery, samples: readonly VectorSample[]): boolean {
-  const label = query.destinationLabel;
-  return label !== undefined && samples.some((s) => needsNamespaces(s.metric[label] ?? ''));
+  const domain = clusterDomainOf(scope.mesh);
+  const candidates: ServiceCandidate[] = [];
+  for (const { query, samples } of results) {
+    const label = query.destinationLabel;
+    if (query.listener !== 'http' || label === undefined) {
+      continue;
+    }
+    for (const s of samples) {
+      const c = serviceCandidate(parseDestination(s.metric[label] ?? '').host, domain, s.metric[LABEL.sourceNamespace]);
+      if (c) {
+        candidates.push(c);
+      }
+    }
+  }
+  return new CatchAllClassifier(scope.mesh, await knownServices(api, scope, candidates, from, to, signal));
 }
 
 /** One line naming what `excluded` left out and how to see it, or undefined when nothing was. */

@@ -13,6 +13,9 @@ export const METRIC = {
   tcpReceived: 'istio_tcp_received_bytes_total',
 } as const;
 
+/** kube-state-metrics' one series per Kubernetes service, labelled `service` and `namespace`. */
+export const KUBE_SERVICE_INFO = 'kube_service_info';
+
 export const LABEL = {
   reporter: 'reporter',
   clusterName: 'destination_service_name',

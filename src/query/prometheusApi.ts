@@ -218,6 +218,26 @@ export class PrometheusApi {
     return this.stringList('/api/v1/labels', 'label names', match, start, end, signal);
   }
 
+  /** The label sets of the series `match` selects in [start, end], from the index (no samples read). */
+  async series(
+    match: string[],
+    start: number,
+    end: number,
+    signal?: AbortSignal
+  ): Promise<Array<Record<string, string>>> {
+    const path = '/api/v1/series';
+    const a = await this.call({
+      path,
+      method: 'GET',
+      params: { 'match[]': match, start: String(start), end: String(end) },
+      signal,
+    });
+    if (!Array.isArray(a.data) || a.data.some((s) => typeof s !== 'object' || s === null)) {
+      throw new EgressError(`Expected a list of label sets from ${path}, got ${snippet(a.data)}.`);
+    }
+    return a.data as Array<Record<string, string>>;
+  }
+
   /** The metadata endpoints' answer: a list of strings for the series `match` selects in [start, end]. */
   private async stringList(
     path: string,

@@ -206,7 +206,7 @@ describe('the data source on a mesh with every shape of catch-all traffic', () =
     expect(new Set(categories(plain.data[0]))).toEqual(new Set(['external']));
     expect(plain.data[0].meta.notices).toContainEqual({
       severity: 'info',
-      text: 'Not external, so not shown: 6 in-mesh pairs (turn on "in-mesh" under Show in the query editor).',
+      text: 'Not external, so not shown: 8 in-mesh pairs (turn on "in-mesh" under Show in the query editor).',
     });
     const all = await ds.query(
       queryRequest([{ queryType: 'matrix', include: ['in-mesh', 'registered', 'ambient'] }], TEST_END - 3600, TEST_END)
@@ -223,6 +223,12 @@ describe('the data source on a mesh with every shape of catch-all traffic', () =
     const reasons = frame.fields.find((x: { name: string }) => x.name === 'reason')!.values as string[];
     const dests = frame.fields.find((x: { name: string }) => x.name === 'destination')!.values as string[];
     expect(reasons[dests.indexOf('10.244.7.3')]).toBe('reached workload db/postgres by IP: not external');
+    // Namespaces named like top-level domains: only a service the mesh has evidence of is in-mesh.
+    const cats = categories(frame);
+    expect(cats[dests.indexOf('notion.app')]).toBe('external');
+    expect(cats[dests.indexOf('status.io')]).toBe('external');
+    expect(cats[dests.indexOf('ledger.io')]).toBe('in-mesh');
+    expect(reasons[dests.indexOf('inventory.news')]).toMatch(/kube-state-metrics/);
   });
 
   it('new destinations never list in-mesh pod IPs or mesh hosts', async () => {
@@ -230,7 +236,16 @@ describe('the data source on a mesh with every shape of catch-all traffic', () =
       queryRequest([{ queryType: 'newDestinations', lookback: '1h' }], TEST_END - 3600, TEST_END)
     );
     const dests = res.data[0].fields.find((x: { name: string }) => x.name === 'destination')!.values as string[];
-    expect(dests.filter((d) => d.startsWith('10.244.') || d.startsWith('reviews') || d === 'ratings')).toEqual([]);
+    expect(
+      dests.filter(
+        (d) =>
+          d.startsWith('10.244.') ||
+          d.startsWith('reviews') ||
+          d === 'ratings' ||
+          d === 'ledger.io' ||
+          d === 'inventory.news'
+      )
+    ).toEqual([]);
   });
 
   it('health check names the shapes it finds', async () => {

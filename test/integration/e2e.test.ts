@@ -111,11 +111,13 @@ async function pixel(page: Page, x: number, y: number): Promise<[number, number,
 
 /** Orange, blue or purple by hue; `empty` where nothing was drawn. */
 function colorClass([r, g, b, a]: number[]): string {
-  if (a === 0) {
-    return 'empty';
-  }
   const max = Math.max(r, g, b);
   const min = Math.min(r, g, b);
+  // Nothing drawn, or only a namespace band's faint shading (the theme's text color at a few percent):
+  // every cell color is opaque.
+  if (a < 64) {
+    return 'empty';
+  }
   let h = 0;
   if (max !== min) {
     h =

@@ -47,7 +47,9 @@ describe('istio-egress matrix on a mesh with every shape of catch-all traffic', 
     // Dynamic-DNS passthrough (Istio 1.31) is external traffic; pod IPs and mesh hosts are not.
     expect(cells.map((c) => c.destination)).toContain('httpbin.org');
     expect(cells.map((c) => c.destination)).not.toContain('10.244.3.17');
-    expect(r.stderr).toBe('note: Not external, so not shown: 6 in-mesh pairs (--include in-mesh).\n');
+    expect(r.stderr).toBe('note: Not external, so not shown: 8 in-mesh pairs (--include in-mesh).\n');
+    // Namespaces app and io run workloads, but no service notion or status exists: public names stay external.
+    expect(cells.map((c) => c.destination)).toEqual(expect.arrayContaining(['notion.app', 'status.io']));
   });
 
   it('--include all lists every category with the reason, matching the flows', async () => {
@@ -61,9 +63,17 @@ describe('istio-egress matrix on a mesh with every shape of catch-all traffic', 
     expect(byDest(CIDR_ONLY_DESTINATION).reason).toBe(
       `${CIDR_ONLY_DESTINATION} is in the in-cluster range 10.244.0.0/16: not external`
     );
-    expect(byDest('reviews.shop').reason).toMatch(
-      /^blocked in-mesh call: reviews.shop is service reviews in mesh namespace shop/
+    expect(byDest('reviews.shop').reason).toBe(
+      "blocked in-mesh call: reviews.shop is service reviews in namespace shop (seen as a destination service of the mesh's own traffic), left out of the caller's Sidecar egress hosts"
     );
+    expect(byDest('ledger.io').reason).toMatch(
+      /^blocked in-mesh call: ledger.io is service ledger in namespace io \(seen as/
+    );
+    expect(byDest('inventory.news').reason).toMatch(
+      /^inventory.news is service inventory in namespace news \(listed by kube-state-metrics' kube_service_info\), reached through PassthroughCluster/
+    );
+    expect(byDest('notion.app').category).toBe('external');
+    expect(byDest('status.io').category).toBe('external');
     expect(byDest('istio-egressgateway.istio-system.svc.cluster.local').reason).toMatch(
       /egress gateway istio-egressgateway/
     );
@@ -89,7 +99,14 @@ describe('istio-egress matrix on a mesh with every shape of catch-all traffic', 
       .filter(Boolean);
     const hosts = docs.flatMap((d) => [...d.spec.hosts, ...(d.spec.addresses ?? [])] as string[]);
     expect(hosts.sort()).toEqual(
-      ['api.github.com', 'api.weather.example', 'httpbin.org', '93-184-216-34.external', '93.184.216.34/32'].sort()
+      [
+        'api.github.com',
+        'api.weather.example',
+        'httpbin.org',
+        'notion.app',
+        '93-184-216-34.external',
+        '93.184.216.34/32',
+      ].sort()
     );
   });
 
@@ -112,7 +129,7 @@ describe('PromQL-side classification (time series and rules) agrees with the mat
     mesh: { inClusterCidrs: SHAPES_IN_CLUSTER_CIDRS },
   };
 
-  it('rates by destination read only external destinations (but the namespace-qualified host, which needs the join)', async () => {
+  it('rates by destination read only external destinations (and the two-label hosts, which need evidence a selector cannot hold)', async () => {
     const queries = seriesQueries(scope, { groupBy: ['destination'], rateIntervalSeconds: 300 });
     const seen = new Set<string>();
     for (const q of queries) {
@@ -121,7 +138,16 @@ describe('PromQL-side classification (time series and rules) agrees with the mat
     }
     // PassthroughCluster and BlackHoleCluster only: dynamic DNS shows in the matrix, not the rates.
     expect(Array.from(seen).sort()).toEqual(
-      ['93.184.216.34:443', 'api.github.com', 'pastebin.com', 'reviews.shop'].sort()
+      [
+        '93.184.216.34:443',
+        'api.github.com',
+        'pastebin.com',
+        'reviews.shop',
+        'notion.app',
+        'status.io',
+        'ledger.io',
+        'inventory.news',
+      ].sort()
     );
   });
 
