@@ -7,8 +7,9 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { MATRIX_PANEL_ID, UID } from '../../src/provisioning/config';
+import { datasources } from '../../src/provisioning/datasources';
+import { DEMO_SETTINGS_FILE, readSettings } from '../../scripts/settingsFile';
 import type { FakeVariable } from '../../test/fakes/grafana';
 import { freePort } from '../prometheus';
 
@@ -111,9 +112,8 @@ interface Panel {
 }
 
 function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
-  const provisioned = parse(readFileSync(path.join(ROOT, 'provisioning/datasources/datasources.yaml'), 'utf8'))
-    .datasources as Array<Record<string, unknown>>;
-  const egress = provisioned.find((d) => d.uid === UID.egress)!;
+  // The data source as provisioned for the demo mesh (its own settings file, not the user's).
+  const egress = datasources('', readSettings(DEMO_SETTINGS_FILE)).find((d) => d.uid === UID.egress)!;
   const dashboard = JSON.parse(
     readFileSync(path.join(ROOT, 'provisioning/dashboards/istio-egress-overview.json'), 'utf8')
   );

@@ -16,6 +16,7 @@ import { scaleMeshSeries, scaleMeshSize } from '../../harness/synthetic/scaleMes
 import { writeOpenMetrics } from '../../harness/synthetic/series';
 import { alertSpecs } from '../../src/provisioning/alertRules';
 import { ALERTING } from '../../src/provisioning/config';
+import { DEMO_SETTINGS_FILE, readSettings } from '../settingsFile';
 import {
   cellQueries,
   firstSeenQueries,
@@ -98,14 +99,15 @@ export async function benchRules(): Promise<string> {
 
     console.log('  per evaluation                                    samples touched   peak samples     time');
     const rows: Array<[string, Cost]> = [];
-    for (const a of alertSpecs()) {
+    const settings = readSettings(DEMO_SETTINGS_FILE);
+    for (const a of alertSpecs(settings)) {
       rows.push([a.name, await cost(prom.url, a.expr, TEST_END)]);
     }
     const rawForm = newPassthroughAlertExpr(
-      { mesh: ALERTING.mesh },
+      { mesh: settings.mesh },
       {
-        windowSeconds: ALERTING.newDestinationWindowSeconds,
-        lookbackSeconds: ALERTING.lookbackSeconds,
+        windowSeconds: settings.alerts.newDestinationWindowSeconds,
+        lookbackSeconds: settings.alerts.lookbackSeconds,
         rawLookbackSeconds: ALERTING.rawLookbackSeconds,
         source: 'raw',
       }

@@ -60,10 +60,10 @@ Usage:
   M: extra label matchers for every query, e.g. 'cluster="eu-1", mesh=~"prod-.*"'
   NAME: the label carrying the destination address on TCP metrics (default ${DEFAULT_IP_LABEL})
   C: categories besides external to list: in-mesh, registered, ambient (comma-separated) or all
-  MESH: what tells in-mesh and registered traffic apart:
-    --in-cluster-cidrs LIST  pod and service ranges, e.g. 10.244.0.0/16,10.96.0.0/12 (default none)
-    --cluster-domain D       Kubernetes cluster domain (default ${DEFAULT_CLUSTER_DOMAIN})
-    --egress-gateways LIST   service names of egress gateways and proxies (default ${DEFAULT_EGRESS_GATEWAYS.join(',')})
+  MESH: what tells in-mesh and registered traffic apart (the same fields as istio-egress.yaml):
+    --in-cluster-cidrs LIST  pod and service ranges, e.g. 10.244.0.0/16,10.96.0.0/12 (default none; inClusterCidrs)
+    --cluster-domain D       Kubernetes cluster domain (default ${DEFAULT_CLUSTER_DOMAIN}; clusterDomain)
+    --egress-gateways LIST   service names of egress gateways and proxies (default ${DEFAULT_EGRESS_GATEWAYS.join(',')}; egressGateways)
 `;
 
 const COMMON = {

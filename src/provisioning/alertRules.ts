@@ -11,6 +11,7 @@ import {
   recordingRules,
 } from '../query';
 import { ALERTING, MATRIX_PANEL_ID, UID } from './config';
+import { type GenerateSettings, spokenDuration } from './settings';
 
 /** One alert, independent of where it is evaluated (Grafana or Prometheus). */
 export interface AlertSpec {
@@ -25,21 +26,24 @@ export interface AlertSpec {
   runbook: string;
 }
 
-const scope: EgressScope = { mesh: ALERTING.mesh };
+const scopeOf = (s: GenerateSettings): EgressScope => ({ mesh: s.mesh });
 const who = '{{ $labels.source_workload_namespace }}/{{ $labels.source_workload }}';
 
-export function alertSpecs(): AlertSpec[] {
-  return [
+export function alertSpecs(s: GenerateSettings): AlertSpec[] {
+  const scope = scopeOf(s);
+  const a = s.alerts;
+  const window = spokenDuration(a.windowSeconds);
+  const specs: AlertSpec[] = [
     {
       uid: 'istio-egress-blackhole',
       name: 'IstioEgressBlackholeTraffic',
       title: 'Workload hitting BlackHoleCluster',
-      expr: blackholeAlertExpr(scope, { windowSeconds: ALERTING.windowSeconds }),
+      expr: blackholeAlertExpr(scope, { windowSeconds: a.windowSeconds }),
       for: '0m',
       severity: 'warning',
       summary: `${who} is blocked reaching {{ $labels.destination }}`,
       description:
-        'Traffic to a host outside the service registry hit BlackHoleCluster (HTTP 502 or a refused TCP connection) in the last 5 minutes.',
+        `Traffic to a host outside the service registry hit BlackHoleCluster (HTTP 502 or a refused TCP connection) in the last ${window}.`,
       runbook:
         'A misconfiguration or a compromised workload. If the destination is legitimate, register it with a ServiceEntry (istio-egress serviceentries, or the matrix panel); otherwise investigate the workload.',
     },
@@ -48,25 +52,56 @@ export function alertSpecs(): AlertSpec[] {
       name: 'IstioEgressNewPassthroughDestination',
       title: 'New external destination through PassthroughCluster',
       expr: newPassthroughAlertExpr(scope, {
-        windowSeconds: ALERTING.newDestinationWindowSeconds,
-        lookbackSeconds: ALERTING.lookbackSeconds,
+        windowSeconds: a.newDestinationWindowSeconds,
+        lookbackSeconds: a.lookbackSeconds,
         rawLookbackSeconds: ALERTING.rawLookbackSeconds,
       }),
       for: '0m',
       severity: 'info',
       summary: `${who} reached a new external destination {{ $labels.destination }}`,
       description:
-        'Nothing in the mesh reached this destination through PassthroughCluster in the 7 days before the last 10 minutes.',
+        `Nothing in the mesh reached this destination through PassthroughCluster in the ${spokenDuration(a.lookbackSeconds)} before the last ${spokenDuration(a.newDestinationWindowSeconds)}.`,
       runbook:
         'Confirm the destination is expected. Register it with a ServiceEntry so the mesh can move towards REGISTRY_ONLY.',
     },
+    {
+      uid: 'istio-egress-blocked-in-mesh',
+      name: 'IstioEgressBlockedInMeshCall',
+      title: 'Calls to a mesh service blocked by Sidecar egress scope',
+      expr: blockedInMeshAlertExpr(scope, { windowSeconds: a.windowSeconds }),
+      for: '0m',
+      severity: 'warning',
+      summary: `${who} is blocked calling mesh service {{ $labels.destination }}`,
+      description:
+        `Calls to a service inside the mesh hit BlackHoleCluster in the last ${window}: the caller's Sidecar resource does not import that host.`,
+      runbook:
+        "Add the service's namespace or host to the caller's Sidecar egress hosts (e.g. shop/*), or remove the call. It is not external traffic: no ServiceEntry is needed.",
+    },
+    {
+      uid: 'istio-egress-ip-cardinality',
+      name: 'IstioEgressDestinationIpCardinality',
+      title: 'Destination IP label cardinality',
+      expr: ipCardinalityAlertExpr(scope, { threshold: a.ipCardinalityThreshold }),
+      for: '15m',
+      severity: 'warning',
+      summary: `{{ $value }} distinct destination IPs on catch-all TCP metrics (threshold ${a.ipCardinalityThreshold})`,
+      description: 'Each destination IP is a new series: destinations with changing IPs multiply Prometheus series.',
+      runbook:
+        'Register frequent destinations with ServiceEntries (they leave the catch-all clusters), or limit the Telemetry override to fewer metrics.',
+    },
+  ];
+  // Passthrough from a REGISTRY_ONLY namespace: only for the namespaces the user declared.
+  if (s.registryOnlyNamespaces.length > 0) {
+    specs.splice(
+      2,
+      0,
     {
       uid: 'istio-egress-policy-violation',
       name: 'IstioEgressPassthroughFromRegistryOnlyNamespace',
       title: 'Passthrough traffic from a REGISTRY_ONLY namespace',
       expr: policyViolationAlertExpr(scope, {
-        windowSeconds: ALERTING.windowSeconds,
-        registryOnlyNamespaces: ALERTING.registryOnlyNamespaces,
+        windowSeconds: a.windowSeconds,
+        registryOnlyNamespaces: s.registryOnlyNamespaces,
       }),
       for: '0m',
       severity: 'critical',
@@ -75,33 +110,10 @@ export function alertSpecs(): AlertSpec[] {
         'The outbound traffic policy in force is not the declared one: a Sidecar resource is missing or was changed.',
       runbook:
         "Check the namespace's Sidecar outboundTrafficPolicy and the mesh config; blocked traffic should show as BlackHoleCluster.",
-    },
-    {
-      uid: 'istio-egress-blocked-in-mesh',
-      name: 'IstioEgressBlockedInMeshCall',
-      title: 'Calls to a mesh service blocked by Sidecar egress scope',
-      expr: blockedInMeshAlertExpr(scope, { windowSeconds: ALERTING.windowSeconds }),
-      for: '0m',
-      severity: 'warning',
-      summary: `${who} is blocked calling mesh service {{ $labels.destination }}`,
-      description:
-        "Calls to a service inside the mesh hit BlackHoleCluster in the last 5 minutes: the caller's Sidecar resource does not import that host.",
-      runbook:
-        "Add the service's namespace or host to the caller's Sidecar egress hosts (e.g. shop/*), or remove the call. It is not external traffic: no ServiceEntry is needed.",
-    },
-    {
-      uid: 'istio-egress-ip-cardinality',
-      name: 'IstioEgressDestinationIpCardinality',
-      title: 'Destination IP label cardinality',
-      expr: ipCardinalityAlertExpr(scope, { threshold: ALERTING.ipCardinalityThreshold }),
-      for: '15m',
-      severity: 'warning',
-      summary: `{{ $value }} distinct destination IPs on catch-all TCP metrics (threshold ${ALERTING.ipCardinalityThreshold})`,
-      description: 'Each destination IP is a new series: destinations with changing IPs multiply Prometheus series.',
-      runbook:
-        'Register frequent destinations with ServiceEntries (they leave the catch-all clusters), or limit the Telemetry override to fewer metrics.',
-    },
-  ];
+    }
+    );
+  }
+  return specs;
 }
 
 /**
@@ -114,7 +126,7 @@ function grafanaTemplate(text: string): string {
 }
 
 /** Grafana-managed rules (file provisioning format), querying the provisioned core Prometheus data source. */
-export function grafanaAlertRules() {
+export function grafanaAlertRules(s: GenerateSettings) {
   return {
     apiVersion: 1,
     groups: [
@@ -123,11 +135,11 @@ export function grafanaAlertRules() {
         name: ALERTING.group,
         folder: ALERTING.folder,
         interval: ALERTING.interval,
-        rules: alertSpecs().map((a) => ({
+        rules: alertSpecs(s).map((a) => ({
           uid: a.uid,
           title: a.title,
           condition: 'C',
-          data: grafanaRuleQueries(a.expr, UID.prometheus, ALERTING.windowSeconds),
+          data: grafanaRuleQueries(a.expr, UID.prometheus, s.alerts.windowSeconds),
           dashboardUid: UID.overview,
           panelId: MATRIX_PANEL_ID,
           noDataState: 'OK',
@@ -147,7 +159,7 @@ export function grafanaAlertRules() {
 }
 
 /** The same alerts as a Prometheus rule file, for teams that alert from Prometheus and Alertmanager. */
-export function prometheusRuleGroups() {
+export function prometheusRuleGroups(s: GenerateSettings) {
   return {
     groups: [
       // First, so each evaluation of the alerts finds the latest recording (groups run concurrently, but
@@ -155,12 +167,12 @@ export function prometheusRuleGroups() {
       {
         name: ALERTING.recordingGroup,
         interval: duration(RECORDING_INTERVAL_SECONDS),
-        rules: recordingRules(scope),
+        rules: recordingRules(scopeOf(s)),
       },
       {
         name: ALERTING.group,
         interval: ALERTING.interval,
-        rules: alertSpecs().map((a) => ({
+        rules: alertSpecs(s).map((a) => ({
           alert: a.name,
           expr: a.expr,
           for: a.for,
@@ -173,7 +185,7 @@ export function prometheusRuleGroups() {
 }
 
 /** prometheus-operator's PrometheusRule resource around the same groups. */
-export function prometheusRuleResource() {
+export function prometheusRuleResource(s: GenerateSettings) {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
@@ -182,7 +194,7 @@ export function prometheusRuleResource() {
       namespace: 'istio-system',
       labels: { 'app.kubernetes.io/name': 'istio-egress', release: 'prometheus' },
     },
-    spec: prometheusRuleGroups(),
+    spec: prometheusRuleGroups(s),
   };
 }
 
@@ -191,8 +203,8 @@ export function prometheusRuleResource() {
  * runs both (the raw form in a test-only rule file) on one set of destinations, each a case one form could
  * get wrong, at the recording's 5-minute resolution over more than the 7-day look-back.
  */
-export function newDestinationParityTest() {
-  const spec = alertSpecs().find((a) => a.name === 'IstioEgressNewPassthroughDestination')!;
+export function newDestinationParityTest(s: GenerateSettings) {
+  const spec = alertSpecs(s).find((a) => a.name === 'IstioEgressNewPassthroughDestination')!;
   const rawName = `${spec.name}RawReference`;
   const rawRules = {
     groups: [
@@ -202,9 +214,9 @@ export function newDestinationParityTest() {
         rules: [
           {
             alert: rawName,
-            expr: newPassthroughAlertExpr(scope, {
-              windowSeconds: ALERTING.newDestinationWindowSeconds,
-              lookbackSeconds: ALERTING.lookbackSeconds,
+            expr: newPassthroughAlertExpr(scopeOf(s), {
+              windowSeconds: s.alerts.newDestinationWindowSeconds,
+              lookbackSeconds: s.alerts.lookbackSeconds,
               rawLookbackSeconds: ALERTING.rawLookbackSeconds,
               source: 'raw',
             }),

@@ -1,8 +1,9 @@
 import { RAW_BRIDGE_SECONDS } from '../query/recording';
 
 /**
- * What the provisioned dashboards and alert rules are made of. Edit here, then `npm run generate`; a test
- * fails while the committed files differ from what the generator writes.
+ * What the provisioned dashboards and alert rules are made of, beyond the user's mesh settings
+ * (istio-egress.yaml, settings.ts). Edit here, then `npm run generate`; a test fails while the committed
+ * files differ from what the generator writes.
  */
 export const UID = {
   /** The core Prometheus data source: Grafana-managed alert rules need a backend data source. */
@@ -19,31 +20,17 @@ export const PANEL_TYPE = 'meshlens-istioegress-panel';
 /** The matrix panel's id in the overview dashboard: alert rules link back to it. */
 export const MATRIX_PANEL_ID = 5;
 
+/**
+ * Where the alert rules live and how often they run. What they look for in the user's mesh (ranges,
+ * REGISTRY_ONLY namespaces, windows, thresholds) is in the user's settings file (settings.ts).
+ */
 export const ALERTING = {
   folder: 'Istio egress',
   group: 'istio-egress',
   interval: '1m',
-  /** Each evaluation looks at the last 5 minutes. */
-  windowSeconds: 300,
-  /** New destinations: traffic in the last 10 minutes, none in the 7 days before. */
-  newDestinationWindowSeconds: 600,
-  lookbackSeconds: 7 * 86400,
   /** The raw series a rule may read at most per evaluation: longer look-backs read recorded series. */
   rawLookbackSeconds: RAW_BRIDGE_SECONDS,
   recordingGroup: 'istio-egress-recording',
-  /** Namespaces declared REGISTRY_ONLY (Sidecar outboundTrafficPolicy): passthrough there is a policy gap. */
-  registryOnlyNamespaces: ['payments', 'legacy'],
-  /** What tells in-mesh traffic apart in the rules (the same settings as the provisioned data source). */
-  mesh: {
-    clusterDomain: 'cluster.local',
-    /**
-     * Pod and service ranges: kubeadm's defaults, which the demo mesh uses. Set your cluster's (IPv4 in
-     * the rules; the data source also takes IPv6).
-     */
-    inClusterCidrs: ['10.244.0.0/16', '10.96.0.0/12'],
-  },
-  /** Distinct destination IP label values above which the cardinality warning fires. */
-  ipCardinalityThreshold: 1000,
 } as const;
 
 /** Where an existing Grafana finds things (Helm chart and Grafana Operator resources under deploy/). */

@@ -1,4 +1,5 @@
-import { ALERTING, DATASOURCE_TYPE, UID } from './config';
+import { DATASOURCE_TYPE, UID } from './config';
+import type { GenerateSettings } from './settings';
 
 /**
  * The two data sources, for every way of provisioning them (files, the Helm chart, the Grafana Operator):
@@ -6,7 +7,7 @@ import { ALERTING, DATASOURCE_TYPE, UID } from './config';
  * source, and this plugin's data source on the same Prometheus. Neither becomes the default: copied into
  * an existing Grafana, they must not replace the user's default data source.
  */
-export function datasources(prometheusUrl: string) {
+export function datasources(prometheusUrl: string, s: GenerateSettings) {
   return [
     {
       name: 'Prometheus (Istio)',
@@ -27,10 +28,11 @@ export function datasources(prometheusUrl: string) {
       jsonData: {
         ipLabel: 'destination_ip',
         destinationLimit: 500,
-        destinationNames: [{ cidr: '52.216.0.0/15', name: 'AWS S3' }],
-        inClusterCidrs: ALERTING.mesh.inClusterCidrs,
+        destinationNames: s.destinationNames,
+        inClusterCidrs: s.mesh.inClusterCidrs,
         alertingDatasourceUid: UID.prometheus,
-        clusterDomain: ALERTING.mesh.clusterDomain,
+        clusterDomain: s.mesh.clusterDomain,
+        egressGateways: s.mesh.egressGateways,
       },
     },
   ];

@@ -1,6 +1,7 @@
 import { grafanaAlertRules } from './alertRules';
 import { ALERTING, DEPLOY, PLUGIN_IDS } from './config';
 import { datasources } from './datasources';
+import type { GenerateSettings } from './settings';
 import { overviewDashboard, workloadDashboard } from './dashboards';
 
 const DASHBOARDS = () => [
@@ -13,11 +14,11 @@ const DASHBOARDS = () => [
  * plugin syntax), unsigned plugins allowed by id, the data sources, a dashboard provider with the two
  * dashboards, and the alert rules as a provisioning file. `helm install -f deploy/helm/values.yaml`.
  */
-export function helmValues() {
+export function helmValues(s: GenerateSettings) {
   return {
     plugins: [`${DEPLOY.releaseUrl};${PLUGIN_IDS[0]}`],
     'grafana.ini': { plugins: { allow_loading_unsigned_plugins: PLUGIN_IDS.join(',') } },
-    datasources: { 'datasources.yaml': { apiVersion: 1, datasources: datasources(DEPLOY.prometheusUrl) } },
+    datasources: { 'datasources.yaml': { apiVersion: 1, datasources: datasources(DEPLOY.prometheusUrl, s) } },
     dashboardProviders: {
       'dashboardproviders.yaml': {
         apiVersion: 1,
@@ -37,7 +38,7 @@ export function helmValues() {
     dashboards: {
       'istio-egress': Object.fromEntries(DASHBOARDS().map((d) => [d.name, { json: JSON.stringify(d.json, null, 2) }])),
     },
-    alerting: { 'istio-egress-rules.yaml': grafanaAlertRules() },
+    alerting: { 'istio-egress-rules.yaml': grafanaAlertRules(s) },
   };
 }
 
@@ -50,10 +51,10 @@ const FOLDER = 'istio-egress';
  * on grafana.com, so the operator's `spec.plugins` (name and version from the catalog) cannot install it:
  * the Grafana resource installs it from the release archive (GF_INSTALL_PLUGINS=url;id, see README).
  */
-export function operatorResources() {
+export function operatorResources(s: GenerateSettings) {
   const selector = { matchLabels: DEPLOY.instanceSelector };
   const meta = (name: string) => ({ name, namespace: DEPLOY.namespace });
-  const group = grafanaAlertRules().groups[0];
+  const group = grafanaAlertRules(s).groups[0];
   return [
     {
       apiVersion: API_VERSION,
@@ -61,7 +62,7 @@ export function operatorResources() {
       metadata: meta(FOLDER),
       spec: { instanceSelector: selector, title: ALERTING.folder },
     },
-    ...datasources(DEPLOY.prometheusUrl).map((ds) => ({
+    ...datasources(DEPLOY.prometheusUrl, s).map((ds) => ({
       apiVersion: API_VERSION,
       kind: 'GrafanaDatasource',
       metadata: meta(ds.uid),

@@ -2,6 +2,8 @@
  * @jest-environment jsdom
  */
 import { readFileSync } from 'node:fs';
+import { datasources } from '../../src/provisioning/datasources';
+import { DEMO_SETTINGS_FILE, readSettings } from '../../scripts/settingsFile';
 import path from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import {
@@ -13,7 +15,6 @@ import {
   getFieldDisplayValues,
   transformDataFrame,
 } from '@grafana/data';
-import { parse } from 'yaml';
 import { registerStandardTransformers } from '../../harness/grafanaTransformers';
 import { DataSource } from '../../src/datasource/datasource';
 import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
@@ -52,10 +53,9 @@ const dashboard = JSON.parse(
 );
 const panelByTitle = (title: string): Panel => dashboard.panels.find((p: Panel) => p.title === title);
 
-// The provisioned data source's own settings (in-cluster CIDRs, alerting data source, names), at the test Prometheus.
-const provisioned = parse(
-  readFileSync(path.join(ROOT, 'provisioning/datasources/datasources.yaml'), 'utf8')
-).datasources.find((d: { uid: string }) => d.uid === 'istio-egress').jsonData as EgressOptions;
+// The data source as provisioned for the demo mesh (in-cluster CIDRs, alerting data source, names), at the test Prometheus.
+const provisioned = datasources('', readSettings(DEMO_SETTINGS_FILE)).find((d) => d.uid === 'istio-egress')!
+  .jsonData as EgressOptions;
 
 // Dashboard variables at their defaults: every one "All" with the allValue the dashboard declares.
 const vars = fakeTemplateSrv(

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,32 +10,68 @@ import { freePort, requireBinary, type RunningPrometheus, startPrometheus } from
 import { fetchCells } from '../../src/query/fetchCells';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
-import { generatedFiles } from '../../src/provisioning/files';
+import { generatedFiles, ruleTestFiles } from '../../src/provisioning/files';
+import { DEMO_SETTINGS_FILE, readSettings, SETTINGS_FILE } from '../../scripts/settingsFile';
 import { DATASOURCE_TYPE, MATRIX_PANEL_ID, PANEL_TYPE, UID } from '../../src/provisioning/config';
 import { promqlErrors } from '../promqlParser';
 
 const ROOT = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
 const read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8');
+const shipped = () => generatedFiles(readSettings(SETTINGS_FILE));
 
 describe('generated provisioning', () => {
-  it.each(Object.keys(generatedFiles()))('%s is committed as the generator writes it (npm run generate)', (file) => {
+  it.each(Object.keys(shipped()))('%s is committed as the generator writes it from istio-egress.yaml', (file) => {
     expect(existsSync(path.join(ROOT, file))).toBe(true);
-    expect(read(file)).toBe(generatedFiles()[file]);
+    expect(read(file)).toBe(shipped()[file]);
   });
 
-  it('promtool accepts the Prometheus rule file and its unit tests pass', async () => {
+  it('the shipped files carry no demo namespace, range or name: only what istio-egress.yaml says', () => {
+    const demo = readSettings(DEMO_SETTINGS_FILE);
+    const values = [
+      // As the rules' namespace matcher writes them.
+      demo.registryOnlyNamespaces.join('|'),
+      ...demo.mesh.inClusterCidrs,
+      ...demo.destinationNames.flatMap((n) => [n.cidr, n.name]),
+      // The ranges as the rules' regexes write them (10.244.x.x, 10.96-111.x.x).
+      '10\\\\.244',
+      '10\\\\.(?:96|',
+    ];
+    const found = (files: Record<string, string>) =>
+      Object.entries(files).flatMap(([file, text]) =>
+        values.filter((v) => text.includes(v)).map((v) => `${file}: ${v}`)
+      );
+    expect(found(shipped())).toEqual([]);
+    // The same search finds every one of them in the files generated for the demo mesh.
+    const inDemo = new Set(found(generatedFiles(demo)).map((f) => f.slice(f.indexOf(': ') + 2)));
+    expect([...inDemo].sort()).toEqual([...values].sort());
+    // And nothing left behind by an older generator that the current one no longer writes.
+    expect(existsSync(path.join(ROOT, 'rules/tests'))).toBe(false);
+  });
+
+  it('promtool accepts the shipped rule file, and the unit tests pass on the rules for the demo mesh', async () => {
     const promtool = requireBinary('promtool');
     const check = await run(promtool, ['check', 'rules', path.join(ROOT, 'rules/istio-egress.rules.yml')]);
-    // Four recording rules and five alerts.
-    expect(check.stdout).toContain('SUCCESS: 9 rules found');
-    const tests = [
-      'rules/tests/istio-egress.test.yml',
-      'rules/tests/ip-cardinality.test.yml',
-      'rules/tests/new-destination-parity.test.yml',
-    ];
-    const results = await Promise.all(tests.map((t) => run(promtool, ['test', 'rules', path.join(ROOT, t)])));
-    results.forEach((res) => expect(res.stdout).toContain('SUCCESS'));
+    // Four recording rules and four alerts: no REGISTRY_ONLY namespaces are declared in the shipped file.
+    expect(check.stdout).toContain('SUCCESS: 8 rules found');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rule-tests-'));
+    try {
+      const files = {
+        ...ruleTestFiles(readSettings(DEMO_SETTINGS_FILE)),
+        'tests/istio-egress.test.yml': read('test/rules/istio-egress.test.yml'),
+      };
+      for (const [file, text] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        writeFileSync(path.join(dir, file), text);
+      }
+      const demoCheck = await run(promtool, ['check', 'rules', path.join(dir, 'istio-egress.rules.yml')]);
+      expect(demoCheck.stdout).toContain('SUCCESS: 9 rules found');
+      const tests = ['istio-egress.test.yml', 'ip-cardinality.test.yml', 'new-destination-parity.test.yml'];
+      const results = await Promise.all(tests.map((t) => run(promtool, ['test', 'rules', path.join(dir, 'tests', t)])));
+      results.forEach((res) => expect(res.stdout).toContain('SUCCESS'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('no shipped rule reads more than an hour of raw Istio series per evaluation', () => {
@@ -75,8 +111,19 @@ describe('generated provisioning', () => {
     }>;
     const prometheus = datasources.find((d) => d.type === 'prometheus')!;
     expect(prometheus.uid).toBe(UID.prometheus);
-    const all = rules.groups.flatMap((g: { rules: unknown[] }) => g.rules);
-    expect(all).toHaveLength(5);
+    // The shipped rules (no REGISTRY_ONLY namespaces declared: four) and the demo mesh's (all five).
+    const demoRules = parse(
+      generatedFiles(readSettings(DEMO_SETTINGS_FILE))['provisioning/alerting/istio-egress-rules.yaml']
+    );
+    const ruleList = (doc: { groups: Array<{ rules: unknown[] }> }) => doc.groups.flatMap((g) => g.rules);
+    expect(ruleList(rules)).toHaveLength(4);
+    expect(ruleList(demoRules)).toHaveLength(5);
+    const all = [...ruleList(rules), ...ruleList(demoRules)] as Array<{
+      dashboardUid: string;
+      panelId: number;
+      condition: string;
+      data: Array<{ refId: string; datasourceUid: string; model: { expr: string } }>;
+    }>;
     for (const rule of all) {
       expect(rule.dashboardUid).toBe(UID.overview);
       expect(rule.panelId).toBe(MATRIX_PANEL_ID);
@@ -110,7 +157,7 @@ describe('generated provisioning', () => {
   });
 
   it('every dashboard has unique panel ids (Grafana renumbers a duplicate, moving what alert rules link to)', () => {
-    for (const [file, content] of Object.entries(generatedFiles()).filter(([f]) => f.endsWith('.json'))) {
+    for (const [file, content] of Object.entries(shipped()).filter(([f]) => f.endsWith('.json'))) {
       const ids = (JSON.parse(content).panels as Array<{ id: number }>).map((p) => p.id);
       expect(`${file}: ${ids.length === new Set(ids).size && ids.every((id) => id > 0)}`).toBe(`${file}: true`);
     }
@@ -154,9 +201,19 @@ describe('generated provisioning', () => {
     }
   }, 300_000);
 
-  it('docker-compose mounts paths that exist and points Grafana at the provisioned Prometheus', () => {
+  it('docker-compose mounts paths that exist and points Grafana at the provisioned Prometheus', async () => {
+    // `npm run server` writes the demo mesh's provisioning and rules to .demo/ before compose starts.
+    const server = JSON.parse(read('package.json')).scripts.server as string;
+    const generate = /npm run generate -- (--config \S+ --out \S+)/.exec(server);
+    expect(generate?.[1]).toBe('--config harness/demo/istio-egress.yaml --out .demo');
+    await run('npx', ['tsx', 'scripts/generate.ts', ...generate![1].split(' ')], { cwd: ROOT });
+    const demoSources = parse(read('.demo/provisioning/datasources/datasources.yaml')).datasources;
+    expect(demoSources[1].jsonData.inClusterCidrs).toEqual(readSettings(DEMO_SETTINGS_FILE).mesh.inClusterCidrs);
     // `!override` is Compose's own tag (replace, not merge, a list from `extends`): a plain sequence here.
     const compose = parse(read('docker-compose.yaml'), { logLevel: 'error' });
+    expect(read('docker-compose.yaml')).toMatch(/volumes: !override\n/);
+    expect(compose.services.grafana.volumes).toContain('./.demo/provisioning:/etc/grafana/provisioning');
+    expect(compose.services.prometheus.volumes).toContain('./.demo/rules:/etc/prometheus/rules:ro');
     expect(compose.services.grafana.ports).toEqual(['127.0.0.1:3000:3000/tcp']);
     expect(read('docker-compose.yaml')).toMatch(/ports: !override\n/);
     expect(compose.services.grafana.environment.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');

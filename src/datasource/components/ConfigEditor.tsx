@@ -117,7 +117,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         </Field>
         <Field
           label="In-cluster CIDRs"
-          description="Pod and service ranges, comma-separated. Catch-all traffic to them is in-mesh (a pod dialled by IP), not external. Default: none."
+          description="Pod and service ranges, comma-separated. Catch-all traffic to them is in-mesh (a pod dialled by IP), not external. Default: none. (inClusterCidrs in istio-egress.yaml)"
           invalid={!!cidrsError}
           error={cidrsError}
         >
@@ -131,7 +131,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         </Field>
         <Field
           label="Cluster domain"
-          description="Mesh service hosts end in .svc.<domain>: blocked calls to them are in-mesh misconfigurations."
+          description="Mesh service hosts end in .svc.<domain>: blocked calls to them are in-mesh misconfigurations. (clusterDomain in istio-egress.yaml)"
           invalid={!!domainError}
           error={domainError}
         >
@@ -145,7 +145,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         </Field>
         <Field
           label="Egress gateways"
-          description="Service names of egress gateways and Sidecar egress proxies: traffic to them counts as registered."
+          description="Service names of egress gateways and Sidecar egress proxies: traffic to them counts as registered. (egressGateways in istio-egress.yaml)"
         >
           <Input
             width={60}
