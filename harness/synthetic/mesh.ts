@@ -1,5 +1,5 @@
 import type { Category } from '../../src/query/categories';
-import type { EgressCell } from '../../src/query/cells';
+import { cellKey, type EgressCell } from '../../src/query/cells';
 import type { Listener, Verdict } from '../../src/query/labels';
 import { shapeFlows, shapeMeshSeries } from './shapes';
 import { type CounterSpec, type Grid, windowIncrease } from './series';
@@ -60,6 +60,8 @@ const CLUSTER_NAME: Record<Verdict, string> = { blackhole: 'BlackHoleCluster', p
 function commonLabels(f: { cluster: string; ns: string; wl: string }, reporter = 'source'): Record<string, string> {
   return {
     cluster: f.cluster,
+    // Istio's own label for the caller's cluster (its multi-cluster meshes); `cluster` is the scrape's.
+    source_cluster: f.cluster,
     reporter,
     source_workload: f.wl,
     source_workload_namespace: f.ns,
@@ -442,6 +444,17 @@ export function demoFlows(opts: { fixtures?: boolean } = {}): Flow[] {
       stop: 420,
     },
 
+    // The same workload and destination as in the demo cluster: a multi-cluster mesh must not add them up
+    // when asked to keep clusters apart (--by-cluster).
+    {
+      cluster: LEGACY_CLUSTER,
+      ns: 'shop',
+      wl: 'checkout',
+      verdict: 'passthrough',
+      listener: 'http',
+      destination: 'api.stripe.com',
+      codes: { '200': 2 },
+    },
     // A cluster whose operators never added the IP label: TCP destinations are unknown.
     {
       cluster: LEGACY_CLUSTER,
@@ -541,5 +554,33 @@ export function expectedCells(
     }
     cells.push(cell);
   }
-  return cells;
+  return mergeEqualCells(cells);
+}
+
+/**
+ * Flows of two clusters with the same workload, destination and verdict are one cell unless the reader
+ * keeps clusters apart (--by-cluster): their counts add up, as Prometheus' `sum by` adds them.
+ */
+function mergeEqualCells(cells: EgressCell[]): EgressCell[] {
+  const byKey = new Map<string, EgressCell>();
+  for (const c of cells) {
+    const key = cellKey(c);
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, c);
+      continue;
+    }
+    seen.requests += c.requests;
+    seen.connections += c.connections;
+    seen.bytesSent += c.bytesSent;
+    seen.bytesReceived += c.bytesReceived;
+    if (c.responseCodes) {
+      const codes = { ...(seen.responseCodes ?? {}) };
+      for (const [code, n] of Object.entries(c.responseCodes)) {
+        codes[code] = (codes[code] ?? 0) + n;
+      }
+      seen.responseCodes = codes;
+    }
+  }
+  return [...byKey.values()];
 }

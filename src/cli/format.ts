@@ -4,6 +4,7 @@ import { type EgressCell, roundCounts } from '../query/cells';
 export function jsonCell(cell: EgressCell): Record<string, unknown> {
   const c = roundCounts(cell);
   const out: Record<string, unknown> = {
+    ...(c.sourceCluster === undefined ? {} : { sourceCluster: c.sourceCluster }),
     sourceNamespace: c.sourceNamespace,
     sourceWorkload: c.sourceWorkload,
     destination: c.destination,
@@ -60,7 +61,10 @@ function printable(s: string): string {
 }
 
 export function table(cells: readonly EgressCell[]): string {
+  // A cluster column only when the cells are per cluster (--by-cluster).
+  const byCluster = cells.some((c) => c.sourceCluster !== undefined);
   const header = [
+    ...(byCluster ? ['CLUSTER'] : []),
     'NAMESPACE',
     'WORKLOAD',
     'DESTINATION',
@@ -83,6 +87,7 @@ export function table(cells: readonly EgressCell[]): string {
           .join(',')
       : '';
     return [
+      ...(byCluster ? [c.sourceCluster ?? 'unknown'] : []),
       c.sourceNamespace,
       c.sourceWorkload,
       c.destination,

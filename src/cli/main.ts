@@ -45,12 +45,14 @@ const USAGE = `istio-egress: Istio traffic through BlackHoleCluster and Passthro
 
 Usage:
   istio-egress matrix --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
-                      [--include C] [--format json|table] [--recorded auto|always|never]
+                      [--include C] [--format json|table] [--recorded auto|always|never] [--by-cluster]
   istio-egress serviceentries --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
                               [--scope namespace|mesh] [--namespace NS]
   istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--rate-interval D]
 
   Output: --format json (default) or table; serviceentries writes YAML.
+  --by-cluster: a multi-cluster mesh's cells per source cluster (source_cluster), never summed across
+    clusters; each cell gets sourceCluster (a CLUSTER column in the table).
   --recorded: count from the recording rules' 5-minute series: auto (default: for ranges of 6h and more
     that they cover), always or never. Which series were counted goes to stderr for long ranges.
   Connection: --timeout D (default 30s); --query-params 'partial_response=false&dedup=true' on every request
@@ -87,6 +89,7 @@ const OPTIONS = {
     format: { type: 'string', default: 'json' },
     include: { type: 'string', default: '' },
     recorded: { type: 'string', default: 'auto' },
+    'by-cluster': { type: 'boolean', default: false },
   },
   serviceentries: {
     ...COMMON,
@@ -123,6 +126,7 @@ function scopeFrom(values: Record<string, string | boolean | undefined>): Egress
       egressGateways: (str('egress-gateways') ?? '').split(/[\s,]+/).filter(Boolean),
     },
     include: parseCategories(str('include') ?? ''),
+    byCluster: values['by-cluster'] === true,
   };
 }
 

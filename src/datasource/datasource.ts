@@ -137,6 +137,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         egressGateways: this.options.egressGateways,
       },
       include: q.include,
+      byCluster: q.queryType === 'matrix' || q.queryType === undefined ? q.byCluster : undefined,
     };
   }
 

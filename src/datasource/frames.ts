@@ -10,6 +10,9 @@ import {
 } from '../query';
 
 /** Field names of the matrix frame: the contract between this data source and the matrix panel. */
+/** The field a matrix frame has first when its cells are per source cluster. */
+export const MATRIX_CLUSTER_FIELD = 'sourceCluster';
+
 export const MATRIX_FIELDS = [
   'sourceNamespace',
   'sourceWorkload',
@@ -110,7 +113,13 @@ export function matrixFrame(
       },
     },
     // In MATRIX_FIELDS' order: the type makes every field of the contract defined here, and only those.
-    fields: MATRIX_FIELDS.map((name) => ({ name, ...fields[name] })),
+    // The source cluster leads them when the cells are per cluster (the query's "By cluster").
+    fields: [
+      ...(cells.some((c) => c.sourceCluster !== undefined)
+        ? [{ name: MATRIX_CLUSTER_FIELD, ...text((c) => c.sourceCluster ?? 'unknown') }]
+        : []),
+      ...MATRIX_FIELDS.map((name) => ({ name, ...fields[name] })),
+    ],
   });
 }
 

@@ -22,6 +22,8 @@ export interface EgressDataQuery extends DataQuery {
   showPromql?: boolean;
   /** Matrix: categories besides external to show (in-mesh, registered, ambient). */
   include?: Category[];
+  /** Matrix: cells per source cluster (`source_cluster`) in a multi-cluster mesh, never summed across them. */
+  byCluster?: boolean;
 }
 
 export const DEFAULT_QUERY: Partial<EgressDataQuery> = {

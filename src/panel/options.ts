@@ -21,6 +21,14 @@ export function buildOptions(builder: PanelOptionsEditorBuilder<MatrixOptions>) 
       defaultValue: defaultOptions.transpose,
       category: layout,
     })
+    .addBooleanSwitch({
+      path: 'clusterRows',
+      name: 'Cluster in rows',
+      description:
+        'When the query splits by source cluster: group rows by cluster and namespace. Off: the clusters of a workload are drawn in one row.',
+      defaultValue: defaultOptions.clusterRows,
+      category: layout,
+    })
     .addRadio({
       path: 'sortRows',
       name: 'Sort rows by',

@@ -14,6 +14,8 @@ export interface FieldMapping {
 
 export interface MatrixOptions {
   transpose: boolean;
+  /** Frames with a source cluster (the query's "By cluster"): rows grouped by cluster and namespace. */
+  clusterRows: boolean;
   sortRows: SortBy;
   sortColumns: SortBy;
   rowFilter: string;
@@ -49,6 +51,7 @@ export const defaultMapping: FieldMapping = {
 
 export const defaultOptions: MatrixOptions = {
   transpose: false,
+  clusterRows: true,
   sortRows: 'name',
   sortColumns: 'volume',
   rowFilter: '',

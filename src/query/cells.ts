@@ -8,6 +8,8 @@ import type { EgressQuery, Measure } from './templates';
  * (data source frames, panel, CLI, ServiceEntry generation) works from this one model.
  */
 export interface EgressCell {
+  /** The caller's cluster (`source_cluster`), only when the scope splits by cluster (`byCluster`). */
+  sourceCluster?: string;
   sourceNamespace: string;
   sourceWorkload: string;
   /** Host (HTTP) or IP address (TCP), without port; `unknown` when the series has no such label. */
@@ -40,11 +42,15 @@ export interface QueryResult {
 }
 
 export function cellKey(
-  c: Pick<EgressCell, 'sourceNamespace' | 'sourceWorkload' | 'destination' | 'port' | 'verdict' | 'listener'> & {
+  c: Pick<
+    EgressCell,
+    'sourceCluster' | 'sourceNamespace' | 'sourceWorkload' | 'destination' | 'port' | 'verdict' | 'listener'
+  > & {
     category?: Category;
   }
 ): string {
   return JSON.stringify([
+    c.sourceCluster ?? null,
     c.sourceNamespace,
     c.sourceWorkload,
     c.destination,
@@ -68,6 +74,8 @@ export interface ShapeOptions {
   include?: ReadonlySet<Category>;
   /** Verdicts to keep (waypoint series carry both); default both. */
   verdicts?: readonly Verdict[];
+  /** The queries kept `source_cluster` (scope.byCluster): cells are per cluster, and say which. */
+  byCluster?: boolean;
 }
 
 export interface ShapedCells {
@@ -174,6 +182,7 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
   const namespaces = new Dictionary();
   const workloads = new Dictionary();
   const hosts = new Dictionary();
+  const clusters = new Dictionary();
   const codes = new Map<EgressCell, Map<string, number>>();
   const classifier = opts.classifier ?? new CatchAllClassifier(undefined);
   const include = opts.include ?? new Set<Category>(['external']);
@@ -198,7 +207,8 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
       const wl = workloads.id(s.metric[LABEL.sourceWorkload] || UNKNOWN);
       const host = hosts.id(parsed?.host || UNKNOWN);
       const port = parsed?.port;
-      const key = `${ns},${wl},${host},${port ?? ''},${verdict},${listener},${category}`;
+      const cl = opts.byCluster ? clusters.id(s.metric[LABEL.sourceCluster] || UNKNOWN) : -1;
+      const key = `${cl},${ns},${wl},${host},${port ?? ''},${verdict},${listener},${category}`;
       if (!include.has(category)) {
         const keys = excluded.get(category) ?? new Set<string>();
         keys.add(key);
@@ -222,6 +232,9 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
             port === undefined
               ? { sourceNamespace, sourceWorkload, destination, verdict, listener, category, reason, ...ZERO }
               : { sourceNamespace, sourceWorkload, destination, port, verdict, listener, category, reason, ...ZERO };
+        }
+        if (cl >= 0) {
+          cell.sourceCluster = clusters.values[cl];
         }
         cells.set(key, cell);
       }
@@ -275,11 +288,12 @@ function codesObject(byCode: Map<string, number>): Record<string, number> {
   return JSON.parse(`${json}}`);
 }
 
-/** A stable order (namespace, workload, destination, port, verdict, listener, category), so output diffs cleanly. */
+/** A stable order (cluster, namespace, workload, destination, port, verdict, listener, category), so output diffs cleanly. */
 function sortCells(cells: EgressCell[]): EgressCell[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return cells.sort(
     (a, b) =>
+      cmp(a.sourceCluster ?? '', b.sourceCluster ?? '') ||
       cmp(a.sourceNamespace, b.sourceNamespace) ||
       cmp(a.sourceWorkload, b.sourceWorkload) ||
       cmp(a.destination, b.destination) ||

@@ -149,6 +149,7 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
     classifier: await classifierFor(api, results, req.scope, req.from, req.to, req.signal),
     include: includesOf(req.scope),
     verdicts: verdictsOf(req.scope),
+    byCluster: req.scope.byCluster,
   });
   const warnings = answers.flatMap((a) => a.warnings);
   if (foreign > 0) {

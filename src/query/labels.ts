@@ -22,6 +22,8 @@ export const LABEL = {
   destinationService: 'destination_service',
   sourceNamespace: 'source_workload_namespace',
   sourceWorkload: 'source_workload',
+  /** The caller's cluster in a multi-cluster mesh (Istio's standard label). */
+  sourceCluster: 'source_cluster',
   responseCode: 'response_code',
   destinationWorkload: 'destination_workload',
   destinationWorkloadNamespace: 'destination_workload_namespace',

@@ -31,6 +31,11 @@ export interface EgressScope {
   mesh?: MeshSettings;
   /** Categories besides `external` to return (matrix only); default external alone. */
   include?: readonly Category[];
+  /**
+   * Multi-cluster meshes: keep `source_cluster` apart, so a workload name in two clusters is two rows and
+   * no count is summed across clusters (matrix only).
+   */
+  byCluster?: boolean;
 }
 
 export function includesOf(scope: EgressScope): ReadonlySet<Category> {

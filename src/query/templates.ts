@@ -51,8 +51,15 @@ const MEASURE_METRIC: Record<Measure, string> = {
   bytesReceived: METRIC.tcpReceived,
 };
 
+/** The caller's labels a cell keeps: namespace and workload, and the cluster when the scope splits by it. */
+function sourceLabels(scope: EgressScope): string[] {
+  return scope.byCluster
+    ? [LABEL.sourceNamespace, LABEL.sourceWorkload, LABEL.sourceCluster]
+    : [LABEL.sourceNamespace, LABEL.sourceWorkload];
+}
+
 function sourceAndDestination(listener: Listener, scope: EgressScope): string[] {
-  return [LABEL.sourceNamespace, LABEL.sourceWorkload, destinationLabel(listener, scope), LABEL.clusterName];
+  return [...sourceLabels(scope), destinationLabel(listener, scope), LABEL.clusterName];
 }
 
 /**
@@ -109,7 +116,6 @@ function increaseBy(by: readonly string[], selectors: readonly string[], windowS
     .join(' or ');
 }
 
-const SOURCE = [LABEL.sourceNamespace, LABEL.sourceWorkload];
 const PEER = [LABEL.destinationWorkload, LABEL.destinationWorkloadNamespace];
 
 /**
@@ -156,7 +162,7 @@ export function cellQueries(
   const tcp = listenersOf(scope).includes('tcp');
   const reporter = `${LABEL.reporter}=${promString(EGRESS_REPORTER)}`;
   const notRegistered = `${LABEL.clusterName}!~${promString(notRegisteredNames())}`;
-  const hostBy = [...SOURCE, LABEL.destinationService, LABEL.clusterName];
+  const hostBy = [...sourceLabels(scope), LABEL.destinationService, LABEL.clusterName];
 
   if (http && verdictsOf(scope).includes('passthrough')) {
     // ALLOW_ANY_DYNAMIC_DNS (Istio 1.31): route `allow_any_dynamic_dns` is not `allow_any`, and its cluster
@@ -230,7 +236,7 @@ export function cellQueries(
           listener: 'tcp',
           measure,
           expr: increaseBy(
-            SOURCE,
+            sourceLabels(scope),
             [shapeSelector(MEASURE_METRIC[measure], base, scope, LABEL.destinationService)],
             windowSeconds
           ),

@@ -82,6 +82,7 @@ describe('istio-egress matrix', () => {
     expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 5).join(' '))).toEqual([
       'ops backup unknown - passthrough',
       'ops cron registry.npmjs.org - blackhole',
+      'shop checkout api.stripe.com - passthrough',
     ]);
   });
 });

@@ -356,7 +356,7 @@ describe("Grafana's current data source APIs against the real Prometheus", () =>
       )
     );
     expect(res.errors).toBeUndefined();
-    expect(new Set(frameCells(res.data[0]).map((c) => c.sourceNamespace))).toEqual(new Set(['ops']));
+    expect(new Set(frameCells(res.data[0]).map((c) => c.sourceNamespace))).toEqual(new Set(['ops', 'shop']));
     expect(
       res.data
         .slice(1)

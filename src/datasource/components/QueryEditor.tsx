@@ -185,6 +185,19 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
             />
           </InlineField>
         )}
+        {(q.queryType ?? 'matrix') === 'matrix' && (
+          <InlineField
+            label="By cluster"
+            labelWidth={14}
+            tooltip="A multi-cluster mesh: one row per source cluster and workload (source_cluster), counts never summed across clusters."
+          >
+            <InlineSwitch
+              aria-label="By cluster"
+              value={!!q.byCluster}
+              onChange={(e) => update({ byCluster: e.currentTarget.checked })}
+            />
+          </InlineField>
+        )}
         {q.queryType === 'newDestinations' &&
           text('lookback', 'Look-back', '7d', 'How long before the range a destination must be unseen')}
         <InlineField label="Show PromQL" labelWidth={14}>

@@ -43,7 +43,10 @@ export function MatrixPanel(props: Props) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [showYaml, setShowYaml] = useState(false);
 
-  const read = useMemo(() => readFrames(data.series, options.mapping), [data.series, options.mapping]);
+  const read = useMemo(
+    () => readFrames(data.series, options.mapping, { clusterRows: options.clusterRows }),
+    [data.series, options.mapping, options.clusterRows]
+  );
   const model = useMemo(
     () => ('table' in read ? buildMatrix(read.table, { ...options, collapsedGroups: collapsed }) : undefined),
     [read, options, collapsed]

@@ -55,7 +55,25 @@ function concat(
  * the field mapping, as columns read in place. Rows whose verdict is neither cluster stay in the columns;
  * the matrix counts them. Several frames are laid end to end into one set of columns.
  */
-export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping = defaultMapping): ReadResult {
+/**
+ * The namespace column with each row's source cluster in front (`east-1 · shop`), for frames whose cells
+ * are per cluster: the cluster becomes the outer row group, and rows of two clusters never fold together.
+ */
+function clusterNamespaces(cluster: FieldLike, ns: FieldLike | undefined, n: number): string[] {
+  const out = new Array<string>(n);
+  const cd = dictOf(cluster);
+  const nd = dictOf(ns);
+  for (let r = 0; r < n; r++) {
+    out[r] = `${text(cluster.values, r, 'unknown', cd)} · ${text(ns?.values, r, 'unknown', nd)}`;
+  }
+  return out;
+}
+
+export function readFrames(
+  frames: readonly FrameLike[],
+  mapping: FieldMapping = defaultMapping,
+  opts: { clusterRows?: boolean } = {}
+): ReadResult {
   const parts: TableColumns[] = [];
   let missing: string[] | undefined;
   for (const frame of frames) {
@@ -91,6 +109,7 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
     const listener = listenerField?.values;
     const listenerDict = dictOf(listenerField);
     const n = dest!.values.length;
+    const cluster = opts.clusterRows === false ? undefined : frame.fields.find((f) => f.name === 'sourceCluster');
     let requests = native ? get('requests') : undefined;
     let connections = native ? get('connections') : undefined;
     if (!native) {
@@ -106,7 +125,7 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
     parts.push({
       length: n,
       verdict: verdict!.values,
-      ns: ns?.values,
+      ns: cluster ? clusterNamespaces(cluster, ns, n) : ns?.values,
       wl: wl!.values,
       dest: dest!.values,
       destName: get('destinationName'),
@@ -119,7 +138,13 @@ export function readFrames(frames: readonly FrameLike[], mapping: FieldMapping =
       codes: get('responseCodes'),
       category: get('category'),
       reason: get('reason'),
-      dict: { ns: dictOf(ns), wl: dictOf(wl), dest: dictOf(dest), listener: listenerDict, verdict: dictOf(verdict) },
+      dict: {
+        ns: cluster ? undefined : dictOf(ns),
+        wl: dictOf(wl),
+        dest: dictOf(dest),
+        listener: listenerDict,
+        verdict: dictOf(verdict),
+      },
     });
   }
   if (parts.length === 0) {
