@@ -18,7 +18,7 @@ import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
 import { describeTemplates } from '../query/templates';
 import { jsonCell, table } from './format';
-import { parseDuration, parseTime } from '../query/time';
+import { DEFAULT_SCRAPE_SECONDS, parseDuration, parseTime, rateInterval } from '../query/time';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -48,7 +48,7 @@ Usage:
                       [--include C] [--format json|table] [--recorded auto|always|never] [--by-cluster]
   istio-egress serviceentries --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
                               [--scope namespace|mesh] [--namespace NS]
-  istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--rate-interval D]
+  istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--scrape-interval D] [--rate-interval D]
 
   Output: --format json (default) or table; serviceentries writes YAML.
   --by-cluster: a multi-cluster mesh's cells per source cluster (source_cluster), never summed across
@@ -102,7 +102,8 @@ const OPTIONS = {
     'in-cluster-cidrs': COMMON['in-cluster-cidrs'],
     'cluster-domain': COMMON['cluster-domain'],
     window: { type: 'string', default: '1h' },
-    'rate-interval': { type: 'string', default: '1m' },
+    'scrape-interval': { type: 'string', default: `${DEFAULT_SCRAPE_SECONDS}s` },
+    'rate-interval': { type: 'string' },
     help: COMMON.help,
   },
 } as const;
@@ -258,7 +259,11 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
         const t = describeTemplates(
           scope,
           parseDuration(str('window') ?? '1h', '--window'),
-          parseDuration(str('rate-interval') ?? '1m', '--rate-interval')
+          // Grafana's $__rate_interval for a one-minute step, from the scrape interval (the data source's
+          // "Scrape interval"), unless given.
+          str('rate-interval') !== undefined
+            ? parseDuration(str('rate-interval')!, '--rate-interval')
+            : rateInterval(60, parseDuration(str('scrape-interval')!, '--scrape-interval'))
         );
         const sections: Array<[string, typeof t.matrix]> = [
           ['Matrix (instant, at the end of the window)', t.matrix],

@@ -1,4 +1,5 @@
-import { DataSource, rateInterval } from './datasource';
+import { rateInterval } from '../query';
+import { DataSource } from './datasource';
 import {
   instanceSettings,
   queryRequest,
@@ -233,6 +234,32 @@ describe('DataSource.query', () => {
       'sum by (destination_service_name) (rate(istio_requests_total{reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster", destination_workload=~"|unknown", destination_service!~"(?:[^.:]+|.+\\\\.svc|.+\\\\.svc\\\\.cluster\\\\.local)\\\\.?(?::[0-9]+)?"}[135s]))'
     );
     expect(new URLSearchParams(String(backend.requests[0].data)).get('step')).toBe('120');
+  });
+
+  it('fits steps and rate windows to the scrape interval setting (timeInterval), as Grafana does', async () => {
+    expect(rateInterval(60, 30)).toBe(120);
+    const { ds, backend } = makeDs(
+      async () => ({ status: 200, data: { status: 'success', data: { resultType: 'matrix', result: [] } } }),
+      { timeInterval: '30s' }
+    );
+    expect(ds.interval).toBe('30s');
+    // A panel asking for 10 s steps gets one scrape; the window is 4 scrapes.
+    await ds.query(
+      queryRequest([{ queryType: 'series', groupBy: ['verdict'], listeners: ['http'] }], 0, 3600, {
+        intervalMs: 10_000,
+      })
+    );
+    const sent = new URLSearchParams(String(backend.requests[0].data));
+    expect(sent.get('step')).toBe('30');
+    expect(sent.get('query')).toMatch(/\[2m\]\)\)$/);
+  });
+
+  it('a scrape interval that is no duration is an error on every query, naming the setting', async () => {
+    const { ds } = makeDs(async () => ({ status: 200, data: {} }), { timeInterval: 'often' });
+    const res = await ds.query(queryRequest([{ queryType: 'matrix' }], 0, 3600));
+    expect(res.errors?.[0].message).toBe(
+      'Data source settings: Scrape interval "often" is not a duration: use e.g. 30m, 1h, 7d.'
+    );
   });
 });
 

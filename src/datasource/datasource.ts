@@ -19,6 +19,8 @@ import {
   classifierFor,
   compileDestinationNames,
   DEFAULT_IP_LABEL,
+  DEFAULT_SCRAPE_SECONDS,
+  rateInterval,
   type EgressScope,
   assertLabelName,
   EgressError,
@@ -51,7 +53,7 @@ import {
 } from '../query';
 import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
 import { interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
-import { proxyTransport } from './transport';
+import { proxyTransport, targetRequestId } from './transport';
 import { EgressVariableSupport, isVariableKind, migrateVariableQuery } from './variables';
 import type { NewAlertRule } from '../shared/alertRuleLink';
 
@@ -74,9 +76,12 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
   private readonly api: PrometheusApi;
   private readonly options: EgressOptions;
   private readonly nameOf: (address: string) => string | undefined;
-  private requestPrefix: string | undefined;
-  /** A setting that cannot be used (custom query parameters): every query and the health check say so. */
+  /** The API whose requests carry `requestId`s starting with `idPrefix` (one per query target). */
+  private readonly apiWithIds: (idPrefix: string) => PrometheusApi;
+  /** A setting that cannot be used (custom query parameters, scrape interval): every query and the health check say so. */
   private settingsError: string | undefined;
+  /** The scrape interval (setting "Scrape interval", Grafana's `timeInterval`): steps and rate windows fit it. */
+  private readonly scrapeSeconds: number;
 
   constructor(
     settings: DataSourceInstanceSettings<EgressOptions>,
@@ -96,12 +101,19 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       // Said by the config editor and on every query: never silently dropped.
       this.settingsError = errorMessage(err);
     }
-    this.api = new PrometheusApi(
-      withParameters(
-        proxyTransport(backendSrv, base, () => this.requestPrefix),
-        params
-      )
-    );
+    let scrape = DEFAULT_SCRAPE_SECONDS;
+    try {
+      scrape = parseDuration(this.options.timeInterval?.trim() || `${DEFAULT_SCRAPE_SECONDS}s`, 'Scrape interval');
+    } catch (err) {
+      this.settingsError = errorMessage(err);
+    }
+    this.scrapeSeconds = scrape;
+    // Grafana's minimum interval for this data source's panels: no step finer than a scrape.
+    this.interval = `${scrape}s`;
+    this.apiWithIds = (idPrefix) =>
+      new PrometheusApi(withParameters(proxyTransport(backendSrv, base, idPrefix), params));
+    // Metadata calls (variables, ad hoc filters, health check) carry no id: nothing may cancel them.
+    this.api = new PrometheusApi(withParameters(proxyTransport(backendSrv, base), params));
     let nameOf: (address: string) => string | undefined = () => undefined;
     try {
       nameOf = compileDestinationNames(this.options.destinationNames ?? []);
@@ -142,7 +154,6 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
   }
 
   async query(request: DataQueryRequest<EgressDataQuery>): Promise<DataQueryResponse> {
-    this.requestPrefix = request.requestId;
     const from = request.range.from.valueOf() / 1000;
     const to = request.range.to.valueOf() / 1000;
     const adhoc = (request.filters ?? []) as AdHocFilter[];
@@ -150,7 +161,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     const results = await Promise.all(
       targets.map(async (t) => {
         try {
-          return { frames: await this.runTarget({ ...DEFAULT_QUERY, ...t }, request, from, to, adhoc) };
+          const api = this.apiWithIds(targetRequestId(request, t.refId));
+          return { frames: await this.runTarget(api, { ...DEFAULT_QUERY, ...t }, request, from, to, adhoc) };
         } catch (err) {
           return { error: { refId: t.refId, message: errorMessage(err) } };
         }
@@ -162,6 +174,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
   }
 
   private async runTarget(
+    api: PrometheusApi,
     q: EgressDataQuery,
     request: DataQueryRequest<EgressDataQuery>,
     from: number,
@@ -176,14 +189,14 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     switch (q.queryType) {
       case 'series':
       case 'bytes': {
-        const stepSeconds = Math.max(1, (request.intervalMs ?? 60_000) / 1000);
+        const stepSeconds = Math.max(this.scrapeSeconds, (request.intervalMs ?? 60_000) / 1000);
         const queries = seriesQueries(scope, {
           groupBy: q.groupBy ?? [],
-          rateIntervalSeconds: rateInterval(stepSeconds),
+          rateIntervalSeconds: rateInterval(stepSeconds, this.scrapeSeconds),
           kind: q.queryType === 'bytes' ? 'bytes' : 'events',
         });
         const start = Math.floor(from / stepSeconds) * stepSeconds;
-        const answers = await Promise.all(queries.map((query) => this.api.range(query.expr, start, to, stepSeconds)));
+        const answers = await Promise.all(queries.map((query) => api.range(query.expr, start, to, stepSeconds)));
         const unit =
           q.queryType === 'bytes' ? 'Bps' : q.listeners?.length === 1 && q.listeners[0] === 'tcp' ? 'cps' : 'reqps';
         return queries.flatMap((query, i) =>
@@ -194,7 +207,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         const windowSeconds = to - from;
         const lookbackSeconds = parseDuration(q.lookback || '7d', 'Look-back');
         // The look-back reaches days before the range: recorded series where they go back that far.
-        const source = await countSource(this.api, {
+        const source = await countSource(api, {
           scope,
           to,
           recorded: this.options.recordedSeries ?? 'auto',
@@ -204,16 +217,19 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         const firstSeen = firstSeenQueries(scope, {
           windowSeconds,
           // Recorded series have a sample every 5 minutes: a finer step finds nothing more.
-          stepSeconds: Math.max(source.recorded ? RECORDING_INTERVAL_SECONDS : 15, Math.ceil(windowSeconds / 300)),
+          stepSeconds: Math.max(
+            source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
+            Math.ceil(windowSeconds / 300)
+          ),
           recorded: source.recorded,
         });
         const [answers, seen] = await Promise.all([
-          Promise.all(queries.map((query) => this.api.instant(query.expr, to))),
-          Promise.all(firstSeen.map((query) => this.api.instant(query.expr, to))),
+          Promise.all(queries.map((query) => api.instant(query.expr, to))),
+          Promise.all(firstSeen.map((query) => api.instant(query.expr, to))),
         ]);
         const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
         const { cells } = shapeCells(results, {
-          classifier: await classifierFor(this.api, results, scope, from, to),
+          classifier: await classifierFor(api, results, scope, from, to),
         });
         const seenAt = new Map<string, number>();
         seen.forEach((a, i) =>
@@ -250,7 +266,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       }
       case 'matrix':
       default: {
-        const result = await fetchCells(this.api, {
+        const result = await fetchCells(api, {
           scope,
           from,
           to,
@@ -291,7 +307,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     from: number,
     to: number
   ): Promise<PairActivity> {
-    const step = activityStep(from, to);
+    const step = activityStep(from, to, this.scrapeSeconds);
     const start = Math.floor(from / step) * step;
     const { present, changes } = pairActivityQueries(sources, scope, step);
     const run = (qs: typeof present) => Promise.all(qs.map((q) => this.api.range(q.expr, start, to, step)));
@@ -470,9 +486,4 @@ function withNotices(frames: DataFrame[], warnings: string[]): DataFrame[] {
     frames[0].meta = { ...frames[0].meta, notices: warnings.map(warning) };
   }
   return frames;
-}
-
-/** Grafana's $__rate_interval: max(step + scrape interval, 4 × scrape interval), with a 15 s scrape interval. */
-export function rateInterval(stepSeconds: number, scrapeSeconds = 15): number {
-  return Math.max(stepSeconds + scrapeSeconds, 4 * scrapeSeconds);
 }

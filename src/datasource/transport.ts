@@ -9,16 +9,18 @@ function isFetchError(err: unknown): err is FetchError {
 /**
  * The query core's transport over Grafana's data proxy: `baseUrl` is the instance URL
  * (/api/datasources/proxy/uid/<uid>), so Grafana adds the credentials from the HTTP settings.
- * `requestId` lets Grafana cancel the previous run of the same panel query when the panel refreshes.
+ *
+ * `requestIdPrefix` (one query target's: `targetRequestId`) makes each call's `requestId`, so Grafana
+ * cancels the previous run of the same panel query when the panel refreshes. Grafana's backend_srv
+ * (grafana/grafana public/app/core/services/backend_srv.ts, `internalFetch` and
+ * `handleStreamCancellation`) cancels any in-flight request when another with the same `requestId`
+ * starts: the id is fixed when the transport is made for one target and travels with each call, never
+ * read from state another query could change meanwhile.
  */
-export function proxyTransport(
-  backendSrv: BackendSrv,
-  baseUrl: string,
-  requestIdPrefix?: () => string | undefined
-): PromTransport {
+export function proxyTransport(backendSrv: BackendSrv, baseUrl: string, requestIdPrefix?: string): PromTransport {
   return async (req: PromRequest): Promise<PromResponse> => {
     const params = encodeParams(req.params);
-    const prefix = requestIdPrefix?.();
+    const prefix = requestIdPrefix;
     try {
       const res = await lastValueFrom(
         backendSrv.fetch<unknown>({
@@ -42,4 +44,16 @@ export function proxyTransport(
       throw err;
     }
   };
+}
+
+/**
+ * One query target's requestId prefix, as Grafana's Prometheus data source builds it (grafana-prometheus
+ * datasource.ts `processTargetV2`: panel id + refId): a panel's refresh cancels its own stale request, and
+ * two panels running the same PromQL never cancel each other. Without a panel (Explore, alerting, a
+ * library panel preview) the request's own id stands in for it.
+ */
+export function targetRequestId(request: { panelId?: number | string; requestId?: string }, refId: string): string {
+  const owner =
+    request.panelId !== undefined && request.panelId !== null ? `panel-${request.panelId}` : request.requestId;
+  return `${owner ?? 'query'}:${refId}:`;
 }

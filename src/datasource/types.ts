@@ -46,6 +46,11 @@ export interface EgressOptions extends DataSourceJsonData {
    * of 6 hours and more that they cover, `always`, or `never`.
    */
   recordedSeries?: RecordedMode;
+  /**
+   * Prometheus' scrape interval, as Grafana's Prometheus data source names it (`timeInterval`, default
+   * 15s): the shortest step a panel gets, and the base of rate windows (4 × scrape, as $__rate_interval).
+   */
+  timeInterval?: string;
   /** Extra label matchers for every query, e.g. cluster="eu-1". */
   extraMatchers?: string;
   ipLabel?: string;

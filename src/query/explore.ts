@@ -1,5 +1,6 @@
 import type { EgressCell } from './cells';
 import type { Matcher } from './matchers';
+import { DEFAULT_SCRAPE_SECONDS } from './time';
 import { type EgressQuery, type SeriesOptions, seriesQueries } from './templates';
 
 /** What of a data source query's scope the matrix frame carries, so a cell's PromQL matches its numbers. */
@@ -50,9 +51,9 @@ export interface PairActivity {
   stepSeconds: number;
 }
 
-/** The step of an activity query: about 300 points over the range, at least a minute. */
-export function activityStep(from: number, to: number): number {
-  return Math.max(60, Math.ceil((to - from) / 300 / 60) * 60);
+/** The step of an activity query: about 300 points over the range, at least a minute and a scrape. */
+export function activityStep(from: number, to: number, scrapeSeconds = DEFAULT_SCRAPE_SECONDS): number {
+  return Math.max(60, Math.ceil(scrapeSeconds / 60) * 60, Math.ceil((to - from) / 300 / 60) * 60);
 }
 
 /**

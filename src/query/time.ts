@@ -33,6 +33,14 @@ export function parseTime(text: string, now: number, what: string): number {
 export const MAX_SECONDS = 10 * 365 * 86400;
 
 /** Parses a duration like `1h`, `90m`, `7d` into seconds. */
+/** Prometheus' default scrape interval, and Grafana's Prometheus data source's default `timeInterval`. */
+export const DEFAULT_SCRAPE_SECONDS = 15;
+
+/** Grafana's $__rate_interval: max(step + scrape interval, 4 × scrape interval). */
+export function rateInterval(stepSeconds: number, scrapeSeconds = DEFAULT_SCRAPE_SECONDS): number {
+  return Math.max(stepSeconds + scrapeSeconds, 4 * scrapeSeconds);
+}
+
 export function parseDuration(text: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
   if (!m || Number(m[1]) <= 0) {

@@ -4,7 +4,7 @@
  * (fetch() as an Observable, non-2xx answers thrown as FetchErrors), DataSourceSrv, and fixture factories
  * for data source settings and requests.
  */
-import { Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import {
   type DataQueryRequest,
   type DataSourceApi,
@@ -82,15 +82,38 @@ export type FetchHandler = (
   signal: AbortSignal
 ) => Promise<{ status: number; data: unknown; statusText?: string; headers?: Headers }>;
 
-/** A BackendSrv whose fetch() answers from `handler`; non-2xx answers are thrown as FetchErrors, like Grafana's. */
-export function fakeBackendSrv(handler: FetchHandler): BackendSrv & { requests: BackendSrvRequest[] } {
+/**
+ * A BackendSrv whose fetch() answers from `handler`; non-2xx answers are thrown as FetchErrors, like
+ * Grafana's. It cancels as Grafana's does (grafana/grafana public/app/core/services/backend_srv.ts):
+ * `internalFetch` publishes each new request's `requestId` to `inFlightRequests`, and
+ * `handleStreamCancellation` ends any in-flight request with the same id (takeUntil) with the error
+ * `{ cancelled: true, status: -1, statusText: 'Request was aborted' }` (throwIfEmpty). `cancelled` counts them.
+ */
+export function fakeBackendSrv(
+  handler: FetchHandler
+): BackendSrv & { requests: BackendSrvRequest[]; cancelled: BackendSrvRequest[] } {
   const requests: BackendSrvRequest[] = [];
+  const cancelled: BackendSrvRequest[] = [];
+  const inFlightRequests = new Subject<string>();
   const srv = {
     requests,
+    cancelled,
     fetch<T>(req: BackendSrvRequest): Observable<FetchResponse<T>> {
       requests.push(req);
       return new Observable((sub) => {
         const controller = new AbortController();
+        if (req.requestId) {
+          // Before this request listens: a request never cancels itself.
+          inFlightRequests.next(req.requestId);
+        }
+        const cancel = inFlightRequests.subscribe((id) => {
+          if (id === req.requestId) {
+            cancelled.push(req);
+            controller.abort();
+            sub.error({ cancelled: true, status: -1, statusText: 'Request was aborted', data: null, config: req });
+          }
+        });
+        sub.add(() => cancel.unsubscribe());
         handler(req, controller.signal).then(
           (res) => {
             if (res.status >= 200 && res.status < 300) {
@@ -116,7 +139,7 @@ export function fakeBackendSrv(handler: FetchHandler): BackendSrv & { requests: 
       });
     },
   };
-  return srv as unknown as BackendSrv & { requests: BackendSrvRequest[] };
+  return srv as unknown as BackendSrv & { requests: BackendSrvRequest[]; cancelled: BackendSrvRequest[] };
 }
 
 /** The browser's fetch as a FetchHandler: JSON bodies parsed, a network failure answered as status 0. */

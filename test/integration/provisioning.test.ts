@@ -72,7 +72,8 @@ describe('generated provisioning', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // The parity test evaluates a week at 5-minute steps: about a minute of promtool on a busy machine.
+  }, 300_000);
 
   it('no shipped rule reads more than an hour of raw Istio series per evaluation', () => {
     const seconds = (d: string) =>

@@ -17,6 +17,7 @@ import {
   DEFAULT_IP_LABEL,
   errorMessage,
   parseCidrList,
+  parseDuration,
   parseMatchers,
   parseQueryParameters,
   RECORDED_MODES,
@@ -44,6 +45,9 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const namesError = validation(() => compileDestinationNames(names.filter((n) => n.cidr || n.name)));
   const cidrsError = validation(() => parseCidrList(json.inClusterCidrs ?? [], 'In-cluster CIDRs'));
   const domainError = validation(() => clusterDomainOf({ clusterDomain: json.clusterDomain }));
+  const scrapeError = validation(
+    () => json.timeInterval?.trim() && parseDuration(json.timeInterval, 'Scrape interval')
+  );
   const list = (text: string) => text.split(/[\s,]+/).filter(Boolean);
   return (
     <>
@@ -82,6 +86,20 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             value={json.customQueryParameters ?? ''}
             placeholder="partial_response=false&dedup=true"
             onChange={(e) => set({ customQueryParameters: e.currentTarget.value })}
+          />
+        </Field>
+        <Field
+          label="Scrape interval"
+          description="How often Prometheus scrapes the Istio proxies (Grafana's Prometheus data source calls it the same): the shortest step a panel gets, and rate windows of 4 scrapes. Default 15s."
+          invalid={!!scrapeError}
+          error={scrapeError}
+        >
+          <Input
+            width={20}
+            aria-label="Scrape interval"
+            value={json.timeInterval ?? ''}
+            placeholder="15s"
+            onChange={(e) => set({ timeInterval: e.currentTarget.value })}
           />
         </Field>
         <Field

@@ -1,0 +1,96 @@
+/**
+ * @jest-environment jsdom
+ */
+import { DataSource } from '../../src/datasource/datasource';
+import { DEMO_CLUSTER, TEST_END } from '../../harness/synthetic/mesh';
+import { fakeBackendSrv, fakeTemplateSrv, type FetchHandler, instanceSettings, queryRequest } from '../fakes/grafana';
+import { prometheusUrl } from '../harness/state';
+import { PROXY, proxyTo } from './dataProxy';
+
+/**
+ * Requests as Grafana runs them: its backend_srv cancels an in-flight request when another with the same
+ * `requestId` starts (the fake does the same, test/fakes/grafana.ts). A dashboard runs its panels' queries
+ * at once, several of them identical; none may cancel another. A panel refreshed while its query runs
+ * cancels only its own stale run, and that run reads as an error, never as "no traffic".
+ */
+
+const FROM = TEST_END - 3600;
+const demo = { extraMatchers: `cluster="${DEMO_CLUSTER}"` };
+
+/** The data proxy, held back until `release()` for requests `hold` picks. */
+function gatedProxy(hold: (url: string, body: string) => boolean) {
+  const forward = proxyTo(prometheusUrl);
+  const waiting: Array<() => void> = [];
+  const handler: FetchHandler = async (req, signal) => {
+    if (hold(req.url, String(req.data ?? ''))) {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    if (signal.aborted) {
+      return { status: 499, statusText: 'aborted', data: null };
+    }
+    return forward(req, signal);
+  };
+  return { handler, release: () => waiting.splice(0).forEach((r) => r()), waiting };
+}
+
+describe('request ids, as Grafana cancels requests', () => {
+  it('a dashboard of panels at once, two of them identical: every panel completes, none is cancelled', async () => {
+    const backend = fakeBackendSrv(proxyTo(prometheusUrl));
+    const ds = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), backend);
+    const panel = (panelId: number, targets: Parameters<typeof queryRequest>[0]) =>
+      ds.query(queryRequest(targets, FROM, TEST_END, { panelId, requestId: `SQR${panelId}` }));
+    const results = await Promise.all([
+      // The same matrix query in two panels (stat and matrix panels of the overview).
+      panel(1, [{ refId: 'A', queryType: 'matrix' }]),
+      panel(2, [{ refId: 'A', queryType: 'matrix' }]),
+      panel(3, [{ refId: 'A', queryType: 'matrix', verdicts: ['passthrough'] }]),
+      panel(4, [{ refId: 'A', queryType: 'series', groupBy: ['verdict'] }]),
+      panel(5, [
+        { refId: 'A', queryType: 'newDestinations', lookback: '1h' },
+        { refId: 'B', queryType: 'matrix' },
+      ]),
+    ]);
+    expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(backend.cancelled).toEqual([]);
+    // Each call carries its panel's id: identical PromQL from panels 1 and 2 under different ids.
+    const ids = backend.requests.map((r) => r.requestId!);
+    expect(ids.every((id) => /^panel-\d:[AB]:\/api\/v1\//.test(id))).toBe(true);
+    const matrixIds = (p: number) => ids.filter((id) => id.startsWith(`panel-${p}:A:`)).map((id) => id.slice(9));
+    expect(matrixIds(1).sort()).toEqual(matrixIds(2).sort());
+    expect(
+      results[0].data[0].fields.find((f: { name: string }) => f.name === 'destination').values.length
+    ).toBeGreaterThan(5);
+  });
+
+  it('a panel refreshed while its query runs: the stale run is cancelled and says so; the new one answers', async () => {
+    let first = true;
+    const gate = gatedProxy((url, body) => {
+      // Hold the first run's matrix queries until the refresh has started.
+      const hold = first && url.endsWith('/api/v1/query') && body.includes('increase');
+      return hold;
+    });
+    const backend = fakeBackendSrv(gate.handler);
+    const ds = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), backend);
+    const run = () => ds.query(queryRequest([{ refId: 'A', queryType: 'matrix' }], FROM, TEST_END, { panelId: 7 }));
+    const stale = run();
+    await waitFor(() => gate.waiting.length > 0);
+    first = false;
+    const fresh = await run();
+    gate.release();
+    const old = await stale;
+    expect(fresh.errors).toBeUndefined();
+    expect(backend.cancelled.length).toBeGreaterThan(0);
+    expect(old.data).toEqual([]);
+    expect(old.errors?.[0].message).toMatch(/^Query cancelled/);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) {
+      throw new Error('condition not met in time');
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
