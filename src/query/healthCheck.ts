@@ -13,7 +13,6 @@ import {
 } from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import {
-  duration,
   type EgressScope,
   egressSelector,
   ipLabelOf,
@@ -29,69 +28,71 @@ export interface HealthLine {
   detail?: string;
 }
 
-const DAY = 86400;
+const HOUR = 3600;
 
 type CatchAllSelector = (listener: Listener, more?: readonly string[]) => string;
 /** Above this many catch-all series the destination-IP cardinality warning applies (istio/istio.io#5027). */
 const CARDINALITY_WARNING = 10000;
 
-async function scalar(api: PrometheusApi, expr: string, time: number): Promise<number> {
-  const a = await api.instant(expr, time);
-  return a.data.reduce((acc, s) => acc + Number(s.value[1]), 0);
-}
-
 /**
- * Save & test: one line per question an operator has about a new data source. Stops after the first
+ * Save & test: one line per question an operator has about a new data source, in three requests that
+ * read the index or one sample per series, whatever the mesh's size: the build info, the verdict clusters
+ * seen in the last hour (label values, no samples), and one instant query that counts every shape's
+ * series at once (`count` of instant selectors: one sample per catch-all series). Stops after the first
  * line when the API itself does not answer, since every later line would say the same thing.
  */
 export async function healthCheck(api: PrometheusApi, scope: EgressScope, now: number): Promise<HealthLine[]> {
-  const lines: HealthLine[] = [];
+  const ipLabel = ipLabelOf(scope);
+  // Every catch-all series of a listener, narrowed by further rendered matchers.
+  const catchAll: CatchAllSelector = (listener, more = []) =>
+    egressSelector(listener === 'http' ? METRIC.requests : METRIC.tcpClosed, listener, scope, VERDICTS, more);
+  const checks = countChecks(scope, catchAll);
+  let counts: Record<string, number>;
+  let build: Awaited<ReturnType<PrometheusApi['buildInfo']>>;
+  let clusters: string[];
   try {
-    await api.instant('vector(1)', now);
+    [counts, build, clusters] = await Promise.all([
+      countAll(api, checks, now),
+      api.buildInfo(),
+      api.labelValues(
+        LABEL.clusterName,
+        [
+          scopeOnlySelector(METRIC.requests, scope, [{ label: LABEL.reporter, op: '=', value: EGRESS_REPORTER }]),
+          scopeOnlySelector(METRIC.tcpClosed, scope, [{ label: LABEL.reporter, op: '=', value: EGRESS_REPORTER }]),
+        ],
+        now - HOUR,
+        now
+      ),
+    ]);
   } catch (err) {
     return [{ status: 'error', title: 'Prometheus API not reachable', detail: errorMessage(err) }];
   }
-  const build = await api.buildInfo();
-  lines.push({
-    status: 'ok',
-    title: 'Prometheus API reachable',
-    detail: build?.version ? `version ${build.version}` : 'version not exposed by this API',
-  });
-
-  const window = duration(DAY);
-  const ipLabel = ipLabelOf(scope);
-  const seen = (metric: string) => `count(count_over_time(${scopeOnlySelector(metric, scope)}[${window}]))`;
-  const [requests, closed] = await Promise.all([
-    scalar(api, seen(METRIC.requests), now),
-    scalar(api, seen(METRIC.tcpClosed), now),
-  ]);
+  const lines: HealthLine[] = [
+    {
+      status: 'ok',
+      title: 'Prometheus API reachable',
+      detail: build?.version ? `version ${build.version}` : 'version not exposed by this API',
+    },
+  ];
+  const requests = counts.requests;
+  const closed = counts.closed;
   lines.push(
     requests + closed > 0
       ? {
           status: 'ok',
           title: 'Istio metrics present',
-          detail: `${METRIC.requests}: ${requests} series, ${METRIC.tcpClosed}: ${closed} series (last 24h)`,
+          detail: `${METRIC.requests}: ${requests} series, ${METRIC.tcpClosed}: ${closed} series (active in the last 5 minutes)`,
         }
       : {
           status: 'error',
           title: 'No Istio metrics',
-          detail: `Neither ${METRIC.requests} nor ${METRIC.tcpClosed} has series in the last 24h${scope.extraMatchers?.length ? ' with the extra label matchers' : ''}. Check that Prometheus scrapes the sidecars (port 15090) and the matchers.`,
+          detail: `Neither ${METRIC.requests} nor ${METRIC.tcpClosed} has series active in the last 5 minutes${scope.extraMatchers?.length ? ' with the extra label matchers' : ''}. Check that Prometheus scrapes the sidecars (port 15090) and the matchers.`,
         }
   );
 
-  // Every catch-all series of a listener, narrowed by further rendered matchers.
-  const catchAll: CatchAllSelector = (listener, more = []) =>
-    egressSelector(listener === 'http' ? METRIC.requests : METRIC.tcpClosed, listener, scope, VERDICTS, more);
-  const tcpSel = catchAll('tcp');
-  const httpSel = catchAll('http');
-  const [tcpSeries, httpSeries] = await Promise.all([
-    scalar(api, `count(count_over_time(${tcpSel}[${window}]))`, now),
-    scalar(api, `count(count_over_time(${httpSel}[${window}]))`, now),
-  ]);
-  const withIp =
-    tcpSeries > 0
-      ? await scalar(api, `count(count_over_time(${catchAll('tcp', [`${ipLabel}!=""`])}[${window}]))`, now)
-      : 0;
+  const tcpSeries = counts.tcp;
+  const httpSeries = counts.http;
+  const withIp = counts.tcpWithIp;
   if (tcpSeries === 0) {
     lines.push({
       status: 'ok',
@@ -114,35 +115,28 @@ export async function healthCheck(api: PrometheusApi, scope: EgressScope, now: n
     });
   }
 
-  const traffic = async (metric: string, sel: string) => {
-    const a = await api.instant(`sum by (${LABEL.clusterName}) (increase(${sel}[${window}]))`, now);
-    return Object.fromEntries(a.data.map((s) => [s.metric[LABEL.clusterName], Number(s.value[1])]));
-  };
-  const [httpTraffic, tcpTraffic] = await Promise.all([
-    traffic(METRIC.requests, httpSel),
-    traffic(METRIC.tcpClosed, tcpSel),
-  ]);
-  const total = (cluster: string) => (httpTraffic[cluster] ?? 0) + (tcpTraffic[cluster] ?? 0);
-  const blocked = total(VERDICT_CLUSTER.blackhole);
-  const allowed = total(VERDICT_CLUSTER.passthrough);
-  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const counts = `BlackHoleCluster: ${fmt(httpTraffic[VERDICT_CLUSTER.blackhole] ?? 0)} requests, ${fmt(tcpTraffic[VERDICT_CLUSTER.blackhole] ?? 0)} connections; PassthroughCluster: ${fmt(httpTraffic[VERDICT_CLUSTER.passthrough] ?? 0)} requests, ${fmt(tcpTraffic[VERDICT_CLUSTER.passthrough] ?? 0)} connections (last 24h).`;
+  const blocked = clusters.includes(VERDICT_CLUSTER.blackhole);
+  const allowed = clusters.includes(VERDICT_CLUSTER.passthrough);
   let policy: string;
-  if (blocked > 0 && allowed > 0) {
+  if (blocked && allowed) {
     policy =
-      'Both blocked and allowed egress: some proxies run REGISTRY_ONLY and others ALLOW_ANY (Sidecar resources per namespace), or the policy changed during the day.';
-  } else if (blocked > 0) {
+      'Both blocked and allowed egress: some proxies run REGISTRY_ONLY and others ALLOW_ANY (Sidecar resources per namespace), or the policy changed within the hour.';
+  } else if (blocked) {
     policy =
       'Only blocked egress: the mesh runs outboundTrafficPolicy REGISTRY_ONLY, and something is trying to reach unregistered hosts.';
-  } else if (allowed > 0) {
+  } else if (allowed) {
     policy =
       'Only passthrough egress: the mesh runs outboundTrafficPolicy ALLOW_ANY. Register what you see (ServiceEntries) before moving to REGISTRY_ONLY.';
   } else {
     policy = 'No catch-all egress: every external host is registered by a ServiceEntry, or nothing leaves the mesh.';
   }
-  lines.push({ status: 'ok', title: 'Catch-all egress in the last 24h', detail: `${counts} ${policy}` });
+  lines.push({
+    status: 'ok',
+    title: 'Catch-all egress in the last hour',
+    detail: `BlackHoleCluster series: ${blocked ? 'yes' : 'none'}; PassthroughCluster series: ${allowed ? 'yes' : 'none'}. ${policy}`,
+  });
 
-  lines.push(...(await shapeLines(api, scope, now, catchAll)));
+  lines.push(...shapeLines(scope, counts));
 
   const series = httpSeries + tcpSeries;
   lines.push(
@@ -152,9 +146,57 @@ export async function healthCheck(api: PrometheusApi, scope: EgressScope, now: n
           title: `${series.toLocaleString('en-US')} external destination series`,
           detail: `Above ${CARDINALITY_WARNING.toLocaleString('en-US')}: destinations with changing IPs or many Host headers multiply series. Keep the destination limit, and consider registering frequent destinations.`,
         }
-      : { status: 'ok', title: `${series.toLocaleString('en-US')} external destination series (last 24h)` }
+      : { status: 'ok', title: `${series.toLocaleString('en-US')} external destination series (active now)` }
   );
   return lines;
+}
+
+/** Every count the health check needs, by name: an instant selector each, so one sample per series. */
+function countChecks(scope: EgressScope, catchAll: CatchAllSelector): Record<string, string> {
+  const gateways = egressGatewaysOf(scope.mesh);
+  const ip = ipLabelOf(scope);
+  const m = (label: string, op: '=' | '!=' | '=~' | '!~', value: string) => ({ label, op, value });
+  const source = m(LABEL.reporter, '=', EGRESS_REPORTER);
+  const peerKnown = `${LABEL.destinationWorkload}!~${promString(`|${UNKNOWN}`)}`;
+  const checks: Record<string, string> = {
+    requests: scopeOnlySelector(METRIC.requests, scope),
+    closed: scopeOnlySelector(METRIC.tcpClosed, scope),
+    http: catchAll('http'),
+    tcp: catchAll('tcp'),
+    tcpWithIp: catchAll('tcp', [`${ip}!=""`]),
+    podDirectHttp: catchAll('http', [peerKnown]),
+    podDirectTcp: catchAll('tcp', [peerKnown]),
+    ambient: scopeOnlySelector(METRIC.tcpClosed, scope, [source, m(LABEL.clusterName, '=', UNKNOWN)]),
+    waypoint: scopeOnlySelector(METRIC.requests, scope, [m(LABEL.reporter, '=', WAYPOINT_REPORTER)]),
+    dynamicDns: scopeOnlySelector(METRIC.requests, scope, [
+      source,
+      m(LABEL.clusterName, '!~', notRegisteredNames()),
+      m(LABEL.destinationServiceNamespace, '=', UNKNOWN),
+    ]),
+  };
+  if (inClusterCidrsOf(scope.mesh).length === 0) {
+    checks.privateTcp = catchAll('tcp', [NO_PEER, `${ip}=~${promString(PRIVATE_IP)}`]);
+  }
+  if (gateways.length > 0) {
+    checks.gateway = scopeOnlySelector(METRIC.requests, scope, [
+      source,
+      m(LABEL.clusterName, '=~', alternation(gateways)),
+    ]);
+  }
+  return checks;
+}
+
+/** One instant query for every check: `count(sel)` tagged with the check's name, joined with `or`. */
+async function countAll(api: PrometheusApi, checks: Record<string, string>, now: number) {
+  const expr = Object.entries(checks)
+    .map(([name, sel]) => `label_replace(count(${sel}), "check", ${promString(name)}, "", "")`)
+    .join(' or ');
+  const a = await api.instant(expr, now);
+  const out: Record<string, number> = Object.fromEntries(Object.keys(checks).map((k) => [k, 0]));
+  for (const s of a.data) {
+    out[s.metric.check] = Number(s.value[1]);
+  }
+  return out;
 }
 
 /** RFC 1918 and unique-local text forms: where pod and service ranges usually are. */
@@ -163,45 +205,18 @@ const PRIVATE_IP = '(?:10\\.|172\\.(?:1[6-9]|2[0-9]|3[01])\\.|192\\.168\\.|\\[?f
 /**
  * Which shapes of traffic the data holds (categories.ts), and what each means for what the plugin can show.
  */
-async function shapeLines(
-  api: PrometheusApi,
-  scope: EgressScope,
-  now: number,
-  catchAll: CatchAllSelector
-): Promise<HealthLine[]> {
-  const window = duration(DAY);
-  const count = (sel: string) => scalar(api, `count(count_over_time(${sel}[${window}]))`, now);
+function shapeLines(scope: EgressScope, counts: Record<string, number>): HealthLine[] {
   const gateways = egressGatewaysOf(scope.mesh);
-  const ip = ipLabelOf(scope);
-  const m = (label: string, op: '=' | '!=' | '=~' | '!~', value: string) => ({ label, op, value });
-  const source = m(LABEL.reporter, '=', EGRESS_REPORTER);
-  const peerKnown = `${LABEL.destinationWorkload}!~${promString(`|${UNKNOWN}`)}`;
-  const [podDirect, privateTcp, ambient, waypoint, gateway, dynamicDns] = await Promise.all([
-    Promise.all([count(catchAll('http', [peerKnown])), count(catchAll('tcp', [peerKnown]))]).then(([a, b]) => a + b),
-    inClusterCidrsOf(scope.mesh).length > 0
-      ? Promise.resolve(0)
-      : count(catchAll('tcp', [NO_PEER, `${ip}=~${promString(PRIVATE_IP)}`])),
-    count(scopeOnlySelector(METRIC.tcpClosed, scope, [source, m(LABEL.clusterName, '=', UNKNOWN)])),
-    count(scopeOnlySelector(METRIC.requests, scope, [m(LABEL.reporter, '=', WAYPOINT_REPORTER)])),
-    gateways.length > 0
-      ? count(scopeOnlySelector(METRIC.requests, scope, [source, m(LABEL.clusterName, '=~', alternation(gateways))]))
-      : Promise.resolve(0),
-    count(
-      scopeOnlySelector(METRIC.requests, scope, [
-        source,
-        m(LABEL.clusterName, '!~', notRegisteredNames()),
-        m(LABEL.destinationServiceNamespace, '=', UNKNOWN),
-      ])
-    ),
-  ]);
+  const podDirect = counts.podDirectHttp + counts.podDirectTcp;
+  const { privateTcp = 0, ambient, waypoint, gateway = 0, dynamicDns } = counts;
   const lines: HealthLine[] = [];
-  const sidecar = (await count(catchAll('http'))) + (await count(catchAll('tcp'))) > 0 || dynamicDns > 0;
+  const sidecar = counts.http + counts.tcp > 0 || dynamicDns > 0;
   lines.push({
     status: 'ok',
     title: `Telemetry from ${sidecar && ambient + waypoint > 0 ? 'sidecars and ambient (ztunnel, waypoints)' : ambient + waypoint > 0 ? 'ambient mode (ztunnel, waypoints)' : 'sidecars'}`,
     detail:
       ambient + waypoint > 0
-        ? `${ambient} ztunnel passthrough series, ${waypoint} waypoint series (last 24h). Ambient mode cannot show where passthrough connections went: ztunnel records no destination address (istio/ztunnel#1600) and has no REGISTRY_ONLY, so nothing is blackholed there. The matrix shows them per source workload as an "unknown" destination when "Ambient" is turned on; egress waypoints add allowed and denied (403) requests to ServiceEntry hosts.`
+        ? `${ambient} ztunnel passthrough series, ${waypoint} waypoint series (active now). Ambient mode cannot show where passthrough connections went: ztunnel records no destination address (istio/ztunnel#1600) and has no REGISTRY_ONLY, so nothing is blackholed there. The matrix shows them per source workload as an "unknown" destination when "Ambient" is turned on; egress waypoints add allowed and denied (403) requests to ServiceEntry hosts.`
         : undefined,
   });
   if (podDirect > 0) {

@@ -120,7 +120,7 @@ describe('the data source against a real Prometheus through a data proxy', () =>
 });
 
 describe('health check', () => {
-  // The data was written for 2026-01-01; the check looks at the 24h before "now".
+  // The data was written for 2026-01-01; the check looks at the hour before "now".
   beforeAll(() =>
     jest.useFakeTimers({
       now: TEST_END * 1000,
@@ -135,6 +135,15 @@ describe('health check', () => {
     expect(r.message.split('\n')).toEqual(DEMO_HEALTH_LINES);
     expect(r.details?.message).toMatch(/version 2\.\d+/);
     expect(r.details?.message).toMatch(/Both blocked and allowed egress/);
+  });
+
+  it('asks at most 5 requests, on the index or one sample per series: never a range of samples', async () => {
+    const backend = fakeBackendSrv(proxyTo(prometheusUrl));
+    const ds = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), backend);
+    expect((await ds.testDatasource()).status).toBe('success');
+    expect(backend.requests.length).toBeLessThanOrEqual(5);
+    const queries = backend.requests.map((r) => new URLSearchParams(String(r.data ?? '')).get('query') ?? '');
+    expect(queries.filter((q) => /\[[0-9]+[smhdw]\]/.test(q))).toEqual([]);
   });
 
   it('warns and shows the Telemetry snippet on a mesh without it', async () => {

@@ -57,7 +57,7 @@ export const DEMO_HEALTH_LINES = [
   expect.stringMatching(/^✓ Prometheus API reachable/),
   '✓ Istio metrics present',
   '✓ TCP series carry the destination_ip label',
-  '✓ Catch-all egress in the last 24h',
+  '✓ Catch-all egress in the last hour',
   '✓ Telemetry from sidecars',
   expect.stringMatching(/^✓ \d+ external destination series/),
 ];
