@@ -95,6 +95,8 @@ function hostScript(entry = 'main.tsx'): Promise<string> {
 
 export interface HostOptions {
   prometheusUrl: string;
+  /** Data source settings over the demo's (the dashboard benchmark's scrape interval, recorded series). */
+  jsonData?: Record<string, unknown>;
   /** Extra pages and scripts (path → content type and body), e.g. the panel benchmark's. */
   extraRoutes?: Record<string, { type: string; body: string }>;
   /** Unix seconds of the range the panel queries. */
@@ -146,7 +148,7 @@ function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
       name: egress.name,
       url: `/api/datasources/proxy/uid/${dsUid}`,
       access: 'proxy',
-      jsonData: egress.jsonData,
+      jsonData: { ...egress.jsonData, ...opts.jsonData },
       readOnly: true,
       meta: {
         id: egress.type,

@@ -1,26 +1,74 @@
 /**
  * `npm run bench -- dashboard`: open the overview dashboard in headless Chromium the way Grafana does (every
- * panel's queries at once through the plugin's data source) on a reference mesh with a week of history,
- * for a 24 h and a 7-day range: time from navigation to every query done and the matrix painted, each
- * panel's query time, and the samples Prometheus touched for it (stats=all). Median of several runs.
- * Figures are printed beside the 24 h run's as ratios.
+ * panel's queries at once through the plugin's data source) on meshes of the sizes users have: 500 and 10k
+ * catch-all series with a week of history, and 100k with a day, at a 30 s scrape, the recording rules'
+ * series written beside them as Prometheus records them. For each size and range: navigation to every panel
+ * done and the matrix painted (median of BENCH_RUNS, default 3), each panel's query time and the samples
+ * Prometheus touched for it (stats=all), and the most any one panel touched. The 500-series mesh also runs
+ * with recorded series turned off (every panel on raw series, as the dashboard ran before recorded series),
+ * the baseline the ratios are against.
+ *
+ * The series are written straight into TSDB blocks by harness/tools/tsdb-writer (Go, on the pinned
+ * github.com/prometheus/prometheus/tsdb module, built once into .tools/bin): a week of 10k series is 200M
+ * samples, gigabytes of OpenMetrics text for promtool, a minute this way.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
 import { startHost } from '../../harness/host/server';
-import { backfill, startPrometheus } from '../../harness/prometheus';
+import { startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
-import { scaleMeshSeries, scaleMeshSize } from '../../harness/synthetic/scaleMesh';
-import { writeOpenMetrics } from '../../harness/synthetic/series';
 
-// A week at a 60 s scrape for 500 catch-all series (a tenth blocked): 5M samples. More series overflow the
-// OpenMetrics file the backfill streams through (gigabytes of text); the 24h/7d ratio is what matters.
-const MESH = { namespaces: 5, workloadsPerNamespace: 10, destinationsPerWorkload: 10 };
-const WEEK = 7 * 86400;
-const INTERVAL = 60;
+const run = promisify(execFile);
+const ROOT = path.join(__dirname, '..', '..');
+const WRITER = path.join(ROOT, '.tools/bin/tsdb-writer');
+const INTERVAL = 30;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DAY = 86400;
+
+interface Size {
+  label: string;
+  series: number;
+  days: number;
+  ranges: Array<[string, number]>;
+}
+
+const SIZES: Size[] = [
+  {
+    label: '500',
+    series: 500,
+    days: 7,
+    ranges: [
+      ['24h', DAY],
+      ['7d', 7 * DAY],
+    ],
+  },
+  {
+    label: '10k',
+    series: 10_000,
+    days: 7,
+    ranges: [
+      ['24h', DAY],
+      ['7d', 7 * DAY],
+    ],
+  },
+  { label: '100k', series: 100_000, days: 1, ranges: [['24h', DAY]] },
+];
+
+async function writerBinary(): Promise<string> {
+  if (!existsSync(WRITER)) {
+    console.log('  building harness/tools/tsdb-writer (once, into .tools/bin)');
+    mkdirSync(path.dirname(WRITER), { recursive: true });
+    await run('go', ['build', '-o', WRITER, '.'], {
+      cwd: path.join(ROOT, 'harness/tools/tsdb-writer'),
+      timeout: 600_000,
+    });
+  }
+  return WRITER;
+}
 
 interface Dash {
   ready: boolean;
@@ -58,63 +106,131 @@ async function samplesTouched(prom: string, panelType: string, queries: string[]
   return total;
 }
 
+interface Measured {
+  ms: number;
+  panels: Array<{ title: string; ms: number; samples: number }>;
+}
+
+async function openDashboard(browser: Browser, hostUrl: string, from: number, to: number): Promise<Dash> {
+  const page = await browser.newPage({ viewport: { width: 1220, height: 1250 } });
+  try {
+    await page.goto(`${hostUrl}/dashboard.html?from=${from}&to=${to}`);
+    await page.waitForFunction(() => window.__dash?.ready === true, null, { timeout: 600_000 });
+    return (await page.evaluate(() => window.__dash)) as Dash;
+  } finally {
+    await page.close();
+  }
+}
+
+async function measure(
+  browser: Browser,
+  promUrl: string,
+  jsonData: Record<string, unknown>,
+  from: number,
+  to: number
+): Promise<Measured> {
+  const host = await startHost({ prometheusUrl: promUrl, range: { from, to }, jsonData });
+  try {
+    const runs: Dash[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const dash = await openDashboard(browser, host.url, from, to);
+      if (dash.error || dash.panels.some((p) => p.error)) {
+        throw new Error(dash.error ?? dash.panels.find((p) => p.error)?.error);
+      }
+      runs.push(dash);
+    }
+    const panels = [];
+    for (const p of runs[0].panels) {
+      const ms = median(runs.map((r) => r.panels.find((x) => x.id === p.id)!.ms));
+      panels.push({ title: p.title, ms, samples: await samplesTouched(promUrl, p.type, p.queries, from, to) });
+    }
+    return { ms: median(runs.map((r) => r.matrixPaintedMs ?? NaN)), panels };
+  } finally {
+    await host.close();
+  }
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+
 export async function benchDashboard(): Promise<void> {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'istioegress-bench-dash-'));
-  const grid = { end: TEST_END, interval: INTERVAL, steps: WEEK / INTERVAL + 1 };
-  console.log(
-    `dashboard bench: ${scaleMeshSize(MESH)} catch-all series, ${grid.steps} samples each (a week at ${INTERVAL} s), median of ${RUNS}`
-  );
-  const t0 = performance.now();
-  const dataDir = await backfill(work, (write) => writeOpenMetrics(Array.from(scaleMeshSeries(MESH)), grid, write));
-  console.log(`  backfilled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const prom = await startPrometheus({ dataDir });
-  const host = await startHost({ prometheusUrl: prom.url, range: { from: TEST_END - 86400, to: TEST_END } });
+  const writer = await writerBinary();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
   });
-  const summary: string[] = [];
-  const totals: number[] = [];
+  const results = new Map<string, Measured>();
+  let baseline: number | undefined;
   try {
-    for (const [label, seconds] of [
-      ['24h', 86400],
-      ['7d', WEEK],
-    ] as const) {
-      const runs: Dash[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const page = await browser.newPage({ viewport: { width: 1220, height: 1250 } });
-        await page.goto(`${host.url}/dashboard.html?from=${TEST_END - seconds}&to=${TEST_END}`);
-        await page.waitForFunction(() => window.__dash?.ready === true, null, { timeout: 300_000 });
-        const dash = (await page.evaluate(() => window.__dash)) as Dash;
-        await page.close();
-        if (dash.error || dash.panels.some((p) => p.error)) {
-          throw new Error(`${label}: ${dash.error ?? dash.panels.find((p) => p.error)?.error}`);
-        }
-        runs.push(dash);
-      }
-      const total = median(runs.map((r) => r.matrixPaintedMs ?? NaN));
-      totals.push(total);
-      let samples = 0;
-      console.log(
-        `  ${label}: every query done and the matrix painted in ${total.toFixed(0)} ms (x${(total / totals[0]).toFixed(2)} of 24h)`
-      );
-      console.log('    panel                                          query ms   samples touched');
-      for (const p of runs[0].panels) {
-        const ms = median(runs.map((r) => r.panels.find((x) => x.id === p.id)!.ms));
-        const touched = await samplesTouched(prom.url, p.type, p.queries, TEST_END - seconds, TEST_END);
-        samples += touched;
-        console.log(
-          `    ${p.title.slice(0, 45).padEnd(46)} ${ms.toFixed(0).padStart(8)}   ${touched.toLocaleString('en-US').padStart(15)}`
+    // BENCH_SIZES=500,10k runs some sizes only (for a quick look; the closing line needs 10k and 100k).
+    const only = process.env.BENCH_SIZES?.split(',');
+    for (const size of SIZES.filter((s) => !only || only.includes(s.label))) {
+      const work = mkdtempSync(path.join(os.tmpdir(), 'istioegress-bench-dash-'));
+      const dataDir = path.join(work, 'data');
+      mkdirSync(dataDir);
+      try {
+        const t0 = performance.now();
+        const { stdout } = await run(
+          writer,
+          [
+            '-series',
+            String(size.series),
+            '-days',
+            String(size.days),
+            '-interval',
+            String(INTERVAL),
+            '-end',
+            String(TEST_END),
+            '-out',
+            dataDir,
+          ],
+          { maxBuffer: 1 << 20, timeout: 900_000 }
         );
+        const written = JSON.parse(stdout) as { series: number; recordedSeries: number; samples: number };
+        console.log(
+          `dashboard bench ${size.label}: ${n(written.series)} catch-all series (${n(written.recordedSeries)} recorded), ${size.days} day(s) at ${INTERVAL} s, ${n(written.samples)} samples written in ${((performance.now() - t0) / 1000).toFixed(0)} s`
+        );
+        const prom = await startPrometheus({ dataDir });
+        try {
+          const variants: Array<[string, Record<string, unknown>]> = [['', { timeInterval: `${INTERVAL}s` }]];
+          if (size.label === '500') {
+            variants.push([' raw', { timeInterval: `${INTERVAL}s`, recordedSeries: 'never' }]);
+          }
+          for (const [label, seconds] of size.ranges) {
+            for (const [variant, jsonData] of variants) {
+              const key = `${size.label}/${label}${variant}`;
+              const m = await measure(browser, prom.url, jsonData, TEST_END - seconds, TEST_END);
+              results.set(key, m);
+              if (key === '500/7d raw') {
+                baseline = m.ms;
+              }
+              const most = Math.max(...m.panels.map((p) => p.samples));
+              console.log(
+                `  ${key.padEnd(16)} every panel done, matrix painted: ${m.ms.toFixed(0).padStart(6)} ms; most samples in one panel ${n(most)}`
+              );
+              for (const p of m.panels) {
+                console.log(
+                  `    ${p.title.slice(0, 45).padEnd(46)} ${p.ms.toFixed(0).padStart(7)} ms ${n(p.samples).padStart(14)} samples`
+                );
+              }
+            }
+          }
+        } finally {
+          await prom.stop();
+        }
+      } finally {
+        rmSync(work, { recursive: true, force: true });
       }
-      summary.push(`${label} ${total.toFixed(0)} ms, ${(samples / 1e6).toFixed(1)}M samples`);
     }
-    console.log('  recorded series: none in this bench (see bench queries); every panel reads raw Istio series');
-    console.log(`bench dashboard ok: ${summary.join('; ')}; 7d/24h time x${(totals[1] / totals[0]).toFixed(2)}`);
   } finally {
     await browser.close();
-    await host.close();
-    await prom.stop();
-    rmSync(work, { recursive: true, force: true });
   }
+  console.log('  time against the 500-series week on raw series (the dashboard before recorded series):');
+  for (const [key, m] of results) {
+    console.log(`    ${key.padEnd(16)} ${m.ms.toFixed(0).padStart(6)} ms  x${(m.ms / (baseline ?? NaN)).toFixed(2)}`);
+  }
+  const at = (k: string) => results.get(k) ?? { ms: NaN, panels: [{ title: '', ms: NaN, samples: NaN }] };
+  const most = Math.max(...at('10k/7d').panels.map((p) => p.samples));
+  console.log(
+    `bench dashboard ok: 10k/7d ${at('10k/7d').ms.toFixed(0)} ms; 100k/24h ${at('100k/24h').ms.toFixed(0)} ms; most samples in one panel ${most} (10k/7d)`
+  );
 }

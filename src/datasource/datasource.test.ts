@@ -280,9 +280,49 @@ describe('per-query matchers and verdict variables', () => {
       { name: 'bad', current: 'allowed', options: [] },
     ]);
     const { ds, backend } = makeDs(async () => vector(), {}, tpl);
-    await ds.query(queryRequest([{ verdicts: ['$verdict'], listeners: ['http'] }], 0, 60));
+    // Time series (the matrix fetches every verdict once for all its panels, and slices).
+    await ds.query(queryRequest([{ queryType: 'series', verdicts: ['$verdict'], listeners: ['http'] }], 0, 60));
     expect(sentQueries(backend)[0]).toContain('destination_service_name="BlackHoleCluster"');
     const res = await ds.query(queryRequest([{ verdicts: ['$bad'] }], 0, 60));
     expect(res.errors?.[0].message).toBe('Unknown verdict "allowed": use blackhole or passthrough.');
+  });
+});
+
+describe('a dashboard of matrix slices', () => {
+  it('asks Prometheus once for panels that slice the same matrix, each panel getting only its slice', async () => {
+    const sample = (dsn: string, host: string) => ({
+      metric: {
+        source_workload_namespace: 'shop',
+        source_workload: 'checkout',
+        destination_service: host,
+        destination_service_name: dsn,
+        response_code: '200',
+      },
+      value: [60, '5'],
+    });
+    const { ds, backend } = makeDs(async (req) => {
+      const query = new URLSearchParams(String(req.data)).get('query') ?? '';
+      return vector(
+        query.startsWith('sum by') && query.includes('istio_requests_total') && !query.includes('unknown"}')
+          ? [sample('BlackHoleCluster', 'blocked.example.com'), sample('PassthroughCluster', 'allowed.example.com')]
+          : []
+      );
+    });
+    const panel = (panelId: number, verdicts: Array<'blackhole' | 'passthrough'>) =>
+      ds.query(queryRequest([{ queryType: 'matrix', verdicts, listeners: ['http'] }], 0, 60, { panelId }));
+    const [blocked, allowed, all] = await Promise.all([
+      panel(1, ['blackhole']),
+      panel(2, ['passthrough']),
+      panel(3, ['blackhole', 'passthrough']),
+    ]);
+    const dests = (r: typeof blocked) =>
+      r.data[0].fields.find((f: { name: string }) => f.name === 'destination').values;
+    expect(dests(blocked)).toEqual(['blocked.example.com']);
+    expect(dests(allowed)).toEqual(['allowed.example.com']);
+    expect(dests(all)).toEqual(['allowed.example.com', 'blocked.example.com']);
+    // One matrix's queries, not three: every PromQL text once, under the shared request id.
+    const queries = sentQueries(backend);
+    expect(new Set(queries).size).toBe(queries.length);
+    expect(backend.requests.every((r) => r.requestId?.startsWith('shared-'))).toBe(true);
   });
 });

@@ -18,7 +18,10 @@ import {
   adHocMatchers,
   classifierFor,
   compileDestinationNames,
+  type CellsResult,
   DEFAULT_IP_LABEL,
+  listenersOf,
+  verdictsOf,
   DEFAULT_SCRAPE_SECONDS,
   rateInterval,
   type EgressScope,
@@ -28,6 +31,7 @@ import {
   excludedNote,
   fetchCells,
   countSource,
+  recordingCovers,
   RECORDING_INTERVAL_SECONDS,
   healthCheck,
   LABEL,
@@ -76,6 +80,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
   private readonly api: PrometheusApi;
   private readonly options: EgressOptions;
   private readonly nameOf: (address: string) => string | undefined;
+  /** Matrix results by scope and range, shared by the panels that slice them (`sharedCells`). */
+  private readonly cellsCache = new Map<string, { result: Promise<CellsResult>; expires: number }>();
   /** The API whose requests carry `requestId`s starting with `idPrefix` (one per query target). */
   private readonly apiWithIds: (idPrefix: string) => PrometheusApi;
   /** A setting that cannot be used (custom query parameters, scrape interval): every query and the health check say so. */
@@ -190,10 +196,18 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       case 'series':
       case 'bytes': {
         const stepSeconds = Math.max(this.scrapeSeconds, (request.intervalMs ?? 60_000) / 1000);
+        // Steps of a recording interval and more gain nothing from raw samples: recorded series, where
+        // they cover the range (the setting "Recorded series" decides as for the matrix).
+        const source =
+          stepSeconds >= RECORDING_INTERVAL_SECONDS
+            ? await countSource(api, { scope, to, recorded: this.options.recordedSeries ?? 'auto', reads: to - from })
+            : undefined;
         const queries = seriesQueries(scope, {
           groupBy: q.groupBy ?? [],
-          rateIntervalSeconds: rateInterval(stepSeconds, this.scrapeSeconds),
+          // Recorded increases need no rate-window margin: each point sums the recordings of its step.
+          rateIntervalSeconds: source?.recorded ? stepSeconds : rateInterval(stepSeconds, this.scrapeSeconds),
           kind: q.queryType === 'bytes' ? 'bytes' : 'events',
+          recorded: source?.recorded,
         });
         const start = Math.floor(from / stepSeconds) * stepSeconds;
         const answers = await Promise.all(queries.map((query) => api.range(query.expr, start, to, stepSeconds)));
@@ -206,13 +220,17 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       case 'newDestinations': {
         const windowSeconds = to - from;
         const lookbackSeconds = parseDuration(q.lookback || '7d', 'Look-back');
-        // The look-back reaches days before the range: recorded series where they go back that far.
+        // The look-back reaches days before the range: recorded series wherever they cover the range itself.
+        // Raw series for a week of look-back are the most expensive read of the dashboard; where the
+        // recording is younger than the look-back, the frame says what that means instead.
         const source = await countSource(api, {
           scope,
           to,
           recorded: this.options.recordedSeries ?? 'auto',
           reads: windowSeconds + lookbackSeconds,
+          coverFrom: from,
         });
+        const shortLookback = source.recorded && !(await recordingCovers(api, scope, from - lookbackSeconds));
         const queries = newDestinationQueries(scope, { windowSeconds, lookbackSeconds, recorded: source.recorded });
         const firstSeen = firstSeenQueries(scope, {
           windowSeconds,
@@ -241,6 +259,14 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         const frame = matrixFrame(q.refId, cells, this.nameOf, queries, [
           ...answers.flatMap((a) => a.warnings).map(warning),
           { severity: 'info', text: `Counted from ${source.reason}.` },
+          ...(shortLookback
+            ? [
+                {
+                  severity: 'info' as const,
+                  text: `The recorded series do not reach back the whole look-back (${q.lookback || '7d'} before the range): a destination last reached before the recording began counts as new.`,
+                },
+              ]
+            : []),
         ]);
         frame.name = 'New external destinations';
         // "time" and "text" make the same frame usable as an annotation query ("first seen").
@@ -266,12 +292,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       }
       case 'matrix':
       default: {
-        const result = await fetchCells(api, {
-          scope,
-          from,
-          to,
-          recorded: this.options.recordedSeries ?? 'auto',
-        });
+        const result = await this.sharedCells(scope, from, to);
         const limit = this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT;
         const limited = limitDestinations(result.cells, limit);
         const notices = [...result.warnings.map(warning), ...(limited.notice ? [limited.notice] : [])];
@@ -295,6 +316,40 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         ];
       }
     }
+  }
+
+  /**
+   * The matrix cells for `scope` over [from, to], fetched once for every verdict and listener and shared:
+   * a dashboard's stat, table and matrix panels are slices of one matrix (blocked HTTP requests, passthrough
+   * destinations, the TCP table...), so the panels that open together ask Prometheus once instead of once
+   * each. Shared while in flight and for a few seconds after, for the same range only (a refresh has a new
+   * range); a failed fetch is not kept. The shared requests carry an id of their own, so no one panel's
+   * refresh cancels the others' answer.
+   */
+  private async sharedCells(scope: EgressScope, from: number, to: number): Promise<CellsResult> {
+    const whole: EgressScope = { ...scope, verdicts: undefined, listeners: undefined };
+    const recorded = this.options.recordedSeries ?? 'auto';
+    const key = JSON.stringify([whole, from, to, recorded]);
+    const now = Date.now();
+    for (const [k, e] of this.cellsCache) {
+      if (e.expires < now) {
+        this.cellsCache.delete(k);
+      }
+    }
+    let entry = this.cellsCache.get(key);
+    if (!entry) {
+      const result = fetchCells(this.apiWithIds(`shared-${shortHash(key)}:`), { scope: whole, from, to, recorded });
+      entry = { result, expires: now + SHARED_CELLS_MS };
+      this.cellsCache.set(key, entry);
+      result.catch(() => this.cellsCache.delete(key));
+    }
+    const all = await entry.result;
+    const verdicts = verdictsOf(scope);
+    const listeners = listenersOf(scope);
+    return {
+      ...all,
+      cells: all.cells.filter((c) => verdicts.includes(c.verdict) && listeners.includes(c.listener)),
+    };
   }
 
   /**
@@ -471,6 +526,18 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
 interface FindOptions {
   range?: { from: { valueOf(): number }; to: { valueOf(): number } };
   scopedVars?: ScopedVars;
+}
+
+/** How long a matrix result stays shared after it was asked for: the panels of one dashboard load. */
+const SHARED_CELLS_MS = 10_000;
+
+/** A short, stable tag for a cache key (FNV-1a), to tell shared requests apart in request ids. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  }
+  return (h >>> 0).toString(16);
 }
 
 function uniqueSorted(values: string[]): string[] {

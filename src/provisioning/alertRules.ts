@@ -7,6 +7,8 @@ import {
   ipCardinalityAlertExpr,
   newPassthroughAlertExpr,
   policyViolationAlertExpr,
+  HOURLY_INTERVAL_SECONDS,
+  hourlyRecordingRules,
   RECORDING_INTERVAL_SECONDS,
   recordingRules,
 } from '../query';
@@ -168,6 +170,12 @@ export function prometheusRuleGroups(s: GenerateSettings) {
         name: ALERTING.recordingGroup,
         interval: duration(RECORDING_INTERVAL_SECONDS),
         rules: recordingRules(scopeOf(s)),
+      },
+      // The hourly tier over the 5-minute one: long ranges read an hour per sample (fetchCells.ts tiersFor).
+      {
+        name: `${ALERTING.recordingGroup}-1h`,
+        interval: duration(HOURLY_INTERVAL_SECONDS),
+        rules: hourlyRecordingRules(),
       },
       {
         name: ALERTING.group,

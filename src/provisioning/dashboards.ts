@@ -263,6 +263,7 @@ export function overviewDashboard(): Dashboard {
       type: 'timeseries',
       title: 'Passthrough TCP bytes',
       gridPos: { x: 0, y: 34, w: 12, h: 8 },
+      maxDataPoints: SERIES_POINTS,
       targets: [q({ queryType: 'bytes', groupBy: ['destination'] })],
       fieldConfig: { defaults: { unit: 'Bps', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
       options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi', sort: 'desc' } },
@@ -300,11 +301,18 @@ export function overviewDashboard(): Dashboard {
   );
 }
 
+/**
+ * Points per time series: a day at 5-minute steps and a week at hourly ones (Grafana rounds the interval),
+ * which the recorded tiers answer with one sample per point instead of a scrape's worth per pod.
+ */
+const SERIES_POINTS = 200;
+
 function rateByDestination(title: string, x: number, verdict: 'blackhole' | 'passthrough'): Panel {
   return panel({
     type: 'timeseries',
     title,
     gridPos: { x, y: 18, w: 12, h: 8 },
+    maxDataPoints: SERIES_POINTS,
     targets: [q({ queryType: 'series', verdicts: [verdict], groupBy: ['destination'] })],
     fieldConfig: { defaults: { unit: 'ops', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
     options: {

@@ -13,9 +13,9 @@ import { EgressError } from './errors';
 import { MAX_SECONDS } from './time';
 import { KUBE_SERVICE_INFO, LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
-import { RECORDED_METRIC } from './recording';
+import { HOURLY_INTERVAL_SECONDS, RECORDED_METRIC } from './recording';
 import { type EgressScope, includesOf, scopeOnlySelector, verdictsOf } from './selectors';
-import { type EgressQuery, cellQueries } from './templates';
+import { type EgressQuery, type HourlyTiers, cellQueries } from './templates';
 
 /** Whether counts come from the recording rules' series: `auto` uses them for long ranges they cover. */
 export type RecordedMode = 'auto' | 'always' | 'never';
@@ -141,8 +141,15 @@ export async function knownServices(
  */
 export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise<CellsResult> {
   assertWindow(req.from, req.to);
-  const source = await countSource(api, { ...req, reads: req.to - req.from });
-  const queries = cellQueries(req.scope, req.to - req.from, { recorded: source.recorded });
+  let source = await countSource(api, { ...req, reads: req.to - req.from });
+  const tiers = source.recorded ? await tiersFor(api, req.scope, req.from, req.to, req.signal) : undefined;
+  if (tiers) {
+    source = {
+      recorded: true,
+      reason: `${source.reason}, whole hours from the hourly tier istio_egress:*:increase1h`,
+    };
+  }
+  const queries = cellQueries(req.scope, req.to - req.from, { recorded: source.recorded, tiers });
   const answers = await Promise.all(queries.map((q) => api.instant(q.expr, req.to, req.signal)));
   const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
   const { cells, foreign, excluded, invalid } = shapeCells(results, {
@@ -169,7 +176,7 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
  * Whether the recording rules' series exist at the range's start (their last 10 minutes there: two
  * recordings), in the scope's own labels. One instant query over the index's recent samples: cheap.
  */
-async function recordingCovers(api: PrometheusApi, scope: EgressScope, from: number, signal?: AbortSignal) {
+export async function recordingCovers(api: PrometheusApi, scope: EgressScope, from: number, signal?: AbortSignal) {
   const exprs = [METRIC.requests, METRIC.tcpClosed].map(
     (m) => `count(last_over_time(${scopeOnlySelector(RECORDED_METRIC[m], scope)}[10m]))`
   );
@@ -178,13 +185,54 @@ async function recordingCovers(api: PrometheusApi, scope: EgressScope, from: num
 }
 
 /**
+ * Where the hourly tier's samples fall in [from, to], or undefined when it does not cover the range's whole
+ * hours (no hourly rules installed, or younger than the range): then the 5-minute tier alone. Two cheap
+ * requests: the last hourly sample's time (a range query over the last hour of an instant selector: one
+ * sample per series and step), and whether the tier exists at the first whole hour.
+ */
+export async function tiersFor(
+  api: PrometheusApi,
+  scope: EgressScope,
+  from: number,
+  to: number,
+  signal?: AbortSignal
+): Promise<HourlyTiers | undefined> {
+  const hour = HOURLY_INTERVAL_SECONDS;
+  if (to - from < 2 * hour) {
+    return undefined;
+  }
+  const sel = scopeOnlySelector('', scope, [{ label: '__name__', op: '=~', value: HOURLY_NAMES }]);
+  const stamps = await api.range(`max(timestamp(${sel}))`, to - hour - 300, to, 60, signal);
+  const lastHour = Math.max(
+    ...stamps.data.flatMap((s) => s.values.map(([, v]) => Number(v))).filter((t) => Number.isFinite(t) && t <= to)
+  );
+  if (!Number.isFinite(lastHour)) {
+    return undefined;
+  }
+  const hours = Math.floor((lastHour - hour - from) / hour);
+  if (hours < 0) {
+    return undefined;
+  }
+  const firstHour = lastHour - hours * hour;
+  const covered = await api.instant(`count(${sel})`, firstHour + 1, signal);
+  return covered.data.some((s) => Number(s.value[1]) > 0) ? { from, to, firstHour, lastHour } : undefined;
+}
+
+/** Every hourly tier series name (recording.ts RECORDED_HOURLY_METRIC). */
+const HOURLY_NAMES = 'istio_egress:[a-z_]+:increase1h';
+
+/**
  * Recorded or raw series for queries that read `reads` seconds back from `to` (the matrix: its range; new
  * destinations: their look-back before it), by the mode: `auto` takes recorded series for 6 hours and
  * more when they exist where the reading starts.
  */
 export async function countSource(
   api: PrometheusApi,
-  req: Pick<CellsRequest, 'scope' | 'to' | 'recorded' | 'signal'> & { reads: number }
+  req: Pick<CellsRequest, 'scope' | 'to' | 'recorded' | 'signal'> & {
+    reads: number;
+    /** Where the recorded series must exist for `auto` to take them; default where the reading starts. */
+    coverFrom?: number;
+  }
 ): Promise<CountSource> {
   const mode = req.recorded ?? 'never';
   const window = req.reads;
@@ -197,7 +245,7 @@ export async function countSource(
   if (window < RECORDED_MIN_WINDOW_SECONDS) {
     return { recorded: false, reason: 'raw Istio series (a range under 6h: exact to the scrape, and cheap)' };
   }
-  return (await recordingCovers(api, req.scope, req.to - req.reads, req.signal))
+  return (await recordingCovers(api, req.scope, req.coverFrom ?? req.to - req.reads, req.signal))
     ? {
         recorded: true,
         reason: 'recorded series istio_egress:*:increase5m (5-minute resolution: the range edges to within 5 minutes)',

@@ -46,3 +46,26 @@ export function recordingRules(scope: EgressScope = {}): RecordingRule[] {
     expr: `sum without (${POD_LABELS.join(', ')}) (increase(${egressSelector(metric, listener, scope, VERDICTS)}[${duration(RECORDING_INTERVAL_SECONDS)}]))`,
   }));
 }
+
+/** The hourly tier: each 5-minute series summed over the hour before each evaluation. */
+export const HOURLY_INTERVAL_SECONDS = 3600;
+
+export const RECORDED_HOURLY_METRIC: Readonly<Record<string, string>> = {
+  [METRIC.requests]: 'istio_egress:istio_requests:increase1h',
+  [METRIC.tcpClosed]: 'istio_egress:istio_tcp_connections_closed:increase1h',
+  [METRIC.tcpSent]: 'istio_egress:istio_tcp_sent_bytes:increase1h',
+  [METRIC.tcpReceived]: 'istio_egress:istio_tcp_received_bytes:increase1h',
+};
+
+/**
+ * The hourly tier's rules, in a group of their own evaluated hourly: `sum_over_time` of the 5-minute
+ * series over the hour, so an hourly sample is exactly the twelve 5-minute samples it covers and the two
+ * tiers meet without a gap or an overlap (fetchCells.ts `tiersFor`). Long ranges read one sample per hour
+ * per pair, and only the edges read the 5-minute tier.
+ */
+export function hourlyRecordingRules(): RecordingRule[] {
+  return Object.entries(RECORDED_HOURLY_METRIC).map(([metric, record]) => ({
+    record,
+    expr: `sum_over_time(${RECORDED_METRIC[metric]}[${duration(HOURLY_INTERVAL_SECONDS)}])`,
+  }));
+}

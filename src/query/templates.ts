@@ -1,5 +1,11 @@
 import { egressGatewaysOf } from './categories';
-import { RAW_BRIDGE_SECONDS, RECORDED_METRIC } from './recording';
+import {
+  HOURLY_INTERVAL_SECONDS,
+  RAW_BRIDGE_SECONDS,
+  RECORDED_HOURLY_METRIC,
+  RECORDED_METRIC,
+  RECORDING_INTERVAL_SECONDS,
+} from './recording';
 import { alternation, promString } from './escaping';
 import { EGRESS_REPORTER, LABEL, type Listener, METRIC, UNKNOWN, WAYPOINT_REPORTER } from './labels';
 import {
@@ -109,6 +115,48 @@ function externalSelectorFor(listener: Listener, measure: Measure, scope: Egress
   );
 }
 
+/**
+ * Where the hourly tier's samples fall in a window [from, to] (unix seconds, to the millisecond): the first
+ * and last hourly sample whose hour lies wholly inside it. Each hourly sample at `h` sums the 5-minute
+ * samples in (h - 1h, h].
+ */
+export interface HourlyTiers {
+  from: number;
+  to: number;
+  firstHour: number;
+  lastHour: number;
+}
+
+/** A PromQL duration in milliseconds: the tiers meet at recorded sample times, which have milliseconds. */
+function ms(seconds: number): string {
+  return `${Math.round(seconds * 1000)}ms`;
+}
+
+/**
+ * The sum of a pair's 5-minute samples in (from, to] from both tiers: the hourly samples firstHour..lastHour
+ * (the 5-minute samples in (firstHour - 1h, lastHour]), plus the 5-minute samples in (from, firstHour - 1h]
+ * and (lastHour, to]. Each part keeps its series' labels; the edges are tagged so `or` keeps all three
+ * parts of a pair, and the caller's `sum by` adds them. Window lengths sit between sample times (half an
+ * hour of slack on the hourly one), so a left-closed range (Prometheus 2) and a left-open one (3) read
+ * the same samples.
+ */
+function tieredSum(fiveMinute: string, hourly: string, t: HourlyTiers): string {
+  const offset = (seconds: number) => (seconds >= 0.001 ? ` offset ${ms(seconds)}` : '');
+  const parts = [
+    `sum_over_time(${hourly}[${ms(t.lastHour - t.firstHour + HOURLY_INTERVAL_SECONDS / 2)}]${offset(t.to - t.lastHour)})`,
+  ];
+  const leftEnd = t.firstHour - HOURLY_INTERVAL_SECONDS;
+  if (leftEnd - t.from >= 0.001) {
+    parts.push(
+      `label_replace(sum_over_time(${fiveMinute}[${ms(leftEnd - t.from)}]${offset(t.to - leftEnd)}), "tier", "left", "", "")`
+    );
+  }
+  if (t.to - t.lastHour >= 0.001) {
+    parts.push(`label_replace(sum_over_time(${fiveMinute}[${ms(t.to - t.lastHour)}]), "tier", "right", "", "")`);
+  }
+  return parts.join(' or ');
+}
+
 /** `sum by (...) (increase(sel[window]))`, possibly over several selectors joined with `or`. */
 function increaseBy(by: readonly string[], selectors: readonly string[], windowSeconds: number): string {
   return selectors
@@ -135,6 +183,11 @@ export function cellQueries(
      * no recorded series and stay raw.
      */
     recorded?: boolean;
+    /**
+     * With `recorded`: read the hourly tier for the whole hours of the window and the 5-minute tier only
+     * at its edges (fetchCells.ts `tiersFor` finds where the hourly samples fall).
+     */
+    tiers?: HourlyTiers;
   } = {}
 ): EgressQuery[] {
   const queries: EgressQuery[] = plannedMeasures(scope).map(({ listener, measure }) => {
@@ -144,9 +197,13 @@ export function cellQueries(
     }
     const metric = MEASURE_METRIC[measure];
     const verdicts = isBytes(measure) ? (['passthrough'] as const) : verdictsOf(scope);
-    const expr = opts.recorded
-      ? `sum by (${by.join(', ')}) (sum_over_time(${egressSelector(RECORDED_METRIC[metric], listener, scope, verdicts)}[${duration(windowSeconds)}]))`
-      : increaseBy(by, [selectorFor(listener, measure, scope)], windowSeconds);
+    const fiveMinute = egressSelector(RECORDED_METRIC[metric], listener, scope, verdicts);
+    const expr =
+      opts.recorded && opts.tiers
+        ? `sum by (${by.join(', ')}) (${tieredSum(fiveMinute, egressSelector(RECORDED_HOURLY_METRIC[metric], listener, scope, verdicts), opts.tiers)})`
+        : opts.recorded
+          ? `sum by (${by.join(', ')}) (sum_over_time(${fiveMinute}[${duration(windowSeconds)}]))`
+          : increaseBy(by, [selectorFor(listener, measure, scope)], windowSeconds);
     return {
       id: `${listener}.${measure}`,
       listener,
@@ -306,6 +363,12 @@ export interface SeriesOptions {
    * idle); `present`: how many series exist (a counter's series appears with its first event).
    */
   form?: 'rate' | 'changes' | 'present';
+  /**
+   * Rates from the recording rules' 5-minute increases (`sum_over_time(...) / window`), for steps of 5
+   * minutes and more: one sample per 5 minutes per pair instead of one per scrape per pod. The window is
+   * rounded up to whole recordings. `rate` form only.
+   */
+  recorded?: boolean;
 }
 
 /** Range queries: per-second rates over time, grouped as asked. */
@@ -314,13 +377,39 @@ export function seriesQueries(scope: EgressScope, opts: SeriesOptions): EgressQu
   const plan = plannedMeasures(scope).filter(({ measure }) => isBytes(measure) === (kind === 'bytes'));
   return plan.map(({ listener, measure }) => {
     const by = groupLabels(listener, opts.groupBy, scope);
-    const sel = externalSelectorFor(listener, measure, scope);
-    const window = duration(opts.rateIntervalSeconds);
     const form = opts.form ?? 'rate';
-    const inner = form === 'present' ? sel : `${form}(${sel}[${window}])`;
+    const recorded = opts.recorded === true && form === 'rate';
+    // Windows of an hour and more read the hourly tier: one sample per hour per pair.
+    const hourly = recorded && opts.rateIntervalSeconds >= HOURLY_INTERVAL_SECONDS;
+    const tier = hourly ? HOURLY_INTERVAL_SECONDS : RECORDING_INTERVAL_SECONDS;
+    const sel = hourly
+      ? externalSelector(
+          RECORDED_HOURLY_METRIC[MEASURE_METRIC[measure]],
+          listener,
+          scope,
+          isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
+        )
+      : recorded
+        ? externalSeries(listener, measure, scope, true)
+        : externalSelectorFor(listener, measure, scope);
+    const seconds = recorded ? Math.ceil(opts.rateIntervalSeconds / tier) * tier : opts.rateIntervalSeconds;
+    const window = duration(seconds);
+    const inner =
+      form === 'present'
+        ? sel
+        : recorded
+          ? `sum_over_time(${sel}[${window}]) / ${seconds}`
+          : `${form}(${sel}[${window}])`;
     const agg = form === 'present' ? 'count' : 'sum';
     const expr = by.length > 0 ? `${agg} by (${by.join(', ')}) (${inner})` : `${agg}(${inner})`;
-    return { id: `${listener}.${measure}`, listener, measure, expr, shape: 'catchAll' };
+    return {
+      id: `${listener}.${measure}`,
+      listener,
+      measure,
+      expr,
+      shape: 'catchAll',
+      ...(recorded ? { recorded: true } : {}),
+    };
   });
 }
 

@@ -52,8 +52,8 @@ describe('generated provisioning', () => {
   it('promtool accepts the shipped rule file, and the unit tests pass on the rules for the demo mesh', async () => {
     const promtool = requireBinary('promtool');
     const check = await run(promtool, ['check', 'rules', path.join(ROOT, 'rules/istio-egress.rules.yml')]);
-    // Four recording rules and four alerts: no REGISTRY_ONLY namespaces are declared in the shipped file.
-    expect(check.stdout).toContain('SUCCESS: 8 rules found');
+    // Eight recording rules (two tiers) and four alerts: no REGISTRY_ONLY namespaces are declared in the shipped file.
+    expect(check.stdout).toContain('SUCCESS: 12 rules found');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rule-tests-'));
     try {
       const files = {
@@ -65,7 +65,7 @@ describe('generated provisioning', () => {
         writeFileSync(path.join(dir, file), text);
       }
       const demoCheck = await run(promtool, ['check', 'rules', path.join(dir, 'istio-egress.rules.yml')]);
-      expect(demoCheck.stdout).toContain('SUCCESS: 9 rules found');
+      expect(demoCheck.stdout).toContain('SUCCESS: 13 rules found');
       const tests = ['istio-egress.test.yml', 'ip-cardinality.test.yml', 'new-destination-parity.test.yml'];
       const results = await Promise.all(tests.map((t) => run(promtool, ['test', 'rules', path.join(dir, 'tests', t)])));
       results.forEach((res) => expect(res.stdout).toContain('SUCCESS'));

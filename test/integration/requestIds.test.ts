@@ -52,11 +52,11 @@ describe('request ids, as Grafana cancels requests', () => {
     ]);
     expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     expect(backend.cancelled).toEqual([]);
-    // Each call carries its panel's id: identical PromQL from panels 1 and 2 under different ids.
+    // Each call carries its panel's id, or, for the matrix the panels share, the shared fetch's own id.
     const ids = backend.requests.map((r) => r.requestId!);
-    expect(ids.every((id) => /^panel-\d:[AB]:\/api\/v1\//.test(id))).toBe(true);
-    const matrixIds = (p: number) => ids.filter((id) => id.startsWith(`panel-${p}:A:`)).map((id) => id.slice(9));
-    expect(matrixIds(1).sort()).toEqual(matrixIds(2).sort());
+    expect(ids.every((id) => /^(panel-\d:[AB]|shared-[0-9a-f]+):\/api\/v1\//.test(id))).toBe(true);
+    // No request id twice: the identical matrix queries of panels 1 and 2 (and the slices of 3 and 5) went once.
+    expect(new Set(ids).size).toBe(ids.length);
     expect(
       results[0].data[0].fields.find((f: { name: string }) => f.name === 'destination').values.length
     ).toBeGreaterThan(5);
@@ -64,14 +64,16 @@ describe('request ids, as Grafana cancels requests', () => {
 
   it('a panel refreshed while its query runs: the stale run is cancelled and says so; the new one answers', async () => {
     let first = true;
-    const gate = gatedProxy((url, body) => {
-      // Hold the first run's matrix queries until the refresh has started.
-      const hold = first && url.endsWith('/api/v1/query') && body.includes('increase');
-      return hold;
+    const gate = gatedProxy((url) => {
+      // Hold the first run's range queries until the refresh has started.
+      return first && url.endsWith('/api/v1/query_range');
     });
     const backend = fakeBackendSrv(gate.handler);
     const ds = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), backend);
-    const run = () => ds.query(queryRequest([{ refId: 'A', queryType: 'matrix' }], FROM, TEST_END, { panelId: 7 }));
+    const run = () =>
+      ds.query(
+        queryRequest([{ refId: 'A', queryType: 'series', groupBy: ['verdict'] }], FROM, TEST_END, { panelId: 7 })
+      );
     const stale = run();
     await waitFor(() => gate.waiting.length > 0);
     first = false;

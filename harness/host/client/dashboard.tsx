@@ -19,6 +19,7 @@ import {
   getFieldDisplayValues,
   LoadingState,
   type PanelProps,
+  rangeUtil,
   ThemeContext,
   transformDataFrame,
 } from '@grafana/data';
@@ -34,6 +35,7 @@ interface DashPanel {
   type: string;
   title: string;
   gridPos: { x: number; y: number; w: number; h: number };
+  maxDataPoints?: number;
   targets: Array<Record<string, unknown>>;
   transformations?: DataTransformerConfig[];
   options: Record<string, unknown> & { reduceOptions?: { calcs: string[]; fields: string; values: boolean } };
@@ -88,20 +90,22 @@ function Dashboard({ config }: { config: DashConfig }) {
     (async () => {
       const { ds: ds, panel: panelPlugin } = await loadDataSourceAndPanel(config.pluginBase, config.datasource);
       setMatrix(() => panelPlugin.panel as React.ComponentType<PanelProps>);
-      // Grafana's interval: the range over the panel's data points (about its width), at least the 15 s scrape.
-      const intervalMs = Math.max(
-        15_000,
-        Math.round(((config.range.to - config.range.from) * 1000) / 1000 / 15_000) * 15_000
-      );
+      // Grafana's interval (rangeutil.calculateInterval, as its query runner calls it): the range over the
+      // panel's data points (its maxDataPoints, else about its width), rounded, at least the data source's
+      // own interval (the scrape interval setting).
+      const intervalOf = (p: DashPanel) =>
+        rangeUtil.calculateInterval(range, p.maxDataPoints ?? 1000, (ds as { interval?: string }).interval ?? '15s');
       const t0 = performance.now();
       // Every panel at once, as a dashboard opening does.
       const all = await Promise.all(
         config.dashboard.panels.map(async (p): Promise<PanelResult> => {
           const start = performance.now();
+          const { interval, intervalMs } = intervalOf(p);
           const request = {
             requestId: `panel-${p.id}`,
-            interval: `${intervalMs / 1000}s`,
+            interval,
             intervalMs,
+            maxDataPoints: p.maxDataPoints ?? 1000,
             range,
             scopedVars: {},
             targets: p.targets,
@@ -131,7 +135,10 @@ function Dashboard({ config }: { config: DashConfig }) {
             frames,
             rows: frames.reduce((a, f) => a + f.length, 0),
             error: res.errors?.map((e) => e.message).join('; ') || undefined,
-            queries: res.data.flatMap((f) => (f.meta?.executedQueryString ?? '').split('\n').filter(Boolean)),
+            // Once each: a time series panel's frames (one per series) all carry the same queries.
+            queries: [
+              ...new Set(res.data.flatMap((f) => (f.meta?.executedQueryString ?? '').split('\n').filter(Boolean))),
+            ],
           };
         })
       );
