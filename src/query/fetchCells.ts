@@ -13,7 +13,7 @@ import { EgressError } from './errors';
 import { MAX_SECONDS } from './time';
 import { KUBE_SERVICE_INFO, LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
-import { HOURLY_INTERVAL_SECONDS, RECORDED_METRIC } from './recording';
+import { HOURLY_INTERVAL_SECONDS, RECORDED_HOURLY_METRIC, RECORDED_METRIC } from './recording';
 import { type EgressScope, includesOf, scopeOnlySelector, verdictsOf } from './selectors';
 import { type EgressQuery, type HourlyTiers, cellQueries } from './templates';
 
@@ -202,7 +202,12 @@ export async function tiersFor(
     return undefined;
   }
   const sel = scopeOnlySelector('', scope, [{ label: '__name__', op: '=~', value: HOURLY_NAMES }]);
-  const stamps = await api.range(`max(timestamp(${sel}))`, to - hour - 300, to, 60, signal);
+  // timestamp() drops the metric name, and a TCP pair's hourly series differ by name alone: one metric at a
+  // time, then `or`. Every hourly rule is in one group, so they share their times.
+  const stampsOf = [METRIC.requests, METRIC.tcpClosed].map(
+    (m) => `timestamp(${scopeOnlySelector(RECORDED_HOURLY_METRIC[m], scope)})`
+  );
+  const stamps = await api.range(`max(${stampsOf.join(' or ')})`, to - hour - 300, to, 60, signal);
   const lastHour = Math.max(
     ...stamps.data.flatMap((s) => s.values.map(([, v]) => Number(v))).filter((t) => Number.isFinite(t) && t <= to)
   );

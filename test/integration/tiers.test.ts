@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { backfill, backfillRecordingRules, type RunningPrometheus, startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
 import { scaleMeshSeries } from '../../harness/synthetic/scaleMesh';
-import { type Grid, windowIncrease, writeOpenMetrics } from '../../harness/synthetic/series';
+import { type CounterSpec, type Grid, windowIncrease, writeOpenMetrics } from '../../harness/synthetic/series';
 import { fetchCells, tiersFor } from '../../src/query/fetchCells';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
@@ -21,9 +21,26 @@ import type { VectorSample } from '../../src/query/cells';
 
 const HOURS = 9;
 const grid: Grid = { end: TEST_END, interval: 60, steps: HOURS * 60 + 1 };
-const specs = Array.from(
+const http = Array.from(
   scaleMeshSeries({ namespaces: 2, workloadsPerNamespace: 2, destinationsPerWorkload: 3, podsPerWorkload: 2 })
 );
+// TCP pairs too: their closed, sent and received series differ by metric name alone.
+const tcp: CounterSpec[] = ['closed', 'sent', 'received'].flatMap((m, i) =>
+  [0, 1].map((d) => ({
+    name: `istio_tcp_${m === 'closed' ? 'connections_closed' : `${m}_bytes`}_total`,
+    labels: {
+      reporter: 'source',
+      source_workload_namespace: 'ns-0',
+      source_workload: 'wl-0-0',
+      destination_service_name: 'PassthroughCluster',
+      destination_service: 'unknown',
+      destination_ip: `203.0.113.${d + 1}:443`,
+      request_protocol: 'tcp',
+    },
+    perStep: 1 + i * 100,
+  }))
+);
+const specs = [...http, ...tcp];
 const start = TEST_END - (grid.steps - 1) * grid.interval;
 let prom: RunningPrometheus;
 let work: string;
@@ -93,8 +110,8 @@ describe('the hourly tier beside the 5-minute one', () => {
     const got = await fetchCells(api(), { scope: {}, from, to, recorded: 'always' });
     expect(got.source.reason).toMatch(/increase5m .*, whole hours from the hourly tier istio_egress:\*:increase1h$/);
     expect(got.cells.length).toBeGreaterThan(5);
-    for (const cell of got.cells) {
-      const raw = specs.filter(
+    for (const cell of got.cells.filter((c) => c.listener === 'http')) {
+      const raw = http.filter(
         (s) => s.labels.source_workload === cell.sourceWorkload && s.labels.destination_service === cell.destination
       );
       const want = raw.reduce((sum, s) => sum + (windowIncrease(s, grid, from, to) ?? 0), 0);
