@@ -1,6 +1,7 @@
 import type { Category } from '../../src/query/categories';
 import { cellKey, type EgressCell } from '../../src/query/cells';
 import type { Listener, Verdict } from '../../src/query/labels';
+import { lockdownFlows } from './lockdown';
 import { shapeFlows, shapeMeshSeries } from './shapes';
 import { type CounterSpec, type Grid, windowIncrease } from './series';
 
@@ -487,7 +488,7 @@ export function demoFlows(opts: { fixtures?: boolean } = {}): Flow[] {
       codes: { '200': 1 },
     });
   });
-  return [...flows, ...shapeFlows()];
+  return [...flows, ...shapeFlows(), ...lockdownFlows()];
 }
 
 export const DEMO_GRID_STEPS = 480;

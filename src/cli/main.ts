@@ -16,6 +16,7 @@ import {
 import { parseQueryParameters, PrometheusApi, withParameters } from '../query/prometheusApi';
 import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
+import { fetchLockdownPlans, lockdownJson, lockdownYaml } from '../query/lockdown';
 import { describeTemplates } from '../query/templates';
 import { jsonCell, table } from './format';
 import { DEFAULT_SCRAPE_SECONDS, parseDuration, parseTime, rateInterval } from '../query/time';
@@ -48,9 +49,15 @@ Usage:
                       [--include C] [--format json|table] [--recorded auto|always|never] [--by-cluster]
   istio-egress serviceentries --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
                               [--scope namespace|mesh] [--namespace NS]
+  istio-egress lockdown --prometheus URL (--namespace NS | --all-namespaces) [--from T] [--to T] [--selector M]
+                        [--ip-label NAME] [MESH] [--format yaml|json]
   istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--scrape-interval D] [--rate-interval D]
 
   Output: --format json (default) or table; serviceentries writes YAML.
+  lockdown: what moving a namespace to REGISTRY_ONLY needs: --format yaml (default) writes ServiceEntries for
+    the external destinations it reached unregistered, then its Sidecar with outboundTrafficPolicy
+    REGISTRY_ONLY; --format json prints the plan (mode, readiness, destinations, unregistrable);
+    --all-namespaces one plan per namespace, the most ready first.
   --by-cluster: a multi-cluster mesh's cells per source cluster (source_cluster), never summed across
     clusters; each cell gets sourceCluster (a CLUSTER column in the table).
   --recorded: count from the recording rules' 5-minute series: auto (default: for ranges of 6h and more
@@ -95,6 +102,12 @@ const OPTIONS = {
     ...COMMON,
     scope: { type: 'string', default: 'namespace' },
     namespace: { type: 'string', default: 'istio-system' },
+  },
+  lockdown: {
+    ...COMMON,
+    namespace: { type: 'string' },
+    'all-namespaces': { type: 'boolean', default: false },
+    format: { type: 'string', default: 'yaml' },
   },
   promql: {
     selector: COMMON.selector,
@@ -190,7 +203,7 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
   }
   if (!isCommand(command)) {
     io.stderr(
-      `istio-egress: unknown command ${JSON.stringify(command)}: use matrix, serviceentries or promql (--help).\n`
+      `istio-egress: unknown command ${JSON.stringify(command)}: use matrix, serviceentries, lockdown or promql (--help).\n`
     );
     return 2;
   }
@@ -235,6 +248,38 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
             ? JSON.stringify({ from: result.from, to: result.to, cells: result.cells.map(jsonCell) }, null, 2) + '\n'
             : table(result.cells)
         );
+        return 0;
+      }
+      case 'lockdown': {
+        const format = str('format');
+        if (format !== 'yaml' && format !== 'json') {
+          throw new EgressError(`--format ${JSON.stringify(format)} is not yaml or json.`);
+        }
+        const all = values['all-namespaces'] === true;
+        const namespace = str('namespace')?.trim();
+        if (!all && !namespace) {
+          throw new EgressError(
+            'Name the namespace to lock down: --namespace NS (or --all-namespaces for a plan each).'
+          );
+        }
+        if (all && namespace) {
+          throw new EgressError('--namespace and --all-namespaces exclude each other: pick one.');
+        }
+        const window = windowFrom({ from: str('from'), to: str('to') }, io);
+        const api = apiFor(values, io);
+        const { plans, result } = await fetchLockdownPlans(api, {
+          scope: scopeFrom(values),
+          ...window,
+          namespaces: all ? undefined : [namespace!],
+        });
+        result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
+        const ordered = [...plans].sort((a, b) => b.readiness - a.readiness || (a.namespace < b.namespace ? -1 : 1));
+        if (format === 'json') {
+          const json = ordered.map(lockdownJson);
+          io.stdout(JSON.stringify(all ? json : json[0], null, 2) + '\n');
+        } else {
+          io.stdout(ordered.map((p) => lockdownYaml(p, result.cells)).join(''));
+        }
         return 0;
       }
       case 'serviceentries': {

@@ -31,7 +31,9 @@ import {
   excludedNote,
   fetchCells,
   countSource,
+  HOURLY_INTERVAL_SECONDS,
   recordingCovers,
+  tiersFor,
   RECORDING_INTERVAL_SECONDS,
   healthCheck,
   LABEL,
@@ -231,24 +233,42 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
           coverFrom: from,
         });
         const shortLookback = source.recorded && !(await recordingCovers(api, scope, from - lookbackSeconds));
-        const queries = newDestinationQueries(scope, { windowSeconds, lookbackSeconds, recorded: source.recorded });
-        const firstSeen = firstSeenQueries(scope, {
+        // The two tiers come in one rule file: where the hourly one exists before the range, it reaches as far
+        // back as the 5-minute one (which shortLookback checked).
+        const hourlyLookback =
+          source.recorded && (await tiersFor(api, scope, from - 3 * HOURLY_INTERVAL_SECONDS, from)) !== undefined;
+        const tiers = hourlyLookback ? await tiersFor(api, scope, from, to) : undefined;
+        const queries = newDestinationQueries(scope, {
           windowSeconds,
-          // Recorded series have a sample every 5 minutes: a finer step finds nothing more.
-          stepSeconds: Math.max(
-            source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
-            Math.ceil(windowSeconds / 300)
-          ),
+          lookbackSeconds,
           recorded: source.recorded,
+          hourlyLookback,
+          tiers,
         });
-        const [answers, seen] = await Promise.all([
-          Promise.all(queries.map((query) => api.instant(query.expr, to))),
-          Promise.all(firstSeen.map((query) => api.instant(query.expr, to))),
-        ]);
+        const answers = await Promise.all(queries.map((query) => api.instant(query.expr, to)));
         const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
         const { cells } = shapeCells(results, {
           classifier: await classifierFor(api, results, scope, from, to),
         });
+        // When each new destination was first seen: asked for those destinations only (new ones are few,
+        // and a subquery over every catch-all series of a week is the most expensive read there is), at
+        // about 300 steps over the range, no finer than the series read (a scrape, or 5 minutes).
+        const newHosts = [...new Set(cells.map((c) => c.destination))];
+        const firstSeen =
+          newHosts.length === 0
+            ? []
+            : firstSeenQueries(
+                { ...scope, destination: { kind: 'values', values: newHosts } },
+                {
+                  windowSeconds,
+                  stepSeconds: Math.max(
+                    source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
+                    Math.ceil(windowSeconds / 300)
+                  ),
+                  recorded: source.recorded,
+                }
+              );
+        const seen = await Promise.all(firstSeen.map((query) => api.instant(query.expr, to)));
         const seenAt = new Map<string, number>();
         seen.forEach((a, i) =>
           a.data.forEach((s) => {

@@ -13,6 +13,7 @@ export * from './cells';
 export * from './prometheusApi';
 export * from './fetchCells';
 export * from './serviceEntries';
+export * from './lockdown';
 export * from './telemetrySnippet';
 export * from './fetchTransport';
 export * from './healthCheck';

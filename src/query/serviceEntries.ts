@@ -62,7 +62,7 @@ function escapeCodePoint(cp: number): string {
 }
 
 /** A YAML double-quoted scalar holding exactly `s`, written in printable ASCII. */
-function yamlQuoted(s: string): string {
+export function yamlQuoted(s: string): string {
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
@@ -78,7 +78,7 @@ function yamlQuoted(s: string): string {
 }
 
 /** Comment text in printable ASCII: no character can end the comment or make the file unreadable. */
-function commentSafe(s: string): string {
+export function commentSafe(s: string): string {
   let out = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;

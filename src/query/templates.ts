@@ -423,6 +423,10 @@ export interface NewDestinationOptions {
    * before the window only (the recording's delay), as the new-destination alert does.
    */
   recorded?: boolean;
+  /** With `recorded`: the look-back from the hourly tier (fetchCells.ts `tiersFor` says it covers it). */
+  hourlyLookback?: boolean;
+  /** With `recorded`: the window's whole hours from the hourly tier, as the matrix reads them. */
+  tiers?: HourlyTiers;
 }
 
 /** Catch-all series PromQL can tell are external, raw or recorded. */
@@ -450,9 +454,18 @@ export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOp
     const window = duration(opts.windowSeconds);
     const seen = (s: string, seconds: number) =>
       ` unless on (${dest}) count by (${dest}) (count_over_time(${s}[${duration(seconds)}] offset ${window}))`;
+    // The look-back asks only whether a destination was seen: the hourly tier answers that with a sample
+    // per hour (it lags the 5-minute one by up to an hour, which the raw hour before the window covers).
+    const hourly = externalSelector(
+      RECORDED_HOURLY_METRIC[MEASURE_METRIC[measure]],
+      listener,
+      scope,
+      verdictsOf(scope)
+    );
+    const inWindow = opts.tiers ? tieredSum(sel, hourly, opts.tiers) : `sum_over_time(${sel}[${window}])`;
     const expr = opts.recorded
-      ? `(sum by (${by.join(', ')}) (sum_over_time(${sel}[${window}])) > 0)` +
-        seen(sel, opts.lookbackSeconds) +
+      ? `(sum by (${by.join(', ')}) (${inWindow}) > 0)` +
+        seen(opts.hourlyLookback ? hourly : sel, opts.lookbackSeconds) +
         seen(externalSelectorFor(listener, measure, scope), RAW_BRIDGE_SECONDS)
       : `(sum by (${by.join(', ')}) (increase(${sel}[${window}])) > 0)` + seen(sel, opts.lookbackSeconds);
     return {

@@ -328,13 +328,14 @@ describe("Grafana's current data source APIs against the real Prometheus", () =>
     expect(await run({ refId: 'var-cluster', kind: 'labelValues', label: 'cluster' })).toEqual([
       'demo-1',
       'legacy-1',
+      'lockdown-1',
       'shapes-1',
     ]);
     expect(
       await run({ refId: 'v', kind: 'labelValues', label: 'cluster', matchers: 'source_workload_namespace="ops"' })
     ).toEqual(['legacy-1']);
     expect(await run('namespaces')).toContain('shop');
-    expect(await run({ query: 'label_values(cluster)' })).toEqual(['demo-1', 'legacy-1', 'shapes-1']);
+    expect(await run({ query: 'label_values(cluster)' })).toEqual(['demo-1', 'legacy-1', 'lockdown-1', 'shapes-1']);
     await expect(run({ refId: 'v', kind: 'labelValues' })).rejects.toThrow(/name the label/);
   });
 

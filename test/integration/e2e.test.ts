@@ -142,7 +142,7 @@ describe('the plugin in Chromium', () => {
     const { page, problems } = await open();
     const variables = await page.evaluate(() => window.__host.variables);
     expect(variables).toEqual({
-      cluster: { values: ['demo-1', 'legacy-1', 'shapes-1'].map((v) => ({ text: v, value: v })) },
+      cluster: { values: ['demo-1', 'legacy-1', 'lockdown-1', 'shapes-1'].map((v) => ({ text: v, value: v })) },
       namespace: {
         values: expect.arrayContaining([
           { text: 'shop', value: 'shop' },

@@ -102,10 +102,10 @@ describe('escaping round-trips through Prometheus', () => {
       from,
       to,
     });
-    expect(got.cells.map((c) => `${c.destination}:${c.port ?? ''}`).sort()).toEqual([
-      '2001:db8::7:5432',
-      '52.216.10.4:443',
-      'api.stripe.com:',
+    expect(got.cells.map((c) => `${c.sourceWorkload} ${c.destination}:${c.port ?? ''}`).sort()).toEqual([
+      'checkout api.stripe.com:',
+      'etl 2001:db8::7:5432',
+      'payments 52.216.10.4:443',
     ]);
   });
 
