@@ -83,20 +83,27 @@ interface Dash {
     rows: number;
     error?: string;
     queries: string[];
+    stepSeconds: number;
   }>;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function samplesTouched(prom: string, panelType: string, queries: string[], from: number, to: number) {
+async function samplesTouched(
+  prom: string,
+  panel: { type: string; queries: string[]; stepSeconds: number },
+  from: number,
+  to: number
+) {
   let total = 0;
-  for (const line of queries) {
+  for (const line of panel.queries) {
     const expr = line.replace(/^[\w.]+: /, '');
-    const range = panelType === 'timeseries';
-    const step = Math.max(15, Math.round((to - from) / 1000 / 15) * 15);
+    const range = panel.type === 'timeseries';
+    // The step the panel's range queries ran at; the range start aligned to it, as the data source does.
+    const step = panel.stepSeconds;
     const params = new URLSearchParams(
       range
-        ? { query: expr, start: String(from), end: String(to), step: String(step), stats: 'all' }
+        ? { query: expr, start: String(Math.floor(from / step) * step), end: String(to), step: String(step), stats: 'all' }
         : { query: expr, time: String(to), stats: 'all' }
     );
     const res = await fetch(`${prom}/api/v1/${range ? 'query_range' : 'query'}`, { method: 'POST', body: params });
@@ -142,7 +149,7 @@ async function measure(
     const panels = [];
     for (const p of runs[0].panels) {
       const ms = median(runs.map((r) => r.panels.find((x) => x.id === p.id)!.ms));
-      panels.push({ title: p.title, ms, samples: await samplesTouched(promUrl, p.type, p.queries, from, to) });
+      panels.push({ title: p.title, ms, samples: await samplesTouched(promUrl, p, from, to) });
     }
     return { ms: median(runs.map((r) => r.matrixPaintedMs ?? NaN)), panels };
   } finally {

@@ -82,8 +82,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
   private readonly api: PrometheusApi;
   private readonly options: EgressOptions;
   private readonly nameOf: (address: string) => string | undefined;
-  /** Matrix results by scope and range, shared by the panels that slice them (`sharedCells`). */
-  private readonly cellsCache = new Map<string, { result: Promise<CellsResult>; expires: number }>();
+  /** Answers shared by the panels that ask the same (`shared`). */
+  private readonly sharedResults = new Map<string, { result: Promise<unknown>; expires: number }>();
   /** The API whose requests carry `requestId`s starting with `idPrefix` (one per query target). */
   private readonly apiWithIds: (idPrefix: string) => PrometheusApi;
   /** A setting that cannot be used (custom query parameters, scrape interval): every query and the health check say so. */
@@ -220,95 +220,11 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
         );
       }
       case 'newDestinations': {
-        const windowSeconds = to - from;
-        const lookbackSeconds = parseDuration(q.lookback || '7d', 'Look-back');
-        // The look-back reaches days before the range: recorded series wherever they cover the range itself.
-        // Raw series for a week of look-back are the most expensive read of the dashboard; where the
-        // recording is younger than the look-back, the frame says what that means instead.
-        const source = await countSource(api, {
-          scope,
-          to,
-          recorded: this.options.recordedSeries ?? 'auto',
-          reads: windowSeconds + lookbackSeconds,
-          coverFrom: from,
-        });
-        const shortLookback = source.recorded && !(await recordingCovers(api, scope, from - lookbackSeconds));
-        // The two tiers come in one rule file: where the hourly one exists before the range, it reaches as far
-        // back as the 5-minute one (which shortLookback checked).
-        const hourlyLookback =
-          source.recorded && (await tiersFor(api, scope, from - 3 * HOURLY_INTERVAL_SECONDS, from)) !== undefined;
-        const tiers = hourlyLookback ? await tiersFor(api, scope, from, to) : undefined;
-        const queries = newDestinationQueries(scope, {
-          windowSeconds,
-          lookbackSeconds,
-          recorded: source.recorded,
-          hourlyLookback,
-          tiers,
-        });
-        const answers = await Promise.all(queries.map((query) => api.instant(query.expr, to)));
-        const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
-        const { cells } = shapeCells(results, {
-          classifier: await classifierFor(api, results, scope, from, to),
-        });
-        // When each new destination was first seen: asked for those destinations only (new ones are few,
-        // and a subquery over every catch-all series of a week is the most expensive read there is), at
-        // about 300 steps over the range, no finer than the series read (a scrape, or 5 minutes).
-        const newHosts = [...new Set(cells.map((c) => c.destination))];
-        const firstSeen =
-          newHosts.length === 0
-            ? []
-            : firstSeenQueries(
-                { ...scope, destination: { kind: 'values', values: newHosts } },
-                {
-                  windowSeconds,
-                  stepSeconds: Math.max(
-                    source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
-                    Math.ceil(windowSeconds / 300)
-                  ),
-                  recorded: source.recorded,
-                }
-              );
-        const seen = await Promise.all(firstSeen.map((query) => api.instant(query.expr, to)));
-        const seenAt = new Map<string, number>();
-        seen.forEach((a, i) =>
-          a.data.forEach((s) => {
-            const raw = s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel] ?? '';
-            seenAt.set(`${firstSeen[i].listener}:${parseDestination(raw).host}`, Number(s.value[1]));
-          })
-        );
-        const frame = matrixFrame(q.refId, cells, this.nameOf, queries, [
-          ...answers.flatMap((a) => a.warnings).map(warning),
-          { severity: 'info', text: `Counted from ${source.reason}.` },
-          ...(shortLookback
-            ? [
-                {
-                  severity: 'info' as const,
-                  text: `The recorded series do not reach back the whole look-back (${q.lookback || '7d'} before the range): a destination last reached before the recording began counts as new.`,
-                },
-              ]
-            : []),
-        ]);
-        frame.name = 'New external destinations';
-        // "time" and "text" make the same frame usable as an annotation query ("first seen").
-        frame.fields.unshift(
-          {
-            name: 'time',
-            type: FieldType.time,
-            config: {},
-            values: cells.map((c) => (seenAt.get(`${c.listener}:${c.destination}`) ?? from) * 1000),
-          },
-          {
-            name: 'text',
-            type: FieldType.string,
-            config: {},
-            values: cells.map(
-              (c) =>
-                `New ${c.verdict} destination ${c.destination}${c.port ? `:${c.port}` : ''} from ${c.sourceNamespace}/${c.sourceWorkload}`
-            ),
-          }
-        );
-        frame.length = cells.length;
-        return [frame];
+        // The stat and the table of one dashboard ask the same: one answer for both.
+        const lookback = q.lookback || '7d';
+        const key = JSON.stringify(['new', scope, from, to, lookback, this.options.recordedSeries ?? 'auto']);
+        const frame = await this.shared(key, (shared) => this.newDestinationsFrame(shared, scope, from, to, lookback));
+        return [{ ...frame, refId: q.refId }];
       }
       case 'matrix':
       default: {
@@ -339,37 +255,150 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
   }
 
   /**
+   * New destinations over [from, to]: seen in the range and by no one in the look-back before it, with
+   * the time each was first seen (so the frame also serves as an annotation query).
+   */
+  private async newDestinationsFrame(
+    api: PrometheusApi,
+    scope: EgressScope,
+    from: number,
+    to: number,
+    lookback: string
+  ): Promise<DataFrame> {
+    const ipLabel = scope.ipLabel!;
+    const windowSeconds = to - from;
+    const lookbackSeconds = parseDuration(lookback, 'Look-back');
+    // The look-back reaches days before the range: recorded series wherever they cover the range itself.
+    // Raw series for a week of look-back are the most expensive read of the dashboard; where the
+    // recording is younger than the look-back, the frame says what that means instead.
+    const source = await countSource(api, {
+      scope,
+      to,
+      recorded: this.options.recordedSeries ?? 'auto',
+      reads: windowSeconds + lookbackSeconds,
+      coverFrom: from,
+    });
+    const shortLookback = source.recorded && !(await recordingCovers(api, scope, from - lookbackSeconds));
+    // The two tiers come in one rule file: where the hourly one exists before the range, it reaches as far
+    // back as the 5-minute one (which shortLookback checked).
+    const hourlyLookback =
+      source.recorded &&
+      (await tiersFor(api, scope, from - 3 * HOURLY_INTERVAL_SECONDS, from).catch(() => undefined)) !== undefined;
+    const tiers = source.recorded ? await tiersFor(api, scope, from, to).catch(() => undefined) : undefined;
+    const queries = newDestinationQueries(scope, {
+      windowSeconds,
+      lookbackSeconds,
+      recorded: source.recorded,
+      hourlyLookback,
+      tiers,
+    });
+    const answers = await Promise.all(queries.map((query) => api.instant(query.expr, to)));
+    const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
+    const { cells } = shapeCells(results, {
+      classifier: await classifierFor(api, results, scope, from, to),
+    });
+    // When each new destination was first seen: asked for those destinations only (new ones are few,
+    // and a subquery over every catch-all series of a week is the most expensive read there is), at
+    // about 300 steps over the range, no finer than the series read (a scrape, or 5 minutes).
+    const newHosts = [...new Set(cells.map((c) => c.destination))];
+    const firstSeen =
+      newHosts.length === 0
+        ? []
+        : firstSeenQueries(
+            { ...scope, destination: { kind: 'values', values: newHosts } },
+            {
+              windowSeconds,
+              stepSeconds: Math.max(
+                source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
+                Math.ceil(windowSeconds / 300)
+              ),
+              recorded: source.recorded,
+            }
+          );
+    const seen = await Promise.all(firstSeen.map((query) => api.instant(query.expr, to)));
+    const seenAt = new Map<string, number>();
+    seen.forEach((a, i) =>
+      a.data.forEach((s) => {
+        const raw = s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel] ?? '';
+        seenAt.set(`${firstSeen[i].listener}:${parseDestination(raw).host}`, Number(s.value[1]));
+      })
+    );
+    const frame = matrixFrame('A', cells, this.nameOf, queries, [
+      ...answers.flatMap((a) => a.warnings).map(warning),
+      { severity: 'info', text: `Counted from ${source.reason}.` },
+      ...(shortLookback
+        ? [
+            {
+              severity: 'info' as const,
+              text: `The recorded series do not reach back the whole look-back (${lookback} before the range): a destination last reached before the recording began counts as new.`,
+            },
+          ]
+        : []),
+    ]);
+    frame.name = 'New external destinations';
+    // "time" and "text" make the same frame usable as an annotation query ("first seen").
+    frame.fields.unshift(
+      {
+        name: 'time',
+        type: FieldType.time,
+        config: {},
+        values: cells.map((c) => (seenAt.get(`${c.listener}:${c.destination}`) ?? from) * 1000),
+      },
+      {
+        name: 'text',
+        type: FieldType.string,
+        config: {},
+        values: cells.map(
+          (c) =>
+            `New ${c.verdict} destination ${c.destination}${c.port ? `:${c.port}` : ''} from ${c.sourceNamespace}/${c.sourceWorkload}`
+        ),
+      }
+    );
+    frame.length = cells.length;
+    return frame;
+  }
+
+  /**
    * The matrix cells for `scope` over [from, to], fetched once for every verdict and listener and shared:
    * a dashboard's stat, table and matrix panels are slices of one matrix (blocked HTTP requests, passthrough
    * destinations, the TCP table...), so the panels that open together ask Prometheus once instead of once
    * each. Shared while in flight and for a few seconds after, for the same range only (a refresh has a new
-   * range); a failed fetch is not kept. The shared requests carry an id of their own, so no one panel's
-   * refresh cancels the others' answer.
+   * range; see `shared`).
    */
   private async sharedCells(scope: EgressScope, from: number, to: number): Promise<CellsResult> {
     const whole: EgressScope = { ...scope, verdicts: undefined, listeners: undefined };
     const recorded = this.options.recordedSeries ?? 'auto';
-    const key = JSON.stringify([whole, from, to, recorded]);
-    const now = Date.now();
-    for (const [k, e] of this.cellsCache) {
-      if (e.expires < now) {
-        this.cellsCache.delete(k);
-      }
-    }
-    let entry = this.cellsCache.get(key);
-    if (!entry) {
-      const result = fetchCells(this.apiWithIds(`shared-${shortHash(key)}:`), { scope: whole, from, to, recorded });
-      entry = { result, expires: now + SHARED_CELLS_MS };
-      this.cellsCache.set(key, entry);
-      result.catch(() => this.cellsCache.delete(key));
-    }
-    const all = await entry.result;
+    const all = await this.shared(JSON.stringify(['cells', whole, from, to, recorded]), (api) =>
+      fetchCells(api, { scope: whole, from, to, recorded })
+    );
     const verdicts = verdictsOf(scope);
     const listeners = listenersOf(scope);
     return {
       ...all,
       cells: all.cells.filter((c) => verdicts.includes(c.verdict) && listeners.includes(c.listener)),
     };
+  }
+
+  /**
+   * One answer for every panel that asks the same while it is in flight and for a few seconds after (the
+   * panels of one dashboard opening; a refresh has a new range, so a new key). The shared requests carry
+   * an id of their own, so no one panel's refresh cancels the others' answer; a failure is not kept.
+   */
+  private shared<T>(key: string, make: (api: PrometheusApi) => Promise<T>): Promise<T> {
+    const now = Date.now();
+    for (const [k, e] of this.sharedResults) {
+      if (e.expires < now) {
+        this.sharedResults.delete(k);
+      }
+    }
+    let entry = this.sharedResults.get(key);
+    if (!entry) {
+      const result = make(this.apiWithIds(`shared-${shortHash(key)}:`));
+      entry = { result, expires: now + SHARED_RESULT_MS };
+      this.sharedResults.set(key, entry);
+      result.catch(() => this.sharedResults.delete(key));
+    }
+    return entry.result as Promise<T>;
   }
 
   /**
@@ -548,8 +577,8 @@ interface FindOptions {
   scopedVars?: ScopedVars;
 }
 
-/** How long a matrix result stays shared after it was asked for: the panels of one dashboard load. */
-const SHARED_CELLS_MS = 10_000;
+/** How long an answer stays shared after it was asked for: the panels of one dashboard load. */
+const SHARED_RESULT_MS = 10_000;
 
 /** A short, stable tag for a cache key (FNV-1a), to tell shared requests apart in request ids. */
 function shortHash(text: string): string {

@@ -141,8 +141,17 @@ export async function knownServices(
  */
 export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise<CellsResult> {
   assertWindow(req.from, req.to);
-  let source = await countSource(api, { ...req, reads: req.to - req.from });
-  const tiers = source.recorded ? await tiersFor(api, req.scope, req.from, req.to, req.signal) : undefined;
+  // Both look-ups are cheap and independent: at once, one round trip instead of two.
+  const [counted, hourly] = await Promise.all([
+    countSource(api, { ...req, reads: req.to - req.from }),
+    // The hourly tier only makes reading cheaper: where the look-up fails, the 5-minute tier answers alone
+    // (and a real problem with the API fails the counts themselves, with its message).
+    (req.recorded ?? 'never') === 'never'
+      ? undefined
+      : tiersFor(api, req.scope, req.from, req.to, req.signal).catch(() => undefined),
+  ]);
+  let source = counted;
+  const tiers = source.recorded ? hourly : undefined;
   if (tiers) {
     source = {
       recorded: true,

@@ -60,6 +60,8 @@ interface PanelResult {
   error?: string;
   /** The PromQL each query ran (frame meta), for the benchmark's sample counts. */
   queries: string[];
+  /** The panel's step (Grafana's interval for it), which its range queries ran at. */
+  stepSeconds: number;
 }
 
 declare global {
@@ -136,6 +138,7 @@ function Dashboard({ config }: { config: DashConfig }) {
             rows: frames.reduce((a, f) => a + f.length, 0),
             error: res.errors?.map((e) => e.message).join('; ') || undefined,
             // Once each: a time series panel's frames (one per series) all carry the same queries.
+            stepSeconds: intervalMs / 1000,
             queries: [
               ...new Set(res.data.flatMap((f) => (f.meta?.executedQueryString ?? '').split('\n').filter(Boolean))),
             ],
