@@ -301,20 +301,19 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
     // and a subquery over every catch-all series of a week is the most expensive read there is), at
     // about 300 steps over the range, no finer than the series read (a scrape, or 5 minutes).
     const newHosts = [...new Set(cells.map((c) => c.destination))];
+    // Many new hosts make a regex Prometheus matches at every step: then every series, at the same steps.
+    const onlyNew = newHosts.length <= FIRST_SEEN_HOST_LIMIT;
     const firstSeen =
       newHosts.length === 0
         ? []
-        : firstSeenQueries(
-            { ...scope, destination: { kind: 'values', values: newHosts } },
-            {
-              windowSeconds,
-              stepSeconds: Math.max(
-                source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
-                Math.ceil(windowSeconds / 300)
-              ),
-              recorded: source.recorded,
-            }
-          );
+        : firstSeenQueries(onlyNew ? { ...scope, destination: { kind: 'values', values: newHosts } } : scope, {
+            windowSeconds,
+            stepSeconds: Math.max(
+              source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
+              Math.ceil(windowSeconds / 300)
+            ),
+            recorded: source.recorded,
+          });
     const seen = await Promise.all(firstSeen.map((query) => api.instant(query.expr, to)));
     const seenAt = new Map<string, number>();
     seen.forEach((a, i) =>
@@ -576,6 +575,9 @@ interface FindOptions {
   range?: { from: { valueOf(): number }; to: { valueOf(): number } };
   scopedVars?: ScopedVars;
 }
+
+/** Up to this many new destinations, first-seen times are asked for them alone. */
+const FIRST_SEEN_HOST_LIMIT = 50;
 
 /** How long an answer stays shared after it was asked for: the panels of one dashboard load. */
 const SHARED_RESULT_MS = 10_000;

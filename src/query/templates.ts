@@ -466,7 +466,9 @@ export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOp
     const expr = opts.recorded
       ? `(sum by (${by.join(', ')}) (${inWindow}) > 0)` +
         seen(opts.hourlyLookback ? hourly : sel, opts.lookbackSeconds) +
-        seen(externalSelectorFor(listener, measure, scope), RAW_BRIDGE_SECONDS)
+        // The hour the hourly tier may lag: raw series where the recording may not have caught up (rules
+        // evaluated now); the 5-minute tier for a range in the past, where it has.
+        seen(opts.hourlyLookback ? sel : externalSelectorFor(listener, measure, scope), RAW_BRIDGE_SECONDS)
       : `(sum by (${by.join(', ')}) (increase(${sel}[${window}])) > 0)` + seen(sel, opts.lookbackSeconds);
     return {
       id: `${listener}.new`,
