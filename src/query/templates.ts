@@ -493,7 +493,11 @@ export function firstSeenQueries(
   return eventMeasures(scope).map(({ listener, measure }) => {
     const dest = destinationLabel(listener, scope);
     const sel = externalSeries(listener, measure, scope, opts.recorded);
-    const expr = `min by (${dest}) (min_over_time(timestamp(${sel})[${duration(opts.windowSeconds)}:${duration(opts.stepSeconds)}]))`;
+    // `timestamp()` of a function's result is the step's time: the first step whose window holds a sample,
+    // so first seen to the step. `timestamp(selector)` gives the sample's own time, but Prometheus 2.42
+    // takes 20× as long over a week of steps (10 s against 0.5 s on 10k series, bench dashboard).
+    const step = duration(opts.stepSeconds);
+    const expr = `min by (${dest}) (min_over_time(timestamp(last_over_time(${sel}[${step}]))[${duration(opts.windowSeconds)}:${step}]))`;
     return {
       id: `${listener}.firstSeen`,
       listener,
