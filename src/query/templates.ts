@@ -382,16 +382,7 @@ export function seriesQueries(scope: EgressScope, opts: SeriesOptions): EgressQu
     // Windows of an hour and more read the hourly tier: one sample per hour per pair.
     const hourly = recorded && opts.rateIntervalSeconds >= HOURLY_INTERVAL_SECONDS;
     const tier = hourly ? HOURLY_INTERVAL_SECONDS : RECORDING_INTERVAL_SECONDS;
-    const sel = hourly
-      ? externalSelector(
-          RECORDED_HOURLY_METRIC[MEASURE_METRIC[measure]],
-          listener,
-          scope,
-          isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
-        )
-      : recorded
-        ? externalSeries(listener, measure, scope, true)
-        : externalSelectorFor(listener, measure, scope);
+    const sel = externalSeries(listener, measure, scope, hourly ? 'hourly' : recorded);
     const seconds = recorded ? Math.ceil(opts.rateIntervalSeconds / tier) * tier : opts.rateIntervalSeconds;
     const window = duration(seconds);
     const inner =
@@ -430,15 +421,22 @@ export interface NewDestinationOptions {
 }
 
 /** Catch-all series PromQL can tell are external, raw or recorded. */
-function externalSeries(listener: Listener, measure: Measure, scope: EgressScope, recorded?: boolean): string {
-  return recorded
-    ? externalSelector(
-        RECORDED_METRIC[MEASURE_METRIC[measure]],
-        listener,
-        scope,
-        isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
-      )
-    : externalSelectorFor(listener, measure, scope);
+function externalSeries(
+  listener: Listener,
+  measure: Measure,
+  scope: EgressScope,
+  recorded?: boolean | 'hourly'
+): string {
+  if (!recorded) {
+    return externalSelectorFor(listener, measure, scope);
+  }
+  const names = recorded === 'hourly' ? RECORDED_HOURLY_METRIC : RECORDED_METRIC;
+  return externalSelector(
+    names[MEASURE_METRIC[measure]],
+    listener,
+    scope,
+    isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
+  );
 }
 
 /**
@@ -456,12 +454,7 @@ export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOp
       ` unless on (${dest}) count by (${dest}) (count_over_time(${s}[${duration(seconds)}] offset ${window}))`;
     // The look-back asks only whether a destination was seen: the hourly tier answers that with a sample
     // per hour (it lags the 5-minute one by up to an hour, which the raw hour before the window covers).
-    const hourly = externalSelector(
-      RECORDED_HOURLY_METRIC[MEASURE_METRIC[measure]],
-      listener,
-      scope,
-      verdictsOf(scope)
-    );
+    const hourly = externalSeries(listener, measure, scope, 'hourly');
     const inWindow = opts.tiers ? tieredSum(sel, hourly, opts.tiers) : `sum_over_time(${sel}[${window}])`;
     const expr = opts.recorded
       ? `(sum by (${by.join(', ')}) (${inWindow}) > 0)` +
