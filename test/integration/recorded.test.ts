@@ -79,10 +79,10 @@ describe('counts from recorded series', () => {
         : [`${cellKey(w)}: got ${volume(g)}, want ${volume(w)} ± ${slack}`];
     });
     expect(off).toEqual([]);
-    // And the slack is real: the recorded counts are not the raw ones for every pair.
+    // Raw series over the same range are exact to the scrape. (Whether the recorded counts differ from them
+    // somewhere depends on where the rule group's offset falls, so that is not asserted: issue 27.)
     const rawCells = await fetchCells(api(), { scope: { mesh }, from, to, recorded: 'never' });
     expect(diffCells(rawCells.cells, want)).toEqual([]);
-    expect(diffCells(got.cells, want).length).toBeGreaterThan(0);
   });
 
   it('auto: raw series for short ranges, and for long ones the recording does not cover, saying why', async () => {
