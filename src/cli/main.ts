@@ -16,7 +16,7 @@ import {
 import { parseQueryParameters, PrometheusApi, withParameters } from '../query/prometheusApi';
 import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
-import { fetchLockdownPlans, lockdownJson, lockdownYaml } from '../query/lockdown';
+import { byReadiness, fetchLockdownPlans, lockdownJson, lockdownYaml } from '../query/lockdown';
 import { describeTemplates } from '../query/templates';
 import { jsonCell, table } from './format';
 import { DEFAULT_SCRAPE_SECONDS, parseDuration, parseTime, rateInterval } from '../query/time';
@@ -273,7 +273,7 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
           namespaces: all ? undefined : [namespace!],
         });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
-        const ordered = [...plans].sort((a, b) => b.readiness - a.readiness || (a.namespace < b.namespace ? -1 : 1));
+        const ordered = [...plans].sort(byReadiness);
         if (format === 'json') {
           const json = ordered.map(lockdownJson);
           io.stdout(JSON.stringify(all ? json : json[0], null, 2) + '\n');

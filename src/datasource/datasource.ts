@@ -56,12 +56,15 @@ import {
   seriesQueries,
   shapeCells,
   VERDICTS,
+  fetchLockdownPlans,
+  lockdownYaml,
 } from '../query';
 import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
 import { interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
 import { proxyTransport, targetRequestId } from './transport';
 import { EgressVariableSupport, isVariableKind, migrateVariableQuery } from './variables';
 import type { NewAlertRule } from '../shared/alertRuleLink';
+import type { LockdownPlans, LockdownSource } from '../shared/lockdownSource';
 
 /** What "New alert rule" looks at each evaluation: the same 5 minutes as the provisioned rules. */
 const ALERT_WINDOW_SECONDS = 300;
@@ -78,7 +81,7 @@ import {
  * PromQL comes from the query core (src/query); this class only resolves variables, runs queries and
  * turns results into frames.
  */
-export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
+export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> implements LockdownSource {
   private readonly api: PrometheusApi;
   private readonly options: EgressOptions;
   private readonly nameOf: (address: string) => string | undefined;
@@ -421,6 +424,23 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> {
       start,
       step
     );
+  }
+
+  /**
+   * Lock-down plans (query/lockdown.ts) for the app's pages: the settings' scope, every category, and the
+   * YAML per namespace. Carries a request id of its own, so a second visit cancels the first's requests.
+   */
+  async lockdownPlans(from: number, to: number, namespaces?: readonly string[]): Promise<LockdownPlans> {
+    if (this.settingsError) {
+      throw new EgressError(this.settingsError);
+    }
+    const api = this.apiWithIds(`lockdown-${namespaces ? shortHash(namespaces.join(',')) : 'all'}:`);
+    const { plans, result } = await fetchLockdownPlans(api, { scope: this.scopeFor({}), from, to, namespaces });
+    const yaml: Record<string, string> = {};
+    for (const p of plans) {
+      yaml[p.namespace] = lockdownYaml(p, result.cells);
+    }
+    return { plans, yaml };
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {

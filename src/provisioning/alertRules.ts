@@ -13,6 +13,7 @@ import {
   recordingRules,
 } from '../query';
 import { ALERTING, MATRIX_PANEL_ID, UID } from './config';
+import { BLACKHOLE_RULE_UID } from '../shared/ids';
 import { type GenerateSettings, spokenDuration } from './settings';
 
 /** One alert, independent of where it is evaluated (Grafana or Prometheus). */
@@ -37,7 +38,7 @@ export function alertSpecs(s: GenerateSettings): AlertSpec[] {
   const window = spokenDuration(a.windowSeconds);
   const specs: AlertSpec[] = [
     {
-      uid: 'istio-egress-blackhole',
+      uid: BLACKHOLE_RULE_UID,
       name: 'IstioEgressBlackholeTraffic',
       title: 'Workload hitting BlackHoleCluster',
       expr: blackholeAlertExpr(scope, { windowSeconds: a.windowSeconds }),

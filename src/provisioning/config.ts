@@ -1,4 +1,7 @@
 import { RAW_BRIDGE_SECONDS } from '../query/recording';
+import { APP_ID, DASHBOARD_UID, DATASOURCE_TYPE, PANEL_TYPE } from '../shared/ids';
+
+export { DATASOURCE_TYPE, PANEL_TYPE };
 
 /**
  * What the provisioned dashboards and alert rules are made of, beyond the user's mesh settings
@@ -10,12 +13,10 @@ export const UID = {
   prometheus: 'istio-egress-prometheus',
   /** This plugin's data source, on the same Prometheus. */
   egress: 'istio-egress',
-  overview: 'istio-egress-overview',
-  workload: 'istio-egress-workload',
+  overview: DASHBOARD_UID.overview,
+  workload: DASHBOARD_UID.workload,
 } as const;
 
-export const DATASOURCE_TYPE = 'meshlens-istioegress-datasource';
-export const PANEL_TYPE = 'meshlens-istioegress-panel';
 
 /** The matrix panel's id in the overview dashboard: alert rules link back to it. */
 export const MATRIX_PANEL_ID = 5;
@@ -44,4 +45,4 @@ export const DEPLOY = {
   namespace: 'monitoring',
 } as const;
 
-export const PLUGIN_IDS = ['meshlens-istioegress-app', 'meshlens-istioegress-datasource', 'meshlens-istioegress-panel'] as const;
+export const PLUGIN_IDS = [APP_ID, DATASOURCE_TYPE, PANEL_TYPE] as const;

@@ -27,6 +27,8 @@ export interface LockdownDestination {
   registered: boolean;
   /** It was blocked (BlackHoleCluster) in the range: the namespace already runs REGISTRY_ONLY for it. */
   blocked: boolean;
+  /** It went through PassthroughCluster in the range: unregistered, REGISTRY_ONLY would block it. */
+  allowed: boolean;
 }
 
 export interface Unregistrable {
@@ -117,11 +119,13 @@ export function lockdownPlan(namespace: string, result: Pick<CellsResult, 'cells
         workloads: [],
         registered,
         blocked: false,
+        allowed: false,
       };
       byDest.set(key, d);
     }
     d.registered ||= registered;
     d.blocked ||= c.verdict === 'blackhole';
+    d.allowed ||= c.verdict === 'passthrough';
     d.requests += c.requests;
     d.connections += c.connections;
     if (c.port !== undefined && !d.ports.includes(c.port)) {
@@ -149,6 +153,19 @@ export function lockdownPlan(namespace: string, result: Pick<CellsResult, 'cells
     from: result.from,
     to: result.to,
   };
+}
+
+/** Readiness as a whole percentage, rounded down: 99.6% registered is not ready. */
+export const readinessPercent = (plan: Pick<LockdownPlan, 'readiness'>) => `${Math.floor(plan.readiness * 100)}%`;
+
+/** The order `--all-namespaces` and the app's "Lock down" page list plans in: readiest first, then by name. */
+export function byReadiness(a: LockdownPlan, b: LockdownPlan): number {
+  return b.readiness - a.readiness || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0);
+}
+
+/** External destinations REGISTRY_ONLY would block: reached through PassthroughCluster, registered by nothing. */
+export function toRegister(plan: LockdownPlan): LockdownDestination[] {
+  return plan.destinations.filter((d) => !d.registered && d.allowed);
 }
 
 /** The plan as the CLI's `--format json` prints it. */
@@ -183,8 +200,8 @@ export function lockdownYaml(plan: LockdownPlan, cells: readonly EgressCell[]): 
     (c) => c.sourceNamespace === ns && c.category === 'external' && c.verdict === 'passthrough'
   );
   const header = [
-    `Lock down namespace ${ns}: from ${plan.mode} to REGISTRY_ONLY, for traffic seen ${new Date(plan.from * 1000).toISOString()} .. ${new Date(plan.to * 1000).toISOString()}.`,
-    `Readiness ${Math.round(plan.readiness * 100)}%: the share of its passthrough traffic that ServiceEntries register already.`,
+    `Lock down namespace ${ns}: ${plan.mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY already by its traffic (nothing went through PassthroughCluster); this keeps it so' : `from ${plan.mode} to REGISTRY_ONLY`}, for traffic seen ${new Date(plan.from * 1000).toISOString()} .. ${new Date(plan.to * 1000).toISOString()}.`,
+    `Readiness ${readinessPercent(plan)}: the share of its passthrough traffic that ServiceEntries register already.`,
     'Apply the ServiceEntries first, then the Sidecar; afterwards watch BlackHoleCluster for this namespace.',
   ];
   for (const u of plan.unregistrable) {

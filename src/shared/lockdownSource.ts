@@ -1,0 +1,26 @@
+import type { LockdownPlan } from '../query';
+import type { NewAlertRule } from './alertRuleLink';
+
+/**
+ * What the app's "Lock down" pages ask of the nested data source: the app finds the data source through
+ * Grafana's DataSourceSrv, so it sees a DataSourceApi and checks for this before calling it.
+ */
+export interface LockdownPlans {
+  plans: LockdownPlan[];
+  /** The YAML to apply, per namespace (query/lockdown.ts `lockdownYaml`). */
+  yaml: Record<string, string>;
+}
+
+export interface LockdownSource {
+  /** Plans for `namespaces`, or for every namespace with egress in [from, to] (unix seconds). */
+  lockdownPlans(from: number, to: number, namespaces?: readonly string[]): Promise<LockdownPlans>;
+  /** "New alert rule" for a query's filters; undefined when no alerting data source is set. */
+  alertRuleFor(q: {
+    namespace?: string;
+    verdicts?: string[];
+  }): Omit<NewAlertRule, 'dashboardUid' | 'panelId' | 'returnTo' | 'appSubUrl'> | undefined;
+}
+
+export function isLockdownSource(ds: unknown): ds is LockdownSource {
+  return typeof ds === 'object' && ds !== null && typeof (ds as Partial<LockdownSource>).lockdownPlans === 'function';
+}
