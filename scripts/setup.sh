@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh clone ready to run: Debian's prometheus (and chromium for browser tests), then npm ci
 # unless node_modules already matches package-lock.json. Used by `npm start` and `npm test`.
-# --browser: chromium too. --tools: the Go tools the integration tests run (VictoriaMetrics), built once
+# --browser: chromium too. --tools: the Go tools the integration tests run (VictoriaMetrics, istioctl), built once
 # from the Go module registry into .tools/bin (kept between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,4 +43,15 @@ if $tools && [ ! -x .tools/bin/victoria-metrics ]; then
   command -v go >/dev/null || { echo "setup: Go is needed to build victoria-metrics (https://go.dev/dl/)" >&2; exit 1; }
   echo "setup: building victoria-metrics ${VM_VERSION} from the Go module registry (once, into .tools/bin)"
   GOBIN="$PWD/.tools/bin" go install "${VM_MODULE}@${VM_VERSION}"
+fi
+
+# Istio's own validation of the YAML the product writes (test/integration/istioValidate.test.ts):
+# `istioctl validate -f` runs offline. The module is served as pseudo-versions only; this one is Istio's
+# master of 2026-08-27. About 5 minutes to build on 2 cores, once.
+ISTIOCTL_MODULE=istio.io/istio/istioctl/cmd/istioctl
+ISTIOCTL_VERSION=v0.0.0-20260827124520-eed52ebb66ad
+if $tools && [ ! -x .tools/bin/istioctl ]; then
+  command -v go >/dev/null || { echo "setup: Go is needed to build istioctl (https://go.dev/dl/)" >&2; exit 1; }
+  echo "setup: building istioctl ${ISTIOCTL_VERSION} from the Go module registry (once, into .tools/bin)"
+  GOBIN="$PWD/.tools/bin" go install "${ISTIOCTL_MODULE}@${ISTIOCTL_VERSION}"
 fi
