@@ -14,7 +14,7 @@ import type { FakeVariable } from '../../test/fakes/grafana';
 import { freePort } from '../prometheus';
 
 const ROOT = path.join(__dirname, '..', '..');
-const APP_ID = 'meshlens-istioegress-app';
+import { APP_ID } from '../../src/shared/ids';
 const PLUGIN_BASE = `/public/plugins/${APP_ID}`;
 /** A data source whose URL is wrong, for the health check's failure path. */
 const BROKEN_UID = 'broken';
@@ -195,6 +195,8 @@ const page = (script: string) => `<!doctype html>
 </html>
 `;
 const PAGE = page('/host/host.js');
+/** The app's pages under /a/<app id>/, as Grafana mounts the app. */
+const APP_PAGE = page('/host/app.js');
 /** The whole overview dashboard: every panel's queries at once, as Grafana runs them. */
 const DASHBOARD_PAGE = page('/host/dashboard.js');
 
@@ -240,6 +242,12 @@ export async function startHost(
       }
       if (p === '/host/host.js') {
         return send(res, 200, TYPES['.js'], await hostScript());
+      }
+      if (p === `/a/${APP_ID}` || p.startsWith(`/a/${APP_ID}/`)) {
+        return send(res, 200, 'text/html; charset=utf-8', APP_PAGE);
+      }
+      if (p === '/host/app.js') {
+        return send(res, 200, TYPES['.js'], await hostScript('app.tsx'));
       }
       if (p === '/dashboard.html') {
         return send(res, 200, 'text/html; charset=utf-8', DASHBOARD_PAGE);

@@ -103,7 +103,13 @@ async function samplesTouched(
     const step = panel.stepSeconds;
     const params = new URLSearchParams(
       range
-        ? { query: expr, start: String(Math.floor(from / step) * step), end: String(to), step: String(step), stats: 'all' }
+        ? {
+            query: expr,
+            start: String(Math.floor(from / step) * step),
+            end: String(to),
+            step: String(step),
+            stats: 'all',
+          }
         : { query: expr, time: String(to), stats: 'all' }
     );
     const res = await fetch(`${prom}/api/v1/${range ? 'query_range' : 'query'}`, { method: 'POST', body: params });

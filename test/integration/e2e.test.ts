@@ -18,12 +18,11 @@ import { defaultOptions, type MatrixOptions } from '../../src/panel/types';
 import { TEST_END, demoFlows, demoGrid, expectedCells } from '../../harness/synthetic/mesh';
 import { stepTime } from '../../harness/synthetic/series';
 import { prometheusUrl } from '../harness/state';
+import { CHROMIUM_ARGS } from './browser';
 
 const ROOT = path.join(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'test-results');
 const FROM = TEST_END - 3600;
-
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 let host: Awaited<ReturnType<typeof startHost>>;
 let browser: Browser;
@@ -384,8 +383,19 @@ describe('the plugin in Chromium', () => {
     expect(await page.getByTestId('matrix-activity').textContent()).toMatch(
       /^First seen: before .*\(the range start\)/
     );
+    // The source namespace's "Lock down" page, for the panel's range, opens from the pinned cell.
+    const lockdown = await page.getByRole('link', { name: 'Lock down shop' }).getAttribute('href');
+    const target = new URL(lockdown ?? '', host.url);
+    expect(target.pathname).toBe('/a/meshlens-istioegress-app/lockdown/shop');
+    expect([target.searchParams.get('from'), target.searchParams.get('to')]).toEqual([
+      String(FROM * 1000),
+      String(TEST_END * 1000),
+    ]);
     await page.keyboard.press('Escape');
     expect(problems).toEqual([]);
+    await page.goto(target.toString());
+    await page.getByTestId('lockdown-yaml').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('lockdown-yaml').textContent()).toMatch(/^# Lock down namespace shop: /);
     await page.close();
   });
 

@@ -31,7 +31,7 @@ import {
 } from '../../../test/fakes/grafana';
 import { type QueryVariableDef, runQueryVariable } from './variables';
 
-interface HostConfig {
+export interface HostConfig {
   pluginBase: string;
   datasource: DataSourceInstanceSettings;
   panel: {

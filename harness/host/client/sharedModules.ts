@@ -11,6 +11,7 @@ import lodash from 'lodash';
 import * as React from 'react';
 import * as ReactDOM from 'react-dom';
 import * as jsxRuntime from 'react/jsx-runtime';
+import * as reactRouter from 'react-router';
 import * as rxjs from 'rxjs';
 
 interface SystemJSLike {
@@ -29,16 +30,23 @@ export const shared: Record<string, unknown> = {
   '@emotion/css': emotionCss,
   rxjs,
   lodash,
+  // Grafana shares react-router: the plugin's bundled react-router-dom reads the host's Router through it.
+  'react-router': reactRouter,
 };
 
 export function systemJS(): SystemJSLike {
   return (window as unknown as { System: SystemJSLike }).System;
 }
 
-export function registerShared(): void {
+/**
+ * `overrides` replace exports of a shared package, for what Grafana sets at start through setters that
+ * its packages do not export to plugins (setPanelRenderer).
+ */
+export function registerShared(overrides: Record<string, Record<string, unknown>> = {}): void {
   const System = systemJS();
   const imports: Record<string, string> = {};
-  for (const [name, mod] of Object.entries(shared)) {
+  for (const [name, pkg] of Object.entries(shared)) {
+    const mod = overrides[name] ? { ...(pkg as object), ...overrides[name] } : pkg;
     const id = `app:${name}`;
     // AMD dependencies receive `default` when __useDefault is set: the package namespace itself.
     System.set(id, { default: mod, __useDefault: true });

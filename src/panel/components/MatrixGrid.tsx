@@ -1,9 +1,17 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
-import { colorManipulator, type GrafanaTheme2, type LinkModel, type PanelProps, type ScopedVars } from '@grafana/data';
+import {
+  colorManipulator,
+  type GrafanaTheme2,
+  type LinkModel,
+  locationUtil,
+  type PanelProps,
+  type ScopedVars,
+} from '@grafana/data';
+import { APP_ROUTES, appPath } from '../../shared/ids';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { IconButton, Portal, Toggletip, useStyles2, useTheme2, VizTooltipContainer } from '@grafana/ui';
-import type { EgressCell, PairActivity, PairScope } from '../../query';
+import { type EgressCell, type PairActivity, type PairScope, UNKNOWN } from '../../query';
 import { drawAxes, fullLabel, labelAt } from '../model/axes';
 import { drawCells } from '../model/draw';
 import { longestLabel, matrixLayout, plotArea } from '../model/layout';
@@ -209,7 +217,17 @@ export function MatrixGrid(props: Props) {
       // Built in: the cell's PromQL in Explore (data source frames only: a plain table has no scope).
       const prometheus = scope ? explorePrometheus(options.exploreDatasource ?? '') : undefined;
       const explore = scope && prometheus ? exploreLink(p.cell!.sources, scope, prometheus, timeRange) : undefined;
-      return explore ? [explore, ...user] : user;
+      // Built in: the source namespace's way to REGISTRY_ONLY (the app's "Lock down" page), same range.
+      const lockdown = {
+        title: `Lock down ${src.sourceNamespace}`,
+        href: `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdown, src.sourceNamespace))}?${new URLSearchParams({
+          from: String(timeRange.from.valueOf()),
+          to: String(timeRange.to.valueOf()),
+        })}`,
+        target: '_self' as const,
+        origin: p.cell,
+      };
+      return [...(explore ? [explore] : []), ...(src.sourceNamespace !== UNKNOWN ? [lockdown] : []), ...user];
     },
     [fieldConfig.defaults.links, replaceVariables, scope, options.exploreDatasource, timeRange]
   );

@@ -1,0 +1,90 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useLocation } from 'react-router-dom';
+import { dateMath, dateTime, type DataSourceApi, type TimeRange } from '@grafana/data';
+import { getDataSourceSrv, locationService } from '@grafana/runtime';
+import { DATASOURCE_TYPE } from '../shared/ids';
+import { isLockdownSource, type LockdownPlans, type LockdownSource } from '../shared/lockdownSource';
+
+/** The pages' default range: a day shows the calls a namespace makes daily; weekly jobs need a week. */
+const DEFAULT_RANGE = { from: 'now-24h', to: 'now' };
+
+/**
+ * The range and data source the pages show, from the URL as Grafana writes them (`from`/`to` as relative
+ * expressions or epoch milliseconds, `ds` a data source uid), so a link or a reload shows the same.
+ */
+export function usePageState() {
+  const { search } = useLocation();
+  return useMemo(() => {
+    const q = new URLSearchParams(search);
+    const raw = { from: q.get('from') ?? DEFAULT_RANGE.from, to: q.get('to') ?? DEFAULT_RANGE.to };
+    const parse = (v: string, roundUp: boolean) =>
+      /^\d+$/.test(v) ? dateTime(Number(v)) : dateMath.toDateTime(v, { roundUp });
+    const from = parse(raw.from, false);
+    const to = parse(raw.to, true);
+    const range: TimeRange | undefined =
+      from?.isValid() && to?.isValid() && from.valueOf() < to.valueOf() ? { from, to, raw } : undefined;
+    return { range, raw, dsUid: q.get('ds') ?? undefined };
+  }, [search]);
+}
+
+export function setPageRange(from: string, to: string) {
+  locationService.partial({ from, to }, true);
+}
+
+export function setPageDatasource(uid: string) {
+  locationService.partial({ ds: uid }, true);
+}
+
+/** This plugin's data sources, as Grafana lists them (its DataSourceSrv, filtered by plugin id). */
+export function egressDatasources() {
+  return getDataSourceSrv().getList({ pluginId: DATASOURCE_TYPE });
+}
+
+type LoadedPlans = { plans: LockdownPlans; ds: DataSourceApi & LockdownSource };
+
+export type Loaded<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; value: T };
+
+/**
+ * The lock-down plans for the page's data source and range, reloaded when either changes. A stale answer
+ * (the user moved on) is dropped; a failure is said as it came, never shown as "no egress".
+ */
+export function useLockdownPlans(
+  dsUid: string | undefined,
+  range: TimeRange | undefined,
+  namespaces?: readonly string[]
+): Loaded<LoadedPlans> {
+  const from = range ? Math.floor(range.from.valueOf() / 1000) : undefined;
+  const to = range ? Math.floor(range.to.valueOf() / 1000) : undefined;
+  const names = namespaces?.join(',');
+  // What the answer is for: a different key is a new question, shown as loading until its answer comes.
+  const key = JSON.stringify([dsUid, from, to, names]);
+  const [loaded, setLoaded] = useState<{ key: string; result: Loaded<LoadedPlans> }>();
+  useEffect(() => {
+    let current = true;
+    (async () => {
+      if (!dsUid) {
+        throw new Error(
+          'No Istio Egress data source: add one (Connections → Data sources → Istio Egress) pointing at the Prometheus that scrapes Istio.'
+        );
+      }
+      if (from === undefined || to === undefined) {
+        throw new Error('The time range in the URL (from, to) is not a range: pick one in the time picker.');
+      }
+      const ds = await getDataSourceSrv().get({ uid: dsUid });
+      if (!isLockdownSource(ds)) {
+        throw new Error(`Data source ${ds.name} is not an Istio Egress data source: pick one of that type.`);
+      }
+      const plans = await ds.lockdownPlans(from, to, names === undefined ? undefined : names.split(','));
+      return { plans, ds };
+    })().then(
+      (value) => current && setLoaded({ key, result: { state: 'done', value } }),
+      (err: unknown) =>
+        current &&
+        setLoaded({ key, result: { state: 'error', message: err instanceof Error ? err.message : String(err) } })
+    );
+    return () => {
+      current = false;
+    };
+  }, [key, dsUid, from, to, names]);
+  return loaded?.key === key ? loaded.result : { state: 'loading' };
+}
