@@ -11,6 +11,7 @@ import {
   fetchCells,
   RECORDED_MIN_WINDOW_SECONDS,
   RECORDED_MODES,
+  DEFAULT_RECORDED_MODE,
   type RecordedMode,
 } from '../query/fetchCells';
 import { parseQueryParameters, PrometheusApi, withParameters } from '../query/prometheusApi';
@@ -48,7 +49,7 @@ Usage:
   istio-egress matrix --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
                       [--include C] [--format json|table] [--recorded auto|always|never] [--by-cluster]
   istio-egress serviceentries --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
-                              [--scope namespace|mesh] [--namespace NS]
+                              [--scope namespace|mesh] [--namespace NS] [--recorded auto|always|never]
   istio-egress lockdown --prometheus URL (--namespace NS | --all-namespaces) [--from T] [--to T] [--selector M]
                         [--ip-label NAME] [MESH] [--format yaml|json]
   istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--scrape-interval D] [--rate-interval D]
@@ -60,8 +61,8 @@ Usage:
     --all-namespaces one plan per namespace, the most ready first.
   --by-cluster: a multi-cluster mesh's cells per source cluster (source_cluster), never summed across
     clusters; each cell gets sourceCluster (a CLUSTER column in the table).
-  --recorded: count from the recording rules' 5-minute series: auto (default: for ranges of 6h and more
-    that they cover), always or never. Which series were counted goes to stderr for long ranges.
+  --recorded (matrix, serviceentries): count from the recording rules' series: auto (default, as the data
+    source: for ranges of 6h and more that they cover), always or never. Which series were counted goes to stderr for long ranges.
   Connection: --timeout D (default 30s); --query-params 'partial_response=false&dedup=true' on every request
     (Thanos, VictoriaMetrics: as Grafana's "Custom query parameters"). Credentials: --bearer-token-file FILE or PROMETHEUS_BEARER_TOKEN,
     or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic auth; user:pass@ in the URL works too). Never printed.
@@ -95,7 +96,7 @@ const OPTIONS = {
     ...COMMON,
     format: { type: 'string', default: 'json' },
     include: { type: 'string', default: '' },
-    recorded: { type: 'string', default: 'auto' },
+    recorded: { type: 'string', default: DEFAULT_RECORDED_MODE },
     'by-cluster': { type: 'boolean', default: false },
   },
   serviceentries: {
@@ -125,6 +126,14 @@ type Command = keyof typeof OPTIONS;
 
 function isCommand(s: string | undefined): s is Command {
   return s !== undefined && Object.prototype.hasOwnProperty.call(OPTIONS, s);
+}
+
+function recordedMode(value: string | undefined): RecordedMode {
+  const mode = value ?? DEFAULT_RECORDED_MODE;
+  if (!RECORDED_MODES.includes(mode as RecordedMode)) {
+    throw new EgressError(`--recorded ${JSON.stringify(mode)} is not auto, always or never.`);
+  }
+  return mode as RecordedMode;
 }
 
 function scopeFrom(values: Record<string, string | boolean | undefined>): EgressScope {
@@ -226,14 +235,11 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
         if (format !== 'json' && format !== 'table') {
           throw new EgressError(`--format ${JSON.stringify(format)} is not json or table.`);
         }
-        const recorded = str('recorded') ?? 'auto';
-        if (!RECORDED_MODES.includes(recorded as RecordedMode)) {
-          throw new EgressError(`--recorded ${JSON.stringify(recorded)} is not auto, always or never.`);
-        }
+        const recorded = recordedMode(str('recorded'));
         const scope = scopeFrom(values);
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(values, io);
-        const result = await fetchCells(api, { scope, ...window, recorded: recorded as RecordedMode });
+        const result = await fetchCells(api, { scope, ...window, recorded });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
         // Said whenever it is not the plain default (raw series for a short range).
         if (result.source.recorded || window.to - window.from >= RECORDED_MIN_WINDOW_SECONDS) {
@@ -291,7 +297,7 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
         const scope: EgressScope = { ...scopeFrom(values), include: [], verdicts: ['passthrough'] };
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(values, io);
-        const result = await fetchCells(api, { scope, ...window });
+        const result = await fetchCells(api, { scope, ...window, recorded: recordedMode(str('recorded')) });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
         const header =
           `ServiceEntries for PassthroughCluster traffic seen ${new Date(window.from * 1000).toISOString()} .. ${new Date(window.to * 1000).toISOString()}\n` +

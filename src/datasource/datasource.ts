@@ -53,6 +53,9 @@ import {
   parseQueryParameters,
   withParameters,
   queryAlertExpr,
+  ALERT_DEFAULTS,
+  DEFAULT_RECORDED_MODE,
+  type RecordedMode,
   seriesQueries,
   shapeCells,
   VERDICTS,
@@ -66,15 +69,8 @@ import { EgressVariableSupport, isVariableKind, migrateVariableQuery } from './v
 import type { NewAlertRule } from '../shared/alertRuleLink';
 import type { LockdownPlans, LockdownSource } from '../shared/lockdownSource';
 
-/** What "New alert rule" looks at each evaluation: the same 5 minutes as the provisioned rules. */
-const ALERT_WINDOW_SECONDS = 300;
-import {
-  DEFAULT_DESTINATION_LIMIT,
-  DEFAULT_QUERY,
-  type EgressDataQuery,
-  type EgressOptions,
-  type EgressVariableQuery,
-} from './types';
+import { DEFAULT_DESTINATION_LIMIT, type EgressOptions, type EgressVariableQuery } from './types';
+import { DEFAULT_QUERY, type EgressDataQuery } from '../shared/queryModel';
 
 /**
  * A frontend data source over any Prometheus-compatible API, reached through Grafana's data proxy. All
@@ -93,6 +89,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   private settingsError: string | undefined;
   /** The scrape interval (setting "Scrape interval", Grafana's `timeInterval`): steps and rate windows fit it. */
   private readonly scrapeSeconds: number;
+  /** The setting "Recorded series" (query/fetchCells.ts DEFAULT_RECORDED_MODE when unset). */
+  private get recordedMode(): RecordedMode {
+    return this.options.recordedSeries ?? DEFAULT_RECORDED_MODE;
+  }
 
   constructor(
     settings: DataSourceInstanceSettings<EgressOptions>,
@@ -205,7 +205,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
         // they cover the range (the setting "Recorded series" decides as for the matrix).
         const source =
           stepSeconds >= RECORDING_INTERVAL_SECONDS
-            ? await countSource(api, { scope, to, recorded: this.options.recordedSeries ?? 'auto', reads: to - from })
+            ? await countSource(api, { scope, to, recorded: this.recordedMode, reads: to - from })
             : undefined;
         const queries = seriesQueries(scope, {
           groupBy: q.groupBy ?? [],
@@ -225,7 +225,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       case 'newDestinations': {
         // The stat and the table of one dashboard ask the same: one answer for both.
         const lookback = q.lookback || '7d';
-        const key = JSON.stringify(['new', scope, from, to, lookback, this.options.recordedSeries ?? 'auto']);
+        const key = JSON.stringify(['new', scope, from, to, lookback, this.recordedMode]);
         const frame = await this.shared(key, (shared) => this.newDestinationsFrame(shared, scope, from, to, lookback));
         return [{ ...frame, refId: q.refId }];
       }
@@ -277,7 +277,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     const source = await countSource(api, {
       scope,
       to,
-      recorded: this.options.recordedSeries ?? 'auto',
+      recorded: this.recordedMode,
       reads: windowSeconds + lookbackSeconds,
       coverFrom: from,
     });
@@ -369,7 +369,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
    */
   private async sharedCells(scope: EgressScope, from: number, to: number): Promise<CellsResult> {
     const whole: EgressScope = { ...scope, verdicts: undefined, listeners: undefined };
-    const recorded = this.options.recordedSeries ?? 'auto';
+    const recorded = this.recordedMode;
     const all = await this.shared(JSON.stringify(['cells', whole, from, to, recorded]), (api) =>
       fetchCells(api, { scope: whole, from, to, recorded })
     );
@@ -487,10 +487,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     const what = q.verdicts?.length === 1 ? (q.verdicts[0] === 'blackhole' ? 'Blocked' : 'Passthrough') : 'External';
     return {
       title: `${what} egress${q.namespace ? ` from ${q.namespace}` : ''}${q.destination ? ` to ${q.destination}` : ''}`,
-      expr: queryAlertExpr(scope, { windowSeconds: ALERT_WINDOW_SECONDS }),
+      expr: queryAlertExpr(scope, { windowSeconds: ALERT_DEFAULTS.windowSeconds }),
       datasourceUid,
-      windowSeconds: ALERT_WINDOW_SECONDS,
-      labels: { source: 'istio-egress' },
+      windowSeconds: ALERT_DEFAULTS.windowSeconds,
+      labels: { ...ALERT_DEFAULTS.labels },
     };
   }
 

@@ -8,27 +8,7 @@ import {
   type PairScope,
   verdictOfCluster,
 } from '../query';
-
-/** Field names of the matrix frame: the contract between this data source and the matrix panel. */
-/** The field a matrix frame has first when its cells are per source cluster. */
-export const MATRIX_CLUSTER_FIELD = 'sourceCluster';
-
-export const MATRIX_FIELDS = [
-  'sourceNamespace',
-  'sourceWorkload',
-  'destination',
-  'destinationName',
-  'verdict',
-  'listener',
-  'requests',
-  'connections',
-  'bytesSent',
-  'bytesReceived',
-  'port',
-  'responseCodes',
-  'category',
-  'reason',
-] as const;
+import { MATRIX_CLUSTER_FIELD, MATRIX_FIELDS } from '../shared/matrixFrame';
 
 function codesText(codes: Record<string, number> | undefined): string {
   return codes

@@ -2,7 +2,8 @@ import { from, map, type Observable, of } from 'rxjs';
 import { CustomVariableSupport, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
 import { VariableQueryEditor } from './components/VariableQueryEditor';
 import type { DataSource } from './datasource';
-import type { EgressDataQuery, EgressOptions, EgressVariableQuery, VariableQueryKind } from './types';
+import type { EgressOptions, EgressVariableQuery, VariableQueryKind } from './types';
+import type { EgressDataQuery } from '../shared/queryModel';
 
 const KINDS: readonly VariableQueryKind[] = ['namespaces', 'workloads', 'destinations', 'verdicts', 'labelValues'];
 

@@ -1,6 +1,6 @@
 import type { PanelModel } from '@grafana/data';
 import { migrateOptions } from './migrations';
-import { defaultOptions, type MatrixOptions } from './types';
+import { defaultOptions, type MatrixOptions } from '../shared/panelOptions';
 
 const panel = (options: unknown) =>
   ({ id: 1, type: 'matrix', options, fieldConfig: { defaults: {}, overrides: [] } }) as PanelModel<

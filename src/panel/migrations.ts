@@ -1,6 +1,6 @@
 import type { PanelModel } from '@grafana/data';
 import { clampLevels } from './model/colors';
-import { defaultColors, defaultMapping, defaultOptions, type MatrixOptions, type SortBy } from './types';
+import { defaultColors, defaultMapping, defaultOptions, type MatrixOptions, type SortBy } from '../shared/panelOptions';
 
 const SORTS: readonly SortBy[] = ['name', 'volume', 'blockedShare'];
 

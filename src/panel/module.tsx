@@ -2,7 +2,7 @@ import { FieldConfigProperty, PanelPlugin } from '@grafana/data';
 import { MatrixPanel } from './components/MatrixPanel';
 import { migrateOptions } from './migrations';
 import { buildOptions } from './options';
-import type { MatrixOptions } from './types';
+import type { MatrixOptions } from '../shared/panelOptions';
 
 // Of Grafana's standard field options only "Data links" means something here: links get the cell's
 // ${sourceNamespace}, ${sourceWorkload}, ${destination} and ${verdict}. Units come from the frame's fields

@@ -1,7 +1,7 @@
 import type { PanelOptionsEditorBuilder } from '@grafana/data';
 import { ExploreDatasourceEditor } from './components/ExploreDatasourceEditor';
 import { MAX_LEVELS, MIN_LEVELS } from './model/colors';
-import { defaultColors, defaultOptions, type MatrixOptions } from './types';
+import { defaultColors, defaultOptions, type MatrixOptions } from '../shared/panelOptions';
 
 const SORTS = [
   { label: 'Name', value: 'name' },

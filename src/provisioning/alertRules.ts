@@ -1,4 +1,5 @@
 import {
+  ALERT_DEFAULTS,
   blackholeAlertExpr,
   blockedInMeshAlertExpr,
   duration,
@@ -153,7 +154,7 @@ export function grafanaAlertRules(s: GenerateSettings) {
             description: grafanaTemplate(a.description),
             runbook: grafanaTemplate(a.runbook),
           },
-          labels: { severity: a.severity, source: 'istio-egress' },
+          labels: { severity: a.severity, ...ALERT_DEFAULTS.labels },
           isPaused: false,
         })),
       },

@@ -1,6 +1,7 @@
 import { FieldColorModeId, type Dashboard, type DataSourceRef, type Panel, type VariableModel } from '@grafana/schema';
-import type { EgressDataQuery } from '../datasource/types';
-import { defaultOptions, type MatrixOptions } from '../panel/types';
+import type { EgressDataQuery } from '../shared/queryModel';
+import type { MatrixField } from '../shared/matrixFrame';
+import { defaultOptions, type MatrixOptions } from '../shared/panelOptions';
 import { DATASOURCE_TYPE, MATRIX_PANEL_ID, PANEL_TYPE, UID } from './config';
 
 /**
@@ -69,7 +70,7 @@ function stat(
   title: string,
   x: number,
   query: Query,
-  field: string,
+  field: MatrixField,
   calc: string,
   color: string,
   description: string
@@ -322,7 +323,12 @@ function rateByDestination(title: string, x: number, verdict: 'blackhole' | 'pas
   });
 }
 
-function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: 'requests' | 'connections'): Panel {
+/** An organize transformation's hidden fields, named by the matrix frame's contract (shared/matrixFrame.ts). */
+function hidden(fields: MatrixField[]): Record<string, true> {
+  return Object.fromEntries(fields.map((f) => [f, true]));
+}
+
+function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: MatrixField & ('requests' | 'connections')): Panel {
   return panel({
     type: 'table',
     title,
@@ -333,17 +339,11 @@ function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: '
         id: 'organize',
         options: {
           // category and reason: these queries return external traffic only, so both columns say nothing.
-          excludeByName:
+          excludeByName: hidden(
             listener === 'http'
-              ? {
-                  connections: true,
-                  bytesSent: true,
-                  bytesReceived: true,
-                  destinationName: true,
-                  category: true,
-                  reason: true,
-                }
-              : { requests: true, responseCodes: true, category: true, reason: true },
+              ? ['connections', 'bytesSent', 'bytesReceived', 'destinationName', 'category', 'reason']
+              : ['requests', 'responseCodes', 'category', 'reason']
+          ),
         },
       },
     ],

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import {
+  ALERT_DEFAULTS,
   clusterDomainOf,
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_EGRESS_GATEWAYS,
@@ -39,7 +40,7 @@ export const DEFAULT_SETTINGS: GenerateSettings = {
   registryOnlyNamespaces: [],
   destinationNames: [],
   alerts: {
-    windowSeconds: 300,
+    windowSeconds: ALERT_DEFAULTS.windowSeconds,
     newDestinationWindowSeconds: 600,
     lookbackSeconds: 7 * 86400,
     ipCardinalityThreshold: 1000,

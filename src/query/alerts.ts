@@ -17,6 +17,16 @@ import {
 } from './selectors';
 
 /**
+ * What every alert this product makes looks at and carries, provisioned or "New alert rule": the window
+ * each evaluation reads (the settings file's `alerts.window` overrides it for provisioned rules) and the
+ * label that routes them.
+ */
+export const ALERT_DEFAULTS = {
+  windowSeconds: 300,
+  labels: { source: 'istio-egress' },
+} as const;
+
+/**
  * PromQL for the alert rules, shared by the Grafana-managed rules, the Prometheus rule file and the
  * PrometheusRule resource. Each expression returns one series per thing to alert on, with the labels the
  * notification names: source namespace, source workload and `destination` (host or IP label value).

@@ -20,6 +20,12 @@ import { type EgressQuery, type HourlyTiers, cellQueries } from './templates';
 /** Whether counts come from the recording rules' series: `auto` uses them for long ranges they cover. */
 export type RecordedMode = 'auto' | 'always' | 'never';
 export const RECORDED_MODES: readonly RecordedMode[] = ['auto', 'always', 'never'];
+/**
+ * Recorded series where they cover the range and the range is long enough to gain (countSource): the one
+ * default of the data source setting, the query editor, the CLI and every caller of fetchCells, so the
+ * matrix, `serviceentries` and the lockdown plan count the same way.
+ */
+export const DEFAULT_RECORDED_MODE: RecordedMode = 'auto';
 
 /**
  * From this window on, `auto` reads recorded series when they cover it: the recorded 5-minute windows
@@ -146,7 +152,7 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
     countSource(api, { ...req, reads: req.to - req.from }),
     // The hourly tier only makes reading cheaper: where the look-up fails, the 5-minute tier answers alone
     // (and a real problem with the API fails the counts themselves, with its message).
-    (req.recorded ?? 'never') === 'never'
+    (req.recorded ?? DEFAULT_RECORDED_MODE) === 'never'
       ? undefined
       : tiersFor(api, req.scope, req.from, req.to, req.signal).catch(() => undefined),
   ]);
@@ -248,7 +254,7 @@ export async function countSource(
     coverFrom?: number;
   }
 ): Promise<CountSource> {
-  const mode = req.recorded ?? 'never';
+  const mode = req.recorded ?? DEFAULT_RECORDED_MODE;
   const window = req.reads;
   if (mode === 'never') {
     return { recorded: false, reason: 'raw Istio series (recorded series turned off)' };

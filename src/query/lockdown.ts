@@ -254,7 +254,7 @@ export async function fetchLockdownPlans(
     include: ['in-mesh', 'registered', 'ambient'],
     sourceNamespace: req.namespaces ? { kind: 'values', values: req.namespaces } : req.scope.sourceNamespace,
   };
-  const result = await fetchCells(api, { scope, from: req.from, to: req.to, recorded: 'auto' });
+  const result = await fetchCells(api, { scope, from: req.from, to: req.to });
   const seen = new Set(result.cells.map((c) => c.sourceNamespace));
   const namespaces = req.namespaces ?? [...seen].sort();
   const missing = namespaces.filter((ns) => !seen.has(ns));

@@ -14,7 +14,8 @@ import {
   type ScopedVars,
 } from '@grafana/data';
 import type { BackendSrv, BackendSrvRequest, DataSourceSrv, FetchResponse, TemplateSrv } from '@grafana/runtime';
-import type { EgressDataQuery, EgressOptions } from '../../src/datasource/types';
+import type { EgressOptions } from '../../src/datasource/types';
+import type { EgressDataQuery } from '../../src/shared/queryModel';
 
 export function instanceSettings(
   jsonData: Partial<EgressOptions> = {},

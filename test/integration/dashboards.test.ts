@@ -18,7 +18,8 @@ import {
 import { registerStandardTransformers } from '../../harness/grafanaTransformers';
 import { DataSource } from '../../src/datasource/datasource';
 import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
-import type { EgressDataQuery, EgressOptions } from '../../src/datasource/types';
+import type { EgressOptions } from '../../src/datasource/types';
+import type { EgressDataQuery } from '../../src/shared/queryModel';
 import { cellVolume, type EgressCell } from '../../src/query/cells';
 import { TEST_END, demoFlows, demoGrid, expectedCells, type Flow, flowSeries } from '../../harness/synthetic/mesh';
 import { stepTime, valueAt, windowIncrease } from '../../harness/synthetic/series';

@@ -14,7 +14,7 @@ import { promqlErrors } from '../promqlParser';
 import { compileDestinationNames } from '../../src/query/destinationNames';
 import type { EgressCell } from '../../src/query/cells';
 import { buildMatrix, type GridGeometry, type MatrixModel } from '../../src/panel/model/matrix';
-import { defaultOptions, type MatrixOptions } from '../../src/panel/types';
+import { defaultOptions, type MatrixOptions } from '../../src/shared/panelOptions';
 import { TEST_END, demoFlows, demoGrid, expectedCells } from '../../harness/synthetic/mesh';
 import { stepTime } from '../../harness/synthetic/series';
 import { prometheusUrl } from '../harness/state';

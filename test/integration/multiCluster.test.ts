@@ -13,7 +13,7 @@ import { DataSource } from '../../src/datasource/datasource';
 import type { EgressCell } from '../../src/query/cells';
 import { readFrames } from '../../src/panel/model/readFrame';
 import { buildMatrix } from '../../src/panel/model/matrix';
-import { defaultOptions } from '../../src/panel/types';
+import { defaultOptions } from '../../src/shared/panelOptions';
 import { fakeBackendSrv, fakeTemplateSrv, instanceSettings, queryRequest } from '../fakes/grafana';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';

@@ -29,7 +29,7 @@ import { loadDataSourceAndPanel, loadPlugin } from './plugins';
 import { registerShared } from './sharedModules';
 import { fakeBackendSrv, fakeDataSourceSrv, fakeTemplateSrv, windowFetch } from '../../../test/fakes/grafana';
 import { APP_ID, PANEL_TYPE } from '../../../src/shared/ids';
-import { defaultOptions } from '../../../src/panel/types';
+import { defaultOptions } from '../../../src/shared/panelOptions';
 import type { HostConfig } from './main';
 
 declare global {

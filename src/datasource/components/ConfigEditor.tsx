@@ -21,6 +21,7 @@ import {
   parseMatchers,
   parseQueryParameters,
   RECORDED_MODES,
+  DEFAULT_RECORDED_MODE,
 } from '../../query';
 import { DEFAULT_DESTINATION_LIMIT, type EgressOptions } from '../types';
 
@@ -108,7 +109,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         >
           <RadioButtonGroup
             options={RECORDED_MODES.map((m) => ({ label: m, value: m }))}
-            value={json.recordedSeries ?? 'auto'}
+            value={json.recordedSeries ?? DEFAULT_RECORDED_MODE}
             onChange={(v) => set({ recordedSeries: v })}
           />
         </Field>

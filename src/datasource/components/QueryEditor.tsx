@@ -24,7 +24,8 @@ import {
   type Verdict,
 } from '../../query';
 import type { DataSource } from '../datasource';
-import { DEFAULT_QUERY, type EgressDataQuery, type EgressOptions, type EgressQueryType } from '../types';
+import type { EgressOptions } from '../types';
+import { DEFAULT_QUERY, type EgressDataQuery, type EgressQueryType } from '../../shared/queryModel';
 
 type Props = QueryEditorProps<DataSource, EgressDataQuery, EgressOptions>;
 

@@ -2,7 +2,8 @@ import React from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
 import type { DataSource } from '../datasource';
-import type { EgressDataQuery, EgressOptions, EgressVariableQuery, VariableQueryKind } from '../types';
+import type { EgressOptions, EgressVariableQuery, VariableQueryKind } from '../types';
+import type { EgressDataQuery } from '../../shared/queryModel';
 import { migrateVariableQuery } from '../variables';
 
 type Props = QueryEditorProps<DataSource, EgressDataQuery, EgressOptions, EgressVariableQuery>;

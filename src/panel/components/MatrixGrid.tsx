@@ -16,7 +16,7 @@ import { drawAxes, fullLabel, labelAt } from '../model/axes';
 import { drawCells } from '../model/draw';
 import { longestLabel, matrixLayout, plotArea } from '../model/layout';
 import { fitGrid, hitTest, type MatrixCell, type MatrixModel } from '../model/matrix';
-import type { MatrixOptions } from '../types';
+import type { MatrixOptions } from '../../shared/panelOptions';
 import { exploreLink, explorePrometheus, frameScope } from './exploreLink';
 import { MatrixTooltip } from './MatrixTooltip';
 

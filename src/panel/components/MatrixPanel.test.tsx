@@ -11,7 +11,7 @@ import {
 import { type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
 import { MatrixPanel } from './MatrixPanel';
 import type { GridGeometry } from '../model/matrix';
-import { defaultOptions, type MatrixOptions } from '../types';
+import { defaultOptions, type MatrixOptions } from '../../shared/panelOptions';
 
 // jsdom lays nothing out: VizLayout measures its legend with react-use's useMeasure, and the tooltip
 // container observes its size. Give the legend a height, as a browser would.

@@ -5,6 +5,7 @@ import { config, PanelDataErrorView } from '@grafana/runtime';
 import { Button, ClipboardButton, IconButton, LinkButton, Stack, useStyles2, useTheme2, VizLayout } from '@grafana/ui';
 import { serviceEntriesYaml } from '../../query';
 import { newAlertRuleUrl } from '../../shared/alertRuleLink';
+import { ALERT_DEFAULTS } from '../../query/alerts';
 import {
   buildPalette,
   CELL_CLASSES,
@@ -15,7 +16,7 @@ import {
 } from '../model/colors';
 import { buildMatrix, type MatrixModel } from '../model/matrix';
 import { readFrames } from '../model/readFrame';
-import { defaultColors, type MatrixOptions } from '../types';
+import { defaultColors, type MatrixOptions } from '../../shared/panelOptions';
 import { frameAlertRule } from './exploreLink';
 import { MatrixGrid } from './MatrixGrid';
 
@@ -79,8 +80,8 @@ export function MatrixPanel(props: Props) {
     return rule
       ? newAlertRuleUrl({
           ...rule,
-          windowSeconds: 300,
-          labels: { source: 'istio-egress' },
+          windowSeconds: ALERT_DEFAULTS.windowSeconds,
+          labels: { ...ALERT_DEFAULTS.labels },
           dashboardUid: data.request?.dashboardUID,
           panelId: data.request?.panelId,
           appSubUrl: config.appSubUrl,

@@ -1,3 +1,4 @@
+import { DEFAULT_LEVELS } from '../../shared/panelOptions';
 /**
  * Every color decision of the matrix: the classes a cell can have, in palette order, and each class's
  * intensity steps. Steps keep the class's hue and differ in luminance only; each has at least 3:1 contrast
@@ -25,7 +26,6 @@ export type ClassColors = Readonly<Record<CellClass, string>>;
 /** Intensity steps a user may choose: more than five are no longer told apart reliably. */
 export const MIN_LEVELS = 2;
 export const MAX_LEVELS = 5;
-export const DEFAULT_LEVELS = 4;
 
 /** The contrast every step keeps against the background: 3:1 (WCAG 1.4.11) with a margin for rounding. */
 export const MIN_CONTRAST = 3.2;

@@ -15,7 +15,7 @@ import {
 } from './fold';
 import { CLASS_INDEX } from './colors';
 import { cellIndex, pairIndex, type Ranks } from './grid';
-import type { MatrixOptions, SortBy } from '../types';
+import type { MatrixOptions, SortBy } from '../../shared/panelOptions';
 
 export type { AxisItem } from './fold';
 

@@ -1,5 +1,6 @@
 import { type CellTable, columnTable, tableFromCells, type TableColumns, text } from './cellTable';
-import { defaultMapping, type FieldMapping } from '../types';
+import { defaultMapping, type FieldMapping } from '../../shared/panelOptions';
+import { MATRIX_CLUSTER_FIELD, type MatrixField } from '../../shared/matrixFrame';
 
 /** The minimal view of a data frame the model needs (no Grafana import: tested as plain data). */
 export interface FrameLike {
@@ -18,12 +19,13 @@ function dictOf(f: FieldLike | undefined): readonly string[] | undefined {
   return f?.type === 'enum' ? f.config?.type?.enum?.text : undefined;
 }
 
-const ROLES: Record<keyof FieldMapping, string[]> = {
+/** Each role's field names: the data source's own first (shared/matrixFrame.ts), then Prometheus' labels. */
+const ROLES: Record<keyof FieldMapping, [MatrixField | 'value', ...string[]]> = {
   sourceNamespace: ['sourceNamespace', 'source_workload_namespace'],
   sourceWorkload: ['sourceWorkload', 'source_workload'],
   destination: ['destination', 'destination_service', 'destination_ip'],
   verdict: ['verdict', 'destination_service_name'],
-  value: ['Value', 'Value #A', 'value'],
+  value: ['value', 'Value', 'Value #A'],
 };
 
 export type ReadResult = { table: CellTable } | { missing: string[] };
@@ -87,7 +89,7 @@ export function readFrames(
     const wl = find('sourceWorkload');
     const dest = find('destination');
     const verdict = find('verdict');
-    const native = frame.fields.some((f) => f.name === 'requests');
+    const native = frame.fields.some((f) => f.name === ('requests' satisfies MatrixField));
     const value = native
       ? undefined
       : (find('value') ?? frame.fields.find((f) => f.name !== 'Time' && typeof f.values[0] === 'number'));
@@ -104,12 +106,12 @@ export function readFrames(
       missing = absent;
       continue;
     }
-    const get = (name: string) => frame.fields.find((f) => f.name === name)?.values;
-    const listenerField = frame.fields.find((f) => f.name === 'listener');
+    const get = (name: MatrixField) => frame.fields.find((f) => f.name === name)?.values;
+    const listenerField = frame.fields.find((f) => f.name === ('listener' satisfies MatrixField));
     const listener = listenerField?.values;
     const listenerDict = dictOf(listenerField);
     const n = dest!.values.length;
-    const cluster = opts.clusterRows === false ? undefined : frame.fields.find((f) => f.name === 'sourceCluster');
+    const cluster = opts.clusterRows === false ? undefined : frame.fields.find((f) => f.name === MATRIX_CLUSTER_FIELD);
     let requests = native ? get('requests') : undefined;
     let connections = native ? get('connections') : undefined;
     if (!native) {

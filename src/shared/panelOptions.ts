@@ -1,6 +1,10 @@
-import { DEFAULT_LEVELS } from './model/colors';
+/**
+ * The matrix panel's options: defined once, with defaults, read by the panel's option builder
+ * (src/panel/options.ts) and written by the dashboard builders (src/provisioning/dashboards.ts).
+ */
+/** Intensity levels per verdict color by default (src/panel/model/colors.ts draws them). */
+export const DEFAULT_LEVELS = 4;
 
-/** Panel options: defined once, with defaults, and read by the builder in options.ts. */
 export type SortBy = 'name' | 'volume' | 'blockedShare';
 
 export interface FieldMapping {
@@ -21,7 +25,7 @@ export interface MatrixOptions {
   rowFilter: string;
   columnFilter: string;
   showTotals: boolean;
-  /** Intensity levels per verdict color (quantized log scale), MIN_LEVELS to MAX_LEVELS (model/colors.ts). */
+  /** Intensity levels per verdict color (quantized log scale), MIN_LEVELS to MAX_LEVELS (src/panel/model/colors.ts). */
   levels: number;
   /** Verdict colors: Grafana color names or CSS colors, resolved by the theme (intensity steps from them). */
   colors: VerdictColors;

@@ -1,0 +1,37 @@
+import type { DataQuery } from '@grafana/schema';
+import type { Category, Listener, SeriesGroup, Verdict } from '../query';
+
+/**
+ * One panel query of the data source, as dashboards store it: the data source reads it, the query
+ * editor edits it, and the dashboard builders (src/provisioning/dashboards.ts) write it.
+ */
+export type EgressQueryType = 'matrix' | 'series' | 'bytes' | 'newDestinations';
+
+/** One panel query. Filter fields take a value, a template variable (multi-value, All), or `=~regex`. */
+export interface EgressDataQuery extends DataQuery {
+  queryType?: EgressQueryType;
+  namespace?: string;
+  workload?: string;
+  destination?: string;
+  /** blackhole / passthrough, or a variable holding them; empty means both. */
+  verdicts?: Array<Verdict | string>;
+  listeners?: Listener[];
+  /** Time series: how to split the lines. */
+  groupBy?: SeriesGroup[];
+  /** New destinations: how far before the range a destination must be unseen, e.g. 7d. */
+  lookback?: string;
+  /** Extra label matchers for this query, e.g. cluster=~"$cluster" (values are escaped). */
+  matchers?: string;
+  /** Show the PromQL that ran in the query editor. */
+  showPromql?: boolean;
+  /** Matrix: categories besides external to show (in-mesh, registered, ambient). */
+  include?: Category[];
+  /** Matrix: cells per source cluster (`source_cluster`) in a multi-cluster mesh, never summed across them. */
+  byCluster?: boolean;
+}
+
+export const DEFAULT_QUERY: Partial<EgressDataQuery> = {
+  queryType: 'matrix',
+  groupBy: ['verdict', 'destination'],
+  lookback: '7d',
+};
