@@ -1,4 +1,4 @@
-import { rateInterval } from '../query';
+import { cellQueries, rateInterval } from '../query';
 import { DataSource } from './datasource';
 import {
   instanceSettings,
@@ -29,6 +29,7 @@ describe('interpolateFilter', () => {
     { name: 'one', current: 'x"y', options: ['x"y'] },
     { name: 'all', current: '$__all', options: ['p', 'q'] },
     { name: 'allcustom', current: '$__all', options: ['p', 'q'], allValue: '.*' },
+    { name: 'regexall', current: '$__all', options: ['shop', 'data'], allValue: 'shop|data' },
   ]);
   it.each([
     ['', { kind: 'all' }],
@@ -39,8 +40,74 @@ describe('interpolateFilter', () => {
     ['$allcustom', { kind: 'all' }],
     ['=~sh.p', { kind: 'regex', pattern: 'sh.p' }],
     ['=~$ns', { kind: 'regex', pattern: '(shop|a\\.b)' }],
+    ['$regexall', { kind: 'regex', pattern: 'shop|data' }],
   ])('%j', (text, want) => {
     expect(interpolateFilter(text, tpl)).toEqual(want);
+  });
+
+  it("reads a custom All value that Grafana inserts unformatted as every value, not as the text '.*'", () => {
+    // Grafana never calls the format function for a custom all value (template_srv.ts, scenes
+    // CustomAllValue): the provisioned dashboards' default (All, allValue .*) must not filter on ".*".
+    expect(tpl.replace('$allcustom', {}, () => 'called')).toBe('.*');
+    expect(interpolateFilter('$allcustom', tpl)).toEqual({ kind: 'all' });
+  });
+
+  it('takes scopedVars before the dashboard variable (a repeated panel, a data link)', () => {
+    const scoped = { ns: { text: 'billing', value: 'billing' } };
+    expect(interpolateFilter('$ns', tpl, scoped)).toEqual({ kind: 'values', values: ['billing'] });
+  });
+});
+
+describe('DataSource.interpolateVariablesInQueries (what Explore and the inspector show)', () => {
+  const tpl = fakeTemplateSrv([
+    { name: 'namespace', current: ['shop', 'a.b'], options: ['shop', 'a.b', 'data'] },
+    { name: 'workload', current: '$__all', options: [], allValue: '.*' },
+    { name: 'cluster', current: '$__all', options: ['east', 'west'], allValue: '.*' },
+    { name: 'verdict', current: ['blackhole'], options: ['blackhole', 'passthrough'] },
+  ]);
+  const { ds } = makeDs(async () => vector(), {}, tpl);
+  const q = {
+    refId: 'A',
+    queryType: 'matrix' as const,
+    namespace: '$namespace',
+    workload: '$workload',
+    destination: '${dest}',
+    verdicts: ['$verdict'],
+    matchers: 'cluster=~"$cluster"',
+  };
+
+  it('resolves every field: multi-value, custom All, scopedVars, matchers, ad hoc filters', () => {
+    const [r] = ds.interpolateVariablesInQueries([q], { dest: { text: 'api.stripe.com', value: 'api.stripe.com' } }, [
+      { key: 'source_cluster', operator: '=', value: 'east' },
+    ]);
+    expect(r).toMatchObject({
+      namespace: '=~shop|a\\.b',
+      workload: '',
+      destination: 'api.stripe.com',
+      verdicts: ['blackhole'],
+      matchers: 'cluster=~".*", source_cluster="east"',
+    });
+    expect(JSON.stringify(r)).not.toContain('$');
+  });
+
+  it('reads back as the same PromQL: the resolved query runs exactly as the original did', () => {
+    const scoped = { dest: { text: 'x', value: 'api.stripe.com' } };
+    const [r] = ds.interpolateVariablesInQueries([q], scoped);
+    const promql = (scope: ReturnType<typeof ds.scopeFor>) => cellQueries(scope, 3600).map((c) => c.expr);
+    expect(promql(ds.scopeFor(r, {}))).toEqual(promql(ds.scopeFor(q, scoped)));
+    expect(promql(ds.scopeFor(r, {})).join('\n')).toContain('source_workload_namespace=~"shop|a\\\\.b"');
+  });
+
+  it('keeps what cannot be resolved, so running it says why', () => {
+    const bad = { ...q, matchers: 'cluster="$cluster"' };
+    expect(ds.interpolateVariablesInQueries([bad], {})[0].matchers).toBe('cluster="$cluster"');
+    expect(() => ds.scopeFor(bad, {})).toThrow(/cluster is All in an exact matcher|has several values/);
+  });
+
+  it('names a query for query history', () => {
+    expect(ds.getQueryDisplayText({ ...q, listeners: ['http'] })).toBe(
+      'Matrix · namespace $namespace · workload $workload · destination ${dest} · $verdict · HTTP · {cluster=~"$cluster"}'
+    );
   });
 });
 

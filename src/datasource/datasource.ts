@@ -59,11 +59,12 @@ import {
   seriesQueries,
   shapeCells,
   VERDICTS,
+  promString,
   fetchLockdownPlans,
   lockdownYaml,
 } from '../query';
 import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
-import { interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
+import { filterText, interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
 import { proxyTransport, targetRequestId } from './transport';
 import { EgressVariableSupport, isVariableKind, migrateVariableQuery } from './variables';
 import type { NewAlertRule } from '../shared/alertRuleLink';
@@ -162,6 +163,57 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       include: q.include,
       byCluster: q.queryType === 'matrix' || q.queryType === undefined ? q.byCluster : undefined,
     };
+  }
+
+  /**
+   * The queries with template variables resolved, as Grafana asks before it opens them in Explore, copies a
+   * panel, or shows them in the query inspector: Explore then shows the values, not `$namespace`.
+   * Something that cannot be resolved (a multi-value variable in an exact matcher) is kept as written, so
+   * running it says what is wrong.
+   */
+  interpolateVariablesInQueries(
+    queries: EgressDataQuery[],
+    scopedVars: ScopedVars,
+    filters?: AdHocFilter[]
+  ): EgressDataQuery[] {
+    const t = this.templateSrv;
+    const keep = <T>(resolve: () => T, fallback: T): T => {
+      try {
+        return resolve();
+      } catch {
+        return fallback;
+      }
+    };
+    return queries.map((q) => {
+      const filter = (f: string | undefined) => keep(() => filterText(interpolateFilter(f, t, scopedVars)), f);
+      const adhoc = filters?.length ? adHocMatchers(filters).map((m) => `${m.label}${m.op}${promString(m.value)}`) : [];
+      const matchers = keep(() => interpolateMatchers(q.matchers, t, scopedVars), q.matchers);
+      return {
+        ...q,
+        datasource: q.datasource ?? this.getRef(),
+        namespace: filter(q.namespace),
+        workload: filter(q.workload),
+        destination: filter(q.destination),
+        verdicts: keep(() => interpolateVerdicts(q.verdicts, t, scopedVars), q.verdicts),
+        matchers: [matchers, ...adhoc].filter((m) => m && m.trim() !== '').join(', ') || undefined,
+      };
+    });
+  }
+
+  /** How Grafana names a query where it lists queries (query history, rich history, library panels). */
+  getQueryDisplayText(q: EgressDataQuery): string {
+    const kind = { matrix: 'Matrix', series: 'Series', bytes: 'Bytes', newDestinations: 'New destinations' }[
+      q.queryType ?? 'matrix'
+    ];
+    const parts = [
+      q.namespace && `namespace ${q.namespace}`,
+      q.workload && `workload ${q.workload}`,
+      q.destination && `destination ${q.destination}`,
+      q.verdicts?.length && q.verdicts.join('+'),
+      q.listeners?.length && q.listeners.map((l) => l.toUpperCase()).join('+'),
+      q.matchers && `{${q.matchers}}`,
+    ].filter(Boolean);
+    return [kind, ...parts].join(' · ');
   }
 
   async query(request: DataQueryRequest<EgressDataQuery>): Promise<DataQueryResponse> {

@@ -10,12 +10,48 @@ function allSelected(variable?: { current?: { value?: unknown } }): boolean {
   return current === '$__all' || (Array.isArray(current) && current.includes('$__all'));
 }
 
+/** Grafana's variable references (public/app/features/variables/utils.ts `variableRegex`). */
+const GRAFANA_VARIABLE = /\$(\w+)|\[\[([\s\S]+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
+/** Grafana's text for an "All" selection (ALL_VARIABLE_TEXT). */
+const ALL_TEXT = 'All';
+
+/**
+ * One variable reference resolved through a format function, or, when Grafana never calls the function,
+ * the custom "All" value: Grafana inserts a variable's `allValue` (e.g. `.*`) as it is, unformatted
+ * (grafana/grafana public/app/features/templating/template_srv.ts: "skip formatting of custom all values";
+ * @grafana/scenes MultiValueVariable.ts `CustomAllValue.formatter`), and only the `text` format still says
+ * "All". Without this check a dashboard's default "All" would reach the query as the literal text `.*`.
+ */
+function resolveReference(
+  ref: string,
+  templateSrv: TemplateSrv,
+  scopedVars: ScopedVars | undefined,
+  onValue: (value: string | string[], variable?: VariableLike) => string
+): { text: string; customAll?: string } {
+  let called = false;
+  const text = templateSrv.replace(ref, scopedVars, (value: string | string[], variable?: VariableLike) => {
+    called = true;
+    return onValue(value, variable);
+  });
+  if (!called && text !== ref && templateSrv.replace(ref, scopedVars, 'text') === ALL_TEXT) {
+    return { text, customAll: text };
+  }
+  return { text };
+}
+
+interface VariableLike {
+  name?: string;
+  current?: { value?: unknown };
+  allValue?: string;
+}
+
 /**
  * A filter field as typed into the query editor, with template variables resolved to values rather than
  * to PromQL text: the query core escapes them, so no variable value can change a query's shape.
  *   ""            → every value
  *   "=~prod-.*"   → a regex, as written (variables inside are regex-escaped)
- *   "$namespace"  → the variable's values (multi-value or All → an exact alternation; All may also mean "every")
+ *   "$namespace"  → the variable's values (multi-value or All → an exact alternation; a custom All value
+ *                   such as `.*` → every value, another custom All value → that regex)
  *   "shop"        → one exact value
  */
 export function interpolateFilter(
@@ -31,22 +67,19 @@ export function interpolateFilter(
     const pattern = templateSrv.replace(raw.slice(2), scopedVars, 'regex');
     return pattern === '' || pattern === '.*' ? ALL : { kind: 'regex', pattern };
   }
-  const values: string[] = [];
-  let sawAll = false;
-  const replaced = templateSrv.replace(
-    raw,
-    scopedVars,
-    (value: string | string[], variable?: { current?: { value?: unknown }; allValue?: string }) => {
-      if (allSelected(variable) && variable?.allValue) {
-        sawAll = true;
-      }
+  const refs = raw.match(GRAFANA_VARIABLE);
+  if (refs?.length === 1 && refs[0] === raw) {
+    const values: string[] = [];
+    const r = resolveReference(raw, templateSrv, scopedVars, (value) => {
       values.push(...(Array.isArray(value) ? value : [value]));
       return PLACEHOLDER;
+    });
+    if (r.customAll !== undefined) {
+      return r.customAll === '' || r.customAll === '.*' ? ALL : { kind: 'regex', pattern: r.customAll };
     }
-  );
-  if (replaced === PLACEHOLDER) {
-    // A custom "All" value (often .*) means "no filter", not the literal text.
-    return sawAll ? ALL : { kind: 'values', values: Array.from(new Set(values)) };
+    if (r.text === PLACEHOLDER) {
+      return { kind: 'values', values: Array.from(new Set(values)) };
+    }
   }
   return { kind: 'values', values: [templateSrv.replace(raw, scopedVars)] };
 }
@@ -98,25 +131,34 @@ export function interpolateMatchers(
     } else {
       const op = /(=~|!~|!=|=)\s*$/.exec(out)?.[1];
       const regex = op === '=~' || op === '!~';
-      out += `"${templateSrv.replace(
-        inner,
-        scopedVars,
-        (value: string | string[], variable?: { name?: string; current?: { value?: unknown }; allValue?: string }) => {
-          const isAll = allSelected(variable);
-          const values = Array.isArray(value) ? value : [value];
-          let inserted: string;
-          if (regex) {
-            inserted = isAll && variable?.allValue ? variable.allValue : alternation(values);
-          } else if (values.length === 1 && !isAll) {
-            inserted = values[0];
-          } else {
-            throw new EgressError(
-              `Variable ${variable?.name ? `$${variable.name}` : ''} has several values (or All) in an exact matcher (${op ?? '='}): use =~ or !~ for multi-value variables.`
-            );
-          }
-          return promString(inserted).slice(1, -1);
+      const insert = (value: string | string[], variable?: VariableLike) => {
+        const isAll = allSelected(variable);
+        const values = Array.isArray(value) ? value : [value];
+        let inserted: string;
+        if (regex) {
+          inserted = alternation(values);
+        } else if (values.length === 1 && !isAll) {
+          inserted = values[0];
+        } else {
+          throw new EgressError(
+            `Variable ${variable?.name ? `$${variable.name}` : ''} has several values (or All) in an exact matcher (${op ?? '='}): use =~ or !~ for multi-value variables.`
+          );
         }
-      )}"`;
+        return promString(inserted).slice(1, -1);
+      };
+      out += `"${inner.replace(GRAFANA_VARIABLE, (ref) => {
+        const r = resolveReference(ref, templateSrv, scopedVars, insert);
+        if (r.customAll === undefined) {
+          return r.text;
+        }
+        if (!regex) {
+          throw new EgressError(
+            `Variable ${ref} is All in an exact matcher (${op ?? '='}): use =~ or !~ for variables with an All option.`
+          );
+        }
+        // The custom All value is a regex of the dashboard's (often .*): as it is, string-escaped.
+        return promString(r.customAll).slice(1, -1);
+      })}"`;
     }
     i = end + 1;
   }
@@ -160,4 +202,18 @@ export function interpolateVerdicts(
     }
   }
   return Array.from(out);
+}
+
+/**
+ * A filter as query-editor text again, variables resolved: what Grafana shows in Explore and query
+ * inspectors after `interpolateVariablesInQueries`. Read back by `interpolateFilter`, it is the same filter.
+ */
+export function filterText(f: LabelFilter): string {
+  if (f.kind === 'all') {
+    return '';
+  }
+  if (f.kind === 'regex') {
+    return `=~${f.pattern}`;
+  }
+  return f.values.length === 1 && !f.values[0].startsWith('=~') ? f.values[0] : `=~${alternation(f.values)}`;
 }

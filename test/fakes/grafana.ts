@@ -42,11 +42,41 @@ export interface FakeVariable {
   allValue?: string;
 }
 
-const VARIABLE = /\$(\w+)|\$\{(\w+)(?::\w+)?\}/g;
+const VARIABLE = /\$(\w+)|\[\[(\w+)(?::(\w+))?\]\]|\$\{(\w+)(?::(\w+))?\}/g;
+/** Grafana's text for an "All" selection (public/app/features/variables/constants.ts ALL_VARIABLE_TEXT). */
+const ALL_TEXT = 'All';
+
+const escapeRegex = (x: string) => x.replace(/[\\^$*+?.()|[\]{}\/]/g, '\\$&');
+
+/** Grafana's named formats that we use (public/app/features/templating/formatRegistry.ts). */
+function formatNamed(value: string | string[], format: string | undefined, name: string): string {
+  const list = Array.isArray(value) ? value : [value];
+  switch (format) {
+    case 'regex':
+      return list.length > 1 ? `(${list.map(escapeRegex).join('|')})` : escapeRegex(list[0] ?? '');
+    case 'text':
+    case 'raw':
+      return list.join(format === 'text' ? ' + ' : ',');
+    case 'queryparam':
+      return list.map((v) => `var-${name}=${encodeURIComponent(v)}`).join('&');
+    case 'percentencode':
+      return list.length > 1 ? encodeURIComponent(`{${list.join(',')}}`) : encodeURIComponent(list[0] ?? '');
+    default:
+      // glob, Grafana's default: {a,b} for several values, the value itself for one.
+      return list.length > 1 ? `{${list.join(',')}}` : (list[0] ?? '');
+  }
+}
 
 /**
- * A TemplateSrv that understands $name, ${name} and ${name:format}, multi-value and All, and calls a format
- * function the way Grafana's does (value: string | string[], variable), so interpolation is tested for real.
+ * A TemplateSrv that replaces variables as Grafana's does, for what the plugin uses
+ * (grafana/grafana public/app/features/templating/template_srv.ts `replace`, and its scenes counterpart
+ * @grafana/scenes `sceneInterpolator`/`formatValue` and `MultiValueVariable.ts` `CustomAllValue`):
+ * - `$name`, `${name}`, `${name:format}`, `[[name]]`; a format in the reference wins over the argument;
+ * - scopedVars first (a repeated panel's value, a data link's field values), formatted like any value;
+ * - multi-value selections as arrays; "All" as every option, or, with a custom all value, that value
+ *   *unformatted*: a format function is not called for it; `text` gives "All", `queryparam`
+ *   `var-name=All`, `percentencode` the encoded value;
+ * - a format function is called as (value: string | string[], variable).
  */
 export function fakeTemplateSrv(vars: FakeVariable[] = []): TemplateSrv {
   const byName = new Map(vars.map((v) => [v.name, v]));
@@ -54,25 +84,35 @@ export function fakeTemplateSrv(vars: FakeVariable[] = []): TemplateSrv {
     getVariables: () => [],
     containsTemplate: (t?: string) => !!t && new RegExp(VARIABLE.source).test(t),
     updateTimeRange: () => {},
-    replace(target?: string, _scoped?: ScopedVars, format?: string | Function) {
-      return (target ?? '').replace(VARIABLE, (match, a, b) => {
-        const v = byName.get(a ?? b);
+    replace(target?: string, scoped?: ScopedVars, format?: string | Function) {
+      return (target ?? '').replace(VARIABLE, (match, a, b, fmtB, c, fmtC) => {
+        const name: string = a ?? b ?? c;
+        const fmt: string | Function | undefined = fmtB ?? fmtC ?? format;
+        const apply = (value: string | string[], variable: object) =>
+          typeof fmt === 'function' ? fmt(value, variable) : formatNamed(value, fmt, name);
+        const scopedVar = scoped?.[name];
+        if (scopedVar && scopedVar.value !== undefined && scopedVar.value !== null) {
+          return apply(scopedVar.value as string | string[], { name });
+        }
+        const v = byName.get(name);
         if (!v) {
           return match;
         }
         const isAll = v.current === '$__all' || (Array.isArray(v.current) && v.current.includes('$__all'));
-        const value: string | string[] = isAll ? (v.allValue ?? v.options) : v.current;
         const variable = { name: v.name, current: { value: v.current }, allValue: v.allValue };
-        if (typeof format === 'function') {
-          return format(value, variable);
+        if (isAll && v.allValue !== undefined) {
+          if (fmt === 'text') {
+            return ALL_TEXT;
+          }
+          if (fmt === 'queryparam') {
+            return `var-${name}=${ALL_TEXT}`;
+          }
+          return fmt === 'percentencode' ? encodeURIComponent(v.allValue) : v.allValue;
         }
-        const list = Array.isArray(value) ? value : [value];
-        if (format === 'regex') {
-          const esc = list.map((x) => x.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'));
-          return esc.length > 1 ? `(${esc.join('|')})` : (esc[0] ?? '');
+        if (isAll && fmt === 'text') {
+          return ALL_TEXT;
         }
-        // Grafana's default (glob) format: {a,b} for several values, the value itself for one.
-        return list.length > 1 ? `{${list.join(',')}}` : (list[0] ?? '');
+        return apply(isAll ? v.options : v.current, variable);
       });
     },
   };
