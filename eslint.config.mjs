@@ -105,15 +105,7 @@ export default defineConfig([
     },
     {
       files: ['src/shared/**/*.ts'],
-      ban: [
-        '**/datasource/*',
-        '**/panel/*',
-        '**/pages/*',
-        '**/provisioning/*',
-        '@grafana/ui',
-        '@grafana/runtime',
-        'react',
-      ],
+      ban: ['**/datasource/*', '**/panel/*', '**/pages/*', '**/provisioning/*', '@grafana/ui', 'react'],
       why: 'src/shared is what the layers share: it imports none of them.',
     },
     {

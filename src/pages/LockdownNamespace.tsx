@@ -28,6 +28,7 @@ import {
 import { from as fromAsync, lastValueFrom } from 'rxjs';
 import { type LockdownDestination, type LockdownPlan, readinessPercent } from '../query/lockdown';
 import { newAlertRuleUrl } from '../shared/alertRuleLink';
+import { downloadText } from '../shared/download';
 import { APP_ROUTES, BLACKHOLE_RULE_UID, DASHBOARD_UID, PANEL_TYPE, appPath } from '../shared/ids';
 import type { LockdownSource } from '../shared/lockdownSource';
 import { egressDatasources, useLockdownPlans, usePageState } from './lockdownData';
@@ -155,7 +156,7 @@ function PlanView({
         <ClipboardButton icon="copy" getText={() => yaml}>
           Copy YAML
         </ClipboardButton>
-        <Button icon="download-alt" variant="secondary" onClick={() => download(file, yaml)}>
+        <Button icon="download-alt" variant="secondary" onClick={() => downloadText(file, yaml)}>
           Download {file}
         </Button>
       </Stack>
@@ -173,18 +174,6 @@ function readinessText(plan: LockdownPlan, missing: number, blocked: number): st
     return `nothing went through PassthroughCluster, and ${blocked} destination${blocked === 1 ? ' was' : 's were'} blocked: ${plan.namespace} runs REGISTRY_ONLY already. Register the blocked ones that should work (see below).`;
   }
   return 'every external host it reached through PassthroughCluster is registered: ready to switch.';
-}
-
-/** A file the browser saves: a blob URL clicked once (LinkButton turns data: URLs into about:blank on 13.1+). */
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 function AfterSwitch({

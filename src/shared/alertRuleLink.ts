@@ -1,4 +1,5 @@
 import { urlUtil } from '@grafana/data';
+import { locationService } from '@grafana/runtime';
 import { grafanaRuleQueries } from '../query';
 
 /**
@@ -48,4 +49,13 @@ export function newAlertRuleUrl(r: NewAlertRule): string {
     defaults: JSON.stringify(newAlertRuleDefaults(r)),
     ...(r.returnTo ? { returnTo: r.returnTo } : {}),
   });
+}
+
+/**
+ * Where the new-rule form returns to: the page's location as Grafana's router has it (relative to the
+ * sub-path, as its own NewRuleFromPanelButton passes it), through locationService, never window.location.
+ */
+export function returnTo(): string {
+  const l = locationService.getLocation();
+  return l.pathname + l.search;
 }

@@ -2,7 +2,7 @@
  * The built plugin in a real browser (Debian chromium driven by playwright-core), loaded by the local
  * host the way Grafana loads it, against the real Prometheus of the test setup.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { parseAllDocuments } from 'yaml';
@@ -339,6 +339,13 @@ describe('the plugin in Chromium', () => {
         spec: expect.objectContaining({ hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL', resolution: 'DNS' }),
       }),
     ]);
+    // Download saves exactly that YAML (a blob URL: Grafana 13.1+ turns data: hrefs into about:blank).
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('serviceentry-download').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('serviceentries.yaml');
+    expect(readFileSync(await download.path(), 'utf8')).toBe(yaml);
     expect(problems).toEqual([]);
     await page.close();
   });

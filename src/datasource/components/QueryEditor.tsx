@@ -13,7 +13,7 @@ import {
   RadioButtonGroup,
   Tooltip,
 } from '@grafana/ui';
-import { newAlertRuleUrl } from '../../shared/alertRuleLink';
+import { newAlertRuleUrl, returnTo } from '../../shared/alertRuleLink';
 import {
   type Category,
   describeTemplates,
@@ -112,7 +112,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
           dashboardUid: data?.request?.dashboardUID,
           panelId: data?.request?.panelId,
           appSubUrl: config.appSubUrl,
-          returnTo: window.location.pathname + window.location.search,
+          returnTo: returnTo(),
         })
       : undefined;
     alertProblem = rule ? undefined : 'Set "Prometheus data source for alerting" in the data source settings.';

@@ -160,9 +160,22 @@ describe('MatrixPanel', () => {
     expect(yaml).toContain('- "api.stripe.com"');
     expect(yaml).toContain('- "52.216.10.4/32"');
     expect(yaml).toContain('number: 443');
-    const download = screen.getByText('Download').closest('a')!;
-    expect(download.getAttribute('download')).toBe('serviceentries.yaml');
-    expect(decodeURIComponent(download.getAttribute('href')!.split(',')[1])).toBe(yaml);
+    // The download is a blob URL clicked once, not a data: URL in an href (Grafana 13.1+ sanitizes those).
+    const blobs: Blob[] = [];
+    const clicked: Array<{ download: string; href: string }> = [];
+    URL.createObjectURL = jest.fn((b: Blob) => (blobs.push(b), 'blob:test/1'));
+    URL.revokeObjectURL = jest.fn();
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement
+    ) {
+      clicked.push({ download: this.download, href: this.href });
+    });
+    fireEvent.click(screen.getByTestId('serviceentry-download'));
+    click.mockRestore();
+    expect(clicked).toEqual([{ download: 'serviceentries.yaml', href: 'blob:test/1' }]);
+    expect(blobs).toHaveLength(1);
+    expect(blobs[0].type).toBe('application/yaml');
+    expect(blobs[0].size).toBe(new TextEncoder().encode(yaml).length);
     fireEvent.click(screen.getByLabelText('Close ServiceEntry YAML'));
     expect(screen.queryByTestId('serviceentry-yaml')).toBeNull();
   });

@@ -4,7 +4,8 @@ import { type GrafanaTheme2, LoadingState, type PanelData, type PanelProps } fro
 import { config, PanelDataErrorView } from '@grafana/runtime';
 import { Button, ClipboardButton, IconButton, LinkButton, Stack, useStyles2, useTheme2, VizLayout } from '@grafana/ui';
 import { serviceEntriesYaml } from '../../query';
-import { newAlertRuleUrl } from '../../shared/alertRuleLink';
+import { newAlertRuleUrl, returnTo } from '../../shared/alertRuleLink';
+import { downloadText } from '../../shared/download';
 import { ALERT_DEFAULTS } from '../../query/alerts';
 import {
   buildPalette,
@@ -85,7 +86,7 @@ export function MatrixPanel(props: Props) {
           dashboardUid: data.request?.dashboardUID,
           panelId: data.request?.panelId,
           appSubUrl: config.appSubUrl,
-          returnTo: window.location.pathname + window.location.search,
+          returnTo: returnTo(),
         })
       : undefined;
   }, [data.series, data.request]);
@@ -187,15 +188,15 @@ export function MatrixPanel(props: Props) {
             <ClipboardButton size="sm" icon="copy" getText={() => yaml}>
               Copy
             </ClipboardButton>
-            <LinkButton
+            <Button
               size="sm"
               variant="secondary"
               icon="download-alt"
-              href={`data:application/yaml;charset=utf-8,${encodeURIComponent(yaml)}`}
-              download="serviceentries.yaml"
+              onClick={() => downloadText('serviceentries.yaml', yaml)}
+              data-testid="serviceentry-download"
             >
               Download
-            </LinkButton>
+            </Button>
             <IconButton name="times" aria-label="Close ServiceEntry YAML" onClick={() => setShowYaml(false)} />
           </Stack>
           <pre data-testid="serviceentry-yaml" className={s.yamlText}>

@@ -1,0 +1,16 @@
+/**
+ * Saves `text` as a file: a blob URL clicked once. Not a `data:` URL in an href: @grafana/ui 13.1+
+ * LinkButton runs its href through textUtil.sanitizeUrl, which turns `data:` URLs into about:blank.
+ */
+export function downloadText(name: string, text: string, type = 'application/yaml'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // After the click has started the download; revoking at once can cancel it in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
