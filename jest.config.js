@@ -21,10 +21,11 @@ module.exports = {
   projects: [
     // Pure unit tests (jsdom, no network, no processes).
     { ...shared, displayName: 'unit' },
-    // Tests against a real Prometheus loaded with the synthetic mesh (started once per run).
+    // Tests against a real Prometheus 3 loaded with the synthetic mesh (started once per run, with Debian's
+    // 2.42 beside it for test/integration/prometheus2.test.ts): every test name says which Prometheus.
     {
       ...shared,
-      displayName: 'integration',
+      displayName: 'integration (Prometheus 3)',
       testEnvironment: 'node',
       setupFilesAfterEnv: ['<rootDir>/test/harness/domSetup.js'],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],

@@ -12,8 +12,31 @@ const run = promisify(execFile);
 
 export class MissingBinaryError extends Error {}
 
-/** Throws a one-line instruction when the Debian package is not installed. */
+/** The Prometheus binary to run instead of Debian's (the tests set it to Prometheus 3, see PROMETHEUS3_BIN). */
+export const ENV_PROMETHEUS_BIN = 'ISTIOEGRESS_PROMETHEUS_BIN';
+
+/** Prometheus 3, built from the Go module registry by `scripts/setup.sh --tools` (pinned there). */
+export const PROMETHEUS3_BIN = path.join(__dirname, '..', '.tools', 'bin', 'prometheus');
+
+/** The built Prometheus 3, or a one-line instruction to build it. */
+export function requirePrometheus3(): string {
+  if (!existsSync(PROMETHEUS3_BIN)) {
+    throw new MissingBinaryError(
+      'Prometheus 3 is not built. Run: bash scripts/setup.sh --tools (it go-installs the pinned version into .tools/bin)'
+    );
+  }
+  return PROMETHEUS3_BIN;
+}
+
+/**
+ * Throws a one-line instruction when the Debian package is not installed. `prometheus` is the binary
+ * named by ISTIOEGRESS_PROMETHEUS_BIN when set (the test setup's Prometheus 3), Debian's otherwise.
+ */
 export function requireBinary(name: 'prometheus' | 'promtool'): string {
+  const chosen = name === 'prometheus' ? process.env[ENV_PROMETHEUS_BIN] : undefined;
+  if (chosen) {
+    return chosen;
+  }
   for (const dir of (process.env.PATH ?? '').split(':')) {
     const candidate = path.join(dir, name);
     if (dir && existsSync(candidate)) {
@@ -82,6 +105,8 @@ export interface RunningPrometheus {
 
 export interface StartOptions {
   dataDir: string;
+  /** The prometheus binary (default: requireBinary('prometheus')). */
+  binary?: string;
   /** Extra scrape configs (YAML list items), e.g. for the demo exporter. */
   scrapeConfigs?: string;
   port?: number;
@@ -89,7 +114,7 @@ export interface StartOptions {
 }
 
 export async function startPrometheus(opts: StartOptions): Promise<RunningPrometheus> {
-  const binary = requireBinary('prometheus');
+  const binary = opts.binary ?? requireBinary('prometheus');
   const port = opts.port ?? (await freePort());
   const configFile = path.join(path.dirname(opts.dataDir), 'prometheus.yml');
   writeFileSync(

@@ -133,7 +133,7 @@ describe('health check', () => {
     const r = await makeDs().testDatasource();
     expect(r.status).toBe('success');
     expect(r.message.split('\n')).toEqual(DEMO_HEALTH_LINES);
-    expect(r.details?.message).toMatch(/version 2\.\d+/);
+    expect(r.details?.message).toMatch(/version 3\.\d+\.\d+/);
     expect(r.details?.message).toMatch(/Both blocked and allowed egress/);
   });
 
