@@ -3,6 +3,7 @@
  * Debian `prometheus` binary on a free loopback port, stop it afterwards. Nothing here is mocked.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -11,6 +12,19 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export class MissingBinaryError extends Error {}
+
+/** node:http rather than fetch: the harness runs in jsdom test environments too, which have no fetch. */
+export function http(url: string, method = 'GET', body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const r = request(url, { method }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    r.on('error', reject);
+    r.end(body);
+  });
+}
 
 /** The Prometheus binary to run instead of Debian's (the tests set it to Prometheus 3, see PROMETHEUS3_BIN). */
 export const ENV_PROMETHEUS_BIN = 'ISTIOEGRESS_PROMETHEUS_BIN';
@@ -107,10 +121,19 @@ export interface StartOptions {
   dataDir: string;
   /** The prometheus binary (default: requireBinary('prometheus')). */
   binary?: string;
+  /** `global.external_labels`: what a Thanos sidecar reports for this replica. */
+  externalLabels?: Record<string, string>;
   /** Extra scrape configs (YAML list items), e.g. for the demo exporter. */
   scrapeConfigs?: string;
   port?: number;
   log?: string;
+}
+
+function externalLabels(labels: Record<string, string> | undefined): string {
+  const entries = Object.entries(labels ?? {});
+  return entries.length === 0
+    ? ''
+    : `  external_labels:\n${entries.map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`).join('')}`;
 }
 
 export async function startPrometheus(opts: StartOptions): Promise<RunningPrometheus> {
@@ -119,7 +142,7 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
   const configFile = path.join(path.dirname(opts.dataDir), 'prometheus.yml');
   writeFileSync(
     configFile,
-    `global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\nscrape_configs:${opts.scrapeConfigs ? `\n${opts.scrapeConfigs}` : ' []'}\n`
+    `global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n${externalLabels(opts.externalLabels)}scrape_configs:${opts.scrapeConfigs ? `\n${opts.scrapeConfigs}` : ' []'}\n`
   );
   const args = [
     `--config.file=${configFile}`,
@@ -142,8 +165,8 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
       throw new Error(`prometheus exited with code ${child.exitCode}: ${stderr.trim()}`);
     }
     try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.ok) {
+      const res = await http(`${url}/-/ready`);
+      if (res.status === 200) {
         return { url, port, process: child, stop };
       }
     } catch {

@@ -6,28 +6,14 @@
  * single-node build stands in: same query engine (MetricsQL, no extrapolation), same import format.
  */
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type CounterSpec, formatLabels, type Grid, stepTime, valueAt } from './synthetic/series';
-import { freePort, MissingBinaryError, type RunningPrometheus, stopChild } from './prometheus';
+import { freePort, http, MissingBinaryError, type RunningPrometheus, stopChild } from './prometheus';
 
 /** Where scripts/setup.sh installs Go tools (GOBIN, the pinned versions are there), ignored by git. */
 export const TOOLS_BIN = path.join(__dirname, '..', '.tools', 'bin');
-
-/** node:http rather than fetch: the harness runs in jsdom test environments too, which have no fetch. */
-function http(url: string, method = 'GET', body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const r = request(url, { method }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    r.on('error', reject);
-    r.end(body);
-  });
-}
 
 export function victoriaMetricsBinary(): string {
   const bin = process.env.VICTORIA_METRICS_BIN ?? path.join(TOOLS_BIN, 'victoria-metrics');

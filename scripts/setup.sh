@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes a fresh clone ready to run: Debian's prometheus (and chromium for browser tests), then npm ci
 # unless node_modules already matches package-lock.json. Used by `npm start` and `npm test`.
-# --browser: chromium too. --tools: the Go tools the integration tests run (Prometheus 3, VictoriaMetrics,
-# istioctl), built once
+# --browser: chromium too. --tools: the Go tools the integration tests run (Prometheus 3, Thanos,
+# VictoriaMetrics, istioctl), built once
 # from the Go module registry into .tools/bin (kept between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,4 +69,17 @@ if $tools && [ ! -x .tools/bin/prometheus ]; then
   echo "setup: building Prometheus ${PROMETHEUS_VERSION} (${PROMETHEUS_MODULE}@${PROMETHEUS_MODULE_VERSION}) from the Go module registry (once, into .tools/bin)"
   GOBIN="$PWD/.tools/bin" go install -ldflags "-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION}" \
     "${PROMETHEUS_MODULE}@${PROMETHEUS_MODULE_VERSION}"
+fi
+
+# Thanos, as users put it in front of several Prometheus servers (test/integration/thanos.test.ts).
+# `go install` refuses it (replace directives), so harness/tools/thanos requires it and repeats them;
+# it needs Go >= 1.26.10 (the Go module registry serves the go1.27.3 toolchain) and the build tags of its
+# .promu.yml (without slicelabels the sidecar panics in gRPC on the first request).
+THANOS_VERSION=0.42.5
+if $tools && [ ! -x .tools/bin/thanos ]; then
+  command -v go >/dev/null || { echo "setup: Go is needed to build Thanos (https://go.dev/dl/)" >&2; exit 1; }
+  echo "setup: building Thanos ${THANOS_VERSION} from the Go module registry (once, into .tools/bin)"
+  (cd harness/tools/thanos && GOTOOLCHAIN=go1.27.3 go build -tags netgo,slicelabels \
+    -ldflags "-X github.com/prometheus/common/version.Version=${THANOS_VERSION}" \
+    -o ../../../.tools/bin/thanos github.com/thanos-io/thanos/cmd/thanos)
 fi

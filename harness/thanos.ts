@@ -1,0 +1,168 @@
+/**
+ * Thanos as users deploy it in front of several Prometheus servers, on loopback for the tests: two
+ * Prometheus replicas of the same data with external labels, a sidecar on each, a store gateway over the
+ * same blocks in a filesystem bucket (as a sidecar would have uploaded them), and `thanos query` in front
+ * with `--query.replica-label`. The thanos binary is built by `scripts/setup.sh --tools`
+ * (harness/tools/thanos: Thanos v0.42.5 with its replace lines and build tags).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, http, MissingBinaryError, type RunningPrometheus, startPrometheus, stopChild } from './prometheus';
+
+export const THANOS_BIN = path.join(__dirname, '..', '.tools', 'bin', 'thanos');
+/** The label the replicas differ by, and that `thanos query` deduplicates on. */
+export const REPLICA_LABEL = 'replica';
+
+export function requireThanos(): string {
+  if (!existsSync(THANOS_BIN)) {
+    throw new MissingBinaryError(
+      'thanos is not built. Run: bash scripts/setup.sh --tools (it builds harness/tools/thanos into .tools/bin)'
+    );
+  }
+  return THANOS_BIN;
+}
+
+interface Component {
+  name: string;
+  child: ChildProcess;
+  stderr: () => string;
+  stop: () => Promise<void>;
+}
+
+function start(name: string, args: string[]): Component {
+  const child = spawn(requireThanos(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  return { name, child, stderr: () => stderr, stop: () => stopChild(child) };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, parts: Component[], ms = 90_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const dead = parts.find((p) => p.child.exitCode !== null);
+    if (dead) {
+      throw new Error(`thanos ${dead.name} exited with code ${dead.child.exitCode}: ${dead.stderr().trim()}`);
+    }
+    try {
+      const v = await probe();
+      if (v !== undefined) {
+        return v;
+      }
+    } catch {
+      // not answering yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(
+    `thanos: ${what} within ${ms / 1000} s. ${parts.map((p) => `${p.name}: ${p.stderr().trim()}`).join(' | ')}`
+  );
+}
+
+/**
+ * Copies TSDB blocks into a filesystem bucket as a sidecar uploads them: each block's meta.json gains the
+ * `thanos` section (external labels, raw resolution, source) that the store gateway reads.
+ */
+function toBucket(dataDir: string, bucketDir: string, labels: Record<string, string>): number {
+  let blocks = 0;
+  for (const id of readdirSync(dataDir)) {
+    const metaFile = path.join(dataDir, id, 'meta.json');
+    if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id) || !existsSync(metaFile)) {
+      continue;
+    }
+    const dest = path.join(bucketDir, id);
+    cpSync(path.join(dataDir, id), dest, { recursive: true });
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown>;
+    meta.thanos = { labels, downsample: { resolution: 0 }, source: 'sidecar' };
+    writeFileSync(path.join(dest, 'meta.json'), JSON.stringify(meta));
+    blocks++;
+  }
+  return blocks;
+}
+
+export interface ThanosTopology {
+  /** `thanos query`'s HTTP address: the Prometheus API users point Grafana at. */
+  url: string;
+  replicas: RunningPrometheus[];
+  sidecars: Component[];
+  store: Component;
+  query: Component;
+  stop: () => Promise<void>;
+}
+
+/** Starts the topology over `dataDir`'s blocks (copied: each process owns its directory). */
+export async function startThanos(dataDir: string, workDir: string): Promise<ThanosTopology> {
+  requireThanos();
+  const replicas: RunningPrometheus[] = [];
+  const sidecars: Component[] = [];
+  const endpoints: string[] = [];
+  for (const r of ['a', 'b']) {
+    const dir = path.join(workDir, `replica-${r}`, 'data');
+    cpSync(dataDir, dir, { recursive: true });
+    const prom = await startPrometheus({ dataDir: dir, externalLabels: { [REPLICA_LABEL]: r } });
+    replicas.push(prom);
+    const [grpc, http] = [await freePort(), await freePort()];
+    sidecars.push(
+      start(`sidecar ${r}`, [
+        'sidecar',
+        `--prometheus.url=${prom.url}`,
+        `--tsdb.path=${dir}`,
+        `--grpc-address=127.0.0.1:${grpc}`,
+        `--http-address=127.0.0.1:${http}`,
+        '--log.level=warn',
+      ])
+    );
+    endpoints.push(`127.0.0.1:${grpc}`);
+  }
+  const bucket = path.join(workDir, 'bucket');
+  mkdirSync(bucket, { recursive: true });
+  if (toBucket(dataDir, bucket, { [REPLICA_LABEL]: 'store' }) === 0) {
+    throw new Error(`thanos: no TSDB blocks in ${dataDir} for the store gateway's bucket`);
+  }
+  const objstore = path.join(workDir, 'bucket.yml');
+  writeFileSync(objstore, `type: FILESYSTEM\nconfig:\n  directory: ${JSON.stringify(bucket)}\n`);
+  const [sg, sh] = [await freePort(), await freePort()];
+  const store = start('store', [
+    'store',
+    `--data-dir=${path.join(workDir, 'store-cache')}`,
+    `--objstore.config-file=${objstore}`,
+    `--grpc-address=127.0.0.1:${sg}`,
+    `--http-address=127.0.0.1:${sh}`,
+    '--log.level=warn',
+  ]);
+  endpoints.push(`127.0.0.1:${sg}`);
+  const [qh, qg] = [await freePort(), await freePort()];
+  const query = start('query', [
+    'query',
+    `--http-address=127.0.0.1:${qh}`,
+    `--grpc-address=127.0.0.1:${qg}`,
+    ...endpoints.map((e) => `--endpoint=${e}`),
+    `--query.replica-label=${REPLICA_LABEL}`,
+    '--log.level=warn',
+  ]);
+  const parts = [...sidecars, store, query];
+  const url = `http://127.0.0.1:${qh}`;
+  const stop = async () => {
+    await Promise.all(parts.map((p) => p.stop()));
+    await Promise.all(replicas.map((r) => r.stop()));
+  };
+  try {
+    // Ready when the querier sees all three stores answer (each lists its label sets).
+    await until(
+      'the querier did not see its three stores',
+      async () => {
+        const res = await http(`${url}/api/v1/stores`);
+        const body = JSON.parse(res.text) as { data?: Record<string, Array<{ lastError: string | null }>> };
+        const stores = Object.values(body.data ?? {}).flat();
+        return stores.length === 3 && stores.every((s) => !s.lastError) ? true : undefined;
+      },
+      parts
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, replicas, sidecars, store, query, stop };
+}
