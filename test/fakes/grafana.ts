@@ -42,7 +42,7 @@ export interface FakeVariable {
   allValue?: string;
 }
 
-const VARIABLE = /\$(\w+)|\[\[(\w+)(?::(\w+))?\]\]|\$\{(\w+)(?::(\w+))?\}/g;
+const VARIABLE = /\$(\w+)|\[\[(\w+)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
 /** Grafana's text for an "All" selection (public/app/features/variables/constants.ts ALL_VARIABLE_TEXT). */
 const ALL_TEXT = 'All';
 
@@ -71,7 +71,7 @@ function formatNamed(value: string | string[], format: string | undefined, name:
  * A TemplateSrv that replaces variables as Grafana's does, for what the plugin uses
  * (grafana/grafana public/app/features/templating/template_srv.ts `replace`, and its scenes counterpart
  * @grafana/scenes `sceneInterpolator`/`formatValue` and `MultiValueVariable.ts` `CustomAllValue`):
- * - `$name`, `${name}`, `${name:format}`, `[[name]]`; a format in the reference wins over the argument;
+ * - `$name`, `${name}`, `${name:format}`, `[[name]]`, `${name.field.path}`; a format in the reference wins;
  * - scopedVars first (a repeated panel's value, a data link's field values), formatted like any value;
  * - multi-value selections as arrays; "All" as every option, or, with a custom all value, that value
  *   *unformatted*: a format function is not called for it; `text` gives "All", `queryparam`
@@ -85,14 +85,23 @@ export function fakeTemplateSrv(vars: FakeVariable[] = []): TemplateSrv {
     containsTemplate: (t?: string) => !!t && new RegExp(VARIABLE.source).test(t),
     updateTimeRange: () => {},
     replace(target?: string, scoped?: ScopedVars, format?: string | Function) {
-      return (target ?? '').replace(VARIABLE, (match, a, b, fmtB, c, fmtC) => {
+      return (target ?? '').replace(VARIABLE, (match, a, b, fmtB, c, fieldPath, fmtC) => {
         const name: string = a ?? b ?? c;
         const fmt: string | Function | undefined = fmtB ?? fmtC ?? format;
         const apply = (value: string | string[], variable: object) =>
           typeof fmt === 'function' ? fmt(value, variable) : formatNamed(value, fmt, name);
         const scopedVar = scoped?.[name];
-        if (scopedVar && scopedVar.value !== undefined && scopedVar.value !== null) {
-          return apply(scopedVar.value as string | string[], { name });
+        // `${__data.fields.destination}`: a field path into the scoped value (template_srv.ts getVariableValue).
+        const scopedValue = fieldPath
+          ? String(fieldPath)
+              .split('.')
+              .reduce<unknown>(
+                (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+                scopedVar?.value
+              )
+          : scopedVar?.value;
+        if (scopedValue !== undefined && scopedValue !== null) {
+          return apply(scopedValue as string | string[], { name });
         }
         const v = byName.get(name);
         if (!v) {

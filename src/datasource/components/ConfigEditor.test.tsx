@@ -17,7 +17,6 @@ const settings = (jsonData: Partial<EgressOptions>) =>
     access: 'proxy',
     url: 'http://prometheus:9090',
     user: '',
-    database: '',
     basicAuth: false,
     basicAuthUser: '',
     isDefault: false,

@@ -9,6 +9,7 @@ import {
   type ScopedVars,
 } from '@grafana/data';
 import { APP_ROUTES, appPath } from '../../shared/ids';
+import type { MatrixField } from '../../shared/matrixFrame';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { IconButton, Portal, Toggletip, useStyles2, useTheme2, VizTooltipContainer } from '@grafana/ui';
 import { type EgressCell, type PairActivity, type PairScope, UNKNOWN } from '../../query';
@@ -202,11 +203,18 @@ export function MatrixGrid(props: Props) {
       if (!src) {
         return [];
       }
+      const fields = {
+        sourceNamespace: src.sourceNamespace,
+        sourceWorkload: src.sourceWorkload,
+        destination: src.destination,
+        verdict: src.verdict,
+        listener: src.listener,
+      } satisfies Partial<Record<MatrixField, string>>;
+      // Grafana's data link variables, `${__data.fields.destination}` (what its link editor suggests), and
+      // the plain names links written before them use.
       const vars: ScopedVars = {
-        sourceNamespace: { text: src.sourceNamespace, value: src.sourceNamespace },
-        sourceWorkload: { text: src.sourceWorkload, value: src.sourceWorkload },
-        destination: { text: src.destination, value: src.destination },
-        verdict: { text: src.verdict, value: src.verdict },
+        __data: { text: 'Data', value: { fields } },
+        ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { text: v, value: v }])),
       };
       const user = (fieldConfig.defaults.links ?? []).map((l) => ({
         title: replaceVariables(l.title, vars),

@@ -12,6 +12,7 @@ import { type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
 import { MatrixPanel } from './MatrixPanel';
 import type { GridGeometry } from '../model/matrix';
 import { defaultOptions, type MatrixOptions } from '../../shared/panelOptions';
+import { fakeTemplateSrv } from '../../../test/fakes/grafana';
 
 // jsdom lays nothing out: VizLayout measures its legend with react-use's useMeasure, and the tooltip
 // container observes its size. Give the legend a height, as a browser would.
@@ -183,14 +184,22 @@ describe('MatrixPanel', () => {
   it('moves with the keyboard, pins details with Enter and offers data links with the cell values', () => {
     const p = props(matrixFields('checkout'), { sortColumns: 'name' });
     p.fieldConfig = {
-      defaults: { links: [{ title: 'Drill into ${sourceWorkload}', url: '/d/x?var-dest=${destination}' }] },
+      defaults: {
+        links: [
+          { title: 'Drill into ${sourceWorkload}', url: '/d/x?var-dest=${destination}' },
+          // Grafana's data link variables, as its link editor suggests them.
+          {
+            title: 'Host ${__data.fields.destination}',
+            url: '/d/y?var-ns=${__data.fields.sourceNamespace}&v=${__data.fields.verdict}',
+          },
+        ],
+      },
       overrides: [],
     };
-    p.replaceVariables = (text: string, vars?: ScopedVars, fmt?: unknown) =>
-      text.replace(/\$\{(\w+)\}/g, (_m: string, k: string) => {
-        const v = String(vars?.[k]?.value ?? '');
-        return typeof fmt === 'function' ? (fmt as (x: string) => string)(v) : v;
-      });
+    // The panel's replaceVariables is Grafana's TemplateSrv.replace with the panel's scopedVars.
+    const templateSrv = fakeTemplateSrv();
+    p.replaceVariables = (text: string, vars?: ScopedVars, fmt?: string | Function) =>
+      templateSrv.replace(text, vars, fmt);
     render(<MatrixPanel {...p} />);
     const canvas = screen.getByTestId('matrix-canvas');
     fireEvent.keyDown(canvas, { key: 'ArrowRight' });
@@ -200,6 +209,7 @@ describe('MatrixPanel', () => {
     expect(screen.getByTestId('matrix-pinned').textContent).toContain('Pinned');
     const link = screen.getByText('Drill into checkout');
     expect(link.getAttribute('href')).toBe('/d/x?var-dest=api.stripe.com');
+    expect(screen.getByText('Host api.stripe.com').getAttribute('href')).toBe('/d/y?var-ns=shop&v=passthrough');
     fireEvent.keyDown(canvas, { key: ' ' });
     expect(screen.getByText('ServiceEntry YAML (1)')).toBeTruthy();
     fireEvent.keyDown(canvas, { key: 'Escape' });

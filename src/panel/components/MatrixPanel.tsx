@@ -233,9 +233,9 @@ export function MatrixPanel(props: Props) {
   );
 }
 
-/** The messages of a failed query (PanelData.errors, or the older single error). */
+/** The messages of a failed query (PanelData.errors: every supported Grafana fills it; `error` is deprecated). */
 function queryErrors(data: PanelData): string[] {
-  const list = data.errors && data.errors.length > 0 ? data.errors : data.error ? [data.error] : [];
+  const list = data.errors ?? [];
   const messages = list.map(
     (e) => e.message || (e.data?.message as string | undefined) || 'the data source reported an error'
   );
