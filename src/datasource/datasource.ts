@@ -59,7 +59,7 @@ import {
   seriesQueries,
   shapeCells,
   VERDICTS,
-  promString,
+  renderMatcher,
   fetchLockdownPlans,
   lockdownYaml,
 } from '../query';
@@ -186,7 +186,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     };
     return queries.map((q) => {
       const filter = (f: string | undefined) => keep(() => filterText(interpolateFilter(f, t, scopedVars)), f);
-      const adhoc = filters?.length ? adHocMatchers(filters).map((m) => `${m.label}${m.op}${promString(m.value)}`) : [];
+      const adhoc = filters?.length ? adHocMatchers(filters).map(renderMatcher) : [];
       const matchers = keep(() => interpolateMatchers(q.matchers, t, scopedVars), q.matchers);
       return {
         ...q,

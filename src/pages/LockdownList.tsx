@@ -1,11 +1,9 @@
 import React, { useMemo } from 'react';
-import { locationUtil } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, InteractiveTable, LoadingPlaceholder, Stack, Text, TextLink } from '@grafana/ui';
 import { byReadiness, type LockdownPlan, readinessPercent, toRegister } from '../query/lockdown';
-import { APP_ROUTES, appPath } from '../shared/ids';
 import { ModeBadge } from './lockdownFormat';
-import { egressDatasources, useLockdownPlans, usePageState } from './lockdownData';
+import { useLockdownPlans, usePageState } from './lockdownData';
 import { PageControls } from './PageControls';
 
 interface Row {
@@ -19,20 +17,18 @@ interface Row {
  * it can run REGISTRY_ONLY.
  */
 export function LockdownList() {
-  const { range, raw, dsUid: chosen } = usePageState();
-  const dsUid = chosen ?? egressDatasources()[0]?.uid;
+  const { range, raw, dsUid, link } = usePageState();
   const loaded = useLockdownPlans(dsUid, range);
   const rows = useMemo<Row[]>(() => {
     if (loaded.state !== 'done') {
       return [];
     }
-    const search = new URLSearchParams({ from: String(raw.from), to: String(raw.to), ...(dsUid ? { ds: dsUid } : {}) });
     return [...loaded.value.plans.plans].sort(byReadiness).map((plan) => ({
       namespace: plan.namespace,
       plan,
-      href: `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdown, plan.namespace))}?${search}`,
+      href: link(plan.namespace),
     }));
-  }, [loaded, raw, dsUid]);
+  }, [loaded, link]);
   const columns = useMemo(
     () => [
       {

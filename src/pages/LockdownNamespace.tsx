@@ -26,12 +26,12 @@ import {
   useStyles2,
 } from '@grafana/ui';
 import { from as fromAsync, lastValueFrom } from 'rxjs';
-import { type LockdownDestination, type LockdownPlan, readinessPercent } from '../query/lockdown';
+import { type LockdownDestination, type LockdownPlan, readinessPercent, toRegister } from '../query/lockdown';
 import { newAlertRuleUrl } from '../shared/alertRuleLink';
 import { downloadText } from '../shared/download';
-import { APP_ROUTES, BLACKHOLE_RULE_UID, DASHBOARD_UID, PANEL_TYPE, appPath } from '../shared/ids';
+import { BLACKHOLE_RULE_UID, DASHBOARD_UID, PANEL_TYPE } from '../shared/ids';
 import type { LockdownSource } from '../shared/lockdownSource';
-import { egressDatasources, useLockdownPlans, usePageState } from './lockdownData';
+import { useLockdownPlans, usePageState } from './lockdownData';
 import { ModeBadge } from './lockdownFormat';
 import { PageControls } from './PageControls';
 
@@ -64,16 +64,11 @@ type Cell = { row: { original: LockdownDestination } };
  */
 export function LockdownNamespace() {
   const namespace = useParams<{ namespace: string }>().namespace ?? '';
-  const { range, raw, dsUid: chosen } = usePageState();
-  const dsUid = chosen ?? egressDatasources()[0]?.uid;
+  const { range, raw, dsUid, link } = usePageState();
   const namespaces = useMemo(() => [namespace], [namespace]);
   const loaded = useLockdownPlans(dsUid, range, namespaces);
   const s = useStyles2(getStyles);
-  const back = `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdown))}?${new URLSearchParams({
-    from: String(raw.from),
-    to: String(raw.to),
-    ...(dsUid ? { ds: dsUid } : {}),
-  })}`;
+  const back = link();
   return (
     <PluginPage>
       <Stack direction="column" gap={2}>
@@ -119,7 +114,7 @@ function PlanView({
   className: string;
 }) {
   const blocked = plan.destinations.filter((d) => d.blocked);
-  const missing = plan.destinations.filter((d) => !d.registered && d.allowed).length;
+  const missing = toRegister(plan).length;
   const file = `lockdown-${plan.namespace}.yaml`;
   return (
     <>

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation } from 'react-router-dom';
-import { dateMath, dateTime, type DataSourceApi, type TimeRange } from '@grafana/data';
+import { dateMath, dateTime, locationUtil, type DataSourceApi, type TimeRange } from '@grafana/data';
 import { getDataSourceSrv, locationService } from '@grafana/runtime';
-import { DATASOURCE_TYPE } from '../shared/ids';
+import { APP_ROUTES, appPath, DATASOURCE_TYPE } from '../shared/ids';
 import { isLockdownSource, type LockdownPlans, type LockdownSource } from '../shared/lockdownSource';
 
 /** The pages' default range: a day shows the calls a namespace makes daily; weekly jobs need a week. */
@@ -23,7 +23,16 @@ export function usePageState() {
     const to = parse(raw.to, true);
     const range: TimeRange | undefined =
       from?.isValid() && to?.isValid() && from.valueOf() < to.valueOf() ? { from, to, raw } : undefined;
-    return { range, raw, dsUid: q.get('ds') ?? undefined };
+    // The chosen data source, or the first of this plugin's, as Grafana picks a default.
+    const dsUid = q.get('ds') ?? egressDatasources()[0]?.uid;
+    /** A lock-down page's URL with this page's range and data source. */
+    const link = (...parts: string[]) =>
+      `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdown, ...parts))}?${new URLSearchParams({
+        from: raw.from,
+        to: raw.to,
+        ...(dsUid ? { ds: dsUid } : {}),
+      })}`;
+    return { range, raw, dsUid, link };
   }, [search]);
 }
 

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { LOCKDOWN_CLUSTER, LOCKDOWN_NAMESPACE, LOCKDOWN_SWITCH_STEP } from '../../harness/synthetic/lockdown';
 import { demoGrid, TEST_END } from '../../harness/synthetic/mesh';
 import { stepTime } from '../../harness/synthetic/series';
-import type { EgressCell } from '../../src/query/cells';
 import { lockdownPlan, lockdownYaml } from '../../src/query/lockdown';
 import { serviceEntriesYaml } from '../../src/query/serviceEntries';
 import { ipLabelTelemetryYaml } from '../../src/query/telemetrySnippet';
 import { prometheusUrl } from '../harness/state';
 import { istioctlValidator } from './istioctl';
 import { cli } from './runCli';
+import { passthroughCell } from './cells';
 
 /**
  * Every YAML the product writes for a cluster passes Istio's own validation (`istioctl validate`), not only
@@ -28,19 +28,7 @@ async function expectValid(yaml: string) {
   expect({ ok: r.ok, output: r.output }).toEqual({ ok: true, output: expect.stringMatching(/is valid/) });
 }
 
-const cell = (destination: string, over: Partial<EgressCell> = {}): EgressCell => ({
-  sourceNamespace: 'shop',
-  sourceWorkload: 'checkout',
-  destination,
-  verdict: 'passthrough',
-  listener: 'http',
-  requests: 10,
-  connections: 0,
-  bytesSent: 0,
-  bytesReceived: 0,
-  category: 'external',
-  ...over,
-});
+const cell = passthroughCell;
 
 describe('istioctl validate', () => {
   it('rejects a broken resource (the check can fail)', async () => {

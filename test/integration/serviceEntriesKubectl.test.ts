@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { EgressCell } from '../../src/query/cells';
 import { serviceEntriesYaml, serviceEntryTarget } from '../../src/query/serviceEntries';
 import { kubectlYaml } from './kubectlYaml';
+import { passthroughCell } from './cells';
 
 /**
  * ServiceEntry YAML read the way kubectl reads it: test/tools/kubectl-yaml is apimachinery's YAMLReader
@@ -22,19 +22,7 @@ interface ParsedEntry {
 
 const kubectlDocs = (yamlText: string) => kubectl.parse<ParsedEntry>(yamlText);
 
-const cell = (destination: string, over: Partial<EgressCell> = {}): EgressCell => ({
-  sourceNamespace: 'shop',
-  sourceWorkload: 'checkout',
-  destination,
-  verdict: 'passthrough',
-  listener: 'http',
-  requests: 1,
-  connections: 0,
-  bytesSent: 0,
-  bytesReceived: 0,
-  category: 'external',
-  ...over,
-});
+const cell = passthroughCell;
 
 describe('ServiceEntry YAML as kubectl parses it', () => {
   it('line breaks of YAML 1.1 in a Host add no keys and no documents; C1 controls do not break the file', () => {
