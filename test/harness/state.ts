@@ -10,7 +10,9 @@ export type TestState = typeof globalThis & { __istioEgressPrometheus?: RunningP
 export function legacyPrometheusUrl(): string {
   const url = process.env[ENV_LEGACY_URL];
   if (!url) {
-    throw new Error(`${ENV_LEGACY_URL} is not set: run integration tests through jest's integration project (npm test).`);
+    throw new Error(
+      `${ENV_LEGACY_URL} is not set: run integration tests through jest's integration project (npm test).`
+    );
   }
   return url;
 }
