@@ -28,6 +28,7 @@ import {
 import { from as fromAsync, lastValueFrom } from 'rxjs';
 import { type LockdownDestination, type LockdownPlan, readinessPercent, toRegister } from '../query/lockdown';
 import { newAlertRuleUrl } from '../shared/alertRuleLink';
+import { InAppLinkButton } from '../components/InAppLinkButton';
 import { downloadText } from '../shared/download';
 import { BLACKHOLE_RULE_UID, DASHBOARD_UID, PANEL_TYPE } from '../shared/ids';
 import type { LockdownSource } from '../shared/lockdownSource';
@@ -213,7 +214,7 @@ function AfterSwitch({
           The BlackHoleCluster alert rule
         </LinkButton>
         {rule && (
-          <LinkButton
+          <InAppLinkButton
             variant="secondary"
             icon="plus"
             href={newAlertRuleUrl({
@@ -223,7 +224,7 @@ function AfterSwitch({
             })}
           >
             New alert rule for {plan.namespace}
-          </LinkButton>
+          </InAppLinkButton>
         )}
       </Stack>
     </>

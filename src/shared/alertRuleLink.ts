@@ -1,6 +1,7 @@
 import { urlUtil } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import { grafanaRuleQueries } from '../query';
+import { urlSafeJson } from './urlJson';
 
 /**
  * Grafana's new-rule form, prefilled the way its own panel menu does it
@@ -46,7 +47,8 @@ export function newAlertRuleDefaults(r: NewAlertRule) {
 /** The URL of Grafana's new-rule form with those defaults. */
 export function newAlertRuleUrl(r: NewAlertRule): string {
   return urlUtil.renderUrl(`${r.appSubUrl ?? ''}/alerting/new`, {
-    defaults: JSON.stringify(newAlertRuleDefaults(r)),
+    // JSON that survives Grafana 13.1+'s LinkButton decoding the URL (urlJson.ts).
+    defaults: urlSafeJson(newAlertRuleDefaults(r)),
     ...(r.returnTo ? { returnTo: r.returnTo } : {}),
   });
 }

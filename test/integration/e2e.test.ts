@@ -157,9 +157,14 @@ describe('the plugin in Chromium', () => {
   it("opens Grafana's new-rule form prefilled with the matrix query on the alerting Prometheus", async () => {
     const { page, problems } = await open();
     const link = page.getByTestId('matrix-new-alert-rule');
+    // What a new tab gets: the href as the LinkButton rendered it (Grafana 13.1+ decodes it first).
+    const href = new URL((await link.getAttribute('href')) ?? '', host.url);
     await link.click();
-    await page.waitForURL(/\/alerting\/new\?/);
+    // The click pushes the location, then the host loads Grafana's page for it (navigation.ts).
+    await page.locator('#defaults').waitFor();
+    expect(page.url()).toMatch(/\/alerting\/new\?/);
     const defaults = JSON.parse((await page.locator('#defaults').textContent()) ?? '{}');
+    expect(JSON.parse(href.searchParams.get('defaults') ?? '')).toEqual(defaults);
     expect(defaults).toMatchObject({
       type: 'grafana-alerting',
       condition: 'C',

@@ -26,6 +26,7 @@ import {
 } from '@grafana/runtime';
 import { GlobalStyles } from '@grafana/ui';
 import { loadDataSourceAndPanel, loadPlugin } from './plugins';
+import { navigateLikeGrafana } from './navigation';
 import { registerShared } from './sharedModules';
 import { fakeBackendSrv, fakeDataSourceSrv, fakeTemplateSrv, windowFetch } from '../../../test/fakes/grafana';
 import { APP_ID, PANEL_TYPE } from '../../../src/shared/ids';
@@ -134,6 +135,7 @@ function AppHost({ root: Root, config }: { root: React.ComponentType<Record<stri
 async function main() {
   window.__app = { ready: false };
   registerShared({ '@grafana/runtime': { PanelRenderer } });
+  navigateLikeGrafana((pathname) => pathname.startsWith(`/a/${APP_ID}/`) || pathname === `/a/${APP_ID}`);
   const config = (await (await fetch(`/host/config.json${window.location.search}`)).json()) as HostConfig;
   setBackendSrv(fakeBackendSrv(windowFetch));
   setTemplateSrv(fakeTemplateSrv(config.variables));

@@ -27,6 +27,7 @@ import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode, Table } from '@grafana/ui';
 import { registerStandardTransformers } from '../../grafanaTransformers';
 import { loadDataSourceAndPanel } from './plugins';
+import { navigateLikeGrafana } from './navigation';
 import { registerShared } from './sharedModules';
 import { type FakeVariable, fakeBackendSrv, windowFetch, fakeTemplateSrv } from '../../../test/fakes/grafana';
 
@@ -280,6 +281,9 @@ function PanelBody(props: {
 
 async function main() {
   registerShared();
+  // This page is one location: anything else is Grafana's (or the app's) to render.
+  const here = window.location.pathname;
+  navigateLikeGrafana((pathname) => pathname === here);
   const config = (await (await fetch(`/host/dashboard.json${window.location.search}`)).json()) as DashConfig;
   setBackendSrv(fakeBackendSrv(windowFetch));
   setTemplateSrv(fakeTemplateSrv(config.variables));

@@ -21,6 +21,7 @@ import {
 } from '@grafana/data';
 import { getTemplateSrv, setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
 import { loadDataSourceAndPanel } from './plugins';
+import { navigateLikeGrafana } from './navigation';
 import { registerShared } from './sharedModules';
 import {
   type FakeVariable,
@@ -232,6 +233,9 @@ function Host({ config }: { config: HostConfig }) {
 async function main() {
   window.__host = { ready: false, testDatasource: async () => ({ status: 'error', message: 'not loaded' }) };
   registerShared();
+  // This page is one location: anything else is Grafana's (or the app's) to render.
+  const here = window.location.pathname;
+  navigateLikeGrafana((pathname) => pathname === here);
   const config = (await (await fetch(`/host/config.json${window.location.search}`)).json()) as HostConfig;
   setBackendSrv(fakeBackendSrv(windowFetch));
   setTemplateSrv(fakeTemplateSrv(config.variables));

@@ -206,47 +206,50 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           invalid={!!namesError}
           error={namesError}
         >
-          <Stack direction="column" gap={1}>
-            {names.map((n, i) => (
-              <Stack key={i} gap={1}>
-                <Input
-                  width={30}
-                  aria-label={`CIDR ${i + 1}`}
-                  value={n.cidr}
-                  placeholder="52.216.0.0/15"
-                  onChange={(e) =>
-                    set({
-                      destinationNames: names.map((x, j) => (j === i ? { ...x, cidr: e.currentTarget.value } : x)),
-                    })
-                  }
-                />
-                <Input
-                  width={30}
-                  aria-label={`Name ${i + 1}`}
-                  value={n.name}
-                  placeholder="S3"
-                  onChange={(e) =>
-                    set({
-                      destinationNames: names.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)),
-                    })
-                  }
-                />
-                <IconButton
-                  name="trash-alt"
-                  aria-label={`Remove rule ${i + 1}`}
-                  onClick={() => set({ destinationNames: names.filter((_, j) => j !== i) })}
-                />
-              </Stack>
-            ))}
-            <Button
-              variant="secondary"
-              icon="plus"
-              size="sm"
-              onClick={() => set({ destinationNames: [...names, { cidr: '', name: '' }] })}
-            >
-              Add name
-            </Button>
-          </Stack>
+          {/* A fragment: Field passes `invalid` to its child, and Grafana 13's Stack would put it on a div. */}
+          <>
+            <Stack direction="column" gap={1}>
+              {names.map((n, i) => (
+                <Stack key={i} gap={1}>
+                  <Input
+                    width={30}
+                    aria-label={`CIDR ${i + 1}`}
+                    value={n.cidr}
+                    placeholder="52.216.0.0/15"
+                    onChange={(e) =>
+                      set({
+                        destinationNames: names.map((x, j) => (j === i ? { ...x, cidr: e.currentTarget.value } : x)),
+                      })
+                    }
+                  />
+                  <Input
+                    width={30}
+                    aria-label={`Name ${i + 1}`}
+                    value={n.name}
+                    placeholder="S3"
+                    onChange={(e) =>
+                      set({
+                        destinationNames: names.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)),
+                      })
+                    }
+                  />
+                  <IconButton
+                    name="trash-alt"
+                    aria-label={`Remove rule ${i + 1}`}
+                    onClick={() => set({ destinationNames: names.filter((_, j) => j !== i) })}
+                  />
+                </Stack>
+              ))}
+              <Button
+                variant="secondary"
+                icon="plus"
+                size="sm"
+                onClick={() => set({ destinationNames: [...names, { cidr: '', name: '' }] })}
+              >
+                Add name
+              </Button>
+            </Stack>
+          </>
         </Field>
       </FieldSet>
     </>

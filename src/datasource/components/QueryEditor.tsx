@@ -8,12 +8,12 @@ import {
   InlineFieldRow,
   InlineSwitch,
   Input,
-  LinkButton,
   MultiCombobox,
   RadioButtonGroup,
   Tooltip,
 } from '@grafana/ui';
 import { newAlertRuleUrl, returnTo } from '../../shared/alertRuleLink';
+import { InAppLinkButton } from '../../components/InAppLinkButton';
 import {
   type Category,
   describeTemplates,
@@ -210,9 +210,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
       </InlineFieldRow>
       <InlineFieldRow>
         {alertHref ? (
-          <LinkButton icon="bell" variant="secondary" size="sm" href={alertHref} data-testid="new-alert-rule">
+          <InAppLinkButton icon="bell" variant="secondary" size="sm" href={alertHref} data-testid="new-alert-rule">
             New alert rule
-          </LinkButton>
+          </InAppLinkButton>
         ) : (
           <Tooltip content={alertProblem ?? ''}>
             <span>

@@ -2,9 +2,10 @@ import React, { useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type PanelProps } from '@grafana/data';
 import { config, PanelDataErrorView } from '@grafana/runtime';
-import { Button, ClipboardButton, IconButton, LinkButton, Stack, useStyles2, useTheme2, VizLayout } from '@grafana/ui';
+import { Button, ClipboardButton, IconButton, Stack, useStyles2, useTheme2, VizLayout } from '@grafana/ui';
 import { serviceEntriesYaml } from '../../query';
 import { newAlertRuleUrl, returnTo } from '../../shared/alertRuleLink';
+import { InAppLinkButton } from '../../components/InAppLinkButton';
 import { downloadText } from '../../shared/download';
 import { ALERT_DEFAULTS } from '../../query/alerts';
 import {
@@ -165,9 +166,15 @@ export function MatrixPanel(props: Props) {
         )}
         <span className={s.actions}>
           {alertHref && (
-            <LinkButton size="sm" variant="secondary" icon="bell" href={alertHref} data-testid="matrix-new-alert-rule">
+            <InAppLinkButton
+              size="sm"
+              variant="secondary"
+              icon="bell"
+              href={alertHref}
+              data-testid="matrix-new-alert-rule"
+            >
               New alert rule
-            </LinkButton>
+            </InAppLinkButton>
           )}
           <Button
             size="sm"
