@@ -1,5 +1,11 @@
 import { defineConfig } from 'eslint/config';
+import { createRequire } from 'node:module';
 import baseConfig from './.config/eslint.config.mjs';
+
+const { latestSet } = createRequire(import.meta.url)('./compat/packageSet.js');
+/** `npm run test:grafana-latest` lints (no-deprecated above all) against the newest Grafana's types. */
+const latest = latestSet();
+const tsconfig = latest ? latest.tsconfig : './tsconfig.json';
 
 /**
  * ARCHITECTURE.md's "may import" column as lint rules: each entry bans, for the files of one folder, the
@@ -58,8 +64,9 @@ export default defineConfig([
   {
     // Tests, the test harness and scripts are TypeScript outside src/: lint them with the same rules.
     files: ['test/**/*.ts', 'harness/**/*.ts', 'scripts/**/*.ts'],
-    languageOptions: { parserOptions: { project: './tsconfig.json' } },
+    languageOptions: { parserOptions: { project: tsconfig } },
   },
+  ...(latest ? [{ files: ['src/**/*.{ts,tsx}'], languageOptions: { parserOptions: { project: tsconfig } } }] : []),
   // ARCHITECTURE.md's import rules, per folder: what a layer may not import.
   ...layers([
     {

@@ -3,7 +3,7 @@
  * SystemJS, the provisioned data source and matrix panel as config, and a data-proxy route like
  * Grafana's (/api/datasources/proxy/uid/<uid>/…) that forwards to Prometheus.
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { datasources } from '../../src/provisioning/datasources';
 import { DEMO_SETTINGS_FILE, readSettings } from '../../scripts/settingsFile';
 import type { FakeVariable } from '../../test/fakes/grafana';
 import { freePort } from '../prometheus';
+import { latestSet } from '../../compat/packageSet';
 
 const ROOT = path.join(__dirname, '..', '..');
 import { APP_ID } from '../../src/shared/ids';
@@ -62,6 +63,36 @@ export function proxyRefusal(
   return undefined;
 }
 
+/**
+ * `npm run test:grafana-latest`: the host bundles the latest set's Grafana packages, React and router
+ * (imports from outside the set resolved from compat/grafana-latest, as compat/jestResolver.js does for
+ * jest), so the plugin's dist/ runs on what Grafana 13 shares with plugins.
+ */
+function packageSetPlugin(): Plugin[] {
+  const latest = latestSet();
+  if (!latest) {
+    return [];
+  }
+  const from = path.dirname(latest.modules);
+  const names = latest.packages.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const filter = new RegExp(`^(${names.join('|')})(/|$)`);
+  return [
+    {
+      name: 'grafana-package-set',
+      setup(b) {
+        b.onResolve({ filter }, async (args) => {
+          // Inside the set, imports resolve as npm laid it out (@grafana/ui 13 keeps react-router-dom 5).
+          if (args.pluginData === 'swapped' || `${args.resolveDir}${path.sep}`.startsWith(`${from}${path.sep}`)) {
+            return undefined;
+          }
+          const r = await b.resolve(args.path, { kind: args.kind, resolveDir: from, pluginData: 'swapped' });
+          return r.errors.length > 0 ? { errors: r.errors } : { path: r.path, sideEffects: r.sideEffects };
+        });
+      },
+    },
+  ];
+}
+
 export async function bundleBrowserScript(entry: string): Promise<string> {
   const r = await build({
     entryPoints: [entry],
@@ -78,6 +109,7 @@ export async function bundleBrowserScript(entry: string): Promise<string> {
       'process.env.NODE_ENV': process.env.HOST_BUNDLE_DEBUG === '1' ? '"development"' : '"production"',
       global: 'window',
     },
+    plugins: packageSetPlugin(),
     logLevel: 'error',
   });
   return r.outputFiles[0].text;

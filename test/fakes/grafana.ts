@@ -235,7 +235,8 @@ export function fakeDataSourceSrv(
     },
     getList: (filters) => (!filters?.type || filters.type === settings.type ? [settings] : []),
     getInstanceSettings: (ref) => (matches(ref) ? settings : undefined),
-    reload: () => {},
+    // Grafana 13 returns a Promise (12: void); one that resolves fits both.
+    reload: () => Promise.resolve(),
     registerRuntimeDataSource: () => {},
   };
 }

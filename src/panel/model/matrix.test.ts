@@ -4,7 +4,9 @@ import { drawCells, type DrawTarget } from './draw';
 import { CLASS_INDEX } from './colors';
 import { buildMatrix, fitGrid, hitTest, intensityLevel, type MatrixCell, naturalCompare } from './matrix';
 import { readFrames } from './readFrame';
-import { createDataFrame, FieldType, standardTransformers } from '@grafana/data';
+import { createDataFrame, FieldType, transformDataFrame } from '@grafana/data';
+import { lastValueFrom } from 'rxjs';
+import { registerStandardTransformers } from '../../../harness/grafanaTransformers';
 import { PASSTHROUGH, SKIP, verdictAt } from './cellTable';
 
 /**
@@ -298,7 +300,7 @@ describe('readFrames', () => {
     ]);
   });
 
-  it("reads enum label columns (Grafana's Convert field type → Enum) through their dictionaries", () => {
+  it("reads enum label columns (Grafana's Convert field type → Enum) through their dictionaries", async () => {
     const cellsIn = [
       cell('shop', 'web', 'b.com', 'passthrough', 3),
       cell('shop', 'web', 'a.com', 'blackhole', 2),
@@ -321,17 +323,26 @@ describe('readFrames', () => {
       destinationType: FieldType.enum,
       enumConfig: { text },
     });
-    const [frame] = standardTransformers.convertFieldTypeTransformer.transformer(
-      {
-        conversions: [
-          toEnum('sourceWorkload', ['api', 'web']),
-          toEnum('destination', ['52.216.1.1', 'a.com', 'b.com']),
-          toEnum('verdict', ['passthrough', 'blackhole']),
-          toEnum('listener', ['tcp', 'http']),
+    // Through Grafana's transformDataFrame and registry, as a panel's transformation runs.
+    registerStandardTransformers();
+    const [frame] = await lastValueFrom(
+      transformDataFrame(
+        [
+          {
+            id: 'convertFieldType',
+            options: {
+              conversions: [
+                toEnum('sourceWorkload', ['api', 'web']),
+                toEnum('destination', ['52.216.1.1', 'a.com', 'b.com']),
+                toEnum('verdict', ['passthrough', 'blackhole']),
+                toEnum('listener', ['tcp', 'http']),
+              ],
+            },
+          },
         ],
-      },
-      { interpolate: (v: string) => v }
-    )([strings]);
+        [strings]
+      )
+    );
     expect(frame.fields[2]).toMatchObject({ type: FieldType.enum, values: [2, 1, 0] });
     const read = readFrames([frame]);
     if (!('table' in read)) {
