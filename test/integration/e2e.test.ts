@@ -2,7 +2,7 @@
  * The built plugin in a real browser (Debian chromium driven by playwright-core), loaded by the local
  * host the way Grafana loads it, against the real Prometheus of the test setup.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { parseAllDocuments } from 'yaml';
@@ -480,12 +480,62 @@ describe('the plugin in Chromium', () => {
 
   it('renders dark and light, writes screenshots, and passes an accessibility check of the panel chrome', async () => {
     const backgrounds: number[] = [];
+    const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
+    // One cell of each verdict color and one without a pair: what the screenshot must show where.
+    const samples = (['orange', 'blue', 'purple'] as const).map((want) => {
+      const k = Array.from({ length: model.cellCount }, (_, i) => i).find((i) => {
+        const m = model.cell(i);
+        return (m.seenBlocked && m.seenAllowed ? 'purple' : m.seenBlocked ? 'orange' : 'blue') === want;
+      });
+      if (k === undefined) {
+        throw new Error(`the demo mesh has no ${want} cell`);
+      }
+      return { row: model.rows[model.cell(k).row].key, col: model.cols[model.cell(k).col].key, want };
+    });
+    samples.push({ row: 'shop/payments', col: 'pypi.org', want: 'empty' as never });
     for (const theme of ['dark', 'light']) {
-      const { page, problems } = await open({ theme });
-      await page.waitForTimeout(200);
+      const { page, problems } = await open({ theme, options: JSON.stringify(byName) });
+      const points = await Promise.all(samples.map((c) => locate(page, model, c.row, c.col)));
+      // Painted when the known cells have their colors (the grid draws a frame after the legend).
+      await page.waitForFunction(
+        (pts) => {
+          const canvas = document.querySelector('[data-testid="matrix-canvas"]') as HTMLCanvasElement | null;
+          if (!canvas) {
+            return false;
+          }
+          const dpr = canvas.width / canvas.getBoundingClientRect().width;
+          const ctx = canvas.getContext('2d')!;
+          return pts.every((p) => ctx.getImageData(Math.floor(p.x * dpr), Math.floor(p.y * dpr), 1, 1).data[3] > 64);
+        },
+        points.slice(0, 3),
+        { timeout: 10_000 }
+      );
       const file = path.join(RESULTS, `matrix-${theme}.png`);
-      await page.locator('#panel-chrome').screenshot({ path: file });
-      expect(statSync(file).size).toBeGreaterThan(10_000);
+      const png = await page.locator('#panel-chrome').screenshot({ path: file });
+      // The screenshot's own pixels, decoded by the browser, at the known cells.
+      const [chrome, canvas] = [(await page.locator('#panel-chrome').boundingBox())!, await canvasBox(page)];
+      const shot = await page.evaluate(
+        async ({ b64, pts }) => {
+          const img = new Image();
+          img.src = `data:image/png;base64,${b64}`;
+          await img.decode();
+          const c = document.createElement('canvas');
+          [c.width, c.height] = [img.width, img.height];
+          const ctx = c.getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          return pts.map((p) => Array.from(ctx.getImageData(Math.floor(p.x), Math.floor(p.y), 1, 1).data));
+        },
+        {
+          b64: png.toString('base64'),
+          pts: points.map((p) => ({ x: canvas.x - chrome.x + p.x, y: canvas.y - chrome.y + p.y })),
+        }
+      );
+      // Opaque everywhere: where no cell is drawn the panel's gray background shows (no hue).
+      const shotClass = (px: number[]) =>
+        Math.max(...px.slice(0, 3)) - Math.min(...px.slice(0, 3)) < 24 ? 'empty' : colorClass(px);
+      expect(samples.map((c, i) => `${theme} ${c.row} → ${c.col}: ${shotClass(shot[i])}`)).toEqual(
+        samples.map((c) => `${theme} ${c.row} → ${c.col}: ${c.want}`)
+      );
       const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       backgrounds.push(
         bg
