@@ -23,16 +23,20 @@ export function limitDestinations(
   cells: EgressCell[],
   limit: number
 ): { cells: EgressCell[]; notice?: QueryResultMetaNotice } {
-  const volume = new Map<string, number>();
+  // Ranked by volume (cells.ts), then bytes, then name: the same cut every time.
+  const rank = new Map<string, { volume: number; bytes: number }>();
   for (const c of cells) {
-    volume.set(c.destination, (volume.get(c.destination) ?? 0) + cellVolume(c) + (c.bytesSent + c.bytesReceived) / 1e6);
+    const r = rank.get(c.destination) ?? { volume: 0, bytes: 0 };
+    r.volume += cellVolume(c);
+    r.bytes += c.bytesSent + c.bytesReceived;
+    rank.set(c.destination, r);
   }
-  if (limit <= 0 || volume.size <= limit) {
+  if (limit <= 0 || rank.size <= limit) {
     return { cells };
   }
   const keep = new Set(
-    Array.from(volume.entries())
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    Array.from(rank.entries())
+      .sort(([a, x], [b, y]) => y.volume - x.volume || y.bytes - x.bytes || (a < b ? -1 : 1))
       .slice(0, limit)
       .map(([d]) => d)
   );
@@ -40,7 +44,7 @@ export function limitDestinations(
     cells: cells.filter((c) => keep.has(c.destination)),
     notice: {
       severity: 'warning',
-      text: `Showing the top ${limit} of ${volume.size} destinations by volume. Raise "Destination limit" in the data source settings, or narrow the filters.`,
+      text: `Showing the top ${limit} of ${rank.size} destinations by volume. Raise "Destination limit" in the data source settings, or narrow the filters.`,
     },
   };
 }

@@ -304,9 +304,17 @@ function sortCells(cells: EgressCell[]): EgressCell[] {
   );
 }
 
-/** Requests plus connections: what the panel's intensity and "top N" rank by. */
+/**
+ * A cell's volume, the one measure of "how much traffic" everywhere: requests plus connections, the
+ * events a caller made. The panel's intensity and folds, the destination limit's top N and a lock-down's
+ * readiness all rank by it; bytes are only a tie-break (a connection's bytes say how big, not how often).
+ */
+export function volume(requests: number, connections: number): number {
+  return requests + connections;
+}
+
 export function cellVolume(c: Pick<EgressCell, 'requests' | 'connections'>): number {
-  return c.requests + c.connections;
+  return volume(c.requests, c.connections);
 }
 
 /** Rounds extrapolated increases to 3 decimals so output is stable and readable. */

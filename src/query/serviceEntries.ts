@@ -1,4 +1,4 @@
-import { type EgressCell, cellVolume } from './cells';
+import type { EgressCell } from './cells';
 import { isIPv4, isIPv6 } from './destination';
 import { UNKNOWN } from './labels';
 
@@ -35,7 +35,8 @@ interface Entry {
   listener: EgressCell['listener'];
   ports: Set<number>;
   unknownPort: boolean;
-  sources: Map<string, number>;
+  /** The callers, `namespace/workload`, named in the entry's comment. */
+  sources: Set<string>;
 }
 
 /** A DNS-1123 label: what metadata.name accepts. */
@@ -157,7 +158,7 @@ function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEntryOpti
         listener,
         ports: new Set(),
         unknownPort: false,
-        sources: new Map(),
+        sources: new Set(),
       };
       entries.set(key, e);
     }
@@ -167,7 +168,7 @@ function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEntryOpti
       e.unknownPort = true;
     }
     const src = `${c.sourceNamespace}/${c.sourceWorkload}`;
-    e.sources.set(src, (e.sources.get(src) ?? 0) + cellVolume(c) + c.bytesSent + c.bytesReceived);
+    e.sources.add(src);
   }
   const sorted = Array.from(entries.values()).sort((a, b) =>
     a.namespace === b.namespace ? (a.destination < b.destination ? -1 : 1) : a.namespace < b.namespace ? -1 : 1
@@ -182,7 +183,7 @@ function renderEntry(e: Entry, opts: ServiceEntryOptions, objectName: string): s
   const lines = [
     '---',
     commentSafe(
-      `# ${e.protocol} passthrough to ${e.destination}${name ? ` (${name})` : ''}, seen from ${Array.from(e.sources.keys()).sort().join(', ')}`
+      `# ${e.protocol} passthrough to ${e.destination}${name ? ` (${name})` : ''}, seen from ${Array.from(e.sources).sort().join(', ')}`
     ),
     'apiVersion: networking.istio.io/v1',
     'kind: ServiceEntry',

@@ -1,3 +1,4 @@
+import { volume } from '../../query/cells';
 import { BLACKHOLE, type CellTable, categoryAt, SKIP, text, verdictCode } from './cellTable';
 
 /** One row or column: a source workload (grouped by namespace) or a destination. */
@@ -43,8 +44,8 @@ const asCount = (v: unknown): number => {
   return n >= 0 && n <= MAX_COUNT ? n : 0;
 };
 
-/** The volume a row adds to its cell: requests + connections. */
-export const rowVolume = (t: CellTable, r: number): number => asCount(t.requests[r]) + asCount(t.connections[r]);
+/** The volume a row adds to its cell (src/query/cells.ts `volume`), counts that are no count as 0. */
+export const rowVolume = (t: CellTable, r: number): number => volume(asCount(t.requests[r]), asCount(t.connections[r]));
 
 /** Rows with a number that is no count: drawn as 0 and reported, never left to distort the scale. */
 export function invalidRows(t: CellTable): number {

@@ -1,4 +1,5 @@
 import type { EgressCell } from '../../query';
+import { cellVolume } from '../../query/cells';
 import { type CellTable, categoryAt, type SourceCell, tableFromCells } from './cellTable';
 import {
   type AxisItem,
@@ -179,13 +180,12 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
       const d = index.destination(m);
       const sources = index.rows(m).map((r) => t.cell(r));
       const sum = (pick: (s: SourceCell) => number) => sources.reduce((acc, s) => acc + pick(s), 0);
-      const volumeOf = (s: SourceCell) => s.requests + s.connections;
       const flags = index.flags(m);
       return {
         row: transpose ? rowRank[d] : rowRank[w],
         col: transpose ? colRank[w] : colRank[d],
-        blocked: sum((s) => (s.verdict === 'blackhole' ? volumeOf(s) : 0)),
-        allowed: sum((s) => (s.verdict === 'blackhole' ? 0 : volumeOf(s))),
+        blocked: sum((s) => (s.verdict === 'blackhole' ? cellVolume(s) : 0)),
+        allowed: sum((s) => (s.verdict === 'blackhole' ? 0 : cellVolume(s))),
         seenBlocked: (flags & SEEN_BLOCKED) !== 0,
         seenAllowed: (flags & SEEN_ALLOWED) !== 0,
         bytes: sum((s) => s.bytesSent + s.bytesReceived),
