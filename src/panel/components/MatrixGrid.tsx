@@ -1,25 +1,18 @@
-import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import React, { useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
-import {
-  colorManipulator,
-  type GrafanaTheme2,
-  type LinkModel,
-  locationUtil,
-  type PanelProps,
-  type ScopedVars,
-} from '@grafana/data';
-import { APP_ROUTES, appPath } from '../../shared/ids';
-import type { MatrixField } from '../../shared/matrixFrame';
-import { getDataSourceSrv } from '@grafana/runtime';
+import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { IconButton, Portal, Toggletip, useStyles2, useTheme2, VizTooltipContainer } from '@grafana/ui';
-import { type EgressCell, type PairActivity, type PairScope, UNKNOWN } from '../../query';
-import { drawAxes, fullLabel, labelAt } from '../model/axes';
-import { drawCells } from '../model/draw';
+import { fullLabel, labelAt } from '../model/axes';
 import { longestLabel, matrixLayout, plotArea } from '../model/layout';
-import { fitGrid, hitTest, type MatrixCell, type MatrixModel } from '../model/matrix';
+import { fitGrid, hitTest, type MatrixModel } from '../model/matrix';
 import type { MatrixOptions } from '../../shared/panelOptions';
-import { exploreLink, explorePrometheus, frameScope } from './exploreLink';
+import { cellLinks } from './cellLinks';
+import { frameScope } from './exploreLink';
+import { useGridCanvas, useOverlayCanvas } from './gridCanvas';
+import type { Point } from './gridPoint';
+import { MatrixHelp } from './MatrixHelp';
 import { MatrixTooltip } from './MatrixTooltip';
+import { usePairActivity } from './usePairActivity';
 
 interface Props extends PanelProps<MatrixOptions> {
   model: MatrixModel;
@@ -30,20 +23,11 @@ interface Props extends PanelProps<MatrixOptions> {
   onToggleGroup: (group: string) => void;
 }
 
-/** A cell under the pointer or the keyboard focus; clientX/Y place its tooltip (a portal, fixed position). */
-type Point = { row: number; col: number; cell?: MatrixCell; clientX: number; clientY: number };
-
-/** A data source that can tell when a pair was active (this plugin's; datasource.ts pairActivity). */
-interface ActivitySource {
-  pairActivity(sources: EgressCell[], scope: PairScope, from: number, to: number): Promise<PairActivity>;
-}
-
-export type ActivityState = { loading: true } | { activity: PairActivity } | { error: string };
-
 /**
- * The grid, its axes and its interactions: a canvas drawn on data, size, theme or option changes, and a
- * transparent overlay canvas for hover, focus, selection and the pinned cell. Tooltips go through a portal
- * (VizTooltipContainer, as Grafana's own panels), so the panel's edges never clip them.
+ * The grid's interaction: pointer, keyboard, wheel paging, selection and the pinned cell, over a canvas
+ * drawn by gridCanvas.ts (the grid, and a transparent overlay for hover, focus, selection and the pin).
+ * Tooltips go through a portal (VizTooltipContainer, as Grafana's own panels), so the panel's edges never
+ * clip them; a pinned cell's links come from cellLinks.ts and when it was active from usePairActivity.ts.
  */
 export function MatrixGrid(props: Props) {
   const { data, width, height, options, fieldConfig, replaceVariables, timeRange, model, palette, levels } = props;
@@ -52,13 +36,10 @@ export function MatrixGrid(props: Props) {
   const s = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
-  const overlaySized = useRef(false);
   const [hover, setHover] = useState<Point>();
   const [labelHover, setLabelHover] = useState<{ text: string; clientX: number; clientY: number }>();
   const [focus, setFocus] = useState<Point>();
   const [pinned, setPinned] = useState<Point>();
-  // Tied to the pinned point it answers, so a new pin never shows the last pin's answer.
-  const [activity, setActivity] = useState<{ of: Point; state: ActivityState }>();
   const [offset, setOffset] = useState({ row: 0, col: 0 });
   const showTotals = options.showTotals ?? true;
 
@@ -79,167 +60,13 @@ export function MatrixGrid(props: Props) {
   );
   const g = fit.geometry;
 
-  // The grid and axes: redrawn only when data, size, theme or options change, never on hover.
-  useEffect(() => {
-    const canvas = canvasRef.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) {
-      return;
-    }
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = width * dpr;
-    canvas.height = height * dpr;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    drawAxes(
-      ctx,
-      model,
-      fit.geometry,
-      {
-        text: theme.colors.text.primary,
-        weakText: theme.colors.text.secondary,
-        band: colorManipulator.alpha(theme.colors.text.primary, 0.04),
-        line: theme.colors.border.weak,
-        fontFamily: theme.typography.fontFamily,
-      },
-      layout
-    );
-    drawCells(ctx, model, fit.geometry, palette, levels);
-  }, [model, fit, palette, width, height, theme, levels, layout]);
-
-  // Crosshair, focus, selection and the pinned cell on the overlay: a hover repaints only this.
-  useEffect(() => {
-    const canvas = overlayRef.current;
-    const mark = hover ?? focus;
-    // Until there is something to mark, the overlay keeps its initial tiny bitmap: a panel-sized one is
-    // megabytes of fresh memory that the first paint need not fault in.
-    if (!canvas || (!mark && !pinned && selected.size === 0 && !overlaySized.current)) {
-      return;
-    }
-    const ctx = canvas.getContext('2d');
-    if (!ctx) {
-      return;
-    }
-    overlaySized.current = true;
-    const dpr = window.devicePixelRatio || 1;
-    if (canvas.width !== width * dpr || canvas.height !== height * dpr) {
-      canvas.width = width * dpr;
-      canvas.height = height * dpr;
-    }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    if (mark) {
-      ctx.fillStyle = colorManipulator.alpha(theme.colors.text.primary, 0.08);
-      ctx.fillRect(g.x0, g.y0 + (mark.row - g.rowOffset) * g.cellH, g.visibleCols * g.cellW, g.cellH);
-      ctx.fillRect(g.x0 + (mark.col - g.colOffset) * g.cellW, g.y0, g.cellW, g.visibleRows * g.cellH);
-    }
-    const visible = (row: number, col: number) =>
-      row >= g.rowOffset &&
-      row < g.rowOffset + g.visibleRows &&
-      col >= g.colOffset &&
-      col < g.colOffset + g.visibleCols;
-    const outline = (row: number, col: number, color: string, w: number) => {
-      if (visible(row, col)) {
-        ctx.strokeStyle = color;
-        ctx.lineWidth = w;
-        const x = g.x0 + (col - g.colOffset) * g.cellW;
-        const y = g.y0 + (row - g.rowOffset) * g.cellH;
-        ctx.strokeRect(x + w / 2, y + w / 2, Math.max(1, g.cellW - 1 - w), Math.max(1, g.cellH - 1 - w));
-      }
-    };
-    selected.forEach((i) => {
-      const c = model.cell(i);
-      outline(c.row, c.col, theme.colors.text.primary, 2);
-    });
-    if (focus) {
-      outline(focus.row, focus.col, theme.colors.primary.main, 2);
-    }
-    if (pinned && visible(pinned.row, pinned.col)) {
-      // Pinned: a thick outline in the primary color and its row and column marked to the labels.
-      ctx.fillStyle = colorManipulator.alpha(theme.colors.primary.main, 0.18);
-      ctx.fillRect(0, g.y0 + (pinned.row - g.rowOffset) * g.cellH, g.x0, g.cellH);
-      ctx.fillRect(g.x0 + (pinned.col - g.colOffset) * g.cellW, 0, g.cellW, g.y0);
-      outline(pinned.row, pinned.col, theme.colors.primary.main, 3);
-    }
-  }, [model, g, width, height, hover, focus, pinned, selected, theme]);
+  useGridCanvas(canvasRef, { model, geometry: g, layout, width, height, theme }, palette, levels);
+  useOverlayCanvas(overlayRef, { model, geometry: g, width, height, theme }, { hover, focus, pinned, selected });
 
   const scope = useMemo(() => frameScope(data.series), [data.series]);
   // Per frame set, not per render: the grid re-renders on every hover.
   const unit = useMemo(() => bytesUnit(data.series), [data.series]);
-  // When the pinned pair was active: asked of the data source that answered the panel's query.
-  useEffect(() => {
-    const of = pinned;
-    const sources = of?.cell?.sources;
-    const ref = data.request?.targets?.[0]?.datasource;
-    if (!of || !sources || !scope || !ref) {
-      return;
-    }
-    let live = true;
-    (async () => {
-      const ds = (await getDataSourceSrv().get(ref)) as unknown as Partial<ActivitySource>;
-      if (typeof ds.pairActivity !== 'function') {
-        return;
-      }
-      setActivity({ of, state: { loading: true } });
-      const from = timeRange.from.valueOf() / 1000;
-      const to = timeRange.to.valueOf() / 1000;
-      const a = await ds.pairActivity(sources, scope, from, to);
-      if (live) {
-        setActivity({ of, state: { activity: a } });
-      }
-    })().catch((err: unknown) => {
-      if (live) {
-        setActivity({ of, state: { error: err instanceof Error ? err.message : String(err) } });
-      }
-    });
-    return () => {
-      live = false;
-    };
-  }, [pinned, scope, data.request, timeRange]);
-
-  const linksFor = useCallback(
-    (p: Point): Array<LinkModel<unknown>> => {
-      const src = p.cell?.sources[0];
-      if (!src) {
-        return [];
-      }
-      const fields = {
-        sourceNamespace: src.sourceNamespace,
-        sourceWorkload: src.sourceWorkload,
-        destination: src.destination,
-        verdict: src.verdict,
-        listener: src.listener,
-      } satisfies Partial<Record<MatrixField, string>>;
-      // Grafana's data link variables, `${__data.fields.destination}` (what its link editor suggests), and
-      // the plain names links written before them use.
-      const vars: ScopedVars = {
-        __data: { text: 'Data', value: { fields } },
-        ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { text: v, value: v }])),
-      };
-      const user = (fieldConfig.defaults.links ?? []).map((l) => ({
-        title: replaceVariables(l.title, vars),
-        href: replaceVariables(l.url, vars, encodeURIComponent),
-        target: l.targetBlank ? ('_blank' as const) : ('_self' as const),
-        origin: p.cell,
-      }));
-      // Built in: the cell's PromQL in Explore (data source frames only: a plain table has no scope).
-      const prometheus = scope ? explorePrometheus(options.exploreDatasource ?? '') : undefined;
-      const explore = scope && prometheus ? exploreLink(p.cell!.sources, scope, prometheus, timeRange) : undefined;
-      // Built in: the source namespace's way to REGISTRY_ONLY (the app's "Lock down" page), same range.
-      const lockdown = {
-        title: `Lock down ${src.sourceNamespace}`,
-        href: `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdown, src.sourceNamespace))}?${new URLSearchParams({
-          from: String(timeRange.from.valueOf()),
-          to: String(timeRange.to.valueOf()),
-        })}`,
-        target: '_self' as const,
-        origin: p.cell,
-      };
-      return [...(explore ? [explore] : []), ...(src.sourceNamespace !== UNKNOWN ? [lockdown] : []), ...user];
-    },
-    [fieldConfig.defaults.links, replaceVariables, scope, options.exploreDatasource, timeRange]
-  );
-
+  const activity = usePairActivity(pinned, scope, data.request, timeRange);
   const cellAt = (row: number, col: number) => {
     const i = model.indexOf(row, col);
     return i >= 0 ? model.cell(i) : undefined;
@@ -414,8 +241,18 @@ export function MatrixGrid(props: Props) {
               col={fullLabel(model.cols[shown.col])}
               pinned={!!pinned}
               onClose={() => setPinned(undefined)}
-              activity={pinned && activity?.of === pinned ? activity.state : undefined}
-              links={pinned ? linksFor(pinned) : undefined}
+              activity={activity}
+              links={
+                pinned
+                  ? cellLinks(pinned.cell, {
+                      userLinks: fieldConfig.defaults.links,
+                      replaceVariables,
+                      scope,
+                      exploreDatasource: options.exploreDatasource,
+                      timeRange,
+                    })
+                  : undefined
+              }
               bytesUnit={unit}
             />
           </VizTooltipContainer>
@@ -443,20 +280,6 @@ function bytesUnit(series: PanelProps['data']['series']): string {
     }
   }
   return 'decbytes';
-}
-
-function MatrixHelp() {
-  return (
-    <ul style={{ margin: 0, paddingLeft: 16 }} data-testid="matrix-help-text">
-      <li>Hover a cell: its numbers per verdict, listener and port.</li>
-      <li>Shift-click (or Enter): pin the details, with when the pair was active and links. Esc unpins.</li>
-      <li>Click cells (or Space) to select them; double-click selects a column&apos;s allowed cells.</li>
-      <li>ServiceEntry YAML (below) turns the selected passthrough destinations into ServiceEntries.</li>
-      <li>Click a row label to fold or unfold its namespace.</li>
-      <li>Wheel scrolls a matrix that does not fit (shift: columns); arrow keys move the focus.</li>
-      <li>Colors as in the legend: BlackHole, Passthrough, both; stronger = more traffic (log scale).</li>
-    </ul>
-  );
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({

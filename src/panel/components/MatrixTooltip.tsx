@@ -11,7 +11,7 @@ import { IconButton, useStyles2 } from '@grafana/ui';
 import type { EgressCell } from '../../query';
 import { integer } from '../model/format';
 import type { MatrixCell } from '../model/matrix';
-import type { ActivityState } from './MatrixGrid';
+import type { ActivityState } from './usePairActivity';
 
 interface Props {
   cell: MatrixCell;
