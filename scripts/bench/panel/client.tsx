@@ -132,6 +132,34 @@ function whenInDom(root: Node, check: () => unknown, budgetMs: number): Promise<
   });
 }
 
+/** The matrix canvas has cells on it: some pixel of its plot area (from the panel's geometry) is drawn. */
+function gridDrawn(container: HTMLElement): boolean {
+  const canvas = container.querySelector<HTMLCanvasElement>('[data-testid="matrix-canvas"]');
+  const geometry = canvas?.getAttribute('data-geometry');
+  const ctx = canvas?.getContext('2d');
+  if (!canvas || !geometry || !ctx || canvas.width === 0) {
+    return false;
+  }
+  const g = JSON.parse(geometry) as {
+    x0: number;
+    y0: number;
+    cellW: number;
+    cellH: number;
+    visibleRows: number;
+    visibleCols: number;
+  };
+  const dpr = canvas.width / canvas.getBoundingClientRect().width;
+  const w = Math.max(1, Math.floor(g.visibleCols * g.cellW * dpr));
+  const h = Math.max(1, Math.floor(g.visibleRows * g.cellH * dpr));
+  const pixels = ctx.getImageData(Math.floor(g.x0 * dpr), Math.floor(g.y0 * dpr), w, h).data;
+  for (let i = 3; i < pixels.length; i += 4) {
+    if (pixels[i] > 64) {
+      return true;
+    }
+  }
+  return false;
+}
+
 let panelPlugin: PanelPlugin | undefined;
 
 async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
@@ -176,13 +204,24 @@ async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
       </ThemeContext.Provider>
     )
   );
-  // flushSync commits and runs the effects that draw the canvas; the rest is the browser painting it.
+  // flushSync commits and runs the effects of the first render; the rest is the browser painting it, and
+  // whatever renders a layout pass (VizLayout's measured legend) asks for after it.
   const scriptMs = performance.now() - t0;
-  await nextPaint();
-  const firstPaintMs = performance.now() - t0;
+  // First paint is the first painted frame that holds the grid, checked on the canvas, not just a frame.
+  let frames = 0;
+  let firstPaintMs = NaN;
+  while (frames < 60) {
+    await nextPaint();
+    frames++;
+    const painted = performance.now() - t0;
+    if (mode === 'dom' ? (container.firstChild?.childNodes.length ?? 0) > 0 : gridDrawn(container)) {
+      firstPaintMs = painted;
+      break;
+    }
+  }
   if (firstPaintMs > budgetMs) {
     root.unmount();
-    return { cells: frame.length, firstPaintMs, hoverMs: NaN, hoverPaintMs: NaN, scriptMs };
+    return { cells: frame.length, firstPaintMs, frames, hoverMs: NaN, hoverPaintMs: NaN, scriptMs };
   }
   // Hover once the page has settled, as a user would: the first paint's raster work is not the hover's.
   await new Promise((r) => setTimeout(r, 100));
@@ -206,7 +245,7 @@ async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
   await nextPaint();
   const hoverPaintMs = Number.isNaN(hoverMs) ? NaN : performance.now() - h0;
   root.unmount();
-  return { cells: frame.length, firstPaintMs, hoverMs, hoverPaintMs, scriptMs };
+  return { cells: frame.length, firstPaintMs, frames, hoverMs, hoverPaintMs, scriptMs };
 }
 
 registerShared();
