@@ -19,7 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { startHost } from '../../harness/host/server';
-import { startPrometheus } from '../../harness/prometheus';
+import { ENV_PROMETHEUS_BIN, requirePrometheus3, startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
 
 const run = promisify(execFile);
@@ -166,6 +166,10 @@ async function measure(
 const n = (v: number) => v.toLocaleString('en-US');
 
 export async function benchDashboard(): Promise<void> {
+  // On the engine the tests run and users deploy now: Prometheus 3 (scripts/setup.sh --tools builds it);
+  // ISTIOEGRESS_PROMETHEUS_BIN=/usr/bin/prometheus measures Debian's 2.42 instead.
+  process.env[ENV_PROMETHEUS_BIN] ??= requirePrometheus3();
+  console.log(`dashboard bench: Prometheus ${process.env[ENV_PROMETHEUS_BIN]}`);
   const writer = await writerBinary();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
