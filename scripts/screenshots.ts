@@ -29,7 +29,8 @@ const OUT = path.join(__dirname, '..', 'src', 'img');
       const canvas = page.locator('[data-testid="matrix-canvas"]');
       const g = JSON.parse((await canvas.getAttribute('data-geometry')) ?? '{}') as GridGeometry;
       await page.mouse.move(box.x + g.x0 + g.cellW * 2.5, box.y + g.y0 + g.cellH * 2.5);
-      await page.waitForTimeout(150);
+      // The hover tooltip is in the picture: wait for it, not for a time.
+      await page.getByTestId('matrix-tooltip-hover').waitFor({ timeout: 10_000 });
       const file = path.join(OUT, `screenshot-matrix-${theme}.png`);
       await page.locator('#panel-chrome').screenshot({ path: file });
       console.log(`wrote ${path.relative(process.cwd(), file)}`);

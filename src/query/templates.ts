@@ -7,7 +7,7 @@ import {
   RECORDING_INTERVAL_SECONDS,
 } from './recording';
 import { alternation, promString } from './escaping';
-import { EGRESS_REPORTER, LABEL, type Listener, METRIC, UNKNOWN, WAYPOINT_REPORTER } from './labels';
+import { EGRESS_REPORTER, LABEL, type Listener, METRIC, UNKNOWN, type Verdict, WAYPOINT_REPORTER } from './labels';
 import {
   destinationLabel,
   duration,
@@ -95,24 +95,18 @@ const isBytes = (measure: Measure) => measure === 'bytesSent' || measure === 'by
 /** The event measures (requests, closed connections) of the planned ones: what new or first-seen asks of. */
 const eventMeasures = (scope: EgressScope) => plannedMeasures(scope).filter(({ measure }) => !isBytes(measure));
 
+/** The verdicts a measure has: bytes only pass through (a blocked connection sends none). */
+const measureVerdicts = (measure: Measure, scope: EgressScope): readonly Verdict[] =>
+  isBytes(measure) ? ['passthrough'] : verdictsOf(scope);
+
 /** Every catch-all series of a measure: the matrix classifies them in the client. */
 function selectorFor(listener: Listener, measure: Measure, scope: EgressScope): string {
-  return egressSelector(
-    MEASURE_METRIC[measure],
-    listener,
-    scope,
-    isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
-  );
+  return egressSelector(MEASURE_METRIC[measure], listener, scope, measureVerdicts(measure, scope));
 }
 
 /** Catch-all series that PromQL can tell are external (selectors.ts `externalSelector`). */
 function externalSelectorFor(listener: Listener, measure: Measure, scope: EgressScope): string {
-  return externalSelector(
-    MEASURE_METRIC[measure],
-    listener,
-    scope,
-    isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
-  );
+  return externalSelector(MEASURE_METRIC[measure], listener, scope, measureVerdicts(measure, scope));
 }
 
 /**
@@ -431,12 +425,7 @@ function externalSeries(
     return externalSelectorFor(listener, measure, scope);
   }
   const names = recorded === 'hourly' ? RECORDED_HOURLY_METRIC : RECORDED_METRIC;
-  return externalSelector(
-    names[MEASURE_METRIC[measure]],
-    listener,
-    scope,
-    isBytes(measure) ? ['passthrough'] : verdictsOf(scope)
-  );
+  return externalSelector(names[MEASURE_METRIC[measure]], listener, scope, measureVerdicts(measure, scope));
 }
 
 /**

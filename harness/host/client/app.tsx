@@ -27,6 +27,7 @@ import {
 import { GlobalStyles } from '@grafana/ui';
 import { loadDataSourceAndPanel, loadPlugin } from './plugins';
 import { navigateLikeGrafana } from './navigation';
+import { panelProps } from './panelProps';
 import { registerShared } from './sharedModules';
 import { fakeBackendSrv, fakeDataSourceSrv, fakeTemplateSrv, windowFetch } from '../../../test/fakes/grafana';
 import { APP_ID, PANEL_TYPE } from '../../../src/shared/ids';
@@ -60,29 +61,16 @@ function PanelRenderer(p: PanelRendererProps) {
     }
     return (
       <Panel
-        id={0}
-        data={p.data}
-        timeRange={p.data.timeRange}
-        timeZone={p.timeZone ?? 'browser'}
-        options={options}
-        fieldConfig={{ defaults: {}, overrides: [] }}
-        transparent={false}
-        width={p.width}
-        height={p.height}
-        renderCounter={0}
-        title={p.title}
-        eventBus={
-          {
-            publish: () => {},
-            subscribe: () => ({ unsubscribe: () => {} }),
-            getStream: () => ({ subscribe: () => ({ unsubscribe: () => {} }) }),
-            newScopedBus: () => ({}),
-          } as unknown as PanelProps['eventBus']
-        }
-        onOptionsChange={() => {}}
-        onFieldConfigChange={() => {}}
-        replaceVariables={(s: string) => s}
-        onChangeTimeRange={() => {}}
+        {...panelProps({
+          id: 0,
+          data: p.data,
+          timeRange: p.data.timeRange,
+          timeZone: p.timeZone ?? 'browser',
+          options,
+          width: p.width,
+          height: p.height,
+          title: p.title ?? '',
+        })}
       />
     );
   }

@@ -28,6 +28,7 @@ import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode, Table
 import { registerStandardTransformers } from '../../grafanaTransformers';
 import { loadDataSourceAndPanel } from './plugins';
 import { navigateLikeGrafana } from './navigation';
+import { panelProps } from './panelProps';
 import { registerShared } from './sharedModules';
 import { type FakeVariable, fakeBackendSrv, windowFetch, fakeTemplateSrv } from '../../../test/fakes/grafana';
 
@@ -246,29 +247,15 @@ function PanelBody(props: {
   if (panel.type.endsWith('-panel') && Matrix) {
     return (
       <Matrix
-        {...({
+        {...panelProps({
           id: panel.id,
           data: { series: result.frames, state: LoadingState.Done, timeRange: range },
           timeRange: range,
-          timeZone: 'utc',
           options: panel.options,
-          fieldConfig: { defaults: {}, overrides: [] },
-          transparent: false,
           width,
           height,
-          renderCounter: 0,
           title: panel.title,
-          eventBus: {
-            publish: () => {},
-            subscribe: () => ({ unsubscribe: () => {} }),
-            getStream: () => ({ subscribe: () => ({ unsubscribe: () => {} }) }),
-            newScopedBus: () => ({}),
-          },
-          onOptionsChange: () => {},
-          onFieldConfigChange: () => {},
-          replaceVariables: (s: string) => s,
-          onChangeTimeRange: () => {},
-        } as unknown as PanelProps)}
+        })}
       />
     );
   }

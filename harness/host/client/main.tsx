@@ -22,6 +22,7 @@ import {
 import { getTemplateSrv, setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
 import { loadDataSourceAndPanel } from './plugins';
 import { navigateLikeGrafana } from './navigation';
+import { panelProps } from './panelProps';
 import { registerShared } from './sharedModules';
 import {
   type FakeVariable,
@@ -147,7 +148,7 @@ function Host({ config }: { config: HostConfig }) {
   }, [config, range]);
 
   const Panel = panel?.panel as React.ComponentType<PanelProps> | null | undefined;
-  const props: PanelProps = {
+  const props = panelProps({
     id: config.panel.id,
     data: {
       series: frames,
@@ -157,25 +158,11 @@ function Host({ config }: { config: HostConfig }) {
       request,
     },
     timeRange: range,
-    timeZone: 'utc',
     options,
-    fieldConfig: { defaults: {}, overrides: [] },
-    transparent: false,
     width: size.width,
     height: size.height,
-    renderCounter: 0,
     title: config.panel.title,
-    eventBus: {
-      publish: () => {},
-      subscribe: () => ({ unsubscribe: () => {} }),
-      getStream: () => ({ subscribe: () => ({ unsubscribe: () => {} }) }),
-      newScopedBus: () => ({}),
-    } as unknown as PanelProps['eventBus'],
-    onOptionsChange: () => {},
-    onFieldConfigChange: () => {},
-    replaceVariables: (s: string) => s,
-    onChangeTimeRange: () => {},
-  };
+  });
   const button = (label: string, onClick: () => void, pressed?: boolean) => (
     <button
       type="button"
