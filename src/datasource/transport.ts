@@ -18,9 +18,20 @@ function isFetchError(err: unknown): err is FetchError {
  * read from state another query could change meanwhile.
  */
 export function proxyTransport(backendSrv: BackendSrv, baseUrl: string, requestIdPrefix?: string): PromTransport {
+  // A target's run may ask the same PromQL at different times at once (probes of the recording before and
+  // in the range): the second such call of the run gets `#2`, so it never cancels the first. A refreshed
+  // panel makes a new transport, whose first call of a query has the plain id and cancels the stale one.
+  const asked = new Map<string, number>();
   return async (req: PromRequest): Promise<PromResponse> => {
     const params = encodeParams(req.params);
     const prefix = requestIdPrefix;
+    let requestId: string | undefined;
+    if (prefix) {
+      const id = `${prefix}${req.path}:${req.params.query ?? ''}`;
+      const n = (asked.get(id) ?? 0) + 1;
+      asked.set(id, n);
+      requestId = n === 1 ? id : `${id}#${n}`;
+    }
     try {
       const res = await lastValueFrom(
         backendSrv.fetch<unknown>({
@@ -28,7 +39,7 @@ export function proxyTransport(backendSrv: BackendSrv, baseUrl: string, requestI
           method: req.method,
           data: req.method === 'POST' ? params.toString() : undefined,
           headers: req.method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : undefined,
-          requestId: prefix ? `${prefix}${req.path}:${req.params.query ?? ''}` : undefined,
+          requestId,
           showErrorAlert: false,
           showSuccessAlert: false,
         })

@@ -1,0 +1,49 @@
+import { fakeBackendSrv, type FetchHandler } from '../../test/fakes/grafana';
+import { proxyTransport } from './transport';
+
+/** A Prometheus that answers each request once `release()` is called: requests overlap in flight. */
+function heldProxy() {
+  const waiting: Array<() => void> = [];
+  const handler: FetchHandler = async () => {
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    return { status: 200, data: { status: 'success', data: { resultType: 'vector', result: [] } } };
+  };
+  return { handler, release: () => waiting.splice(0).forEach((r) => r()), waiting };
+}
+
+const ask = (time: number) => ({
+  method: 'GET' as const,
+  path: '/api/v1/query',
+  params: { query: 'count(up)', time: String(time) },
+});
+
+describe('request ids of one target', () => {
+  it('the same PromQL asked twice at once in one run: distinct ids, neither cancelled', async () => {
+    const proxy = heldProxy();
+    const backend = fakeBackendSrv(proxy.handler);
+    const transport = proxyTransport(backend, '/api/datasources/proxy/uid/x', 'panel-1:A:');
+    const both = Promise.all([transport(ask(100)), transport(ask(200))]);
+    await new Promise((r) => setTimeout(r, 0));
+    proxy.release();
+    expect((await both).map((r) => r.status)).toEqual([200, 200]);
+    expect(backend.cancelled).toEqual([]);
+    expect(backend.requests.map((r) => r.requestId)).toEqual([
+      'panel-1:A:/api/v1/query:count(up)',
+      'panel-1:A:/api/v1/query:count(up)#2',
+    ]);
+  });
+
+  it("a refreshed panel's new run cancels its stale run's request, as Grafana's Prometheus does", async () => {
+    const proxy = heldProxy();
+    const backend = fakeBackendSrv(proxy.handler);
+    const base = '/api/datasources/proxy/uid/x';
+    const stale = proxyTransport(backend, base, 'panel-1:A:')(ask(100));
+    await new Promise((r) => setTimeout(r, 0));
+    const fresh = proxyTransport(backend, base, 'panel-1:A:')(ask(200));
+    await expect(stale).rejects.toThrow(/^Query cancelled/);
+    await new Promise((r) => setTimeout(r, 0));
+    proxy.release();
+    expect((await fresh).status).toBe(200);
+    expect(backend.cancelled.map((r) => r.requestId)).toEqual(['panel-1:A:/api/v1/query:count(up)']);
+  });
+});
