@@ -32,7 +32,6 @@ import {
   fetchCells,
   countSource,
   HOURLY_INTERVAL_SECONDS,
-  RECORDED_MIN_WINDOW_SECONDS,
   recordingCovers,
   tiersFor,
   RECORDING_INTERVAL_SECONDS,
@@ -327,19 +326,6 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     // The look-back reaches days before the range: recorded series wherever they cover the range itself.
     // Raw series for a week of look-back are the most expensive read of the dashboard; where the
     // recording is younger than the look-back, the frame says what that means instead.
-    // The probes of the recording that recorded series need, asked at once with the one that decides
-    // whether to read them: each is a round trip the dashboard's other panels' queries queue in front of.
-    // Their answers are used only if it does (two ask the same PromQL: the transport tells them apart).
-    const mayRecord =
-      this.recordedMode === 'always' ||
-      (this.recordedMode === 'auto' && windowSeconds + lookbackSeconds >= RECORDED_MIN_WINDOW_SECONDS);
-    const probes = !mayRecord
-      ? undefined
-      : Promise.all([
-          settle(recordingCovers(api, scope, from - lookbackSeconds)),
-          tiersFor(api, scope, from - 3 * HOURLY_INTERVAL_SECONDS, from).catch(() => undefined),
-          tiersFor(api, scope, from, to).catch(() => undefined),
-        ]);
     const source = await countSource(api, {
       scope,
       to,
@@ -347,12 +333,13 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       reads: windowSeconds + lookbackSeconds,
       coverFrom: from,
     });
-    const [covers, before, tiers] =
-      source.recorded && probes ? await probes : ([{ value: true }, undefined, undefined] as const);
-    const shortLookback = source.recorded && !unsettle(covers);
+    const shortLookback = source.recorded && !(await recordingCovers(api, scope, from - lookbackSeconds));
     // The two tiers come in one rule file: where the hourly one exists before the range, it reaches as far
     // back as the 5-minute one (which shortLookback checked).
-    const hourlyLookback = source.recorded && before !== undefined;
+    const hourlyLookback =
+      source.recorded &&
+      (await tiersFor(api, scope, from - 3 * HOURLY_INTERVAL_SECONDS, from).catch(() => undefined)) !== undefined;
+    const tiers = source.recorded ? await tiersFor(api, scope, from, to).catch(() => undefined) : undefined;
     const queries = newDestinationQueries(scope, {
       windowSeconds,
       lookbackSeconds,
@@ -689,19 +676,4 @@ function withNotices(frames: DataFrame[], warnings: string[]): DataFrame[] {
     frames[0].meta = { ...frames[0].meta, notices: warnings.map(warning) };
   }
   return frames;
-}
-
-/** A promise's outcome as a value: a probe whose answer may go unused must not end unhandled. */
-function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
-  return p.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error })
-  );
-}
-
-function unsettle<T>(s: { value: T } | { error: unknown }): T {
-  if ('error' in s) {
-    throw s.error;
-  }
-  return s.value;
 }
