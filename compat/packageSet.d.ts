@@ -6,6 +6,8 @@ export interface PackageSet {
   modules: string;
   /** The runtime packages it swaps. */
   packages: string[];
+  /** The folder `request` made from `dir` resolves from, when the set swaps it. */
+  resolveFrom(request: string, dir: string): string | undefined;
   tsconfig: string;
 }
 

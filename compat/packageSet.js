@@ -29,8 +29,20 @@ function latestSet() {
   } catch {
     throw new Error('compat/grafana-latest has no node_modules: run `npm run test:grafana-latest`, which installs it.');
   }
+  /**
+   * Where `request`, made from `dir`, resolves in this set: the set's folder for a package it pins asked
+   * from outside it (src, tests, the root's packages), so the package's own `exports` apply; undefined
+   * otherwise, including requests inside the set, which resolve as npm laid it out (@grafana/ui 13 keeps
+   * its own react-router-dom 5 beside the set's 6).
+   */
+  const resolveFrom = (request, dir) =>
+    packages.some((name) => request === name || request.startsWith(`${name}/`)) &&
+    !`${dir}${path.sep}`.startsWith(`${root}${path.sep}`)
+      ? root
+      : undefined;
   return {
     name: `Grafana ${pins['@grafana/data']}, React ${pins.react}`,
+    resolveFrom,
     modules,
     packages,
     tsconfig: './tsconfig.grafana-latest.json',

@@ -73,7 +73,6 @@ function packageSetPlugin(): Plugin[] {
   if (!latest) {
     return [];
   }
-  const from = path.dirname(latest.modules);
   const names = latest.packages.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
   const filter = new RegExp(`^(${names.join('|')})(/|$)`);
   return [
@@ -81,8 +80,8 @@ function packageSetPlugin(): Plugin[] {
       name: 'grafana-package-set',
       setup(b) {
         b.onResolve({ filter }, async (args) => {
-          // Inside the set, imports resolve as npm laid it out (@grafana/ui 13 keeps react-router-dom 5).
-          if (args.pluginData === 'swapped' || `${args.resolveDir}${path.sep}`.startsWith(`${from}${path.sep}`)) {
+          const from = latest.resolveFrom(args.path, args.resolveDir);
+          if (args.pluginData === 'swapped' || !from) {
             return undefined;
           }
           const r = await b.resolve(args.path, { kind: args.kind, resolveDir: from, pluginData: 'swapped' });

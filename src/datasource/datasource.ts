@@ -184,9 +184,9 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
         return fallback;
       }
     };
+    const filter = (f: string | undefined) => keep(() => filterText(interpolateFilter(f, t, scopedVars)), f);
+    const adhoc = filters?.length ? adHocMatchers(filters).map(renderMatcher) : [];
     return queries.map((q) => {
-      const filter = (f: string | undefined) => keep(() => filterText(interpolateFilter(f, t, scopedVars)), f);
-      const adhoc = filters?.length ? adHocMatchers(filters).map(renderMatcher) : [];
       const matchers = keep(() => interpolateMatchers(q.matchers, t, scopedVars), q.matchers);
       return {
         ...q,
