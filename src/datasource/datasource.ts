@@ -16,7 +16,6 @@ import { type BackendSrv, getBackendSrv, getTemplateSrv, type TemplateSrv } from
 import {
   type AdHocFilter,
   adHocMatchers,
-  classifierFor,
   compileDestinationNames,
   type CellsResult,
   DEFAULT_IP_LABEL,
@@ -38,8 +37,9 @@ import {
   healthCheck,
   LABEL,
   METRIC,
+  UNKNOWN,
   egressSelector,
-  newDestinationQueries,
+  lookbackQueries,
   firstSeenQueries,
   activitySpan,
   activityStep,
@@ -57,8 +57,8 @@ import {
   DEFAULT_RECORDED_MODE,
   type RecordedMode,
   seriesQueries,
-  shapeCells,
   VERDICTS,
+  volume,
   renderMatcher,
   fetchLockdownPlans,
   lockdownYaml,
@@ -86,6 +86,12 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   private readonly sharedResults = new Map<string, { result: Promise<unknown>; expires: number }>();
   /** The API whose requests carry `requestId`s starting with `idPrefix` (one per query target). */
   private readonly apiWithIds: (idPrefix: string) => PrometheusApi;
+  /**
+   * Where queries ask whether the recording covers their range (query/fetchCells.ts `recordingCovers`,
+   * `tiersFor`): identical requests share one answer (`sharedAnswer`), since every panel of a dashboard
+   * asks the same probes when it opens.
+   */
+  private readonly probes: PrometheusApi;
   /** A setting that cannot be used (custom query parameters, scrape interval): every query and the health check say so. */
   private settingsError: string | undefined;
   /** The scrape interval (setting "Scrape interval", Grafana's `timeInterval`): steps and rate windows fit it. */
@@ -122,8 +128,11 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     this.scrapeSeconds = scrape;
     // Grafana's minimum interval for this data source's panels: no step finer than a scrape.
     this.interval = `${scrape}s`;
-    this.apiWithIds = (idPrefix) =>
-      new PrometheusApi(withParameters(proxyTransport(backendSrv, base, idPrefix), params));
+    const transportWithIds = (idPrefix: string) => withParameters(proxyTransport(backendSrv, base, idPrefix), params);
+    this.apiWithIds = (idPrefix) => new PrometheusApi(transportWithIds(idPrefix));
+    this.probes = new PrometheusApi((req) =>
+      this.sharedAnswer(JSON.stringify(['probe', req.path, req.params]), (idPrefix) => transportWithIds(idPrefix)(req))
+    );
     // Metadata calls (variables, ad hoc filters, health check) carry no id: nothing may cancel them.
     this.api = new PrometheusApi(withParameters(proxyTransport(backendSrv, base), params));
     let nameOf: (address: string) => string | undefined = () => undefined;
@@ -257,7 +266,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
         // they cover the range (the setting "Recorded series" decides as for the matrix).
         const source =
           stepSeconds >= RECORDING_INTERVAL_SECONDS
-            ? await countSource(api, { scope, to, recorded: this.recordedMode, reads: to - from })
+            ? await countSource(api, { scope, to, recorded: this.recordedMode, reads: to - from, probes: this.probes })
             : undefined;
         const queries = seriesQueries(scope, {
           groupBy: q.groupBy ?? [],
@@ -310,8 +319,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   }
 
   /**
-   * New destinations over [from, to]: seen in the range and by no one in the look-back before it, with
-   * the time each was first seen (so the frame also serves as an annotation query).
+   * New destinations over [from, to]: the matrix's external pairs (shared with the dashboard's matrix
+   * panels) whose destination no one reached in the look-back before the range, with the time each was
+   * first seen (so the frame also serves as an annotation query). The look-back is asked while the matrix
+   * is fetched; first seen only for the new destinations.
    */
   private async newDestinationsFrame(
     api: PrometheusApi,
@@ -323,39 +334,59 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     const ipLabel = scope.ipLabel!;
     const windowSeconds = to - from;
     const lookbackSeconds = parseDuration(lookback, 'Look-back');
-    // The look-back reaches days before the range: recorded series wherever they cover the range itself.
-    // Raw series for a week of look-back are the most expensive read of the dashboard; where the
-    // recording is younger than the look-back, the frame says what that means instead.
-    const source = await countSource(api, {
-      scope,
-      to,
-      recorded: this.recordedMode,
-      reads: windowSeconds + lookbackSeconds,
-      coverFrom: from,
-    });
-    const shortLookback = source.recorded && !(await recordingCovers(api, scope, from - lookbackSeconds));
-    // The two tiers come in one rule file: where the hourly one exists before the range, it reaches as far
-    // back as the 5-minute one (which shortLookback checked).
-    const hourlyLookback =
-      source.recorded &&
-      (await tiersFor(api, scope, from - 3 * HOURLY_INTERVAL_SECONDS, from).catch(() => undefined)) !== undefined;
-    const tiers = source.recorded ? await tiersFor(api, scope, from, to).catch(() => undefined) : undefined;
-    const queries = newDestinationQueries(scope, {
+    const matrix = this.sharedCells(scope, from, to);
+    // Raw series for a week of look-back are the most expensive read of the dashboard: recorded series
+    // wherever they cover the range itself (the probes are one round trip, at once, and shared with the
+    // other panels); where the recording is younger than the look-back, the frame says what that means.
+    const probing = this.recordedMode !== 'never';
+    const [source, coversLookback, hourlyBefore, tiers] = await Promise.all([
+      countSource(api, {
+        scope,
+        to,
+        recorded: this.recordedMode,
+        reads: windowSeconds + lookbackSeconds,
+        coverFrom: from,
+        probes: this.probes,
+      }),
+      probing ? recordingCovers(this.probes, scope, from - lookbackSeconds) : false,
+      probing
+        ? tiersFor(this.probes, scope, from - 3 * HOURLY_INTERVAL_SECONDS, from).catch(() => undefined)
+        : undefined,
+      probing ? tiersFor(this.probes, scope, from, to).catch(() => undefined) : undefined,
+    ]);
+    const shortLookback = source.recorded && !coversLookback;
+    const seenQueries = lookbackQueries(scope, {
       windowSeconds,
       lookbackSeconds,
       recorded: source.recorded,
-      hourlyLookback,
-      tiers,
+      // The two tiers come in one rule file: where the hourly one exists before the range, it reaches as
+      // far back as the 5-minute one (which coversLookback checked).
+      hourlyLookback: source.recorded && hourlyBefore !== undefined,
     });
-    const answers = await Promise.all(queries.map((query) => api.instant(query.expr, to)));
-    const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
-    const { cells } = shapeCells(results, {
-      classifier: await classifierFor(api, results, scope, from, to),
-    });
+    const [seen, cells] = await Promise.all([
+      Promise.all(seenQueries.map((query) => api.instant(query.expr, to))),
+      matrix,
+    ]);
+    const seenBefore = new Set<string>();
+    seen.forEach((a, i) =>
+      a.data.forEach((s) => {
+        // Named as shaping names a cell's destination (query/cells.ts): no address is `unknown`.
+        const raw = s.metric[seenQueries[i].destinationLabel!];
+        const d = raw ? parseDestination(raw) : undefined;
+        seenBefore.add(`${seenQueries[i].listener}:${d?.host || UNKNOWN}:${d?.port ?? ''}`);
+      })
+    );
+    // A pair is new by its event measure (requests, closed connections), as the look-back counts it.
+    const fresh = cells.cells.filter(
+      (c) =>
+        c.category === 'external' &&
+        volume(c.requests, c.connections) > 0 &&
+        !seenBefore.has(`${c.listener}:${c.destination}:${c.port ?? ''}`)
+    );
     // When each new destination was first seen: asked for those destinations only (new ones are few,
     // and a subquery over every catch-all series of a week is the most expensive read there is), at
     // about 300 steps over the range, no finer than the series read (a scrape, or 5 minutes).
-    const newHosts = [...new Set(cells.map((c) => c.destination))];
+    const newHosts = [...new Set(fresh.map((c) => c.destination))];
     // Many new hosts make a regex Prometheus matches at every step: then every series, at the same steps.
     const onlyNew = newHosts.length <= FIRST_SEEN_HOST_LIMIT;
     const firstSeen =
@@ -368,27 +399,34 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
               Math.ceil(windowSeconds / 300)
             ),
             recorded: source.recorded,
+            tiers,
           });
-    const seen = await Promise.all(firstSeen.map((query) => api.instant(query.expr, to)));
+    const seenFirst = await Promise.all(firstSeen.map((query) => api.instant(query.expr, to)));
     const seenAt = new Map<string, number>();
-    seen.forEach((a, i) =>
+    seenFirst.forEach((a, i) =>
       a.data.forEach((s) => {
-        const raw = s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel] ?? '';
-        seenAt.set(`${firstSeen[i].listener}:${parseDestination(raw).host}`, Number(s.value[1]));
+        const raw = s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel];
+        seenAt.set(`${firstSeen[i].listener}:${(raw && parseDestination(raw).host) || UNKNOWN}`, Number(s.value[1]));
       })
     );
-    const frame = matrixFrame('A', cells, this.nameOf, queries, [
-      ...answers.flatMap((a) => a.warnings).map(warning),
-      { severity: 'info', text: `Counted from ${source.reason}.` },
-      ...(shortLookback
-        ? [
-            {
-              severity: 'info' as const,
-              text: `The recorded series do not reach back the whole look-back (${lookback} before the range): a destination last reached before the recording began counts as new.`,
-            },
-          ]
-        : []),
-    ]);
+    const frame = matrixFrame(
+      'A',
+      fresh,
+      this.nameOf,
+      [...cells.queries, ...seenQueries],
+      [
+        ...[...cells.warnings, ...seen.flatMap((a) => a.warnings)].map(warning),
+        { severity: 'info', text: `Counted from ${cells.source.reason}; the look-back from ${source.reason}.` },
+        ...(shortLookback
+          ? [
+              {
+                severity: 'info' as const,
+                text: `The recorded series do not reach back the whole look-back (${lookback} before the range): a destination last reached before the recording began counts as new.`,
+              },
+            ]
+          : []),
+      ]
+    );
     frame.name = 'New external destinations';
     // "time" and "text" make the same frame usable as an annotation query ("first seen").
     frame.fields.unshift(
@@ -396,19 +434,19 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
         name: 'time',
         type: FieldType.time,
         config: {},
-        values: cells.map((c) => (seenAt.get(`${c.listener}:${c.destination}`) ?? from) * 1000),
+        values: fresh.map((c) => (seenAt.get(`${c.listener}:${c.destination}`) ?? from) * 1000),
       },
       {
         name: 'text',
         type: FieldType.string,
         config: {},
-        values: cells.map(
+        values: fresh.map(
           (c) =>
             `New ${c.verdict} destination ${c.destination}${c.port ? `:${c.port}` : ''} from ${c.sourceNamespace}/${c.sourceWorkload}`
         ),
       }
     );
-    frame.length = cells.length;
+    frame.length = fresh.length;
     return frame;
   }
 
@@ -423,7 +461,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     const whole: EgressScope = { ...scope, verdicts: undefined, listeners: undefined };
     const recorded = this.recordedMode;
     const all = await this.shared(JSON.stringify(['cells', whole, from, to, recorded]), (api) =>
-      fetchCells(api, { scope: whole, from, to, recorded })
+      fetchCells(api, { scope: whole, from, to, recorded, probes: this.probes })
     );
     const verdicts = verdictsOf(scope);
     const listeners = listenersOf(scope);
@@ -435,10 +473,17 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
 
   /**
    * One answer for every panel that asks the same while it is in flight and for a few seconds after (the
-   * panels of one dashboard opening; a refresh has a new range, so a new key). The shared requests carry
-   * an id of their own, so no one panel's refresh cancels the others' answer; a failure is not kept.
+   * panels of one dashboard opening; a refresh has a new range, so a new key).
    */
   private shared<T>(key: string, make: (api: PrometheusApi) => Promise<T>): Promise<T> {
+    return this.sharedAnswer(key, (idPrefix) => make(this.apiWithIds(idPrefix)));
+  }
+
+  /**
+   * `shared` for anything made with a requestId prefix: the shared requests carry an id of their own, so no
+   * one panel's refresh cancels the others' answer; a failure is not kept.
+   */
+  private sharedAnswer<T>(key: string, make: (idPrefix: string) => Promise<T>): Promise<T> {
     const now = Date.now();
     for (const [k, e] of this.sharedResults) {
       if (e.expires < now) {
@@ -447,7 +492,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     }
     let entry = this.sharedResults.get(key);
     if (!entry) {
-      const result = make(this.apiWithIds(`shared-${shortHash(key)}:`));
+      const result = make(`shared-${shortHash(key)}:`);
       entry = { result, expires: now + SHARED_RESULT_MS };
       this.sharedResults.set(key, entry);
       result.catch(() => this.sharedResults.delete(key));

@@ -40,8 +40,13 @@ export interface CellsRequest {
   from: number;
   to: number;
   signal?: AbortSignal;
-  /** Default `never`: the raw series, exact to the scrape. */
+  /** Default `DEFAULT_RECORDED_MODE`. */
   recorded?: RecordedMode;
+  /**
+   * Where to ask whether the recording covers the range (`recordingCovers`, `tiersFor`): the data source
+   * passes one that shares identical requests, since every panel of a dashboard asks the same probes.
+   */
+  probes?: PrometheusApi;
 }
 
 /** Which series the counts came from, and why: the data source and the CLI say it. */
@@ -154,7 +159,7 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
     // (and a real problem with the API fails the counts themselves, with its message).
     (req.recorded ?? DEFAULT_RECORDED_MODE) === 'never'
       ? undefined
-      : tiersFor(api, req.scope, req.from, req.to, req.signal).catch(() => undefined),
+      : tiersFor(req.probes ?? api, req.scope, req.from, req.to, req.signal).catch(() => undefined),
   ]);
   let source = counted;
   const tiers = source.recorded ? hourly : undefined;
@@ -202,8 +207,9 @@ export async function recordingCovers(api: PrometheusApi, scope: EgressScope, fr
 /**
  * Where the hourly tier's samples fall in [from, to], or undefined when it does not cover the range's whole
  * hours (no hourly rules installed, or younger than the range): then the 5-minute tier alone. Two cheap
- * requests: the last hourly sample's time (a range query over the last hour of an instant selector: one
- * sample per series and step), and whether the tier exists at the first whole hour.
+ * requests at once: the last hourly sample's time (a range query over the last hour of an instant selector:
+ * one sample per series and step), and whether the tier has a sample in [from + 1h, from + 2h), where the
+ * range's first whole hour ends.
  */
 export async function tiersFor(
   api: PrometheusApi,
@@ -222,7 +228,13 @@ export async function tiersFor(
   const stampsOf = [METRIC.requests, METRIC.tcpClosed].map(
     (m) => `timestamp(${scopeOnlySelector(RECORDED_HOURLY_METRIC[m], scope)})`
   );
-  const stamps = await api.range(`max(${stampsOf.join(' or ')})`, to - hour - 300, to, 60, signal);
+  // The group's samples are an hour apart at one phase, so the one in [from + 1h, from + 2h) is the first
+  // whole hour's (firstHour below): asked at the same time as the last one, in a window closed at its start
+  // (a millisecond before from + 2h; Prometheus' windows are open at the start).
+  const [stamps, covered] = await Promise.all([
+    api.range(`max(${stampsOf.join(' or ')})`, to - hour - 300, to, 60, signal),
+    api.instant(`count(last_over_time(${sel}[${hour}s]))`, from + 2 * hour - 0.001, signal),
+  ]);
   const lastHour = Math.max(
     ...stamps.data.flatMap((s) => s.values.map(([, v]) => Number(v))).filter((t) => Number.isFinite(t) && t <= to)
   );
@@ -234,7 +246,6 @@ export async function tiersFor(
     return undefined;
   }
   const firstHour = lastHour - hours * hour;
-  const covered = await api.instant(`count(${sel})`, firstHour + 1, signal);
   return covered.data.some((s) => Number(s.value[1]) > 0) ? { from, to, firstHour, lastHour } : undefined;
 }
 
@@ -248,7 +259,7 @@ const HOURLY_NAMES = 'istio_egress:[a-z_]+:increase1h';
  */
 export async function countSource(
   api: PrometheusApi,
-  req: Pick<CellsRequest, 'scope' | 'to' | 'recorded' | 'signal'> & {
+  req: Pick<CellsRequest, 'scope' | 'to' | 'recorded' | 'signal' | 'probes'> & {
     reads: number;
     /** Where the recorded series must exist for `auto` to take them; default where the reading starts. */
     coverFrom?: number;
@@ -265,7 +276,7 @@ export async function countSource(
   if (window < RECORDED_MIN_WINDOW_SECONDS) {
     return { recorded: false, reason: 'raw Istio series (a range under 6h: exact to the scrape, and cheap)' };
   }
-  return (await recordingCovers(api, req.scope, req.coverFrom ?? req.to - req.reads, req.signal))
+  return (await recordingCovers(req.probes ?? api, req.scope, req.coverFrom ?? req.to - req.reads, req.signal))
     ? {
         recorded: true,
         reason: 'recorded series istio_egress:*:increase5m (5-minute resolution: the range edges to within 5 minutes)',

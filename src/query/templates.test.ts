@@ -1,4 +1,12 @@
-import { cellQueries, newDestinationQueries, rawCounterQueries, seriesQueries, describeTemplates } from './templates';
+import {
+  cellQueries,
+  firstSeenQueries,
+  lookbackQueries,
+  newDestinationQueries,
+  rawCounterQueries,
+  seriesQueries,
+  describeTemplates,
+} from './templates';
 import { promqlErrors } from '../../test/promqlParser';
 import type { EgressScope } from './selectors';
 
@@ -113,8 +121,46 @@ describe('newDestinationQueries', () => {
     const [http] = newDestinationQueries({ listeners: ['http'] }, { windowSeconds: 3600, lookbackSeconds: 86400 });
     expect(http.expr).toBe(
       `(sum by (source_workload_namespace, source_workload, destination_service, destination_service_name, ${PEER}) (increase(istio_requests_total{${EXTERNAL_HTTP}}[1h])) > 0)` +
-        ` unless on (destination_service) count by (destination_service) (count_over_time(istio_requests_total{${EXTERNAL_HTTP}}[1d] offset 1h))`
+        ` unless on (destination_service) (count by (destination_service) (count_over_time(istio_requests_total{${EXTERNAL_HTTP}}[1d] offset 1h))` +
+        // Istio 1.31's dynamic-DNS passthrough, which the matrix counts as external too.
+        ` or count by (destination_service) (count_over_time(istio_requests_total{reporter="source", destination_service_name!~"BlackHoleCluster|PassthroughCluster|InboundPassthroughCluster|InboundPassthroughClusterIpv4|InboundPassthroughClusterIpv6|unknown", destination_service_namespace="unknown"}[1d] offset 1h)))`
     );
+  });
+
+  it('asks the look-back alone for the data source, from the hourly tier where it covers it', () => {
+    const [http, tcp] = lookbackQueries(
+      { verdicts: ['blackhole'] },
+      { windowSeconds: 86400, lookbackSeconds: 7 * 86400, recorded: true, hourlyLookback: true }
+    );
+    expect(http.expr).toMatch(
+      /^count by \(destination_service\) \(count_over_time\(istio_egress:istio_requests:increase1h\{.*\}\[7d\] offset 1d\)\) or count by \(destination_service\) \(count_over_time\(istio_egress:istio_requests:increase5m\{.*\}\[1h\] offset 1d\)\)$/
+    );
+    // Blocked only: no dynamic-DNS part (that traffic always passes).
+    expect(http.expr).not.toContain('destination_service_namespace="unknown"');
+    expect(tcp.destinationLabel).toBe('destination_ip');
+  });
+});
+
+describe('firstSeenQueries', () => {
+  const tiers = { from: 0, to: 7 * 86400, firstHour: 3600.5, lastHour: 7 * 86400 - 1799.5 };
+  it('reads the hourly tier at hour steps over a week, and the 5-minute tier after its last sample', () => {
+    const [http] = firstSeenQueries(
+      { listeners: ['http'] },
+      { windowSeconds: 7 * 86400, stepSeconds: 2016, recorded: true, tiers }
+    );
+    expect(http.expr).toContain('increase1h');
+    expect(http.expr).toMatch(/\[7d:1h\]\) or min_over_time/);
+    // From the last hourly sample (1799.5 s before the end) and one 5-minute step before it.
+    expect(http.expr).toContain('[2099500ms:5m]');
+  });
+
+  it('stays on the 5-minute tier at steps under half an hour', () => {
+    const [http] = firstSeenQueries(
+      { listeners: ['http'] },
+      { windowSeconds: 86400, stepSeconds: 300, recorded: true, tiers }
+    );
+    expect(http.expr).not.toContain('increase1h');
+    expect(http.expr).toMatch(/\[1d:5m\]\)\)$/);
   });
 });
 
@@ -139,6 +185,13 @@ describe('every template', () => {
       ...t.rates,
       ...t.bytes,
       ...t.newDestinations,
+      ...lookbackQueries(scope as EgressScope, { windowSeconds: 3600, lookbackSeconds: 86400, recorded: true }),
+      ...firstSeenQueries(scope as EgressScope, {
+        windowSeconds: 7 * 86400,
+        stepSeconds: 2016,
+        recorded: true,
+        tiers: { from: 0, to: 7 * 86400, firstHour: 3600, lastHour: 7 * 86400 - 600 },
+      }),
       ...rawCounterQueries(scope as EgressScope),
     ];
     expect(all.length).toBeGreaterThan(0);

@@ -161,6 +161,24 @@ function increaseBy(by: readonly string[], selectors: readonly string[], windowS
 const PEER = [LABEL.destinationWorkload, LABEL.destinationWorkloadNamespace];
 
 /**
+ * ALLOW_ANY_DYNAMIC_DNS (Istio 1.31): route `allow_any_dynamic_dns` is not `allow_any`, and its cluster
+ * carries no service metadata, so istio_stats.cc (`populatePeerInfo`) names the series after the Host
+ * header and leaves destination_service_namespace `unknown`, which every registered service sets.
+ */
+function dynamicDnsSelector(scope: EgressScope): string {
+  return shapeSelector(
+    METRIC.requests,
+    [
+      `${LABEL.reporter}=${promString(EGRESS_REPORTER)}`,
+      `${LABEL.clusterName}!~${promString(notRegisteredNames())}`,
+      `${LABEL.destinationServiceNamespace}=${promString(UNKNOWN)}`,
+    ],
+    scope,
+    LABEL.destinationService
+  );
+}
+
+/**
  * Instant queries for the destination matrix: the increase of every series of each shape over the whole
  * window, evaluated once at its end. Prometheus reduces; the client gets one sample per series group.
  * Catch-all series keep the destination workload, which tells pod-direct (in-mesh) traffic apart
@@ -216,15 +234,7 @@ export function cellQueries(
   const hostBy = [...sourceLabels(scope), LABEL.destinationService, LABEL.clusterName];
 
   if (http && verdictsOf(scope).includes('passthrough')) {
-    // ALLOW_ANY_DYNAMIC_DNS (Istio 1.31): route `allow_any_dynamic_dns` is not `allow_any`, and its cluster
-    // carries no service metadata, so istio_stats.cc (`populatePeerInfo`) names the series after the Host
-    // header and leaves destination_service_namespace `unknown`, which every registered service sets.
-    const sel = shapeSelector(
-      METRIC.requests,
-      [reporter, notRegistered, `${LABEL.destinationServiceNamespace}=${promString(UNKNOWN)}`],
-      scope,
-      LABEL.destinationService
-    );
+    const sel = dynamicDnsSelector(scope);
     queries.push({
       id: 'http.dynamicDns',
       listener: 'http',
@@ -431,32 +441,69 @@ function externalSeries(
 /**
  * Instant queries for destinations with traffic in the window and no series at all in the look-back
  * before it: `unless on (destination)` drops every pair whose destination was seen by anyone, so a host
- * is new to the mesh, not merely to one workload.
+ * is new to the mesh, not merely to one workload. One query per listener, for pasting into Prometheus;
+ * the data source asks the look-back alone (`lookbackQueries`) and takes the window from the matrix.
  */
 export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOptions): EgressQuery[] {
+  const seen = new Map(lookbackQueries(scope, opts).map((q) => [q.listener, q.expr]));
   return eventMeasures(scope).map(({ listener, measure }) => {
     const sel = externalSeries(listener, measure, scope, opts.recorded);
     const dest = destinationLabel(listener, scope);
     const by = [...sourceAndDestination(listener, scope), ...PEER];
-    const window = duration(opts.windowSeconds);
-    const seen = (s: string, seconds: number) =>
-      ` unless on (${dest}) count by (${dest}) (count_over_time(${s}[${duration(seconds)}] offset ${window}))`;
-    // The look-back asks only whether a destination was seen: the hourly tier answers that with a sample
-    // per hour (it lags the 5-minute one by up to an hour, which the raw hour before the window covers).
     const hourly = externalSeries(listener, measure, scope, 'hourly');
-    const inWindow = opts.tiers ? tieredSum(sel, hourly, opts.tiers) : `sum_over_time(${sel}[${window}])`;
-    const expr = opts.recorded
-      ? `(sum by (${by.join(', ')}) (${inWindow}) > 0)` +
-        seen(opts.hourlyLookback ? hourly : sel, opts.lookbackSeconds) +
-        // The hour the hourly tier may lag: raw series where the recording may not have caught up (rules
-        // evaluated now); the 5-minute tier for a range in the past, where it has.
-        seen(opts.hourlyLookback ? sel : externalSelectorFor(listener, measure, scope), RAW_BRIDGE_SECONDS)
-      : `(sum by (${by.join(', ')}) (increase(${sel}[${window}])) > 0)` + seen(sel, opts.lookbackSeconds);
+    const inWindow = opts.recorded
+      ? opts.tiers
+        ? tieredSum(sel, hourly, opts.tiers)
+        : `sum_over_time(${sel}[${duration(opts.windowSeconds)}])`
+      : `increase(${sel}[${duration(opts.windowSeconds)}])`;
     return {
       id: `${listener}.new`,
       listener,
       measure,
-      expr,
+      expr: `(sum by (${by.join(', ')}) (${inWindow}) > 0) unless on (${dest}) (${seen.get(listener)})`,
+      shape: 'catchAll' as const,
+      destinationLabel: dest,
+      ...(opts.recorded ? { recorded: true } : {}),
+    };
+  });
+}
+
+/**
+ * Per listener, the destinations seen in the look-back before the window (`count by (destination)`, one
+ * sample each): what makes a destination of the window not new. Recorded, the look-back reads the hourly
+ * tier where it covers it (it asks only whether a destination was seen: a sample per hour answers that) and
+ * the finer series for the last hour before the window, which the hourly tier may not have recorded yet.
+ * HTTP also reads Istio 1.31's dynamic-DNS series (raw: there are no recorded ones), which the matrix
+ * counts as external traffic too.
+ */
+export function lookbackQueries(
+  scope: EgressScope,
+  opts: Pick<NewDestinationOptions, 'windowSeconds' | 'lookbackSeconds' | 'recorded' | 'hourlyLookback'>
+): EgressQuery[] {
+  const offset = ` offset ${duration(opts.windowSeconds)}`;
+  return eventMeasures(scope).map(({ listener, measure }) => {
+    const dest = destinationLabel(listener, scope);
+    const seen = (s: string, seconds: number) =>
+      `count by (${dest}) (count_over_time(${s}[${duration(seconds)}]${offset}))`;
+    const sel = externalSeries(listener, measure, scope, opts.recorded);
+    const parts = !opts.recorded
+      ? [seen(sel, opts.lookbackSeconds)]
+      : opts.hourlyLookback
+        ? [
+            seen(externalSeries(listener, measure, scope, 'hourly'), opts.lookbackSeconds),
+            seen(sel, RAW_BRIDGE_SECONDS),
+          ]
+        : // The 5-minute tier for the look-back, and raw series for the hour the recording may not have
+          // caught up with (rules evaluated now).
+          [seen(sel, opts.lookbackSeconds), seen(externalSelectorFor(listener, measure, scope), RAW_BRIDGE_SECONDS)];
+    if (listener === 'http' && verdictsOf(scope).includes('passthrough')) {
+      parts.push(seen(dynamicDnsSelector(scope), opts.lookbackSeconds));
+    }
+    return {
+      id: `${listener}.seen`,
+      listener,
+      measure,
+      expr: parts.join(' or '),
       shape: 'catchAll' as const,
       destinationLabel: dest,
       ...(opts.recorded ? { recorded: true } : {}),
@@ -466,20 +513,29 @@ export function newDestinationQueries(scope: EgressScope, opts: NewDestinationOp
 
 /**
  * When each destination was first seen inside the window (to the subquery step): the time of "first seen"
- * annotations for new destinations.
+ * annotations for new destinations. With `tiers` and a step of half an hour or more (a range of about a
+ * week), the window's whole hours read the hourly tier at one-hour steps (a twelfth of the samples; first
+ * seen to the hour) and the minutes after its last sample the 5-minute tier.
  */
 export function firstSeenQueries(
   scope: EgressScope,
-  opts: { windowSeconds: number; stepSeconds: number; recorded?: boolean }
+  opts: { windowSeconds: number; stepSeconds: number; recorded?: boolean; tiers?: HourlyTiers }
 ): EgressQuery[] {
+  const hourlySteps = opts.recorded && opts.tiers !== undefined && opts.stepSeconds >= HOURLY_INTERVAL_SECONDS / 2;
   return eventMeasures(scope).map(({ listener, measure }) => {
     const dest = destinationLabel(listener, scope);
     const sel = externalSeries(listener, measure, scope, opts.recorded);
     // `timestamp()` of a function's result is the step's time: the first step whose window holds a sample,
     // so first seen to the step. `timestamp(selector)` gives the sample's own time, but Prometheus 2.42
     // takes 20× as long over a week of steps (10 s against 0.5 s on 10k series, bench dashboard).
-    const step = duration(opts.stepSeconds);
-    const expr = `min by (${dest}) (min_over_time(timestamp(last_over_time(${sel}[${step}]))[${duration(opts.windowSeconds)}:${step}]))`;
+    const firstStep = (s: string, range: string, step: string) =>
+      `min_over_time(timestamp(last_over_time(${s}[${step}]))[${range}:${step}])`;
+    const t = opts.tiers;
+    const expr =
+      hourlySteps && t
+        ? // Both parts keep each series' labels: for a pair the hourly tier has, `or` keeps its earlier time.
+          `min by (${dest}) (${firstStep(externalSeries(listener, measure, scope, 'hourly'), duration(opts.windowSeconds), duration(HOURLY_INTERVAL_SECONDS))} or ${firstStep(sel, ms(t.to - t.lastHour + RECORDING_INTERVAL_SECONDS), duration(RECORDING_INTERVAL_SECONDS))})`
+        : `min by (${dest}) (${firstStep(sel, duration(opts.windowSeconds), duration(opts.stepSeconds))})`;
     return {
       id: `${listener}.firstSeen`,
       listener,

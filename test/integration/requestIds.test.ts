@@ -62,6 +62,27 @@ describe('request ids, as Grafana cancels requests', () => {
     ).toBeGreaterThan(5);
   });
 
+  it('a day-long dashboard: the panels share the probes of the recording, each asked once', async () => {
+    const backend = fakeBackendSrv(proxyTo(prometheusUrl));
+    const ds = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), backend);
+    const day = TEST_END - 86400;
+    const panel = (panelId: number, targets: Parameters<typeof queryRequest>[0]) =>
+      ds.query(queryRequest(targets, day, TEST_END, { panelId, requestId: `SQR${panelId}`, intervalMs: 600_000 }));
+    const results = await Promise.all([
+      panel(1, [{ refId: 'A', queryType: 'matrix', verdicts: ['blackhole'] }]),
+      panel(2, [{ refId: 'A', queryType: 'newDestinations', lookback: '7d' }]),
+      panel(3, [{ refId: 'A', queryType: 'series', groupBy: ['verdict'] }]),
+      panel(4, [{ refId: 'A', queryType: 'newDestinations', lookback: '7d' }]),
+    ]);
+    expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined, undefined]);
+    const asked = backend.requests.map((r) => `${r.url} ${String(r.data ?? '')}`);
+    const probes = asked.filter((a) => /istio_egress%3A|istio_egress:/.test(a) && /count|timestamp/.test(a));
+    // Whether the recording covers the range and where its hourly samples fall: asked by the matrix, the
+    // time series and both new-destination panels, sent once each.
+    expect(probes.length).toBeGreaterThan(2);
+    expect(new Set(asked).size).toBe(asked.length);
+  });
+
   it('a panel refreshed while its query runs: the stale run is cancelled and says so; the new one answers', async () => {
     let first = true;
     const gate = gatedProxy((url) => {

@@ -68,7 +68,15 @@ interface PanelResult {
 
 declare global {
   interface Window {
-    __dash?: { ready: boolean; error?: string; totalMs?: number; matrixPaintedMs?: number; panels: PanelResult[] };
+    __dash?: {
+      ready: boolean;
+      error?: string;
+      totalMs?: number;
+      matrixPaintedMs?: number;
+      /** When the panels started asking (epoch ms), to line requests up with the timings. */
+      startedAt?: number;
+      panels: PanelResult[];
+    };
   }
 }
 
@@ -131,7 +139,7 @@ function Dashboard({ config }: { config: DashConfig }) {
             theme,
             timeZone: 'utc',
           });
-          return {
+          const result: PanelResult = {
             id: p.id,
             title: p.title,
             type: p.type,
@@ -145,11 +153,18 @@ function Dashboard({ config }: { config: DashConfig }) {
               ...new Set(res.data.flatMap((f) => (f.meta?.executedQueryString ?? '').split('\n').filter(Boolean))),
             ],
           };
+          // Drawn as soon as its data is in, as Grafana's panels are (each subscribes to its own query runner).
+          setResults((prev) => [...(prev ?? []), result]);
+          return result;
         })
       );
-      window.__dash = { ready: false, totalMs: performance.now() - t0, panels: all };
-      setResults(all);
-      // Painted: the next frame after React committed the matrix.
+      window.__dash = {
+        ready: false,
+        totalMs: performance.now() - t0,
+        startedAt: performance.timeOrigin + t0,
+        panels: all,
+      };
+      // Painted: the next frame after React committed the last panel's data (the matrix's included).
       requestAnimationFrame(() =>
         setTimeout(() => {
           window.__dash = { ...window.__dash!, ready: true, matrixPaintedMs: performance.now() - t0 };
