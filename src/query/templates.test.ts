@@ -101,6 +101,20 @@ describe('seriesQueries', () => {
     ).toBe(`sum by (destination_service_name, destination_service) (rate(istio_requests_total{${EXTERNAL_HTTP}}[1m]))`);
   });
 
+  it('turns recorded increases into rates after the sum (one division per group, not per series)', () => {
+    const [fine, hourly] = [300, 3600].map(
+      (rateIntervalSeconds) =>
+        seriesQueries({ listeners: ['http'] }, { groupBy: ['destination'], rateIntervalSeconds, recorded: true })[0]
+          .expr
+    );
+    expect(fine).toMatch(
+      /^sum by \(destination_service\) \(sum_over_time\(istio_egress:istio_requests:increase5m\{.*\}\[5m\]\)\) \/ 300$/
+    );
+    expect(hourly).toMatch(
+      /^sum by \(destination_service\) \(sum_over_time\(istio_egress:istio_requests:increase1h\{.*\}\[1h\]\)\) \/ 3600$/
+    );
+  });
+
   it('keeps the namespace beside a workload, since names repeat across namespaces', () => {
     expect(
       seriesQueries({ listeners: ['http'] }, { groupBy: ['sourceWorkload'], rateIntervalSeconds: 30 })[0].expr
