@@ -66,6 +66,19 @@ export async function benchPanel(): Promise<void> {
       const runs: Result[] = [];
       for (let i = 0; i < RUNS; i++) {
         try {
+          // BENCH_TRACE=<dir>: a Chromium trace of each size's last canvas run (open it in chrome://tracing or
+          // Perfetto): where first paint goes between script, React's passes, raster and the frame.
+          const trace = process.env.BENCH_TRACE && mode === 'canvas' && i === RUNS - 1;
+          if (trace) {
+            await browser.startTracing(tab, {
+              path: path.join(process.env.BENCH_TRACE!, `panel-${n}.json`),
+              categories: [
+                'devtools.timeline',
+                'disabled-by-default-devtools.timeline',
+                'disabled-by-default-v8.cpu_profiler',
+              ],
+            });
+          }
           const r = await tab.evaluate(
             ([cells, m, budget]) =>
               (
@@ -73,6 +86,9 @@ export async function benchPanel(): Promise<void> {
               ).__bench.run(cells as number, m as string, budget as number),
             [n, mode, BUDGET_MS] as const
           );
+          if (trace) {
+            await browser.stopTracing();
+          }
           runs.push(r);
           if (process.env.BENCH_VERBOSE) {
             console.log(
