@@ -14,12 +14,9 @@ import type { GridGeometry } from '../model/matrix';
 import { defaultOptions, type MatrixOptions } from '../../shared/panelOptions';
 import { fakeTemplateSrv } from '../../../test/fakes/grafana';
 
-// jsdom lays nothing out: VizLayout measures its legend with react-use's useMeasure, and the tooltip
-// container observes its size. Give the legend a height, as a browser would.
-jest.mock('react-use', () => ({
-  ...jest.requireActual('react-use'),
-  useMeasure: () => [() => {}, { width: 600, height: 40, x: 0, y: 0, top: 0, left: 0, right: 600, bottom: 40 }],
-}));
+// jsdom lays nothing out: the panel measures its legend (useMeasuredHeight), and the tooltip container
+// observes its size. Give the legend a height, as a browser would.
+jest.mock('./useMeasuredHeight', () => ({ useMeasuredHeight: () => [() => {}, 40] }));
 beforeAll(() => {
   global.ResizeObserver = class {
     observe() {}

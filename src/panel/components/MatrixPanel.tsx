@@ -2,7 +2,7 @@ import React, { useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type PanelProps } from '@grafana/data';
 import { config, PanelDataErrorView } from '@grafana/runtime';
-import { Button, ClipboardButton, IconButton, Stack, useStyles2, useTheme2, VizLayout } from '@grafana/ui';
+import { Button, ClipboardButton, IconButton, ScrollContainer, Stack, useStyles2, useTheme2 } from '@grafana/ui';
 import { serviceEntriesYaml } from '../../query';
 import { newAlertRuleUrl, returnTo } from '../../shared/alertRuleLink';
 import { InAppLinkButton } from '../../components/InAppLinkButton';
@@ -21,6 +21,7 @@ import { readFrames } from '../model/readFrame';
 import { defaultColors, type MatrixOptions } from '../../shared/panelOptions';
 import { frameAlertRule } from './exploreLink';
 import { MatrixGrid } from './MatrixGrid';
+import { useMeasuredHeight } from './useMeasuredHeight';
 
 type Props = PanelProps<MatrixOptions>;
 
@@ -45,6 +46,7 @@ export function MatrixPanel(props: Props) {
   const [selection, setSelection] = useState<{ model?: MatrixModel; cells: ReadonlySet<number> }>({ cells: EMPTY });
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [showYaml, setShowYaml] = useState(false);
+  const [legendRef, legendHeight] = useMeasuredHeight();
 
   const read = useMemo(
     () => readFrames(data.series, options.mapping, { clusterRows: options.clusterRows }),
@@ -138,7 +140,7 @@ export function MatrixPanel(props: Props) {
   const selectedCells = showYaml ? Array.from(selected).flatMap((i) => model.cell(i).sources) : [];
   const yaml = showYaml ? serviceEntriesYaml(selectedCells, { scope: options.serviceEntryScope }) : '';
   const legend = (
-    <VizLayout.Legend placement="bottom" maxHeight={showYaml ? '55%' : '35%'}>
+    <>
       <div className={s.legend} data-testid="matrix-legend">
         {shownClasses.map((cls) => (
           <span key={cls} className={s.entry} title={`${CLASS_NAMES[cls]}: faint = little traffic, strong = most`}>
@@ -211,32 +213,39 @@ export function MatrixPanel(props: Props) {
           </pre>
         </div>
       )}
-    </VizLayout.Legend>
+    </>
   );
+  // Laid out as Grafana's VizLayout lays out a bottom legend (a column: the visualization grows, the
+  // legend scrolls beyond its maximum height), with the legend measured before the first paint.
   return (
-    <VizLayout width={width} height={height} legend={legend}>
-      {(vizWidth, vizHeight) => (
-        <MatrixGrid
-          {...props}
-          width={vizWidth}
-          height={vizHeight}
-          model={model}
-          palette={palette}
-          levels={levels}
-          selected={selected}
-          setSelected={setSelected}
-          onToggleGroup={(group) =>
-            setCollapsed((prev) => {
-              const next = new Set(prev);
-              if (!next.delete(group)) {
-                next.add(group);
-              }
-              return next;
-            })
-          }
-        />
-      )}
-    </VizLayout>
+    <div className={s.layout} style={{ width, height }}>
+      <div className={s.viz}>
+        {legendHeight !== undefined && (
+          <MatrixGrid
+            {...props}
+            width={width}
+            height={Math.max(0, height - legendHeight)}
+            model={model}
+            palette={palette}
+            levels={levels}
+            selected={selected}
+            setSelected={setSelected}
+            onToggleGroup={(group) =>
+              setCollapsed((prev) => {
+                const next = new Set(prev);
+                if (!next.delete(group)) {
+                  next.add(group);
+                }
+                return next;
+              })
+            }
+          />
+        )}
+      </div>
+      <div ref={legendRef} style={{ maxHeight: showYaml ? '55%' : '35%' }}>
+        <ScrollContainer>{legend}</ScrollContainer>
+      </div>
+    </div>
   );
 }
 
@@ -255,6 +264,9 @@ function invalidText(n: number): string {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
+  layout: css({ display: 'flex', flexDirection: 'column' }),
+  // VizLayout's visualization area (getVizStyles).
+  viz: css({ flexGrow: 2, borderRadius: theme.shape.radius.default }),
   warning: css({ color: theme.colors.warning.text }),
   legend: css({
     display: 'flex',
