@@ -413,7 +413,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       'A',
       fresh,
       this.nameOf,
-      [...cells.queries, ...seenQueries],
+      // Every query the frame stands on, first seen too: the query inspector and the benchmark list them.
+      [...cells.queries, ...seenQueries, ...firstSeen],
       [
         ...[...cells.warnings, ...seen.flatMap((a) => a.warnings)].map(warning),
         { severity: 'info', text: `Counted from ${cells.source.reason}; the look-back from ${source.reason}.` },
