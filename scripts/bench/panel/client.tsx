@@ -205,7 +205,7 @@ async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
     )
   );
   // flushSync commits and runs the effects of the first render; the rest is the browser painting it, and
-  // whatever renders a layout pass (VizLayout's measured legend) asks for after it.
+  // whatever renders a layout pass (a legend measured late) asks for after it.
   const scriptMs = performance.now() - t0;
   // First paint is the first painted frame that holds the grid, checked on the canvas, not just a frame.
   let frames = 0;
