@@ -73,7 +73,10 @@ function destinationMatcher(label: string, filter: LabelFilter): Matcher | undef
     return filterMatcher(label, filter, 'destination');
   }
   const forms = filter.values.flatMap((v) => [escapeRegex(v), `\\[${escapeRegex(v)}\\]`]);
-  return { label, op: '=~', value: `(?:${forms.join('|')})(?::[0-9]+)?` };
+  // A series without the label is the destination shaping names `unknown` (query/cells.ts): asked for
+  // `unknown`, the empty value matches it too, as it matches a missing label in PromQL.
+  const missing = filter.values.includes(UNKNOWN) ? '|' : '';
+  return { label, op: '=~', value: `(?:${forms.join('|')})(?::[0-9]+)?${missing}` };
 }
 
 /** The scope's own matchers: extra matchers, then the source and destination filters. */

@@ -64,6 +64,12 @@ describe('cellQueries', () => {
     expect(registered.expr).toContain('destination_service_name=~"istio-egressgateway"');
   });
 
+  it('matches series without the destination label when asked for the destination `unknown`', () => {
+    const [tcp] = cellQueries({ destination: { kind: 'values', values: ['unknown'] }, listeners: ['tcp'] }, 60);
+    expect(tcp.expr).toContain('destination_ip=~"(?:unknown|\\\\[unknown\\\\])(?::[0-9]+)?|"');
+    expect(promqlErrors(tcp.expr)).toEqual([]);
+  });
+
   it('applies filters, a custom IP label and one verdict', () => {
     const scope: EgressScope = {
       extraMatchers: [{ label: 'cluster', op: '=', value: 'eu-1' }],

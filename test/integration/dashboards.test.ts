@@ -176,6 +176,29 @@ describe('the overview dashboard, through Grafana’s data pipeline', () => {
     });
   });
 
+  it('the new-destinations table dates every new destination, HTTP and TCP', async () => {
+    const external = demoFlows().filter((f) => (f.category ?? 'external') === 'external');
+    const key = (f: (typeof external)[number]) => `${f.listener}|${f.destination ?? 'unknown'}`;
+    const seenBefore = new Set(external.filter((f) => firstSample(f) <= FROM).map(key));
+    const panel = panelByTitle('New destinations (not seen in the 7 days before)');
+    const res = await ds.query(queryRequest(panel.targets, FROM, TEST_END, { panelId: panel.id }));
+    const frame = res.data[0] as DataFrame;
+    const field = (n: string) => frame.fields.find((f) => f.name === n)!.values;
+    const rows = field('destination').map((d: string, i: number) => ({
+      d,
+      listener: field('listener')[i] as string,
+      i,
+    }));
+    expect(new Set(rows.map((r: { listener: string }) => r.listener))).toEqual(new Set(['http', 'tcp']));
+    for (const r of rows) {
+      const flows = external.filter((f) => key(f) === `${r.listener}|${r.d}` && !seenBefore.has(key(f)));
+      expect(flows.length).toBeGreaterThan(0);
+      const born = Math.min(...flows.map(firstSample));
+      // To the first-seen step (15 s here) after the first sample.
+      expect(Math.abs(Number(field('time')[r.i]) / 1000 - born)).toBeLessThanOrEqual(15);
+    }
+  });
+
   it('"Top HTTP destinations" shows the HTTP pairs, their columns as organized, in the order users sort by', async () => {
     const [frame] = await panelData(panelByTitle('Top HTTP destinations'));
     expect(frame.fields.map((f) => f.name)).toEqual([

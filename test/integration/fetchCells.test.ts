@@ -46,6 +46,19 @@ describe('matrix against a real Prometheus', () => {
     );
     expect(diffCells(got.cells, want)).toEqual([]);
     expect(got.cells.find((c) => c.listener === 'tcp')?.destination).toBe('unknown');
+    // Asked for by the name shaping gives them (a pinned cell, a destination filter, first seen).
+    const only = await fetchCells(api(), {
+      scope: { ...cluster(LEGACY_CLUSTER), destination: { kind: 'values', values: ['unknown'] }, listeners: ['tcp'] },
+      from,
+      to,
+    });
+    expect(
+      diffCells(
+        only.cells,
+        want.filter((c) => c.listener === 'tcp')
+      )
+    ).toEqual([]);
+    expect(only.cells.length).toBeGreaterThan(0);
   });
 
   it('sees both clusters without a selector, and never inbound, in-mesh or ServiceEntry traffic', async () => {
