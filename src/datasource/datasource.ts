@@ -335,6 +335,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     const windowSeconds = to - from;
     const lookbackSeconds = parseDuration(lookback, 'Look-back');
     const matrix = this.sharedCells(scope, from, to);
+    // Awaited below, after the probes: if they fail first, its own failure must not go unhandled.
+    matrix.catch(() => undefined);
     // Raw series for a week of look-back are the most expensive read of the dashboard: recorded series
     // wherever they cover the range itself (the probes are one round trip, at once, and shared with the
     // other panels); where the recording is younger than the look-back, the frame says what that means.
