@@ -37,7 +37,6 @@ import {
   healthCheck,
   LABEL,
   METRIC,
-  UNKNOWN,
   egressSelector,
   lookbackQueries,
   firstSeenQueries,
@@ -46,7 +45,7 @@ import {
   type PairActivity,
   pairActivityQueries,
   type PairScope,
-  parseDestination,
+  cellDestination,
   parseDuration,
   parseMatchers,
   PrometheusApi,
@@ -372,10 +371,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     const seenBefore = new Set<string>();
     seen.forEach((a, i) =>
       a.data.forEach((s) => {
-        // Named as shaping names a cell's destination (query/cells.ts): no address is `unknown`.
-        const raw = s.metric[seenQueries[i].destinationLabel!];
-        const d = raw ? parseDestination(raw) : undefined;
-        seenBefore.add(`${seenQueries[i].listener}:${d?.host || UNKNOWN}:${d?.port ?? ''}`);
+        const d = cellDestination(s.metric[seenQueries[i].destinationLabel!]);
+        seenBefore.add(`${seenQueries[i].listener}:${d.host}:${d.port ?? ''}`);
       })
     );
     // A pair is new by its event measure (requests, closed connections), as the look-back counts it.
@@ -407,8 +404,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     const seenAt = new Map<string, number>();
     seenFirst.forEach((a, i) =>
       a.data.forEach((s) => {
-        const raw = s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel];
-        seenAt.set(`${firstSeen[i].listener}:${(raw && parseDestination(raw).host) || UNKNOWN}`, Number(s.value[1]));
+        const { host } = cellDestination(
+          s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel]
+        );
+        seenAt.set(`${firstSeen[i].listener}:${host}`, Number(s.value[1]));
       })
     );
     const frame = matrixFrame(

@@ -168,6 +168,12 @@ class Dictionary {
   }
 }
 
+/** A destination label's value as a cell names it: host and port, `unknown` when there is no address. */
+export function cellDestination(raw: string | undefined): { host: string; port?: number } {
+  const parsed = raw ? parseDestination(raw) : undefined;
+  return { host: parsed?.host || UNKNOWN, port: parsed?.port };
+}
+
 /**
  * Folds the matrix queries' samples into cells, classifying each series (categories.ts). Samples that no
  * selector of ours could return are counted in `foreign`; categories that were not asked for are counted
@@ -202,11 +208,11 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
       if (!verdicts.includes(verdict)) {
         continue;
       }
-      const parsed = read.raw ? parseDestination(read.raw) : undefined;
+      const named = cellDestination(read.raw);
       const ns = namespaces.id(s.metric[LABEL.sourceNamespace] || UNKNOWN);
       const wl = workloads.id(s.metric[LABEL.sourceWorkload] || UNKNOWN);
-      const host = hosts.id(parsed?.host || UNKNOWN);
-      const port = parsed?.port;
+      const host = hosts.id(named.host);
+      const port = named.port;
       const cl = opts.byCluster ? clusters.id(s.metric[LABEL.sourceCluster] || UNKNOWN) : -1;
       const key = `${cl},${ns},${wl},${host},${port ?? ''},${verdict},${listener},${category}`;
       if (!include.has(category)) {
