@@ -59,7 +59,13 @@ async function open(
     }
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
+  // A load the page itself cancels (a navigation away, an aborted query) is no failure: Chromium reports
+  // it as net::ERR_ABORTED, e.g. the app logo still loading when a link opens the new-rule form.
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') {
+      problems.push(`failed: ${r.url()} (${r.failure()?.errorText})`);
+    }
+  });
   page.on('response', (r) => {
     if (r.status() >= 400 && !expectHttpErrors) {
       problems.push(`HTTP ${r.status()}: ${r.url()}`);
