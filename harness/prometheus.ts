@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -79,17 +79,55 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The kernel's range for outgoing connections' local ports. A port found free inside it can be taken by any
+ * client socket (another test's HTTP request) before the server we start binds it: CI saw Thanos fail with
+ * "bind: address already in use" that way. So servers get ports below it.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const SERVER_PORTS_FROM = 20_000;
+
+function tryListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.on('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => {
       const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      const bound = typeof addr === 'object' && addr ? addr.port : undefined;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * A loopback port nothing listens on, below the ephemeral range when there is room (see ephemeralLow), at
+ * a random place in it so that parallel test workers rarely pick the same one.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  const room = low - SERVER_PORTS_FROM;
+  if (room >= 1000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = await tryListen(SERVER_PORTS_FROM + Math.floor(Math.random() * room));
+      if (port !== undefined) {
+        return port;
+      }
+    }
+  }
+  const port = await tryListen(0);
+  if (port === undefined) {
+    throw new Error('no free loopback port: the kernel refused to bind 127.0.0.1:0');
+  }
+  return port;
 }
 
 /** Streams OpenMetrics from `writeTo` into a file, then backfills it into TSDB blocks under `dataDir`. */
