@@ -284,6 +284,82 @@ describe('DataSource.query', () => {
     expect(frame.meta.notices[0].text).toMatch(/top 2 of 3 destinations/);
   });
 
+  it('time series with "Top destinations" read only the busiest destinations of the range, and say so', async () => {
+    const requests = [5, 40, 20, 1].map((n, i) => ({
+      metric: {
+        source_workload_namespace: 'n',
+        source_workload: 'w',
+        destination_service: `h${i}.example.com`,
+        destination_service_name: 'PassthroughCluster',
+        response_code: '200',
+      },
+      value: [1, String(n)],
+    }));
+    const closed = [
+      { ip: '203.0.113.9:443', n: 30 },
+      { ip: '198.51.100.7:5432', n: 2 },
+    ].map(({ ip, n }) => ({
+      metric: {
+        source_workload_namespace: 'n',
+        source_workload: 'w',
+        destination_ip: ip,
+        destination_service_name: 'PassthroughCluster',
+      },
+      value: [1, String(n)],
+    }));
+    const { ds, backend } = makeDs(async (req) => {
+      const query = new URLSearchParams(String(req.data)).get('query') ?? '';
+      if (req.url.endsWith('/query_range')) {
+        const result = [{ metric: { destination_service: 'h1.example.com' }, values: [[60, '1']] }];
+        return { status: 200, data: { status: 'success', data: { resultType: 'matrix', result } } };
+      }
+      // The matrix's instant increases: HTTP requests, TCP closed connections.
+      if (
+        query.startsWith('sum by') &&
+        query.includes('istio_requests_total') &&
+        !query.includes('destination_service_namespace')
+      ) {
+        return vector(requests);
+      }
+      return query.includes('istio_tcp_connections_closed_total') && query.startsWith('sum by')
+        ? vector(closed)
+        : vector();
+    });
+    const res = await ds.query(
+      queryRequest(
+        [{ queryType: 'series', groupBy: ['destination'], verdicts: ['passthrough'], topDestinations: 3 }],
+        0,
+        3600,
+        {
+          intervalMs: 60_000,
+        }
+      )
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data[0].meta.notices).toEqual([
+      {
+        severity: 'info',
+        text: 'Showing the top 3 of 6 destinations by requests and connections in the range ("Top destinations" in the query; 0 shows all).',
+      },
+    ]);
+    const ranged = backend.requests
+      .filter((r) => r.url.endsWith('/query_range'))
+      .map((r) => new URLSearchParams(String(r.data)).get('query') ?? '');
+    // h1 (40), 203.0.113.9 (30), h2 (20): one query per listener, each with its own destinations only.
+    expect(ranged).toHaveLength(2);
+    expect(ranged[0]).toContain('destination_service=~"(?:h1\\\\.example\\\\.com|\\\\[h1\\\\.example\\\\.com\\\\]|h2');
+    expect(ranged[0]).not.toMatch(/h0|h3/);
+    expect(ranged[1]).toContain('destination_ip=~"(?:203\\\\.0\\\\.113\\\\.9:443');
+    expect(ranged[1]).not.toContain('198');
+    const { ds: bad } = makeDs(async () => vector());
+    const wrong = await bad.query(
+      queryRequest([{ queryType: 'series', groupBy: ['destination'], topDestinations: -2 }], 0, 3600)
+    );
+    expect(wrong.errors?.[0].message).toMatch(
+      /^Top destinations must be a whole number of destinations, 0 or empty for all; the query has -2\./
+    );
+  });
+
   it('uses a $__rate_interval-style window for time series', async () => {
     expect(rateInterval(15)).toBe(60);
     expect(rateInterval(120)).toBe(135);

@@ -1,9 +1,9 @@
 import { createDataFrame, type DataFrame, FieldType, type QueryResultMetaNotice } from '@grafana/data';
 import {
-  cellVolume,
   type EgressCell,
   type EgressQuery,
   LABEL,
+  rankDestinations,
   type RangeSeries,
   type PairScope,
   verdictOfCluster,
@@ -23,28 +23,16 @@ export function limitDestinations(
   cells: EgressCell[],
   limit: number
 ): { cells: EgressCell[]; notice?: QueryResultMetaNotice } {
-  // Ranked by volume (cells.ts), then bytes, then name: the same cut every time.
-  const rank = new Map<string, { volume: number; bytes: number }>();
-  for (const c of cells) {
-    const r = rank.get(c.destination) ?? { volume: 0, bytes: 0 };
-    r.volume += cellVolume(c);
-    r.bytes += c.bytesSent + c.bytesReceived;
-    rank.set(c.destination, r);
-  }
-  if (limit <= 0 || rank.size <= limit) {
+  const ranked = rankDestinations(cells);
+  if (limit <= 0 || ranked.length <= limit) {
     return { cells };
   }
-  const keep = new Set(
-    Array.from(rank.entries())
-      .sort(([a, x], [b, y]) => y.volume - x.volume || y.bytes - x.bytes || (a < b ? -1 : 1))
-      .slice(0, limit)
-      .map(([d]) => d)
-  );
+  const keep = new Set(ranked.slice(0, limit).map((r) => r.key));
   return {
     cells: cells.filter((c) => keep.has(c.destination)),
     notice: {
       severity: 'warning',
-      text: `Showing the top ${limit} of ${rank.size} destinations by volume. Raise "Destination limit" in the data source settings, or narrow the filters.`,
+      text: `Showing the top ${limit} of ${ranked.length} destinations by volume. Raise "Destination limit" in the data source settings, or narrow the filters.`,
     },
   };
 }

@@ -189,6 +189,13 @@ function base(uid: string, title: string, description: string, panels: Panel[], 
   } as Dashboard;
 }
 
+/**
+ * Lines per chart grouped by destination: the destinations with the most traffic in the range. A mesh
+ * with thousands of external hosts draws a chart no one reads and reads every catch-all series at every
+ * step; the matrix and the tables list them all.
+ */
+const TOP_LINES = 10;
+
 export function overviewDashboard(): Dashboard {
   const panels: Panel[] = [
     stat(
@@ -256,16 +263,16 @@ export function overviewDashboard(): Dashboard {
         },
       ],
     }),
-    rateByDestination('Blocked rate by destination', 0, 'blackhole'),
-    rateByDestination('Passthrough rate by destination', 12, 'passthrough'),
+    rateByDestination(`Blocked rate by destination (top ${TOP_LINES})`, 0, 'blackhole'),
+    rateByDestination(`Passthrough rate by destination (top ${TOP_LINES})`, 12, 'passthrough'),
     topTable('Top HTTP destinations', 0, 'http', 'requests'),
     topTable('Top TCP destinations', 12, 'tcp', 'connections'),
     panel({
       type: 'timeseries',
-      title: 'Passthrough TCP bytes',
+      title: `Passthrough TCP bytes (top ${TOP_LINES})`,
       gridPos: { x: 0, y: 34, w: 12, h: 8 },
       maxDataPoints: SERIES_POINTS,
-      targets: [q({ queryType: 'bytes', groupBy: ['destination'] })],
+      targets: [q({ queryType: 'bytes', groupBy: ['destination'], topDestinations: TOP_LINES })],
       fieldConfig: { defaults: { unit: 'Bps', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
       options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi', sort: 'desc' } },
     }),
@@ -314,7 +321,7 @@ function rateByDestination(title: string, x: number, verdict: 'blackhole' | 'pas
     title,
     gridPos: { x, y: 18, w: 12, h: 8 },
     maxDataPoints: SERIES_POINTS,
-    targets: [q({ queryType: 'series', verdicts: [verdict], groupBy: ['destination'] })],
+    targets: [q({ queryType: 'series', verdicts: [verdict], groupBy: ['destination'], topDestinations: TOP_LINES })],
     fieldConfig: { defaults: { unit: 'ops', custom: { drawStyle: 'line', fillOpacity: 10 } }, overrides: [] },
     options: {
       legend: { displayMode: 'table', placement: 'right', calcs: ['max'] },
@@ -382,9 +389,9 @@ export function workloadDashboard(): Dashboard {
     }),
     panel({
       type: 'timeseries',
-      title: 'Egress rate by destination and verdict',
+      title: `Egress rate by destination and verdict (top ${TOP_LINES} destinations)`,
       gridPos: { x: 0, y: 10, w: 24, h: 8 },
-      targets: [q({ queryType: 'series', groupBy: ['verdict', 'destination'] })],
+      targets: [q({ queryType: 'series', groupBy: ['verdict', 'destination'], topDestinations: TOP_LINES })],
       fieldConfig: { defaults: { unit: 'ops' }, overrides: [] },
     }),
     panel({

@@ -21,3 +21,4 @@ export * from './time';
 export * from './alerts';
 export * from './explore';
 export * from './recording';
+export * from './topDestinations';

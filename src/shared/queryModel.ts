@@ -18,6 +18,11 @@ export interface EgressDataQuery extends DataQuery {
   listeners?: Listener[];
   /** Time series: how to split the lines. */
   groupBy?: SeriesGroup[];
+  /**
+   * Time series grouped by destination: only the N destinations with the most traffic in the range (by
+   * requests and connections, or bytes), ranked from the matrix of the same range; empty or 0 means all.
+   */
+  topDestinations?: number;
   /** New destinations: how far before the range a destination must be unseen, e.g. 7d. */
   lookback?: string;
   /** Extra label matchers for this query, e.g. cluster=~"$cluster" (values are escaped). */

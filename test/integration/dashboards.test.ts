@@ -221,19 +221,27 @@ describe('the overview dashboard, through Grafana’s data pipeline', () => {
     got.forEach((v, i) => expect(close(v, top[i])).toBe(true));
   });
 
-  it('"Blocked rate by destination" ends at each blocked destination’s real rate', async () => {
-    const frames = await panelData(panelByTitle('Blocked rate by destination'));
-    const alive = demoFlows().filter(
-      (f) =>
-        f.verdict === 'blackhole' &&
-        (f.category ?? 'external') === 'external' &&
-        flowSeries(f).every((s) => valueAt(s, grid.steps - 1, grid) !== undefined)
+  it('"Blocked rate by destination (top 10)" draws the busiest blocked destinations, each at its real rate', async () => {
+    const frames = await panelData(panelByTitle('Blocked rate by destination (top 10)'));
+    // The range's blocked external destinations by requests and connections (the synthetic truth).
+    const volumeOf = new Map<string, number>();
+    for (const c of truth().filter((x) => x.verdict === 'blackhole' && x.category === 'external')) {
+      const key = `${c.listener} ${c.destination} ${c.port ?? ''}`;
+      volumeOf.set(key, (volumeOf.get(key) ?? 0) + cellVolume(c));
+    }
+    expect(volumeOf.size).toBeGreaterThan(10);
+    expect(frames[0].meta?.notices?.map((n) => n.text)).toContain(
+      `Showing the top 10 of ${volumeOf.size} destinations by requests and connections in the range ("Top destinations" in the query; 0 shows all).`
     );
-    const perSecond = new Map<string, number>();
-    for (const f of alive) {
-      const key = f.listener === 'http' ? (f.hostHeader ?? f.destination)! : (f.ipValue ?? '');
+    // Each flow's series as the chart labels it, with the destination it ranks as and its rate at the end.
+    const rateOf = new Map<string, { key: string; perSecond: number }>();
+    for (const f of demoFlows().filter((x) => x.verdict === 'blackhole' && (x.category ?? 'external') === 'external')) {
+      const label = f.listener === 'http' ? (f.hostHeader ?? f.destination)! : (f.ipValue ?? '');
+      const alive = flowSeries(f).every((s) => valueAt(s, grid.steps - 1, grid) !== undefined);
       const perStep = f.listener === 'http' ? Object.values(f.codes).reduce((a, b) => a + b, 0) : f.connsPerStep;
-      perSecond.set(key, (perSecond.get(key) ?? 0) + (perStep * (f.pods ?? 1)) / grid.interval);
+      const r = rateOf.get(label) ?? { key: `${f.listener} ${f.destination} ${f.port ?? ''}`, perSecond: 0 };
+      r.perSecond += alive ? (perStep * (f.pods ?? 1)) / grid.interval : 0;
+      rateOf.set(label, r);
     }
     const got = new Map(
       frames.map((f) => {
@@ -245,11 +253,17 @@ describe('the overview dashboard, through Grafana’s data pipeline', () => {
         ];
       })
     );
-    for (const [dest, rate] of perSecond) {
-      if (dest === '') {
-        continue;
+    const charted = new Set([...got.keys()].map((label) => rateOf.get(label)?.key ?? `not blocked: ${label}`));
+    expect(charted.size).toBe(10);
+    // None left out had more traffic than one drawn (ties may fall either way).
+    const least = Math.min(...[...charted].map((k) => volumeOf.get(k) ?? NaN));
+    for (const [key, v] of volumeOf) {
+      if (!charted.has(key)) {
+        expect(`${key}: ${v <= least}`).toBe(`${key}: true`);
       }
-      expect(`${dest}: ${close((got.get(dest) ?? 0) * 60, rate * 60)}`).toBe(`${dest}: true`);
+    }
+    for (const [label, rate] of got) {
+      expect(`${label}: ${close(rate * 60, (rateOf.get(label)?.perSecond ?? NaN) * 60)}`).toBe(`${label}: true`);
     }
   });
 

@@ -84,6 +84,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
       />
     </InlineField>
   );
+  const topInvalid =
+    q.topDestinations !== undefined && !(Number.isInteger(q.topDestinations) && q.topDestinations >= 0);
   let promql = '';
   if (q.showPromql) {
     try {
@@ -167,6 +169,29 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
               options={SERIES_GROUPS.map((g) => ({ label: GROUP_LABELS[g], value: g }))}
               value={q.groupBy ?? []}
               onChange={(v) => update({ groupBy: v.map((o) => o.value as SeriesGroup) })}
+            />
+          </InlineField>
+        )}
+        {(q.queryType === 'series' || q.queryType === 'bytes') && (q.groupBy ?? []).includes('destination') && (
+          <InlineField
+            label="Top destinations"
+            labelWidth={16}
+            tooltip="Only the destinations with the most traffic in the range (requests and connections, or bytes): Prometheus reads their series alone. Empty or 0 shows every destination."
+            invalid={topInvalid}
+            error="A whole number of destinations, or empty for all"
+          >
+            <Input
+              width={10}
+              type="number"
+              min={0}
+              aria-label="Top destinations"
+              value={q.topDestinations ?? ''}
+              placeholder="all"
+              onChange={(e) => {
+                const v = e.currentTarget.value.trim();
+                update({ topDestinations: v === '' ? undefined : Number(v) }, false);
+              }}
+              onBlur={onRunQuery}
             />
           </InlineField>
         )}
