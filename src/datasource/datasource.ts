@@ -39,7 +39,8 @@ import {
   METRIC,
   egressSelector,
   lookbackQueries,
-  firstSeenQueries,
+  firstSeenPlan,
+  FIRST_SEEN_HOST_LIMIT,
   activitySpan,
   activityStep,
   type PairActivity,
@@ -445,24 +446,14 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
         volume(c.requests, c.connections) > 0 &&
         !seenBefore.has(`${c.listener}:${c.destination}:${c.port ?? ''}`)
     );
-    // When each new destination was first seen: asked for those destinations only (new ones are few,
-    // and a subquery over every catch-all series of a week is the most expensive read there is), at
-    // about 300 steps over the range, no finer than the series read (a scrape, or 5 minutes).
+    // When each new destination was first seen (the plan says which series and steps).
     const newHosts = [...new Set(fresh.map((c) => c.destination))];
-    // Many new hosts make a regex Prometheus matches at every step: then every series, at the same steps.
-    const onlyNew = newHosts.length <= FIRST_SEEN_HOST_LIMIT;
-    const firstSeen =
-      newHosts.length === 0
-        ? []
-        : firstSeenQueries(onlyNew ? { ...scope, destination: { kind: 'values', values: newHosts } } : scope, {
-            windowSeconds,
-            stepSeconds: Math.max(
-              source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
-              Math.ceil(windowSeconds / 300)
-            ),
-            recorded: source.recorded,
-            tiers,
-          });
+    const { queries: firstSeen, toTheHour } = firstSeenPlan(scope, newHosts, {
+      windowSeconds,
+      minStepSeconds: source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
+      recorded: source.recorded,
+      tiers,
+    });
     const seenFirst = await Promise.all(firstSeen.map((query) => api.instant(query.expr, to)));
     const seenAt = new Map<string, number>();
     seenFirst.forEach((a, i) =>
@@ -482,6 +473,14 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       [
         ...[...cells.warnings, ...seen.flatMap((a) => a.warnings)].map(warning),
         { severity: 'info', text: `Counted from ${cells.source.reason}; the look-back from ${source.reason}.` },
+        ...(toTheHour
+          ? [
+              {
+                severity: 'info' as const,
+                text: `First seen is to the hour: ${newHosts.length} destinations are new (more than ${FIRST_SEEN_HOST_LIMIT}), so it is read from the hourly recording rather than every series' 5-minute one.`,
+              },
+            ]
+          : []),
         ...(shortLookback
           ? [
               {
@@ -757,9 +756,6 @@ interface FindOptions {
   range?: { from: { valueOf(): number }; to: { valueOf(): number } };
   scopedVars?: ScopedVars;
 }
-
-/** Up to this many new destinations, first-seen times are asked for them alone. */
-const FIRST_SEEN_HOST_LIMIT = 50;
 
 /** How long an answer stays shared after it was asked for: the panels of one dashboard load. */
 const SHARED_RESULT_MS = 10_000;

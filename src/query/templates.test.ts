@@ -1,6 +1,8 @@
 import {
   cellQueries,
+  firstSeenPlan,
   firstSeenQueries,
+  FIRST_SEEN_HOST_LIMIT,
   lookbackQueries,
   newDestinationQueries,
   rawCounterQueries,
@@ -181,6 +183,37 @@ describe('firstSeenQueries', () => {
     );
     expect(http.expr).not.toContain('increase1h');
     expect(http.expr).toMatch(/\[1d:5m\]\)\)$/);
+  });
+});
+
+describe('firstSeenPlan', () => {
+  const day = { from: 0, to: 86400, firstHour: 3600.5, lastHour: 86400 - 1799.5 };
+  const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i}.example.com`);
+  const opts = { windowSeconds: 86400, minStepSeconds: 300, recorded: true, tiers: day };
+
+  it('asks for a few new destinations by name, at 5-minute steps over a day', () => {
+    const plan = firstSeenPlan({ listeners: ['http'] }, hosts(3), opts);
+    expect(plan.toTheHour).toBe(false);
+    expect(plan.queries[0].expr).toContain('destination_service=~"(?:h0\\\\.example\\\\.com|');
+    expect(plan.queries[0].expr).toMatch(/\[1d:5m\]\)\)$/);
+  });
+
+  it('reads every series at hour steps from the hourly tier when too many are new to name', () => {
+    const plan = firstSeenPlan({ listeners: ['http'] }, hosts(FIRST_SEEN_HOST_LIMIT + 1), opts);
+    expect(plan.toTheHour).toBe(true);
+    expect(plan.queries[0].expr).not.toContain('h0');
+    expect(plan.queries[0].expr).toContain('increase1h');
+    expect(plan.queries[0].expr).toMatch(/\[1d:1h\]\) or min_over_time/);
+  });
+
+  it('stays at 5-minute steps on every series when there is no hourly tier, and asks nothing for none', () => {
+    const plan = firstSeenPlan({ listeners: ['http'] }, hosts(FIRST_SEEN_HOST_LIMIT + 1), {
+      ...opts,
+      tiers: undefined,
+    });
+    expect(plan.toTheHour).toBe(false);
+    expect(plan.queries[0].expr).toMatch(/\[1d:5m\]\)\)$/);
+    expect(firstSeenPlan({}, [], opts)).toEqual({ queries: [], toTheHour: false });
   });
 });
 

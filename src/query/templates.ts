@@ -547,6 +547,39 @@ export function firstSeenQueries(
   });
 }
 
+/** Above this many new destinations, first seen reads every series instead of a regex of their names. */
+export const FIRST_SEEN_HOST_LIMIT = 50;
+
+/**
+ * The first-seen queries for the new destinations `newHosts` of a window: those destinations' series only
+ * when they are few (new ones usually are), at about 300 steps, no finer than the series read (a scrape,
+ * or 5 minutes). Many new hosts would make a regex Prometheus matches at every step: then every series,
+ * and at the hourly tier's steps where it covers the window (100k series over a day, every one new: 8.4M
+ * samples at 5-minute steps, a twelfth of that hourly), which makes first seen to the hour (`toTheHour`).
+ */
+export function firstSeenPlan(
+  scope: EgressScope,
+  newHosts: readonly string[],
+  opts: { windowSeconds: number; minStepSeconds: number; recorded?: boolean; tiers?: HourlyTiers }
+): { queries: EgressQuery[]; toTheHour: boolean } {
+  if (newHosts.length === 0) {
+    return { queries: [], toTheHour: false };
+  }
+  const few = newHosts.length <= FIRST_SEEN_HOST_LIMIT;
+  const stepSeconds = Math.max(opts.minStepSeconds, Math.ceil(opts.windowSeconds / 300));
+  const toTheHour =
+    !few && opts.recorded === true && opts.tiers !== undefined && stepSeconds < HOURLY_INTERVAL_SECONDS / 2;
+  return {
+    queries: firstSeenQueries(few ? { ...scope, destination: { kind: 'values', values: newHosts } } : scope, {
+      windowSeconds: opts.windowSeconds,
+      stepSeconds: toTheHour ? HOURLY_INTERVAL_SECONDS : stepSeconds,
+      recorded: opts.recorded,
+      tiers: opts.tiers,
+    }),
+    toTheHour,
+  };
+}
+
 /**
  * The naive form a Table-panel user builds: raw counters over a range, reduced in the client.
  * Kept for the benchmark that shows why the matrix uses instant `increase`.
