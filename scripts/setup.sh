@@ -2,7 +2,7 @@
 # Makes a fresh clone ready to run: Debian's prometheus (and chromium for browser tests), then npm ci
 # unless node_modules already matches package-lock.json. Used by `npm start` and `npm test`.
 # --browser: chromium too. --tools: the Go tools the integration tests run (Prometheus 3, Thanos,
-# VictoriaMetrics, istioctl), built once
+# VictoriaMetrics, istioctl, the TSDB writer), built once
 # from the Go module registry into .tools/bin (kept between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +69,14 @@ if $tools && [ ! -x .tools/bin/prometheus ]; then
   echo "setup: building Prometheus ${PROMETHEUS_VERSION} (${PROMETHEUS_MODULE}@${PROMETHEUS_MODULE_VERSION}) from the Go module registry (once, into .tools/bin)"
   GOBIN="$PWD/.tools/bin" go install -ldflags "-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION}" \
     "${PROMETHEUS_MODULE}@${PROMETHEUS_MODULE_VERSION}"
+fi
+
+# The TSDB writer (harness/tools/tsdb-writer, on the Prometheus module pinned there): weeks of synthetic
+# series for the week-long integration tests and the dashboard benchmark. Rebuilt when its source changes.
+if $tools && { [ ! -x .tools/bin/tsdb-writer ] || [ -n "$(find harness/tools/tsdb-writer -newer .tools/bin/tsdb-writer -type f)" ]; }; then
+  command -v go >/dev/null || { echo "setup: Go is needed to build harness/tools/tsdb-writer (https://go.dev/dl/)" >&2; exit 1; }
+  echo "setup: building harness/tools/tsdb-writer (into .tools/bin)"
+  (cd harness/tools/tsdb-writer && go build -o ../../../.tools/bin/tsdb-writer .)
 fi
 
 # Thanos, as users put it in front of several Prometheus servers (test/integration/thanos.test.ts).

@@ -12,19 +12,15 @@
  * github.com/prometheus/prometheus/tsdb module, built once into .tools/bin): a week of 10k series is 200M
  * samples, gigabytes of OpenMetrics text for promtool, a minute this way.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { startHost } from '../../harness/host/server';
 import { ENV_PROMETHEUS_BIN, requirePrometheus3, startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
+import { tsdbWriter, writeMesh } from '../../harness/tsdbWriter';
 
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '..', '..');
-const WRITER = path.join(ROOT, '.tools/bin/tsdb-writer');
 const INTERVAL = 30;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DAY = 86400;
@@ -57,18 +53,6 @@ const SIZES: Size[] = [
   },
   { label: '100k', series: 100_000, days: 1, ranges: [['24h', DAY]] },
 ];
-
-async function writerBinary(): Promise<string> {
-  if (!existsSync(WRITER)) {
-    console.log('  building harness/tools/tsdb-writer (once, into .tools/bin)');
-    mkdirSync(path.dirname(WRITER), { recursive: true });
-    await run('go', ['build', '-o', WRITER, '.'], {
-      cwd: path.join(ROOT, 'harness/tools/tsdb-writer'),
-      timeout: 600_000,
-    });
-  }
-  return WRITER;
-}
 
 interface Dash {
   ready: boolean;
@@ -170,7 +154,7 @@ export async function benchDashboard(): Promise<void> {
   // ISTIOEGRESS_PROMETHEUS_BIN=/usr/bin/prometheus measures Debian's 2.42 instead.
   process.env[ENV_PROMETHEUS_BIN] ??= requirePrometheus3();
   console.log(`dashboard bench: Prometheus ${process.env[ENV_PROMETHEUS_BIN]}`);
-  const writer = await writerBinary();
+  await tsdbWriter();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
@@ -186,23 +170,13 @@ export async function benchDashboard(): Promise<void> {
       mkdirSync(dataDir);
       try {
         const t0 = performance.now();
-        const { stdout } = await run(
-          writer,
-          [
-            '-series',
-            String(size.series),
-            '-days',
-            String(size.days),
-            '-interval',
-            String(INTERVAL),
-            '-end',
-            String(TEST_END),
-            '-out',
-            dataDir,
-          ],
-          { maxBuffer: 1 << 20, timeout: 900_000 }
-        );
-        const written = JSON.parse(stdout) as { series: number; recordedSeries: number; samples: number };
+        const written = await writeMesh({
+          series: size.series,
+          days: size.days,
+          intervalSeconds: INTERVAL,
+          end: TEST_END,
+          out: dataDir,
+        });
         console.log(
           `dashboard bench ${size.label}: ${n(written.series)} catch-all series (${n(written.recordedSeries)} recorded), ${size.days} day(s) at ${INTERVAL} s, ${n(written.samples)} samples written in ${((performance.now() - t0) / 1000).toFixed(0)} s`
         );

@@ -428,10 +428,24 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       // far back as the 5-minute one (which coversLookback checked).
       hourlyLookback: source.recorded && hourlyBefore !== undefined,
     });
-    const [seen, cells] = await Promise.all([
-      Promise.all(seenQueries.map((query) => api.instant(query.expr, to))),
-      matrix,
-    ]);
+    const planOptions = {
+      windowSeconds,
+      minStepSeconds: source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
+      recorded: source.recorded,
+      tiers,
+    };
+    const seenAnswers = Promise.all(seenQueries.map((query) => api.instant(query.expr, to)));
+    // Nothing in the look-back (a recording or a Prometheus younger than it) makes every destination of the
+    // range new. Where first seen then reads every series at the hourly tier's steps anyway (a week's
+    // range), it is asked as soon as the look-back answers, beside the matrix fetch instead of after it.
+    const everyNew = firstSeenPlan(scope, 'all', planOptions);
+    const early = seenAnswers.then((seen) =>
+      seen.every((a) => a.data.length === 0) && everyNew.hourly && !everyNew.toTheHour
+        ? Promise.all(everyNew.queries.map((query) => api.instant(query.expr, to)))
+        : undefined
+    );
+    early.catch(() => undefined);
+    const [seen, cells] = await Promise.all([seenAnswers, matrix]);
     const seenBefore = new Set<string>();
     seen.forEach((a, i) =>
       a.data.forEach((s) => {
@@ -448,13 +462,9 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     );
     // When each new destination was first seen (the plan says which series and steps).
     const newHosts = [...new Set(fresh.map((c) => c.destination))];
-    const { queries: firstSeen, toTheHour } = firstSeenPlan(scope, newHosts, {
-      windowSeconds,
-      minStepSeconds: source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
-      recorded: source.recorded,
-      tiers,
-    });
-    const seenFirst = await Promise.all(firstSeen.map((query) => api.instant(query.expr, to)));
+    const earlyAnswers = await early;
+    const { queries: firstSeen, toTheHour } = earlyAnswers ? everyNew : firstSeenPlan(scope, newHosts, planOptions);
+    const seenFirst = earlyAnswers ?? (await Promise.all(firstSeen.map((query) => api.instant(query.expr, to))));
     const seenAt = new Map<string, number>();
     seenFirst.forEach((a, i) =>
       a.data.forEach((s) => {

@@ -206,6 +206,15 @@ describe('firstSeenPlan', () => {
     expect(plan.queries[0].expr).toMatch(/\[1d:1h\]\) or min_over_time/);
   });
 
+  it('reads every series for `all`: at a week, at the hourly tier\'s own steps (not "to the hour" by choice)', () => {
+    const week = { from: 0, to: 7 * 86400, firstHour: 3600.5, lastHour: 7 * 86400 - 1799.5 };
+    const plan = firstSeenPlan({ listeners: ['http'] }, 'all', { ...opts, windowSeconds: 7 * 86400, tiers: week });
+    expect(plan).toMatchObject({ toTheHour: false, hourly: true });
+    expect(plan.queries[0].expr).not.toContain('destination_service=~');
+    expect(plan.queries[0].expr).toMatch(/\[7d:1h\]\) or min_over_time/);
+    expect(firstSeenPlan({ listeners: ['http'] }, 'all', opts)).toMatchObject({ toTheHour: true, hourly: true });
+  });
+
   it('stays at 5-minute steps on every series when there is no hourly tier, and asks nothing for none', () => {
     const plan = firstSeenPlan({ listeners: ['http'] }, hosts(FIRST_SEEN_HOST_LIMIT + 1), {
       ...opts,
@@ -213,7 +222,7 @@ describe('firstSeenPlan', () => {
     });
     expect(plan.toTheHour).toBe(false);
     expect(plan.queries[0].expr).toMatch(/\[1d:5m\]\)\)$/);
-    expect(firstSeenPlan({}, [], opts)).toEqual({ queries: [], toTheHour: false });
+    expect(firstSeenPlan({}, [], opts)).toEqual({ queries: [], toTheHour: false, hourly: false });
   });
 });
 

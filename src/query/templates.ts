@@ -551,32 +551,34 @@ export function firstSeenQueries(
 export const FIRST_SEEN_HOST_LIMIT = 50;
 
 /**
- * The first-seen queries for the new destinations `newHosts` of a window: those destinations' series only
- * when they are few (new ones usually are), at about 300 steps, no finer than the series read (a scrape,
- * or 5 minutes). Many new hosts would make a regex Prometheus matches at every step: then every series,
- * and at the hourly tier's steps where it covers the window (100k series over a day, every one new: 8.4M
- * samples at 5-minute steps, a twelfth of that hourly), which makes first seen to the hour (`toTheHour`).
+ * The first-seen queries for the new destinations `newHosts` of a window (`all`: every destination, when
+ * every one is new): those destinations' series only when they are few (new ones usually are), at about
+ * 300 steps, no finer than the series read (a scrape, or 5 minutes). Many new hosts would make a regex
+ * Prometheus matches at every step: then every series, and at the hourly tier's steps where it covers the
+ * window (100k series over a day, every one new: 8.4M samples at 5-minute steps, a twelfth of that
+ * hourly), which makes first seen to the hour (`toTheHour`). `hourly`: the plan reads the hourly tier.
  */
 export function firstSeenPlan(
   scope: EgressScope,
-  newHosts: readonly string[],
+  newHosts: readonly string[] | 'all',
   opts: { windowSeconds: number; minStepSeconds: number; recorded?: boolean; tiers?: HourlyTiers }
-): { queries: EgressQuery[]; toTheHour: boolean } {
+): { queries: EgressQuery[]; toTheHour: boolean; hourly: boolean } {
   if (newHosts.length === 0) {
-    return { queries: [], toTheHour: false };
+    return { queries: [], toTheHour: false, hourly: false };
   }
-  const few = newHosts.length <= FIRST_SEEN_HOST_LIMIT;
-  const stepSeconds = Math.max(opts.minStepSeconds, Math.ceil(opts.windowSeconds / 300));
-  const toTheHour =
-    !few && opts.recorded === true && opts.tiers !== undefined && stepSeconds < HOURLY_INTERVAL_SECONDS / 2;
+  const few = newHosts !== 'all' && newHosts.length <= FIRST_SEEN_HOST_LIMIT;
+  const tiered = opts.recorded === true && opts.tiers !== undefined;
+  const windowStep = Math.max(opts.minStepSeconds, Math.ceil(opts.windowSeconds / 300));
+  const toTheHour = !few && tiered && windowStep < HOURLY_INTERVAL_SECONDS / 2;
+  const stepSeconds = toTheHour ? HOURLY_INTERVAL_SECONDS : windowStep;
   return {
-    queries: firstSeenQueries(few ? { ...scope, destination: { kind: 'values', values: newHosts } } : scope, {
-      windowSeconds: opts.windowSeconds,
-      stepSeconds: toTheHour ? HOURLY_INTERVAL_SECONDS : stepSeconds,
-      recorded: opts.recorded,
-      tiers: opts.tiers,
-    }),
+    queries: firstSeenQueries(
+      few ? { ...scope, destination: { kind: 'values', values: newHosts as readonly string[] } } : scope,
+      { windowSeconds: opts.windowSeconds, stepSeconds, recorded: opts.recorded, tiers: opts.tiers }
+    ),
     toTheHour,
+    // firstSeenQueries' own rule for reading the hourly tier.
+    hourly: tiered && stepSeconds >= HOURLY_INTERVAL_SECONDS / 2,
   };
 }
 
