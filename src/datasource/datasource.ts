@@ -436,11 +436,13 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     };
     const seenAnswers = Promise.all(seenQueries.map((query) => api.instant(query.expr, to)));
     // Nothing in the look-back (a recording or a Prometheus younger than it) makes every destination of the
-    // range new. Where first seen then reads every series at the hourly tier's steps anyway (a week's
-    // range), it is asked as soon as the look-back answers, beside the matrix fetch instead of after it.
+    // range new. Where first seen then reads every series at the hourly tier's steps (a week's range, or
+    // more new destinations than a regex should name), it is asked as soon as the look-back answers,
+    // beside the matrix fetch instead of after it. Over a day, a few new destinations get their own finer
+    // query after the matrix all the same; the early one was cheap then (few series).
     const everyNew = firstSeenPlan(scope, 'all', planOptions);
     const early = seenAnswers.then((seen) =>
-      seen.every((a) => a.data.length === 0) && everyNew.hourly && !everyNew.toTheHour
+      seen.every((a) => a.data.length === 0) && everyNew.hourly
         ? Promise.all(everyNew.queries.map((query) => api.instant(query.expr, to)))
         : undefined
     );
@@ -462,7 +464,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     );
     // When each new destination was first seen (the plan says which series and steps).
     const newHosts = [...new Set(fresh.map((c) => c.destination))];
-    const earlyAnswers = await early;
+    const answered = await early;
+    // A few new destinations over a day are asked for by name at finer steps: the early answer is to the hour.
+    const earlyAnswers =
+      answered && (!everyNew.toTheHour || newHosts.length > FIRST_SEEN_HOST_LIMIT) ? answered : undefined;
     const { queries: firstSeen, toTheHour } = earlyAnswers ? everyNew : firstSeenPlan(scope, newHosts, planOptions);
     const seenFirst = earlyAnswers ?? (await Promise.all(firstSeen.map((query) => api.instant(query.expr, to))));
     const seenAt = new Map<string, number>();

@@ -26,7 +26,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'istioegress-week-'));
   const out = path.join(work, 'data');
   mkdirSync(out);
-  await writeMesh({ series: 600, days: 7, intervalSeconds: 60, end: TEST_END, out });
+  await writeMesh({ series: 1200, days: 7, intervalSeconds: 60, end: TEST_END, out });
   prom = await startPrometheus({ dataDir: out });
 }, 900_000);
 
@@ -60,9 +60,11 @@ async function firstRawSample(): Promise<Map<string, number>> {
 }
 
 describe('first seen over a week', () => {
-  it('with nothing in the look-back, is asked beside the matrix fetch and finds each destination to the hour', async () => {
-    // The matrix's requests wait until first seen has been asked: a data source that asks it only after
-    // the matrix would never release them (the safety release after 60 s makes that a failure, not a hang).
+  /**
+   * A data source whose matrix requests wait until first seen has been asked: one that asks it only after
+   * the matrix would never release them (the safety release after 60 s makes that a failure, not a hang).
+   */
+  function gatedDataSource() {
     const forward = proxyTo(() => prom.url, 60_000);
     let releasedBy: 'first seen' | 'the safety timeout' | undefined;
     let release!: () => void;
@@ -86,11 +88,15 @@ describe('first seen over a week', () => {
       fakeTemplateSrv(),
       fakeBackendSrv(handler)
     );
+    return { ds, releasedBy: () => (clearTimeout(safety), releasedBy) };
+  }
+
+  it('with nothing in the look-back, is asked beside the matrix fetch and finds each destination to the hour', async () => {
+    const gated = gatedDataSource();
     const from = TEST_END - 7 * DAY;
-    const res = await ds.query(queryRequest([{ queryType: 'newDestinations', lookback: '7d' }], from, TEST_END));
-    clearTimeout(safety);
+    const res = await gated.ds.query(queryRequest([{ queryType: 'newDestinations', lookback: '7d' }], from, TEST_END));
     expect(res.errors).toBeUndefined();
-    expect(releasedBy).toBe('first seen');
+    expect(gated.releasedBy()).toBe('first seen');
     const frame = res.data[0];
     const col = (n: string) => frame.fields.find((f: { name: string }) => f.name === n).values as unknown[];
     const truth = await firstRawSample();
@@ -108,6 +114,39 @@ describe('first seen over a week', () => {
       bornInside += first > from + HOUR ? 1 : 0;
     });
     expect(bornInside).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('over a day with nothing before it, many new destinations: beside the matrix, to the hour, and it says so', async () => {
+    const gated = gatedDataSource();
+    const from = TEST_END - 7 * DAY;
+    const res = await gated.ds.query(
+      queryRequest([{ queryType: 'newDestinations', lookback: '7d' }], from, from + DAY)
+    );
+    expect(res.errors).toBeUndefined();
+    expect(gated.releasedBy()).toBe('first seen');
+    const frame = res.data[0];
+    const destinations = new Set(frame.fields.find((f: { name: string }) => f.name === 'destination').values);
+    expect(destinations.size).toBeGreaterThan(50);
+    expect(frame.meta.notices.map((n: { text: string }) => n.text)).toContain(
+      `First seen is to the hour: ${destinations.size} destinations are new (more than 50), so it is read from the hourly recording rather than every series' 5-minute one.`
+    );
+  }, 120_000);
+
+  it('over a day with nothing before it, a few new destinations: asked for by name at 5-minute steps', async () => {
+    const gated = gatedDataSource();
+    const from = TEST_END - 7 * DAY;
+    const res = await gated.ds.query(
+      queryRequest([{ queryType: 'newDestinations', lookback: '7d', workload: 'svc-0' }], from, from + DAY)
+    );
+    expect(res.errors).toBeUndefined();
+    const frame = res.data[0];
+    expect(frame.length).toBeGreaterThan(0);
+    expect(frame.meta.notices.map((n: { text: string }) => n.text).join('\n')).not.toContain('to the hour');
+    const firstSeen = String(frame.meta.executedQueryString)
+      .split('\n')
+      .filter((l) => l.includes('.firstSeen: '));
+    expect(firstSeen.length).toBeGreaterThan(0);
+    expect(firstSeen.every((l) => /destination_(service|ip)=~"\(\?:/.test(l) && l.includes(':5m]'))).toBe(true);
   }, 120_000);
 
   it('with a look-back that saw traffic, asks first seen after the matrix, for the new destinations alone', async () => {
