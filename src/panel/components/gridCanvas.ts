@@ -1,7 +1,8 @@
 import { type RefObject, useEffect, useRef } from 'react';
 import { colorManipulator, type GrafanaTheme2 } from '@grafana/data';
 import { drawAxes } from '../model/axes';
-import { drawCells } from '../model/draw';
+import { parseColor } from '../model/colors';
+import { drawCells, packPixel } from '../model/draw';
 import type { MatrixLayout } from '../model/layout';
 import type { GridGeometry, MatrixModel } from '../model/matrix';
 import type { Point } from './gridPoint';
@@ -46,7 +47,14 @@ export function useGridCanvas(
       },
       layout
     );
-    drawCells(ctx, model, geometry, palette, levels);
+    drawCells(
+      ctx,
+      model,
+      geometry,
+      Uint32Array.from(palette, (css) => packPixel(parseColor(css))),
+      levels,
+      dpr
+    );
   }, [canvasRef, model, geometry, palette, width, height, theme, levels, layout]);
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { EgressCell } from '../../query';
-import { drawCells, type DrawTarget } from './draw';
+import { cellPixels, packPixel, paintCells } from './draw';
 import { CLASS_INDEX } from './colors';
 import { buildMatrix, fitGrid, hitTest, intensityLevel, type MatrixCell, naturalCompare } from './matrix';
 import { readFrames } from './readFrame';
@@ -230,39 +230,56 @@ describe('hitTest and fitGrid', () => {
   });
 });
 
-describe('drawCells', () => {
-  it('sets each palette color once, however many cells, and draws every cell in it', () => {
+describe('paintCells', () => {
+  const colors = Uint32Array.from({ length: 21 }, (_, i) => 1000 + i);
+  const at = (px: { data: Uint32Array; width: number }, x: number, y: number) => px.data[y * px.width + x];
+
+  it('fills each cell with its palette color, leaves the gaps and empty cells transparent', () => {
     const many = Array.from({ length: 400 }, (_, i) =>
       cell('ns', `w${i % 20}`, `d${Math.floor(i / 20)}.com`, i % 3 ? 'passthrough' : 'blackhole', 10)
     );
     const m = buildMatrix(many, opts);
-    const { geometry } = fitGrid(m, { x0: 0, y0: 0, width: 400, height: 400 });
-    const rects = new Map<string, number>();
-    const styles: string[] = [];
-    const ctx: DrawTarget = {
-      fillStyle: '',
-      strokeStyle: '',
-      lineWidth: 1,
-      clearRect: () => {},
-      save: () => {},
-      restore: () => {},
-      beginPath: () => {},
-      rect: () => {},
-      clip: () => {},
-      fillRect() {
-        const style = String(this.fillStyle);
-        if (styles[styles.length - 1] !== style) {
-          styles.push(style);
-        }
-        rects.set(style, (rects.get(style) ?? 0) + 1);
-      },
-      strokeRect: () => styles.push('stroke'),
-    };
-    const palette = Array.from({ length: 21 }, (_, i) => `c${i}`);
-    expect(drawCells(ctx, m, geometry, palette, 6)).toBe(2);
+    const { geometry: g } = fitGrid(m, { x0: 0, y0: 0, width: 400, height: 400 });
+    const size = cellPixels(g, 1)!;
+    const px = { data: new Uint32Array(size.width * size.height), ...size };
+    expect(paintCells(px, m, g, colors, 6, 1)).toBe(400);
     // Every cell has volume 10 = max: level 6. Blocked-only pairs are class 0, passthrough-only class 1.
-    expect(styles).toEqual(['c6', 'c13']);
-    expect(Object.fromEntries(rects)).toEqual({ c6: 134, c13: 266 });
+    const counts = new Map<number, number>();
+    for (let r = 0; r < g.visibleRows; r++) {
+      for (let c = 0; c < g.visibleCols; c++) {
+        const v = at(px, Math.floor((c + 0.5) * g.cellW), Math.floor((r + 0.5) * g.cellH));
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+    }
+    expect(Object.fromEntries(counts)).toEqual({ [colors[6]]: 134, [colors[13]]: 266 });
+    // The last pixel column of the first cell is the gap (cells wider than 6 px keep a 1 px gap).
+    expect(at(px, Math.round(g.cellW) - 1, 1)).toBe(0);
+  });
+
+  it('outlines a pair seen with no traffic (level 0) and fills the others, at device pixels', () => {
+    const m = buildMatrix(
+      [cell('ns', 'a', 'idle.com', 'passthrough', 0), cell('ns', 'a', 'busy.com', 'passthrough', 5)],
+      {
+        ...opts,
+        sortColumns: 'name',
+      }
+    );
+    const g = { x0: 0, y0: 0, cellW: 10, cellH: 10, rowOffset: 0, colOffset: 0, visibleRows: 1, visibleCols: 2 };
+    const size = cellPixels(g, 2)!;
+    expect(size).toEqual({ width: 40, height: 20 });
+    const px = { data: new Uint32Array(size.width * size.height), ...size };
+    paintCells(px, m, g, colors, 4, 2);
+    // busy.com (column 0, level 4 of class passthrough: 5 + 4) is filled; idle.com (column 1, level 0: 5) is
+    // an outline two device pixels wide with a transparent middle; the 2-pixel gap after each stays empty.
+    expect([at(px, 0, 0), at(px, 9, 9), at(px, 17, 17)]).toEqual([colors[9], colors[9], colors[9]]);
+    expect([at(px, 18, 5), at(px, 19, 5)]).toEqual([0, 0]);
+    expect([at(px, 20, 0), at(px, 21, 9), at(px, 37, 9)]).toEqual([colors[5], colors[5], colors[5]]);
+    expect(at(px, 28, 9)).toBe(0);
+  });
+
+  it('packs a color as ImageData reads it: R, G, B, A bytes', () => {
+    const bytes = new Uint8Array(new Uint32Array([packPixel([1, 2, 3])]).buffer);
+    expect(Array.from(bytes)).toEqual([1, 2, 3, 255]);
   });
 });
 
