@@ -42,10 +42,16 @@ export function paintCells(
   const xs = Int32Array.from({ length: g.visibleCols + 1 }, (_, c) => Math.round(c * g.cellW * dpr));
   const ys = Int32Array.from({ length: g.visibleRows + 1 }, (_, r) => Math.round(r * g.cellH * dpr));
   let painted = 0;
+  // Outlined cells of the current grid row, as x0, x1 pairs: hollowed out after the row is copied down.
+  const hollow: number[] = [];
   for (let r = 0; r < g.visibleRows; r++) {
     const row = r + g.rowOffset;
     const y0 = ys[r];
     const y1 = Math.max(y0 + 1, ys[r + 1] - gap);
+    const top = y0 * width;
+    hollow.length = 0;
+    // The grid row's first pixel row, one fill per cell; every pixel row below it is the same line, copied
+    // whole (a fill per cell and pixel row was 6 ms of calls at 10k cells).
     for (let c = 0; c < g.visibleCols; c++) {
       const i = model.indexOf(row, c + g.colOffset);
       if (i < 0) {
@@ -53,17 +59,20 @@ export function paintCells(
       }
       painted++;
       const pi = model.paletteOf(i, levels);
-      const color = colors[pi];
       const x0 = xs[c];
       const x1 = Math.max(x0 + 1, xs[c + 1] - gap);
-      const outline = pi % (levels + 1) === 0;
-      for (let y = y0; y < y1; y++) {
-        const at = y * width;
-        if (!outline || y - y0 < line || y1 - y <= line) {
-          data.fill(color, at + x0, at + x1);
-        } else {
-          data.fill(color, at + x0, at + Math.min(x1, x0 + line));
-          data.fill(color, at + Math.max(x0, x1 - line), at + x1);
+      data.fill(colors[pi], top + x0, top + x1);
+      if (pi % (levels + 1) === 0) {
+        hollow.push(x0 + line, x1 - line);
+      }
+    }
+    for (let y = y0 + 1; y < y1; y++) {
+      data.copyWithin(y * width, top, top + width);
+    }
+    for (let y = y0 + line; y < y1 - line; y++) {
+      for (let k = 0; k < hollow.length; k += 2) {
+        if (hollow[k] < hollow[k + 1]) {
+          data.fill(0, y * width + hollow[k], y * width + hollow[k + 1]);
         }
       }
     }
