@@ -274,7 +274,15 @@ describe('paintCells', () => {
     expect([at(px, 0, 0), at(px, 9, 9), at(px, 17, 17)]).toEqual([colors[9], colors[9], colors[9]]);
     expect([at(px, 18, 5), at(px, 19, 5)]).toEqual([0, 0]);
     expect([at(px, 20, 0), at(px, 21, 9), at(px, 37, 9)]).toEqual([colors[5], colors[5], colors[5]]);
-    expect(at(px, 28, 9)).toBe(0);
+    expect([
+      at(px, 28, 0),
+      at(px, 28, 1),
+      at(px, 28, 2),
+      at(px, 28, 9),
+      at(px, 28, 15),
+      at(px, 28, 16),
+      at(px, 28, 17),
+    ]).toEqual([colors[5], colors[5], 0, 0, 0, colors[5], colors[5]]);
   });
 
   it('packs a color as ImageData reads it: R, G, B, A bytes', () => {
