@@ -287,15 +287,12 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
         const unit =
           q.queryType === 'bytes' ? 'Bps' : q.listeners?.length === 1 && q.listeners[0] === 'tcp' ? 'cps' : 'reqps';
         const frames = queries.flatMap((query, i) =>
-          withNotices(timeSeriesFrames(q.refId, query, answers[i].data, ipLabel, unit), answers[i].warnings)
+          withNotices(
+            timeSeriesFrames(q.refId, query, answers[i].data, ipLabel, unit),
+            answers[i].warnings.map(warning)
+          )
         );
-        if (top && frames[0]) {
-          frames[0].meta = {
-            ...frames[0].meta,
-            notices: [...(frames[0].meta?.notices ?? []), { severity: 'info', text: top.notice }],
-          };
-        }
-        return frames;
+        return top ? withNotices(frames, [{ severity: 'info', text: top.notice }]) : frames;
       }
       case 'newDestinations': {
         // The stat and the table of one dashboard ask the same: one answer for both.
@@ -792,9 +789,10 @@ function warning(text: string): QueryResultMetaNotice {
   return { severity: 'warning', text };
 }
 
-function withNotices(frames: DataFrame[], warnings: string[]): DataFrame[] {
-  if (warnings.length && frames[0]) {
-    frames[0].meta = { ...frames[0].meta, notices: warnings.map(warning) };
+/** Adds `notices` to the first frame (where Grafana's panel shows them), after any it has. */
+function withNotices(frames: DataFrame[], notices: QueryResultMetaNotice[]): DataFrame[] {
+  if (notices.length && frames[0]) {
+    frames[0].meta = { ...frames[0].meta, notices: [...(frames[0].meta?.notices ?? []), ...notices] };
   }
   return frames;
 }

@@ -511,6 +511,11 @@ export function lookbackQueries(
   });
 }
 
+/** Whether first seen reads the hourly tier (at hour steps): recorded, tiered, steps of half an hour and more. */
+function firstSeenReadsHourly(opts: { stepSeconds: number; recorded?: boolean; tiers?: HourlyTiers }): boolean {
+  return opts.recorded === true && opts.tiers !== undefined && opts.stepSeconds >= HOURLY_INTERVAL_SECONDS / 2;
+}
+
 /**
  * When each destination was first seen inside the window (to the subquery step): the time of "first seen"
  * annotations for new destinations. With `tiers` and a step of half an hour or more (a range of about a
@@ -521,7 +526,7 @@ export function firstSeenQueries(
   scope: EgressScope,
   opts: { windowSeconds: number; stepSeconds: number; recorded?: boolean; tiers?: HourlyTiers }
 ): EgressQuery[] {
-  const hourlySteps = opts.recorded && opts.tiers !== undefined && opts.stepSeconds >= HOURLY_INTERVAL_SECONDS / 2;
+  const hourlySteps = firstSeenReadsHourly(opts);
   return eventMeasures(scope).map(({ listener, measure }) => {
     const dest = destinationLabel(listener, scope);
     const sel = externalSeries(listener, measure, scope, opts.recorded);
@@ -577,8 +582,7 @@ export function firstSeenPlan(
       { windowSeconds: opts.windowSeconds, stepSeconds, recorded: opts.recorded, tiers: opts.tiers }
     ),
     toTheHour,
-    // firstSeenQueries' own rule for reading the hourly tier.
-    hourly: tiered && stepSeconds >= HOURLY_INTERVAL_SECONDS / 2,
+    hourly: firstSeenReadsHourly({ stepSeconds, recorded: opts.recorded, tiers: opts.tiers }),
   };
 }
 
