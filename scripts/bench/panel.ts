@@ -6,8 +6,8 @@
  * Frames are built in the page by the data source's own matrixFrame(). Each render starts from a
  * collected heap (Chromium runs with --expose-gc), so the garbage of building the frame is not billed
  * to the panel; first paint is timed to just after the first painted frame whose canvas holds the grid
-(checked on its pixels: a panel that measures its legend late draws the grid a frame after it), and
-the number of frames that took is printed. Median of 5: V8 tiers a
+ * (checked on its pixels: a panel that measures its legend late draws the grid a frame after it), and
+ * the number of frames that took is printed. Median of 5: V8 tiers a
  * function up while it runs, and one run in a few lands in slower code.
  */
 import { readFileSync } from 'node:fs';
