@@ -82,7 +82,8 @@ export function verdictAt(t: Pick<CellTable, 'verdict' | 'dict'>, r: number): nu
 /** The category of row r; rows without one (plain Prometheus tables) are external. */
 export function categoryAt(t: Pick<CellTable, 'category'>, r: number): Category {
   const v = t.category?.[r];
-  return typeof v === 'string' && isCategory(v) ? v : 'external';
+  // Nearly every row is external: answered before the list of categories is searched.
+  return v === 'external' ? v : typeof v === 'string' && isCategory(v) ? v : 'external';
 }
 
 export const num = (col: ArrayLike<unknown> | undefined, r: number): number => Number(col?.[r]) || 0;
