@@ -98,20 +98,17 @@ export function labelBudget(items: readonly AxisItem[], offset: number, visible:
     const y = items[b + offset];
     return y.blocked - x.blocked || y.total - x.total || a - b;
   });
-  // At most one label per spacing-wide bucket; a neighbour bucket's label is checked by distance.
-  const bucketOf = (k: number) => Math.floor(((k + 0.5) * cell) / spacing);
-  const taken = new Map<number, number>();
+  // At most one label per spacing-wide bucket (taken[b + 1]: its position, or -1); a neighbour bucket's
+  // label is checked by distance.
+  const taken = new Int32Array(Math.floor(((visible + 0.5) * cell) / spacing) + 3).fill(-1);
+  const near = (n: number, k: number) => taken[n + 1] >= 0 && Math.abs(taken[n + 1] - k) * cell < spacing;
   for (const k of order) {
-    const b = bucketOf(k);
-    const near = [b - 1, b, b + 1].some((n) => {
-      const other = taken.get(n);
-      return other !== undefined && Math.abs(other - k) * cell < spacing;
-    });
-    if (!near && !taken.has(b)) {
-      taken.set(b, k);
+    const b = Math.floor(((k + 0.5) * cell) / spacing);
+    if (taken[b + 1] < 0 && !near(b - 1, k) && !near(b + 1, k)) {
+      taken[b + 1] = k;
     }
   }
-  return Array.from(taken.values()).sort((a, b) => a - b);
+  return Array.from(taken.filter((k) => k >= 0));
 }
 
 /** Runs of consecutive visible items with the same group (namespace bands), as [group, first, last]. */
