@@ -218,7 +218,7 @@ export class Axes {
  * of the previous block in the same order, so the value at the same position is compared before any
  * hashing.
  */
-class DestinationCursor {
+export class DestinationCursor {
   private readonly raw: unknown[] = [];
   private readonly index: number[] = [];
   private pos = 0;

@@ -1,5 +1,5 @@
 import { SKIP, verdictAt } from './cellTable';
-import { type Axes, type Cells, type Pairs, rowFlags, rowVolume } from './fold';
+import { type Axes, type Cells, DestinationCursor, type Pairs, rowFlags, rowVolume } from './fold';
 
 /** Above this many rows × columns the index is a Map (sparse) instead of a dense Int32Array. */
 const DENSE_LIMIT = 16_000_000;
@@ -12,6 +12,12 @@ const DENSE_LIMIT = 16_000_000;
 export interface CellIndex {
   /** The cell at (row, column), or -1. */
   indexOf(row: number, col: number): number;
+  /**
+   * Row `row`'s cells from column col0 on, as many as `out.cell` holds: each cell (or -1), and the volume
+   * and flags of each found one. What drawing reads for every visible cell: taken from where the cells are
+   * found, not from another walk over their rows, and a row at a time rather than a call per cell.
+   */
+  readRow(row: number, col0: number, out: RowSums): void;
   count: number;
   maxVolume: number;
   volume(m: number): number;
@@ -21,6 +27,13 @@ export interface CellIndex {
   destination(m: number): number;
   /** The input rows folded into cell m. */
   rows(m: number): number[];
+}
+
+/** One grid row's cells and their sums (CellIndex.readRow). */
+export interface RowSums {
+  cell: Int32Array;
+  volume: Float64Array;
+  flags: Uint8Array;
 }
 
 /** Ranks of the axes' items: position on the sorted axis, or -1 when filtered out. */
@@ -51,7 +64,7 @@ function runOf(c: Cells, m: number): number {
 const runEnd = (c: Cells, k: number) => (k + 1 < c.runCell.length ? c.runCell[k + 1] : c.count);
 
 /** What an index over folded cells answers alike, whichever way it places them. */
-function cellsAccess(axes: Axes, c: Cells): Omit<CellIndex, 'indexOf' | 'count' | 'maxVolume'> {
+function cellsAccess(axes: Axes, c: Cells): Omit<CellIndex, 'indexOf' | 'readRow' | 'count' | 'maxVolume'> {
   const workload = (m: number) => c.runW[runOf(c, m)];
   return {
     volume: (m) => c.volume[m],
@@ -119,7 +132,23 @@ function placeCells(axes: Axes, c: Cells, k: Ranks): CellIndex {
     ? (row: number, col: number) =>
         row < 0 || col < 0 || row >= nrows || col >= ncols ? -1 : dense[row * ncols + col] - 1
     : (row: number, col: number) => (sparse!.get(row * ncols + col) ?? 0) - 1;
-  return { ...cellsAccess(axes, c), indexOf, count, maxVolume };
+  return { ...cellsAccess(axes, c), ...sumsByCell(c, indexOf), indexOf, count, maxVolume };
+}
+
+/** Sums read where the folded cells hold them. */
+function sumsByCell(c: Cells, indexOf: CellIndex['indexOf']): Pick<CellIndex, 'readRow'> {
+  return {
+    readRow: (row, col0, out) => {
+      for (let j = 0; j < out.cell.length; j++) {
+        const m = indexOf(row, col0 + j);
+        out.cell[j] = m;
+        if (m >= 0) {
+          out.volume[j] = c.volume[m];
+          out.flags[j] = c.flags[m];
+        }
+      }
+    },
+  };
 }
 
 /** Read-only pass over the cells of visible workloads and destinations: how many, and the largest volume. */
@@ -146,11 +175,16 @@ function scanCells(
 }
 
 /**
- * Lines of the grid built on first use: line(w) maps a destination's position to a cell of workload w.
- * Drawing looks into the visible page's lines, hovering into one; a million cells then cost no grid
- * memory before the first paint (4 MB of fresh, faulting pages otherwise).
+ * Lines of the grid built on first use: the line of workload w holds, at a destination's position, what
+ * `make` put there (the cell, and what else drawing reads). Drawing looks into the visible page's lines,
+ * hovering into one; a million cells then cost no grid memory before the first paint (4 MB of fresh,
+ * faulting pages otherwise). `lineAt` is the line of the workload at (row, column), or undefined outside
+ * the grid; `posAt` the position in it.
  */
-function lazyLines(k: Ranks, fill: (w: number, line: Int32Array) => void): CellIndex['indexOf'] {
+function lazyLines<L>(
+  k: Ranks,
+  make: (w: number, length: number) => L
+): { lineAt(row: number, col: number): L | undefined; posAt(row: number, col: number): number } {
   const { workloadRank, transpose, nrows, ncols } = k;
   const wAt = new Int32Array(transpose ? ncols : nrows);
   workloadRank.forEach((at, w) => {
@@ -158,21 +192,13 @@ function lazyLines(k: Ranks, fill: (w: number, line: Int32Array) => void): CellI
       wAt[at] = w;
     }
   });
-  const lines: Array<Int32Array | undefined> = [];
-  const line = (w: number): Int32Array => {
-    let a = lines[w];
-    if (!a) {
-      a = lines[w] = new Int32Array(transpose ? nrows : ncols);
-      fill(w, a);
-    }
-    return a;
+  const lines: Array<L | undefined> = [];
+  const line = (w: number): L => (lines[w] ??= make(w, transpose ? nrows : ncols));
+  return {
+    lineAt: (row, col) =>
+      row < 0 || col < 0 || row >= nrows || col >= ncols ? undefined : line(wAt[transpose ? col : row]),
+    posAt: (row, col) => (transpose ? row : col),
   };
-  return (row, col) =>
-    row < 0 || col < 0 || row >= nrows || col >= ncols
-      ? -1
-      : transpose
-        ? line(wAt[col])[row] - 1
-        : line(wAt[row])[col] - 1;
 }
 
 /** The grid over folded cells when no workload came back: each pair owns one cell, each workload one run. */
@@ -180,7 +206,8 @@ function lazyIndex(axes: Axes, c: Cells, k: Ranks): CellIndex {
   const { count, maxVolume } = /*#__NOINLINE__*/ scanCells(c, k.workloadRank, k.destinationRank);
   const runOfW: number[] = [];
   c.runW.forEach((w, run) => (runOfW[w] = run));
-  const indexOf = lazyLines(k, (w, line) => {
+  const lines = lazyLines(k, (w, length) => {
+    const line = new Int32Array(length);
     const run = runOfW[w];
     for (let m = c.runCell[run], end = runEnd(c, run); m < end; m++) {
       const at = k.destinationRank[c.cellD[m]];
@@ -188,8 +215,10 @@ function lazyIndex(axes: Axes, c: Cells, k: Ranks): CellIndex {
         line[at] = m + 1;
       }
     }
+    return line;
   });
-  return { ...cellsAccess(axes, c), indexOf, count, maxVolume };
+  const indexOf = (row: number, col: number) => (lines.lineAt(row, col)?.[lines.posAt(row, col)] ?? 0) - 1;
+  return { ...cellsAccess(axes, c), ...sumsByCell(c, indexOf), indexOf, count, maxVolume };
 }
 
 /** The grid over folded cells: lazy when it can be, placed up front when it must merge. */
@@ -237,19 +266,47 @@ export function pairIndex(axes: Axes, p: Pairs, k: Ranks): CellIndex {
     }
     return out;
   };
-  // The first row of each pair in workload w's rows.
-  const eachPair = (w: number, visit: (m: number) => void) => {
-    let prev = -1;
+  // Each pair in workload w's rows: its first row, destination, volume and flags, summed in the one walk
+  // that finds it. Destinations through a cursor, as the fold found them: a workload's block usually lists
+  // the previous block's destinations in the same order, so a lookup by text is rare.
+  const dests = new DestinationCursor(axes);
+  const eachPair = (w: number, visit: (m: number, d: number, volume: number, flags: number) => void) => {
+    let m = -1;
+    let v = 0;
+    let f = 0;
+    // The open pair's raw labels, compared as the fold compares them.
+    let pNs: unknown;
+    let pWl: unknown;
+    let pDest: unknown;
+    dests.restart();
     for (let r = axes.wFirst[w]; r <= axes.wLast[w]; r++) {
-      if (verdictAt(t, r) === SKIP) {
+      const code = verdictAt(t, r);
+      if (code === SKIP) {
         continue;
       }
-      if (prev < 0 || !same(prev, r)) {
-        visit(r);
+      const rDest = dest[r];
+      const rWl = wl[r];
+      const rNs = ns?.[r];
+      if (m >= 0 && rDest === pDest && rWl === pWl && rNs === pNs) {
+        v += rowVolume(t, r);
+        f |= rowFlags(t, r, code);
+        continue;
       }
-      prev = r;
+      if (m >= 0) {
+        visit(m, dests.next(m, pDest), v, f);
+      }
+      m = r;
+      pNs = rNs;
+      pWl = rWl;
+      pDest = rDest;
+      v = rowVolume(t, r);
+      f = rowFlags(t, r, code);
+    }
+    if (m >= 0) {
+      visit(m, dests.next(m, pDest), v, f);
     }
   };
+
   let { count, maxVolume } = p;
   const filtered = k.workloadRank.some((at) => at < 0) || k.destinationRank.some((at) => at < 0);
   if (filtered) {
@@ -257,25 +314,59 @@ export function pairIndex(axes: Axes, p: Pairs, k: Ranks): CellIndex {
     maxVolume = 0;
     k.workloadRank.forEach((at, w) => {
       if (at >= 0) {
-        eachPair(w, (m) => {
-          if (k.destinationRank[axes.destination(m)] >= 0) {
+        eachPair(w, (m, d, v) => {
+          if (k.destinationRank[d] >= 0) {
             count++;
-            maxVolume = Math.max(maxVolume, volume(m));
+            maxVolume = Math.max(maxVolume, v);
           }
         });
       }
     });
   }
-  const indexOf = lazyLines(k, (w, line) =>
-    eachPair(w, (m) => {
-      const at = k.destinationRank[axes.destination(m)];
+  // A line keeps each pair's sums beside it: drawing reads them for every visible cell. Float64, as the
+  // largest volume was summed: in Float32 the largest pair could round below it, a level too faint.
+  const lines = lazyLines(k, (w, length) => {
+    const line = { cell: new Int32Array(length), volume: new Float64Array(length), flags: new Uint8Array(length) };
+    eachPair(w, (m, d, v, f) => {
+      const at = k.destinationRank[d];
       if (at >= 0) {
-        line[at] = m + 1;
+        line.cell[at] = m + 1;
+        line.volume[at] = v;
+        line.flags[at] = f;
       }
-    })
-  );
+    });
+    return line;
+  });
+  const indexOf = (row: number, col: number) => (lines.lineAt(row, col)?.cell[lines.posAt(row, col)] ?? 0) - 1;
+  const readRow = (r: number, col0: number, out: RowSums) => {
+    const n = out.cell.length;
+    if (!k.transpose) {
+      // A grid row is one workload's line.
+      const line = lines.lineAt(r, col0);
+      for (let j = 0, pos = col0; j < n; j++, pos++) {
+        const m = line && pos < k.ncols ? line.cell[pos] - 1 : -1;
+        out.cell[j] = m;
+        if (m >= 0) {
+          out.volume[j] = line!.volume[pos];
+          out.flags[j] = line!.flags[pos];
+        }
+      }
+      return;
+    }
+    // Transposed, each column is another workload's line, at position r.
+    for (let j = 0; j < n; j++) {
+      const line = lines.lineAt(r, col0 + j);
+      const m = line ? line.cell[r] - 1 : -1;
+      out.cell[j] = m;
+      if (m >= 0) {
+        out.volume[j] = line!.volume[r];
+        out.flags[j] = line!.flags[r];
+      }
+    }
+  };
   return {
     indexOf,
+    readRow,
     count,
     maxVolume,
     volume,

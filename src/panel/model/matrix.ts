@@ -15,7 +15,7 @@ import {
   SEEN_NOT_EXTERNAL,
 } from './fold';
 import { CLASS_INDEX } from './colors';
-import { cellIndex, pairIndex, type Ranks } from './grid';
+import { cellIndex, pairIndex, type Ranks, type RowSums } from './grid';
 import type { MatrixOptions, SortBy } from '../../shared/panelOptions';
 
 export type { AxisItem } from './fold';
@@ -52,6 +52,11 @@ export interface MatrixModel {
   cell(i: number): MatrixCell;
   /** Palette index of cell i without building it: class × (levels + 1) + level. */
   paletteOf(i: number, levels: number): number;
+  /**
+   * Palette indices of row `row`'s cells from column col0 on, as many as `out` holds, -1 for empty ones:
+   * what drawing reads, a grid row at a time.
+   */
+  paletteRow(row: number, col0: number, levels: number, out: Int32Array): void;
   seenAllowed(i: number): boolean;
   /** Some input row is in-mesh, registered or ambient: the legend names those colors. */
   hasNotExternal: boolean;
@@ -178,6 +183,9 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
   };
   const index = cells ? cellIndex(axes, cells, ranks) : pairIndex(axes, pairs!, ranks);
   const { maxVolume } = index;
+  const logMax = Math.log1p(maxVolume);
+  // paletteRow's buffers, kept between rows.
+  let sums: RowSums | undefined;
   return {
     rows,
     cols,
@@ -189,6 +197,19 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
     seenAllowed: (m) => (index.flags(m) & SEEN_ALLOWED) !== 0,
     hasNotExternal: factsOf(t).notExternal,
     paletteOf: (m, levels) => paletteFor(index.volume(m), index.flags(m), maxVolume, levels),
+    paletteRow: (row, col0, levels, out) => {
+      if (!sums || sums.cell.length < out.length) {
+        sums = {
+          cell: new Int32Array(out.length),
+          volume: new Float64Array(out.length),
+          flags: new Uint8Array(out.length),
+        };
+      }
+      index.readRow(row, col0, sums);
+      for (let j = 0; j < out.length; j++) {
+        out[j] = sums.cell[j] < 0 ? -1 : paletteFor(sums.volume[j], sums.flags[j], maxVolume, levels, logMax);
+      }
+    },
     cell: (m) => {
       const w = index.workload(m);
       const d = index.destination(m);
@@ -234,14 +255,20 @@ function factsOf(t: CellTable): { invalid: number; notExternal: boolean } {
  * Volume → intensity level on a log scale: 0 for a pair seen with no traffic in the range (drawn as an
  * outline), 1..levels otherwise. Palette index = class × (levels + 1) + level, so drawing batches by it.
  */
-export function intensityLevel(volume: number, maxVolume: number, levels: number): number {
+export function intensityLevel(
+  volume: number,
+  maxVolume: number,
+  levels: number,
+  logMax = Math.log1p(maxVolume)
+): number {
   if (volume <= 0 || maxVolume <= 0) {
     return 0;
   }
-  return Math.min(levels, 1 + Math.floor(((levels - 1) * Math.log1p(volume)) / Math.log1p(maxVolume) + 1e-9));
+  return Math.min(levels, 1 + Math.floor(((levels - 1) * Math.log1p(volume)) / logMax + 1e-9));
 }
 
-function paletteFor(volume: number, flags: number, maxVolume: number, levels: number): number {
+/** `logMax`: Math.log1p(maxVolume), computed once by a caller that colors many cells. */
+function paletteFor(volume: number, flags: number, maxVolume: number, levels: number, logMax?: number): number {
   const seen = flags & (SEEN_BLOCKED | SEEN_ALLOWED);
   // Categories share a cell only when the data does; external traffic then decides its class.
   const cls =
@@ -255,7 +282,7 @@ function paletteFor(volume: number, flags: number, maxVolume: number, levels: nu
           ? CLASS_INDEX.blackhole
           : CLASS_INDEX.passthrough;
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
-  const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels);
+  const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels, logMax);
   return cls * (levels + 1) + level;
 }
 
