@@ -187,6 +187,15 @@ describe('axis labels', () => {
     expect(fitText(ctx, 'short', 100)).toBe('short');
     expect(fitText(ctx, 'a-very-long-label', 60)).toBe('a-very-…');
     expect(fitText(ctx, 'x', 0)).toBe('');
+    // With the font size, short ASCII text is taken unmeasured; anything else is still measured.
+    let measured = 0;
+    const counting = { measureText: (t: string) => (measured++, ctx.measureText(t)) };
+    expect(fitText(counting, 'wl-12', 100, 12)).toBe('wl-12');
+    expect(measured).toBe(0);
+    expect(fitText(counting, 'a-very-long-label', 60, 12)).toBe('a-very-…');
+    measured = 0;
+    expect(fitText(counting, 'ﷺﷺ', 100, 12)).toBe('ﷺﷺ');
+    expect(measured).toBe(1);
     const { model, g, layout } = draw(
       1200,
       700,
