@@ -1,7 +1,7 @@
 import React, { useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
-import { IconButton, Portal, Toggletip, useStyles2, useTheme2, VizTooltipContainer } from '@grafana/ui';
+import { Portal, useStyles2, useTheme2, VizTooltipContainer } from '@grafana/ui';
 import { fullLabel, labelAt } from '../model/axes';
 import { longestLabel, matrixLayout, plotArea } from '../model/layout';
 import { fitGrid, hitTest, type MatrixModel } from '../model/matrix';
@@ -10,7 +10,7 @@ import { cellLinks } from './cellLinks';
 import { frameScope } from './exploreLink';
 import { useGridCanvas, useOverlayCanvas } from './gridCanvas';
 import type { Point } from './gridPoint';
-import { MatrixHelp } from './MatrixHelp';
+import { MatrixHelpButton } from './MatrixHelp';
 import { MatrixTooltip } from './MatrixTooltip';
 import { usePairActivity } from './usePairActivity';
 
@@ -217,9 +217,7 @@ export function MatrixGrid(props: Props) {
       <canvas ref={overlayRef} aria-hidden className={s.overlay} style={{ width, height }} />
       {/* The empty corner above the row labels: help, and where the page is when the matrix is paged. */}
       <div className={s.corner} style={{ width: layout.left - 8, height: g.y0 - layout.totalsHeight - 4 }}>
-        <Toggletip title="Using the matrix" content={<MatrixHelp />} placement="bottom-start" closeButton>
-          <IconButton name="question-circle" aria-label="How to use the matrix" data-testid="matrix-help" />
-        </Toggletip>
+        <MatrixHelpButton />
         {fit.truncated && (
           <span className={s.paging} data-testid="matrix-truncated">
             rows {g.rowOffset + 1}–{g.rowOffset + g.visibleRows} of {model.rows.length}, columns {g.colOffset + 1}–
