@@ -149,6 +149,13 @@ describe('MatrixPanel', () => {
   it('turns selected passthrough cells into ServiceEntry YAML', () => {
     render(<MatrixPanel {...props(matrixFields('checkout'), { sortColumns: 'name' })} />);
     const canvas = screen.getByTestId('matrix-canvas');
+    // With nothing selected the pane says how to select, and there is nothing to copy or download.
+    fireEvent.click(screen.getByText('ServiceEntry YAML (0)'));
+    expect(screen.getByTestId('serviceentry-empty').textContent).toMatch(/Click cells in the matrix/);
+    expect(screen.queryByTestId('serviceentry-yaml')).toBeNull();
+    expect((screen.getByTestId('serviceentry-download') as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByText('ServiceEntry YAML (0)'));
+    expect(screen.queryByTestId('serviceentry-pane')).toBeNull();
     fireEvent.doubleClick(canvas, cellPoint(0, 0));
     fireEvent.click(canvas, cellPoint(0, 1));
     // A click outside the grid selects nothing.
