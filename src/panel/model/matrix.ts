@@ -137,9 +137,17 @@ export interface BuildOptions extends Pick<
   collapsedGroups?: ReadonlySet<string>;
 }
 
+/** Each item's position in `sorted`, or -1. Plain loops: this runs once per frame, in cold code. */
 function rank(items: AxisItem[], sorted: AxisItem[]): Int32Array {
-  const at = new Map(sorted.map((item, k) => [item, k]));
-  return Int32Array.from(items, (item) => at.get(item) ?? -1);
+  const at = new Map<AxisItem, number>();
+  for (let k = 0; k < sorted.length; k++) {
+    at.set(sorted[k], k);
+  }
+  const out = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    out[i] = at.get(items[i]) ?? -1;
+  }
+  return out;
 }
 
 function matcher(filter: string) {
