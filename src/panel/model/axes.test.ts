@@ -3,13 +3,16 @@ import { labelBudget, longestLabel, matrixLayout, MIN_FONT, plotArea } from './l
 import { buildMatrix, fitGrid } from './matrix';
 import type { SourceCell } from './cellTable';
 
-/** A canvas that records text: each character is 0.6 em wide at the current font size. */
+/**
+ * A canvas that records text: each character is 0.6 em wide at the current font size. Translations and
+ * rotations transform the text's origin as a canvas does, with save and restore.
+ */
 function recorder() {
-  // x is the text's left edge whatever its alignment.
+  // x is the text's left edge whatever its alignment; rotated text is placed by its origin.
   const texts: Array<{ text: string; x: number; y: number; px: number; rotated: boolean; width: number }> = [];
-  let tx = 0;
-  let ty = 0;
-  let rotated = false;
+  // The current transform [a, b, c, d, e, f] (canvas x = a·x + c·y + e, y = b·x + d·y + f) and saved ones.
+  let m = [1, 0, 0, 1, 0, 0];
+  const saved: number[][] = [];
   const px = () => Number(/(\d+)px/.exec(ctx.font)?.[1] ?? 12);
   const ctx = {
     fillStyle: '',
@@ -19,22 +22,29 @@ function recorder() {
     measureText: (t: string) => ({ width: Array.from(t).length * px() * 0.6 }) as TextMetrics,
     fillText(text: string, x: number, y: number) {
       const width = Array.from(text).length * px() * 0.6;
+      const rotated = m[1] !== 0;
       const shift = rotated ? 0 : ctx.textAlign === 'right' ? width : ctx.textAlign === 'center' ? width / 2 : 0;
-      texts.push({ text, x: x + tx - shift, y: y + ty, px: px(), rotated, width });
+      const [a, b, c, d, e, f] = m;
+      texts.push({ text, x: a * x + c * y + e - shift, y: b * x + d * y + f, px: px(), rotated, width });
     },
     fillRect() {},
-    save() {},
+    save() {
+      saved.push([...m]);
+    },
     restore() {
-      tx = 0;
-      ty = 0;
-      rotated = false;
+      m = saved.pop() ?? [1, 0, 0, 1, 0, 0];
     },
     translate(x: number, y: number) {
-      tx += x;
-      ty += y;
+      const [a, b, c, d, e, f] = m;
+      m = [a, b, c, d, a * x + c * y + e, b * x + d * y + f];
     },
-    rotate() {
-      rotated = true;
+    rotate(angle: number) {
+      const [a, b, c, d, e, f] = m;
+      const cos = Math.cos(angle);
+      const sin = Math.sin(angle);
+      // Rounded: a quarter turn's cosine is 6e-17, not 0.
+      const r = (v: number) => Math.round(v * 1e9) / 1e9;
+      m = [r(a * cos + c * sin), r(b * cos + d * sin), r(c * cos - a * sin), r(d * cos - b * sin), e, f];
     },
   };
   return { ctx: ctx as unknown as CanvasRenderingContext2D, texts };

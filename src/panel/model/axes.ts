@@ -129,17 +129,21 @@ export function drawAxes(ctx: AxisTarget, model: MatrixModel, g: GridGeometry, t
   const rowPx = labelFont(g.cellH);
   const labelX = l.nsWidth + 4;
   const labelW = l.left - l.nsWidth - l.totalsWidth - 8;
+  // Labels, then totals: the drawing state is set once a pass, not per label (each set is a call into the
+  // canvas, and a font is parsed; hundreds of them per first paint).
+  const labelled = labelBudget(model.rows, g.rowOffset, g.visibleRows, g.cellH);
+  const rowY = (r: number) => g.y0 + r * g.cellH + g.cellH / 2;
   ctx.font = font(rowPx);
-  for (const r of labelBudget(model.rows, g.rowOffset, g.visibleRows, g.cellH)) {
-    const item = model.rows[r + g.rowOffset];
-    const y = g.y0 + r * g.cellH + g.cellH / 2;
-    ctx.textAlign = 'left';
-    ctx.fillStyle = theme.text;
-    ctx.fillText(fitText(ctx, item.label, labelW, rowPx), labelX, y);
-    if (l.totalsWidth > 0) {
-      ctx.textAlign = 'right';
-      ctx.fillStyle = theme.weakText;
-      ctx.fillText(fitText(ctx, totalText(item), l.totalsWidth - 4, rowPx), l.left - 6, y);
+  ctx.textAlign = 'left';
+  ctx.fillStyle = theme.text;
+  for (const r of labelled) {
+    ctx.fillText(fitText(ctx, model.rows[r + g.rowOffset].label, labelW, rowPx), labelX, rowY(r));
+  }
+  if (l.totalsWidth > 0) {
+    ctx.textAlign = 'right';
+    ctx.fillStyle = theme.weakText;
+    for (const r of labelled) {
+      ctx.fillText(fitText(ctx, totalText(model.rows[r + g.rowOffset]), l.totalsWidth - 4, rowPx), l.left - 6, rowY(r));
     }
   }
 
@@ -166,28 +170,34 @@ export function drawAxes(ctx: AxisTarget, model: MatrixModel, g: GridGeometry, t
   // Column labels, vertical, reading upwards from just above the grid; totals in a line of their own.
   const colPx = labelFont(g.cellW);
   const labelLength = l.top - l.nsHeight - l.totalsHeight - 6;
-  for (const c of labelBudget(model.cols, g.colOffset, g.visibleCols, g.cellW)) {
-    const item = model.cols[c + g.colOffset];
-    const cx = g.x0 + c * g.cellW + g.cellW / 2;
-    if (l.totalsHeight > 0) {
-      // Totals are wider than a label is high: shown where the cell is wide enough for them.
-      ctx.font = font(Math.min(10, colPx));
-      const t = totalText(item);
+  const columns = labelBudget(model.cols, g.colOffset, g.visibleCols, g.cellW);
+  const colX = (c: number) => g.x0 + c * g.cellW + g.cellW / 2;
+  if (l.totalsHeight > 0) {
+    // Totals are wider than a label is high: shown where the cell is wide enough for them.
+    ctx.font = font(Math.min(10, colPx));
+    ctx.textAlign = 'center';
+    ctx.fillStyle = theme.weakText;
+    for (const c of columns) {
+      const t = totalText(model.cols[c + g.colOffset]);
       if (ctx.measureText(t).width <= g.cellW - 2) {
-        ctx.textAlign = 'center';
-        ctx.fillStyle = theme.weakText;
-        ctx.fillText(t, cx, g.y0 - l.totalsHeight / 2);
+        ctx.fillText(t, colX(c), g.y0 - l.totalsHeight / 2);
       }
     }
-    ctx.font = font(colPx);
-    ctx.save();
-    ctx.translate(cx, g.y0 - l.totalsHeight - 3);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = 'left';
-    ctx.fillStyle = theme.text;
-    ctx.fillText(fitText(ctx, item.label, labelLength, colPx), 0, 0);
-    ctx.restore();
   }
+  // One rotation for every label: turned a quarter left, canvas (x, y) is drawn at (-y, x).
+  ctx.font = font(colPx);
+  ctx.textAlign = 'left';
+  ctx.fillStyle = theme.text;
+  ctx.save();
+  ctx.rotate(-Math.PI / 2);
+  for (const c of columns) {
+    ctx.fillText(
+      fitText(ctx, model.cols[c + g.colOffset].label, labelLength, colPx),
+      -(g.y0 - l.totalsHeight - 3),
+      colX(c)
+    );
+  }
+  ctx.restore();
 }
 
 /** An axis item's full name: `namespace / workload` for grouped items. */
