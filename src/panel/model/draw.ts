@@ -57,8 +57,17 @@ export function paintCells(
   const { data, width } = out;
   const gap = g.cellW > 6 && g.cellH > 6 ? Math.max(1, Math.round(dpr)) : 0;
   const line = Math.max(1, Math.round(dpr));
-  const xs = Int32Array.from({ length: g.visibleCols + 1 }, (_, c) => Math.round(c * g.cellW * dpr));
   const ys = Int32Array.from({ length: g.visibleRows + 1 }, (_, r) => Math.round(r * g.cellH * dpr));
+  // Each column's pixels [x0, x1), the gap after it left out; `wide`: an outline there has a hollow.
+  const x0s = new Int32Array(g.visibleCols);
+  const x1s = new Int32Array(g.visibleCols);
+  const wide = new Uint8Array(g.visibleCols);
+  for (let c = 0; c < g.visibleCols; c++) {
+    x0s[c] = Math.round(c * g.cellW * dpr);
+    x1s[c] = Math.max(x0s[c] + 1, Math.round((c + 1) * g.cellW * dpr) - gap);
+    wide[c] = x1s[c] - x0s[c] > 2 * line ? 1 : 0;
+  }
+  const outline = levels + 1;
   const palette = new Int32Array(g.visibleCols);
   // At most three copies a row: an outlined cell's top edge, its hollow middle, its bottom edge.
   const copies = new Int32Array(9 * g.visibleRows);
@@ -75,25 +84,19 @@ export function paintCells(
     model.paletteRow(r + g.rowOffset, g.colOffset, levels, palette);
     for (let c = 0; c < g.visibleCols; c++) {
       const pi = palette[c];
-      if (pi < 0) {
-        continue;
-      }
-      painted++;
-      const x0 = xs[c];
-      const x1 = Math.max(x0 + 1, xs[c + 1] - gap);
-      data.fill(colors[pi], edge + x0, edge + x1);
-      if (pi % (levels + 1) === 0 && hollowRows && x1 - x0 > 2 * line) {
-        hollow = true;
+      if (pi >= 0) {
+        painted++;
+        data.fill(colors[pi], edge + x0s[c], edge + x1s[c]);
+        hollow ||= pi % outline === 0 && wide[c] === 1;
       }
     }
+    hollow &&= hollowRows;
     // The inner line is the edge line with outlines hollowed: copied whole, then only those cells.
     data.copyWithin(inner, edge, edge + width);
     for (let c = 0; hollow && c < g.visibleCols; c++) {
       const pi = palette[c];
-      const x0 = xs[c];
-      const x1 = Math.max(x0 + 1, xs[c + 1] - gap);
-      if (pi >= 0 && pi % (levels + 1) === 0 && x1 - x0 > 2 * line) {
-        data.fill(0, inner + x0 + line, inner + x1 - line);
+      if (pi >= 0 && pi % outline === 0 && wide[c] === 1) {
+        data.fill(0, inner + x0s[c] + line, inner + x1s[c] - line);
       }
     }
     const add = (src: number, y: number, height: number) => {

@@ -275,23 +275,29 @@ export function intensityLevel(
   return Math.min(levels, 1 + Math.floor(((levels - 1) * Math.log1p(volume)) / logMax + 1e-9));
 }
 
-/** `logMax`: Math.log1p(maxVolume), computed once by a caller that colors many cells. */
-function paletteFor(volume: number, flags: number, maxVolume: number, levels: number, logMax?: number): number {
+/** A cell's class from its SEEN_* flags. */
+function classOf(flags: number): number {
   const seen = flags & (SEEN_BLOCKED | SEEN_ALLOWED);
   // Categories share a cell only when the data does; external traffic then decides its class.
-  const cls =
-    (flags & (SEEN_EXTERNAL | SEEN_NOT_EXTERNAL)) === SEEN_NOT_EXTERNAL
-      ? seen & SEEN_BLOCKED
-        ? CLASS_INDEX.blockedInMesh
-        : CLASS_INDEX.notExternal
-      : seen === (SEEN_BLOCKED | SEEN_ALLOWED)
-        ? CLASS_INDEX.both
-        : seen === SEEN_BLOCKED
-          ? CLASS_INDEX.blackhole
-          : CLASS_INDEX.passthrough;
+  return (flags & (SEEN_EXTERNAL | SEEN_NOT_EXTERNAL)) === SEEN_NOT_EXTERNAL
+    ? seen & SEEN_BLOCKED
+      ? CLASS_INDEX.blockedInMesh
+      : CLASS_INDEX.notExternal
+    : seen === (SEEN_BLOCKED | SEEN_ALLOWED)
+      ? CLASS_INDEX.both
+      : seen === SEEN_BLOCKED
+        ? CLASS_INDEX.blackhole
+        : CLASS_INDEX.passthrough;
+}
+
+/** classOf for every combination of the five SEEN_* flags: drawing looks a class up per visible cell. */
+const CLASS_OF = Uint8Array.from({ length: 32 }, (_, flags) => classOf(flags));
+
+/** `logMax`: Math.log1p(maxVolume), computed once by a caller that colors many cells. */
+function paletteFor(volume: number, flags: number, maxVolume: number, levels: number, logMax?: number): number {
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
   const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels, logMax);
-  return cls * (levels + 1) + level;
+  return CLASS_OF[flags & 31] * (levels + 1) + level;
 }
 
 /** Where the grid sits in the canvas, in CSS pixels. */
