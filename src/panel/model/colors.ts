@@ -59,13 +59,16 @@ export function parseColor(css: string): Rgb {
 const hex2 = (n: number) => Math.round(n).toString(16).padStart(2, '0');
 const toHex = (c: Rgb) => `#${hex2(c[0])}${hex2(c[1])}${hex2(c[2])}`;
 
+/** One sRGB channel (0-255) as linear light, for relative luminance. */
+function linear(v: number): number {
+  const c = v / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+
 /** WCAG 2.1 relative luminance. */
 export function luminance(css: string | Rgb): number {
-  const [r, g, b] = (typeof css === 'string' ? parseColor(css) : css).map((v) => {
-    const c = v / 255;
-    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const [r, g, b] = typeof css === 'string' ? parseColor(css) : css;
+  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
 }
 
 /** WCAG 2.1 contrast ratio, 1 to 21. */
@@ -76,21 +79,25 @@ export function contrast(a: string, b: string): number {
 
 /** The base color mixed toward black or white until its luminance is the target: same hue, other lightness. */
 function withLuminance(base: Rgb, target: number): Rgb {
-  const toward: Rgb = luminance(base) > target ? [0, 0, 0] : [255, 255, 255];
-  const mix = (t: number): Rgb => base.map((v, i) => v + (toward[i] - v) * t) as Rgb;
+  const toward = luminance(base) > target ? 0 : 255;
+  const [r, g, b] = base;
+  const lum = (t: number) =>
+    0.2126 * linear(r + (toward - r) * t) +
+    0.7152 * linear(g + (toward - g) * t) +
+    0.0722 * linear(b + (toward - b) * t);
   let lo = 0;
   let hi = 1;
-  for (let k = 0; k < 40; k++) {
+  // 24 halvings place t within 6e-8: far finer than a channel's 1/255 (a palette is built at every mount).
+  for (let k = 0; k < 24; k++) {
     const mid = (lo + hi) / 2;
-    const l = luminance(mix(mid));
-    if (toward[0] === 0 ? l > target : l < target) {
+    if (toward === 0 ? lum(mid) > target : lum(mid) < target) {
       lo = mid;
     } else {
       hi = mid;
     }
   }
   // Rounding to 8-bit channels moves the luminance a little; MIN_CONTRAST's margin absorbs it.
-  return mix(hi).map(Math.round) as Rgb;
+  return [r, g, b].map((v) => Math.round(v + (toward - v) * hi)) as Rgb;
 }
 
 /**
