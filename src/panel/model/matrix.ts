@@ -206,7 +206,7 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
     hasNotExternal: factsOf(t).notExternal,
     paletteOf: (m, levels) => paletteFor(index.volume(m), index.flags(m), maxVolume, levels),
     paletteRow: (row, col0, levels, out) => {
-      if (!sums || sums.cell.length < out.length) {
+      if (sums?.cell.length !== out.length) {
         sums = {
           cell: new Int32Array(out.length),
           volume: new Float64Array(out.length),
