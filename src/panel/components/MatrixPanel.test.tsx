@@ -146,6 +146,18 @@ describe('MatrixPanel', () => {
     expect(screen.getByTestId('matrix-tooltip').textContent).toContain('42 requests (codes 200:40, 500:2)');
   });
 
+  it('shows the help button after the grid, opens its Toggletip on the first press and every later one', async () => {
+    render(<MatrixPanel {...props(matrixFields('checkout'))} />);
+    // Not in the render that draws the grid: it mounts once the page is idle.
+    expect(screen.queryByTestId('matrix-help')).toBeNull();
+    fireEvent.click(await screen.findByTestId('matrix-help'));
+    expect(screen.getByTestId('matrix-help-text').textContent).toMatch(/Shift-click.*pin/);
+    fireEvent.click(screen.getByTestId('toggletip-header-close'));
+    expect(screen.queryByTestId('matrix-help-text')).toBeNull();
+    fireEvent.click(screen.getByTestId('matrix-help'));
+    expect(screen.getByTestId('matrix-help-text')).toBeTruthy();
+  });
+
   it('turns selected passthrough cells into ServiceEntry YAML', () => {
     render(<MatrixPanel {...props(matrixFields('checkout'), { sortColumns: 'name' })} />);
     const canvas = screen.getByTestId('matrix-canvas');
