@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, each printing its figures as ratios against a baseline run in the same process. */
 import { benchDashboard } from './dashboard';
 import { benchPanel } from './panel';
+import { benchPanelAb } from './panelAb';
 import { benchQueries } from './queries';
 
 const only = process.argv[2];
@@ -10,7 +11,14 @@ const benches: Record<string, () => Promise<void>> = {
   dashboard: benchDashboard,
 };
 
+/** Run by name only: two builds of the panel side by side (panelAb.ts), for judging a change. */
+const byNameOnly: Record<string, () => Promise<void>> = { 'panel-ab': benchPanelAb };
+
 (async () => {
+  if (only && byNameOnly[only]) {
+    await byNameOnly[only]();
+    return;
+  }
   for (const [name, run] of Object.entries(benches)) {
     if (!only || only === name) {
       await run();

@@ -14,8 +14,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { bundleBrowserScript, startHost } from '../../harness/host/server';
+import { openBenchPage, type RenderResult } from './panel/page';
 
 const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map(Number) : [10_000, 100_000, 1_000_000];
 const BUDGET_MS = 20_000;
@@ -30,15 +29,7 @@ const RUNS = { canvas: 9, dom: 5 };
  * scriptMs: the part of first paint spent in script (render, model, drawing calls), before the browser
  * paints. hoverMs: mouse event to tooltip in the DOM; hoverPaintMs: to the frame that shows it.
  */
-type Result = {
-  cells: number;
-  firstPaintMs: number;
-  /** Painted frames up to and including the first that holds the grid (1: the grid is in the first frame). */
-  frames: number;
-  hoverMs: number;
-  hoverPaintMs: number;
-  scriptMs: number;
-};
+type Result = RenderResult;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchPanel(): Promise<void> {
@@ -47,27 +38,8 @@ export async function benchPanel(): Promise<void> {
   console.log(
     `panel bench: dist/panel/module.js ${(module.length / 1024).toFixed(1)} KiB, gzipped ${(gzipSync(module).length / 1024).toFixed(1)} KiB`
   );
-  const script = await bundleBrowserScript(path.join(__dirname, 'panel', 'client.tsx'));
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title><script src="/vendor/system.min.js"></script>
-<script>window.grafanaBootData = { settings: { buildInfo: { version: '12.4.10' }, featureToggles: {} }, user: {}, navTree: [] };</script></head>
-<body><script src="/bench.js"></script><script src="/vendor/amd.min.js"></script></body></html>`;
-  const host = await startHost({
-    prometheusUrl: 'http://127.0.0.1:9',
-    range: { from: 0, to: 1 },
-    extraRoutes: {
-      '/bench': { type: 'text/html', body: page },
-      '/bench.js': { type: 'text/javascript', body: script },
-    },
-  });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--js-flags=--expose-gc', '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const { browser, tab, render, close } = await openBenchPage();
   try {
-    const tab = await browser.newPage({ viewport: { width: 1300, height: 800 } });
-    tab.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
-    await tab.goto(`${host.url}/bench`);
-    await tab.waitForFunction(() => 'run' in ((window as unknown as { __bench?: object }).__bench ?? {}));
     const measure = async (n: number, mode: 'canvas' | 'dom'): Promise<Result | undefined> => {
       const runs: Result[] = [];
       for (let i = 0; i < RUNS[mode]; i++) {
@@ -85,13 +57,7 @@ export async function benchPanel(): Promise<void> {
               ],
             });
           }
-          const r = await tab.evaluate(
-            ([cells, m, budget]) =>
-              (
-                window as unknown as { __bench: { run: (a: number, b: string, c: number) => Promise<Result> } }
-              ).__bench.run(cells as number, m as string, budget as number),
-            [n, mode, BUDGET_MS] as const
-          );
+          const r = await render(n, mode, BUDGET_MS);
           if (trace) {
             await browser.stopTracing();
           }
@@ -147,7 +113,6 @@ export async function benchPanel(): Promise<void> {
       );
     }
   } finally {
-    await browser.close();
-    await host.close();
+    await close();
   }
 }

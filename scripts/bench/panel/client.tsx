@@ -160,12 +160,20 @@ function gridDrawn(container: HTMLElement): boolean {
   return false;
 }
 
-let panelPlugin: PanelPlugin | undefined;
+/** The panel modules loaded so far, by URL: the A/B bench (panelAb.ts) loads two builds in one page. */
+const plugins = new Map<string, PanelPlugin>();
 
-async function run(n: number, mode: 'canvas' | 'dom', budgetMs: number) {
-  panelPlugin ??= (
-    (await systemJS().import('/public/plugins/meshlens-istioegress-app/panel/module.js')) as { plugin: PanelPlugin }
-  ).plugin;
+async function run(
+  n: number,
+  mode: 'canvas' | 'dom',
+  budgetMs: number,
+  moduleUrl = '/public/plugins/meshlens-istioegress-app/panel/module.js'
+) {
+  let panelPlugin = plugins.get(moduleUrl);
+  if (!panelPlugin) {
+    panelPlugin = ((await systemJS().import(moduleUrl)) as { plugin: PanelPlugin }).plugin;
+    plugins.set(moduleUrl, panelPlugin);
+  }
   // The frame as the data source builds it, for both the panel and the baseline.
   const frame = frameFor(n);
   const container = document.createElement('div');
