@@ -25,11 +25,6 @@ const BUDGET_MS = 20_000;
  */
 const RUNS = { canvas: 9, dom: 5 };
 
-/**
- * scriptMs: the part of first paint spent in script (render, model, drawing calls), before the browser
- * paints. hoverMs: mouse event to tooltip in the DOM; hoverPaintMs: to the frame that shows it.
- */
-type Result = RenderResult;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchPanel(): Promise<void> {
@@ -40,8 +35,8 @@ export async function benchPanel(): Promise<void> {
   );
   const { browser, tab, render, close } = await openBenchPage();
   try {
-    const measure = async (n: number, mode: 'canvas' | 'dom'): Promise<Result | undefined> => {
-      const runs: Result[] = [];
+    const measure = async (n: number, mode: 'canvas' | 'dom'): Promise<RenderResult | undefined> => {
+      const runs: RenderResult[] = [];
       for (let i = 0; i < RUNS[mode]; i++) {
         try {
           // BENCH_TRACE=<dir>: a Chromium trace of each size's last canvas run (open it in chrome://tracing or

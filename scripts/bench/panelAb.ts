@@ -15,7 +15,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const BUDGET_MS = 20_000;
 
 /** The mean of the middle half: a render in a few lands in a collection or slower code. */
-export function trimmedMean(xs: readonly number[]): number {
+function trimmedMean(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const k = Math.floor(sorted.length / 4);
   const middle = sorted.slice(k, sorted.length - k);

@@ -2,7 +2,11 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { bundleBrowserScript, startHost } from '../../../harness/host/server';
 
-/** What a panel bench page's `run` returns (client.tsx). */
+/**
+ * What a panel bench page's `run` returns (client.tsx). scriptMs: the part of first paint spent in script
+ * (render, model, drawing calls), before the browser paints. hoverMs: mouse event to tooltip in the DOM;
+ * hoverPaintMs: to the frame that shows it.
+ */
 export interface RenderResult {
   cells: number;
   firstPaintMs: number;

@@ -38,16 +38,19 @@ export function MatrixHelpButton() {
     const idle = requestIdleCallback(show, { timeout: 500 });
     return () => cancelIdleCallback(idle);
   }, []);
-  const label = 'How to use the matrix';
+  // The question mark, before and after its Toggletip is mounted.
+  const icon = {
+    name: 'question-circle',
+    'aria-label': 'How to use the matrix',
+    'data-testid': 'matrix-help',
+  } as const;
   if (!shown) {
     return null;
   }
   if (!used) {
     return (
       <IconButton
-        name="question-circle"
-        aria-label={label}
-        data-testid="matrix-help"
+        {...icon}
         onClick={() => {
           setUsed(true);
           setOpen(true);
@@ -65,7 +68,7 @@ export function MatrixHelpButton() {
       onOpen={() => setOpen(true)}
       onClose={() => setOpen(false)}
     >
-      <IconButton name="question-circle" aria-label={label} data-testid="matrix-help" />
+      <IconButton {...icon} />
     </Toggletip>
   );
 }

@@ -72,6 +72,11 @@ export function paintCells(
   // At most three copies a row: an outlined cell's top edge, its hollow middle, its bottom edge.
   const copies = new Int32Array(9 * g.visibleRows);
   let n = 0;
+  const add = (src: number, y: number, height: number) => {
+    copies[n++] = src;
+    copies[n++] = y;
+    copies[n++] = height;
+  };
   let painted = 0;
   for (let r = 0; r < g.visibleRows; r++) {
     const edge = 2 * r * width;
@@ -99,11 +104,6 @@ export function paintCells(
         data.fill(0, inner + x0s[c] + line, inner + x1s[c] - line);
       }
     }
-    const add = (src: number, y: number, height: number) => {
-      copies[n++] = src;
-      copies[n++] = y;
-      copies[n++] = height;
-    };
     if (hollow) {
       add(2 * r, y0, line);
       add(2 * r + 1, y0 + line, y1 - y0 - 2 * line);

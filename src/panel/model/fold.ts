@@ -62,9 +62,11 @@ export function invalidRows(t: CellTable): number {
   let bad: Uint8Array | undefined;
   let invalid = 0;
   for (const c of [t.requests, t.connections, t.bytesSent, t.bytesReceived]) {
-    const n = c ? Math.min(c.length, t.length) : 0;
-    for (let r = 0; r < n; r++) {
-      if (!countOrMissing(c![r])) {
+    if (!c) {
+      continue;
+    }
+    for (let r = 0, n = Math.min(c.length, t.length); r < n; r++) {
+      if (!countOrMissing(c[r])) {
         bad ??= new Uint8Array(t.length);
         invalid += bad[r] === 0 ? 1 : 0;
         bad[r] = 1;

@@ -274,36 +274,26 @@ export function pairIndex(axes: Axes, p: Pairs, k: Ranks): CellIndex {
     let m = -1;
     let v = 0;
     let f = 0;
-    // The open pair's raw labels, compared as the fold compares them.
-    let pNs: unknown;
-    let pWl: unknown;
-    let pDest: unknown;
     dests.restart();
     for (let r = axes.wFirst[w]; r <= axes.wLast[w]; r++) {
       const code = verdictAt(t, r);
       if (code === SKIP) {
         continue;
       }
-      const rDest = dest[r];
-      const rWl = wl[r];
-      const rNs = ns?.[r];
-      if (m >= 0 && rDest === pDest && rWl === pWl && rNs === pNs) {
+      if (m >= 0 && same(m, r)) {
         v += rowVolume(t, r);
         f |= rowFlags(t, r, code);
         continue;
       }
       if (m >= 0) {
-        visit(m, dests.next(m, pDest), v, f);
+        visit(m, dests.next(m, dest[m]), v, f);
       }
       m = r;
-      pNs = rNs;
-      pWl = rWl;
-      pDest = rDest;
       v = rowVolume(t, r);
       f = rowFlags(t, r, code);
     }
     if (m >= 0) {
-      visit(m, dests.next(m, pDest), v, f);
+      visit(m, dests.next(m, dest[m]), v, f);
     }
   };
 
