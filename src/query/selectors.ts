@@ -63,7 +63,8 @@ export function destinationLabel(listener: Listener, scope: EgressScope): string
 
 /**
  * A destination value matches itself, its bracketed IPv6 form, and either followed by `:port`
- * (Envoy's destination.address is `IP:port`, Host headers may carry a port).
+ * (Envoy's destination.address is `IP:port`, Host headers may carry a port), in any letter case: a Host
+ * header is written as the client chose, and shaping names every case of it as one destination.
  */
 function destinationMatcher(label: string, filter: LabelFilter): Matcher | undefined {
   if (filter.kind !== 'values') {
@@ -76,7 +77,7 @@ function destinationMatcher(label: string, filter: LabelFilter): Matcher | undef
   // A series without the label is the destination shaping names `unknown` (query/cells.ts): asked for
   // `unknown`, the empty value matches it too, as it matches a missing label in PromQL.
   const missing = filter.values.includes(UNKNOWN) ? '|' : '';
-  return { label, op: '=~', value: `(?:${forms.join('|')})(?::[0-9]+)?${missing}` };
+  return { label, op: '=~', value: `(?i:${forms.join('|')})(?::[0-9]+)?${missing}` };
 }
 
 /** The scope's own matchers: extra matchers, then the source and destination filters. */
@@ -137,12 +138,31 @@ export function egressSelector(
 export const NO_PEER = `${LABEL.destinationWorkload}=~${promString(`|${UNKNOWN}`)}`;
 
 /**
+ * A regex (RE2: no lookahead) for the non-empty strings of `chars` other than `word`: those that leave
+ * `word` at some character, its proper prefixes, and `word` followed by more.
+ */
+export function allExcept(word: string, chars: string): string {
+  const not = (ch: string) => `[^${chars.slice(2, -1)}${escapeRegex(ch)}]`;
+  const parts: string[] = [];
+  for (let i = 0; i < word.length; i++) {
+    parts.push(`${escapeRegex(word.slice(0, i))}${not(word[i])}${chars}*`);
+    if (i > 0) {
+      parts.push(escapeRegex(word.slice(0, i)));
+    }
+  }
+  parts.push(`${escapeRegex(word)}${chars}+`);
+  return `(?:${parts.join('|')})`;
+}
+
+/**
  * Hosts that only name mesh services: a short name, `*.svc` and `*.svc.<domain>`, with an optional port.
  * The `name.namespace` form needs the mesh's namespaces, which a selector cannot know (see alerts.ts).
+ * `unknown` is no short name: it is what Envoy writes for a request without a Host header (an HTTP/1.0
+ * client), which may go anywhere, and the matrix counts as external (categories.ts) too.
  */
 export function meshHostRegex(scope: EgressScope): string {
   const domain = escapeRegex(clusterDomainOf(scope.mesh));
-  return `(?:[^.:]+|.+\\.svc|.+\\.svc\\.${domain})\\.?(?::[0-9]+)?`;
+  return `(?:${allExcept(UNKNOWN, '[^.:]')}|.+\\.svc|.+\\.svc\\.${domain})\\.?(?::[0-9]+)?`;
 }
 
 /**
