@@ -15,6 +15,8 @@ export async function startDemoPrometheus(
     binary?: string;
     /** Also start this binary on a copy of the same blocks (the tests' oldest supported Prometheus). */
     alsoBinary?: string;
+    /** Scrape jobs (YAML under scrape_configs), e.g. the live demo exporter after the backfill. */
+    scrapeConfigs?: string;
   } = {}
 ): Promise<RunningPrometheus & { workDir: string; also?: RunningPrometheus }> {
   const workDir = opts.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'istioegress-prom-'));
@@ -29,6 +31,11 @@ export async function startDemoPrometheus(
     cpSync(dataDir, copy, { recursive: true });
     also = await startPrometheus({ dataDir: copy, binary: opts.alsoBinary });
   }
-  const prom = await startPrometheus({ dataDir, port: opts.port, binary: opts.binary });
+  const prom = await startPrometheus({
+    dataDir,
+    port: opts.port,
+    binary: opts.binary,
+    scrapeConfigs: opts.scrapeConfigs,
+  });
   return { ...prom, workDir, also, stop: async () => void (await Promise.all([prom.stop(), also?.stop()])) };
 }

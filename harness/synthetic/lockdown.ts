@@ -41,6 +41,19 @@ export function lockdownFlows(): Flow[] {
           codes: codes(1),
           ...when,
         },
+        // The registered host on a port its ServiceEntry does not list: PassthroughCluster, not registered.
+        {
+          cluster: c,
+          ns,
+          wl: 'invoicer',
+          verdict,
+          listener: 'http' as const,
+          destination: 'api.partner.example',
+          hostHeader: 'api.partner.example:8443',
+          port: 8443,
+          codes: codes(1),
+          ...when,
+        },
         {
           cluster: c,
           ns,

@@ -33,6 +33,11 @@ interface FlowBase {
   labels?: Record<string, string>;
   /** Replicas: each pod exports its own series (scrape labels `pod` and `instance`), all counting. */
   pods?: number;
+  /**
+   * The port the client really connected to, where the labels do not carry it (an IP label without a port,
+   * a registered TCP host): the lock-down switch simulator matches ServiceEntries against it.
+   */
+  dialPort?: number;
 }
 
 export interface HttpFlow extends FlowBase {
@@ -351,6 +356,18 @@ export function demoFlows(opts: { fixtures?: boolean } = {}): Flow[] {
       codes: { '200': 2 },
       start: 400,
     },
+    // The same host as another client library writes it: DNS names are case-insensitive, one destination.
+    {
+      cluster: c,
+      ns: 'shop',
+      wl: 'checkout',
+      verdict: 'passthrough',
+      listener: 'http',
+      destination: 'hooks.slack.com',
+      hostHeader: 'Hooks.Slack.COM',
+      codes: { '200': 1 },
+      start: 400,
+    },
 
     {
       cluster: c,
@@ -385,7 +402,9 @@ export function demoFlows(opts: { fixtures?: boolean } = {}): Flow[] {
       verdict: 'passthrough',
       listener: 'tcp',
       destination: '203.0.113.10',
+      // Istio before the Telemetry API wrote a bare IP: the port it used is not in the metrics.
       ipValue: '203.0.113.10',
+      dialPort: 6379,
       connsPerStep: 1,
       sentPerStep: 200,
       receivedPerStep: 400,
@@ -466,6 +485,16 @@ export function demoFlows(opts: { fixtures?: boolean } = {}): Flow[] {
       connsPerStep: 2,
       sentPerStep: 20000,
       receivedPerStep: 100,
+    },
+    // An HTTP/1.0 health checker sends no Host header: Envoy reports destination_service "unknown".
+    {
+      cluster: LEGACY_CLUSTER,
+      ns: 'ops',
+      wl: 'pinger',
+      verdict: 'passthrough',
+      listener: 'http',
+      hostHeader: 'unknown',
+      codes: { '200': 1 },
     },
     {
       cluster: LEGACY_CLUSTER,

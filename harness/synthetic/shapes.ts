@@ -237,6 +237,7 @@ export function shapeFlows(): Flow[] {
       connsPerStep: 1,
       sentPerStep: 300,
       receivedPerStep: 3000,
+      dialPort: 5432,
       labels: {
         destination_service: 'db.partner.example',
         destination_service_namespace: 'shop',
@@ -287,6 +288,39 @@ export function shapeFlows(): Flow[] {
       labels: { response_flags: '-', destination_service: 'unknown', app: 'ztunnel' },
       pods: 2,
       category: 'ambient',
+    },
+    // A namespace half way to ambient: one workload still has its sidecar, one is enrolled in ztunnel.
+    {
+      cluster: c,
+      ns: 'migrating',
+      wl: 'mailer',
+      verdict: 'passthrough',
+      listener: 'http',
+      destination: 'api.sendgrid.com',
+      codes: { '202': 2 },
+    },
+    {
+      cluster: c,
+      ns: 'migrating',
+      wl: 'indexer',
+      verdict: 'passthrough',
+      listener: 'tcp',
+      serviceName: 'unknown',
+      connsPerStep: 1,
+      sentPerStep: 200,
+      receivedPerStep: 3000,
+      labels: { response_flags: '-', destination_service: 'unknown', app: 'ztunnel' },
+      category: 'ambient',
+    },
+    // Istio's root namespace runs sidecar workloads too (addons): its egress is the whole mesh's business.
+    {
+      cluster: c,
+      ns: 'istio-system',
+      wl: 'kiali',
+      verdict: 'passthrough',
+      listener: 'http',
+      destination: 'api.github.com',
+      codes: { '200': 1 },
     },
     // An egress waypoint (reporter waypoint) in front of ServiceEntry hosts: allowed, and denied with 403.
     {

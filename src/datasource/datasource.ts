@@ -64,6 +64,9 @@ import {
   renderMatcher,
   fetchLockdownPlans,
   lockdownYaml,
+  meshLockdownYaml,
+  fetchSwitchWatch,
+  type SwitchWatch,
 } from '../query';
 import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
 import { filterText, interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
@@ -603,17 +606,38 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
    * Lock-down plans (query/lockdown.ts) for the app's pages: the settings' scope, every category, and the
    * YAML per namespace. Carries a request id of its own, so a second visit cancels the first's requests.
    */
-  async lockdownPlans(from: number, to: number, namespaces?: readonly string[]): Promise<LockdownPlans> {
+  async lockdownPlans(
+    from: number,
+    to: number,
+    namespaces?: readonly string[],
+    planScope: 'namespace' | 'mesh' = 'namespace'
+  ): Promise<LockdownPlans> {
     if (this.settingsError) {
       throw new EgressError(this.settingsError);
     }
-    const api = this.apiWithIds(`lockdown-${namespaces ? shortHash(namespaces.join(',')) : 'all'}:`);
-    const { plans, result } = await fetchLockdownPlans(api, { scope: this.scopeFor({}), from, to, namespaces });
+    const api = this.apiWithIds(`lockdown-${planScope}-${namespaces ? shortHash(namespaces.join(',')) : 'all'}:`);
+    const { plans } = await fetchLockdownPlans(api, {
+      scope: this.scopeFor({}),
+      from,
+      to,
+      namespaces,
+      rootNamespace: this.options.rootNamespace,
+      planScope,
+    });
     const yaml: Record<string, string> = {};
     for (const p of plans) {
-      yaml[p.namespace] = lockdownYaml(p, result.cells);
+      yaml[p.namespace] = lockdownYaml(p);
     }
-    return { plans, yaml };
+    return { plans, yaml, meshYaml: planScope === 'mesh' ? meshLockdownYaml(plans, { from, to }) : undefined };
+  }
+
+  /** When a namespace switched to REGISTRY_ONLY and what it blocked since (query/switchWatch.ts). */
+  async switchWatch(namespace: string, from: number, to: number): Promise<SwitchWatch> {
+    if (this.settingsError) {
+      throw new EgressError(this.settingsError);
+    }
+    const api = this.apiWithIds(`lockdown-switch-${shortHash(namespace)}:`);
+    return fetchSwitchWatch(api, { namespace, scope: this.scopeFor({}), from, to, scrapeSeconds: this.scrapeSeconds });
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {

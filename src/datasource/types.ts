@@ -33,6 +33,8 @@ export interface EgressOptions extends DataSourceJsonData {
   clusterDomain?: string;
   /** Service names of egress gateways and egress proxies (default istio-egressgateway). */
   egressGateways?: string[];
+  /** meshConfig.rootNamespace (default istio-system): lock-down plans never put a selector-less Sidecar there. */
+  rootNamespace?: string;
   /**
    * A core Prometheus data source on the same backend: "New alert rule" puts the query there, since
    * Grafana's alerting evaluates only backend data sources.

@@ -1,7 +1,7 @@
 import React, { useMemo } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, InteractiveTable, LoadingPlaceholder, Stack, Text, TextLink } from '@grafana/ui';
-import { byReadiness, type LockdownPlan, readinessPercent, toRegister } from '../query/lockdown';
+import { Alert, InteractiveTable, LinkButton, LoadingPlaceholder, Stack, Text, TextLink } from '@grafana/ui';
+import { byReadiness, type LockdownPlan, readinessPercent, toRegister, willBreak } from '../query/lockdown';
 import { ModeBadge } from './lockdownFormat';
 import { useLockdownPlans, usePageState } from './lockdownData';
 import { PageControls } from './PageControls';
@@ -17,7 +17,7 @@ interface Row {
  * it can run REGISTRY_ONLY.
  */
 export function LockdownList() {
-  const { range, raw, dsUid, link } = usePageState();
+  const { range, raw, dsUid, link, meshLink } = usePageState();
   const loaded = useLockdownPlans(dsUid, range);
   const rows = useMemo<Row[]>(() => {
     if (loaded.state !== 'done') {
@@ -49,9 +49,9 @@ export function LockdownList() {
         cell: ({ row }: { row: { original: Row } }) => readinessPercent(row.original.plan),
       },
       {
-        id: 'missing',
-        header: 'To register',
-        cell: ({ row }: { row: { original: Row } }) => missingText(row.original.plan),
+        id: 'state',
+        header: 'After the switch',
+        cell: ({ row }: { row: { original: Row } }) => stateText(row.original.plan),
       },
     ],
     []
@@ -61,10 +61,16 @@ export function LockdownList() {
       <Stack direction="column" gap={2}>
         <Text element="h2">Lock down</Text>
         <Text color="secondary">
-          Moving a namespace from ALLOW_ANY to REGISTRY_ONLY blocks every external host no ServiceEntry registers.
-          Readiness is the share of a namespace&apos;s PassthroughCluster traffic that ServiceEntries register already;
-          open a namespace for the ServiceEntries and the Sidecar that take it to 100%.
+          Moving a namespace from ALLOW_ANY to REGISTRY_ONLY blocks every call no ServiceEntry visible to it registers.
+          Each plan replays the namespace&apos;s traffic through that rule: readiness is the share of its
+          PassthroughCluster traffic that keeps flowing once its plan is applied, 100% only when nothing breaks. Open a
+          namespace for what would break, and the ServiceEntries and Sidecar to apply.
         </Text>
+        <div>
+          <LinkButton variant="secondary" icon="sitemap" href={meshLink}>
+            The whole mesh (meshConfig)
+          </LinkButton>
+        </div>
         <PageControls dsUid={dsUid} range={range} raw={raw} />
         {loaded.state === 'loading' && <LoadingPlaceholder text="Reading the namespaces' egress…" />}
         {loaded.state === 'error' && (
@@ -88,20 +94,21 @@ export function LockdownList() {
   );
 }
 
-function missingText(plan: LockdownPlan): string {
-  const parts: string[] = [];
+/** The namespace's state after its plan, in the plan's own words, shortened for a table cell. */
+function stateText(plan: LockdownPlan): string {
+  const na = plan.notApplicable;
+  if (na) {
+    return na.kind === 'root-namespace'
+      ? 'no plan: root namespace (see the whole mesh)'
+      : na.kind === 'ambient'
+        ? 'no plan: ambient (a Sidecar does not govern it)'
+        : 'no plan: no traffic in the range proves it';
+  }
+  const broken = willBreak(plan).length;
   const n = toRegister(plan).length;
-  if (n > 0) {
-    parts.push(`${n} destination${n === 1 ? '' : 's'} to register`);
+  const register = n > 0 ? `, ${n} flow${n === 1 ? '' : 's'} registered by the plan` : '';
+  if (broken > 0) {
+    return `${broken} flow${broken === 1 ? '' : 's'} would break${register}`;
   }
-  if (plan.unregistrable.length > 0) {
-    parts.push(`${plan.unregistrable.length} without an address`);
-  }
-  if (parts.length > 0) {
-    return parts.join(', ');
-  }
-  const blocked = plan.destinations.filter((d) => d.blocked).length;
-  return plan.mode === 'REGISTRY_ONLY' || plan.mode === 'mixed'
-    ? `nothing; switched${blocked > 0 ? `: ${blocked} destination${blocked === 1 ? '' : 's'} blocked` : ''}`
-    : 'nothing: ready to switch';
+  return n === 0 && plan.mode === 'REGISTRY_ONLY' ? 'switched already' : `ready${register}`;
 }

@@ -2,11 +2,12 @@ import { useEffect, useMemo, useState } from 'react';
 import { useLocation } from 'react-router-dom';
 import { dateMath, dateTime, locationUtil, type DataSourceApi, type TimeRange } from '@grafana/data';
 import { getDataSourceSrv, locationService } from '@grafana/runtime';
+import { LOCKDOWN_DEFAULT_FROM } from '../query/lockdownFetch';
 import { APP_ROUTES, appPath, DATASOURCE_TYPE } from '../shared/ids';
 import { isLockdownSource, type LockdownPlans, type LockdownSource } from '../shared/lockdownSource';
 
-/** The pages' default range: a day shows the calls a namespace makes daily; weekly jobs need a week. */
-const DEFAULT_RANGE = { from: 'now-24h', to: 'now' };
+/** The pages' default range, the CLI's too (query/lockdownFetch.ts). */
+const DEFAULT_RANGE = { from: LOCKDOWN_DEFAULT_FROM, to: 'now' };
 
 /**
  * The range and data source the pages show, from the URL as Grafana writes them (`from`/`to` as relative
@@ -25,14 +26,14 @@ export function usePageState() {
       from?.isValid() && to?.isValid() && from.valueOf() < to.valueOf() ? { from, to, raw } : undefined;
     // The chosen data source, or the first of this plugin's, as Grafana picks a default.
     const dsUid = q.get('ds') ?? egressDatasources()[0]?.uid;
+    const params = () =>
+      new URLSearchParams({ from: raw.from, to: raw.to, ...(dsUid ? { ds: dsUid } : {}) }).toString();
     /** A lock-down page's URL with this page's range and data source. */
     const link = (...parts: string[]) =>
-      `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdown, ...parts))}?${new URLSearchParams({
-        from: raw.from,
-        to: raw.to,
-        ...(dsUid ? { ds: dsUid } : {}),
-      })}`;
-    return { range, raw, dsUid, link };
+      `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdown, ...parts))}?${params()}`;
+    /** The mesh-wide switch's page, with this page's range and data source. */
+    const meshLink = `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdownMesh))}?${params()}`;
+    return { range, raw, dsUid, link, meshLink };
   }, [search]);
 }
 
@@ -54,38 +55,14 @@ type LoadedPlans = { plans: LockdownPlans; ds: DataSourceApi & LockdownSource };
 export type Loaded<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; value: T };
 
 /**
- * The lock-down plans for the page's data source and range, reloaded when either changes. A stale answer
- * (the user moved on) is dropped; a failure is said as it came, never shown as "no egress".
+ * What `load` answers for `key`, reloaded when the key changes. A stale answer (the user moved on) is
+ * dropped; a failure is said as it came, never shown as an empty answer.
  */
-export function useLockdownPlans(
-  dsUid: string | undefined,
-  range: TimeRange | undefined,
-  namespaces?: readonly string[]
-): Loaded<LoadedPlans> {
-  const from = range ? Math.floor(range.from.valueOf() / 1000) : undefined;
-  const to = range ? Math.floor(range.to.valueOf() / 1000) : undefined;
-  const names = namespaces?.join(',');
-  // What the answer is for: a different key is a new question, shown as loading until its answer comes.
-  const key = JSON.stringify([dsUid, from, to, names]);
-  const [loaded, setLoaded] = useState<{ key: string; result: Loaded<LoadedPlans> }>();
+export function useLoaded<T>(key: string, load: () => Promise<T>): Loaded<T> {
+  const [loaded, setLoaded] = useState<{ key: string; result: Loaded<T> }>();
   useEffect(() => {
     let current = true;
-    (async () => {
-      if (!dsUid) {
-        throw new Error(
-          'No Istio Egress data source: add one (Connections → Data sources → Istio Egress) pointing at the Prometheus that scrapes Istio.'
-        );
-      }
-      if (from === undefined || to === undefined) {
-        throw new Error('The time range in the URL (from, to) is not a range: pick one in the time picker.');
-      }
-      const ds = await getDataSourceSrv().get({ uid: dsUid });
-      if (!isLockdownSource(ds)) {
-        throw new Error(`Data source ${ds.name} is not an Istio Egress data source: pick one of that type.`);
-      }
-      const plans = await ds.lockdownPlans(from, to, names === undefined ? undefined : names.split(','));
-      return { plans, ds };
-    })().then(
+    load().then(
       (value) => current && setLoaded({ key, result: { state: 'done', value } }),
       (err: unknown) =>
         current &&
@@ -94,6 +71,36 @@ export function useLockdownPlans(
     return () => {
       current = false;
     };
-  }, [key, dsUid, from, to, names]);
+    // The key names everything `load` reads: a new closure for the same key is the same question.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
   return loaded?.key === key ? loaded.result : { state: 'loading' };
+}
+
+/** The lock-down plans for the page's data source and range (`mesh`: each namespace's part of the mesh's switch). */
+export function useLockdownPlans(
+  dsUid: string | undefined,
+  range: TimeRange | undefined,
+  namespaces?: readonly string[],
+  planScope: 'namespace' | 'mesh' = 'namespace'
+): Loaded<LoadedPlans> {
+  const from = range ? Math.floor(range.from.valueOf() / 1000) : undefined;
+  const to = range ? Math.floor(range.to.valueOf() / 1000) : undefined;
+  const names = namespaces?.join(',');
+  return useLoaded(JSON.stringify([dsUid, from, to, names, planScope]), async () => {
+    if (!dsUid) {
+      throw new Error(
+        'No Istio Egress data source: add one (Connections → Data sources → Istio Egress) pointing at the Prometheus that scrapes Istio.'
+      );
+    }
+    if (from === undefined || to === undefined) {
+      throw new Error('The time range in the URL (from, to) is not a range: pick one in the time picker.');
+    }
+    const ds = await getDataSourceSrv().get({ uid: dsUid });
+    if (!isLockdownSource(ds)) {
+      throw new Error(`Data source ${ds.name} is not an Istio Egress data source: pick one of that type.`);
+    }
+    const plans = await ds.lockdownPlans(from, to, names === undefined ? undefined : names.split(','), planScope);
+    return { plans, ds };
+  });
 }

@@ -33,6 +33,7 @@ export function datasources(prometheusUrl: string, s: GenerateSettings) {
         alertingDatasourceUid: UID.prometheus,
         clusterDomain: s.mesh.clusterDomain,
         egressGateways: s.mesh.egressGateways,
+        rootNamespace: s.rootNamespace,
       },
     },
   ];

@@ -23,6 +23,7 @@ clusterDomain: corp.example
 inClusterCidrs: [10.244.0.0/16, "fd00:10:244::/56"]
 egressGateways: [egress-a, egress-b]
 registryOnlyNamespaces: [payments]
+rootNamespace: istio-config
 destinationNames: [{cidr: 52.216.0.0/15, name: AWS S3}]
 alerts: {window: 10m, newDestinationWindow: 15m, newDestinationLookback: 14d, ipCardinalityThreshold: 50}
 `);
@@ -33,6 +34,7 @@ alerts: {window: 10m, newDestinationWindow: 15m, newDestinationLookback: 14d, ip
         egressGateways: ['egress-a', 'egress-b'],
       },
       registryOnlyNamespaces: ['payments'],
+      rootNamespace: 'istio-config',
       destinationNames: [{ cidr: '52.216.0.0/15', name: 'AWS S3' }],
       alerts: {
         windowSeconds: 600,
@@ -53,6 +55,8 @@ alerts: {window: 10m, newDestinationWindow: 15m, newDestinationLookback: 14d, ip
     ['alerts: {ipCardinalityThreshold: "many"}', 'istio-egress.yaml: alerts.ipCardinalityThreshold: expected a whole number'],
     ['clusterDomain: "bad domain"', 'istio-egress.yaml: clusterDomain: Cluster domain "bad domain" is not a DNS name'],
     ['destinationNames: [{cidr: 52.216.0.0/15}]', 'istio-egress.yaml: destinationNames: expected a list of {cidr, name}'],
+    ['rootNamespace: Istio_System', 'istio-egress.yaml: rootNamespace: "Istio_System" is not a Kubernetes namespace name'],
+    ['rootNamespace: [a]', 'istio-egress.yaml: rootNamespace: ["a"] is not a Kubernetes namespace name'],
     ['- a list', 'istio-egress.yaml: (top level): expected a mapping of settings'],
     ['a: [', 'istio-egress.yaml is not YAML:'],
   ])('%s → a message naming the field', (text, want) => {

@@ -4,6 +4,7 @@ import {
   clusterDomainOf,
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_EGRESS_GATEWAYS,
+  DEFAULT_ROOT_NAMESPACE,
   type DestinationNameRule,
   EgressError,
   type MeshSettings,
@@ -21,6 +22,8 @@ export interface GenerateSettings {
   mesh: Required<Pick<MeshSettings, 'clusterDomain' | 'inClusterCidrs' | 'egressGateways'>>;
   /** Namespaces switched to REGISTRY_ONLY: passthrough from them is a policy gap. Empty: no such alert. */
   registryOnlyNamespaces: string[];
+  /** meshConfig.rootNamespace: a lock-down plan never writes a selector-less Sidecar there. */
+  rootNamespace: string;
   /** Names for address ranges, shown in the matrix (the data source's "Destination names"). */
   destinationNames: DestinationNameRule[];
   alerts: {
@@ -38,6 +41,7 @@ export interface GenerateSettings {
 export const DEFAULT_SETTINGS: GenerateSettings = {
   mesh: { clusterDomain: DEFAULT_CLUSTER_DOMAIN, inClusterCidrs: [], egressGateways: [...DEFAULT_EGRESS_GATEWAYS] },
   registryOnlyNamespaces: [],
+  rootNamespace: DEFAULT_ROOT_NAMESPACE,
   destinationNames: [],
   alerts: {
     windowSeconds: ALERT_DEFAULTS.windowSeconds,
@@ -47,7 +51,15 @@ export const DEFAULT_SETTINGS: GenerateSettings = {
   },
 };
 
-const TOP_LEVEL = ['clusterDomain', 'inClusterCidrs', 'egressGateways', 'registryOnlyNamespaces', 'destinationNames', 'alerts'];
+const TOP_LEVEL = [
+  'clusterDomain',
+  'inClusterCidrs',
+  'egressGateways',
+  'registryOnlyNamespaces',
+  'rootNamespace',
+  'destinationNames',
+  'alerts',
+];
 const ALERT_FIELDS = ['window', 'newDestinationWindow', 'newDestinationLookback', 'ipCardinalityThreshold'];
 /** A Kubernetes namespace name (RFC 1123 label). */
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -119,6 +131,10 @@ export function parseGenerateSettings(text: string, file: string): GenerateSetti
   if (badNs !== undefined) {
     fail('registryOnlyNamespaces', `${JSON.stringify(badNs)} is not a Kubernetes namespace name.`);
   }
+  const rootNamespace = doc.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+  if (typeof rootNamespace !== 'string' || !NAMESPACE.test(rootNamespace)) {
+    fail('rootNamespace', `${JSON.stringify(rootNamespace)} is not a Kubernetes namespace name: write meshConfig.rootNamespace (default istio-system).`);
+  }
   const names = doc.destinationNames ?? [];
   if (!Array.isArray(names) || names.some((n) => !isFields(n) || typeof n.cidr !== 'string' || typeof n.name !== 'string')) {
     fail('destinationNames', 'expected a list of {cidr, name}, e.g. [{cidr: 52.216.0.0/15, name: AWS S3}], or [].');
@@ -132,7 +148,13 @@ export function parseGenerateSettings(text: string, file: string): GenerateSetti
   } catch (e) {
     named(e);
   }
-  return { mesh, registryOnlyNamespaces, destinationNames, alerts: parseAlerts(doc.alerts, fail, named) };
+  return {
+    mesh,
+    registryOnlyNamespaces,
+    rootNamespace: String(rootNamespace),
+    destinationNames,
+    alerts: parseAlerts(doc.alerts, fail, named),
+  };
 }
 
 function parseAlerts(

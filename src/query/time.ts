@@ -43,6 +43,11 @@ export function rateInterval(stepSeconds: number, scrapeSeconds = DEFAULT_SCRAPE
 
 export function parseDuration(text: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text.trim());
+  if (/^\d+(?:\.\d+)?$/.test(text.trim())) {
+    throw new EgressError(
+      `${what} ${JSON.stringify(text)} has no unit: write ${text.trim()}s for seconds (or m, h, d, w).`
+    );
+  }
   if (!m || Number(m[1]) <= 0) {
     throw new EgressError(`${what} ${JSON.stringify(text)} is not a duration: use e.g. 30m, 1h, 7d.`);
   }
@@ -52,3 +57,6 @@ export function parseDuration(text: string, what: string): number {
   }
   return seconds;
 }
+
+/** Unix seconds as RFC 3339 in UTC, as every message and file names a time. */
+export const isoTime = (t: number) => new Date(t * 1000).toISOString();

@@ -19,6 +19,8 @@ export const BLACKHOLE_RULE_UID = 'istio-egress-blackhole';
 export const APP_ROUTES = {
   overview: 'overview',
   lockdown: 'lockdown',
+  /** The mesh-wide switch (meshConfig): its own route, since a namespace may be named anything. */
+  lockdownMesh: 'lockdown-mesh',
 } as const;
 
 export const appPath = (...parts: string[]) => `/a/${APP_ID}/${parts.map((p) => encodeURIComponent(p)).join('/')}`;

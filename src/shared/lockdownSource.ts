@@ -1,4 +1,4 @@
-import type { LockdownPlan } from '../query';
+import type { LockdownPlan, SwitchWatch } from '../query';
 import type { NewAlertRule } from './alertRuleLink';
 
 /**
@@ -7,13 +7,25 @@ import type { NewAlertRule } from './alertRuleLink';
  */
 export interface LockdownPlans {
   plans: LockdownPlan[];
-  /** The YAML to apply, per namespace (query/lockdown.ts `lockdownYaml`). */
+  /** The YAML to apply, per namespace (query/lockdownYaml.ts `lockdownYaml`). */
   yaml: Record<string, string>;
+  /** The mesh-wide switch's YAML (ServiceEntries, meshConfig in comments), when the mesh view was asked. */
+  meshYaml?: string;
 }
 
 export interface LockdownSource {
-  /** Plans for `namespaces`, or for every namespace with egress in [from, to] (unix seconds). */
-  lockdownPlans(from: number, to: number, namespaces?: readonly string[]): Promise<LockdownPlans>;
+  /**
+   * Plans for `namespaces`, or for every namespace with egress in [from, to] (unix seconds); `mesh`: each
+   * namespace's part of a mesh-wide switch, with `meshYaml`.
+   */
+  lockdownPlans(
+    from: number,
+    to: number,
+    namespaces?: readonly string[],
+    planScope?: 'namespace' | 'mesh'
+  ): Promise<LockdownPlans>;
+  /** When the namespace switched to REGISTRY_ONLY in [from, to], read from its traffic, and what it blocked since. */
+  switchWatch(namespace: string, from: number, to: number): Promise<SwitchWatch>;
   /** "New alert rule" for a query's filters; undefined when no alerting data source is set. */
   alertRuleFor(q: {
     namespace?: string;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { LOCKDOWN_CLUSTER, LOCKDOWN_NAMESPACE, LOCKDOWN_SWITCH_STEP } from '../../harness/synthetic/lockdown';
 import { demoGrid, TEST_END } from '../../harness/synthetic/mesh';
 import { stepTime } from '../../harness/synthetic/series';
-import { lockdownPlan, lockdownYaml } from '../../src/query/lockdown';
+import { lockdownPlan } from '../../src/query/lockdown';
+import { lockdownYaml } from '../../src/query/lockdownYaml';
 import { serviceEntriesYaml } from '../../src/query/serviceEntries';
 import { ipLabelTelemetryYaml } from '../../src/query/telemetrySnippet';
 import { prometheusUrl } from '../harness/state';
@@ -92,6 +93,6 @@ describe('istioctl validate', () => {
       await expectValid(serviceEntriesYaml(cells, { scope }));
     }
     const plan = lockdownPlan('shop', { cells, from: 0, to: 3600 });
-    await expectValid(lockdownYaml(plan, cells));
+    await expectValid(lockdownYaml(plan));
   });
 });

@@ -2,6 +2,7 @@ import React from 'react';
 import type { AppRootProps } from '@grafana/data';
 import { Route, Routes } from 'react-router-dom';
 import { LockdownList } from '../../pages/LockdownList';
+import { LockdownMesh } from '../../pages/LockdownMesh';
 import { LockdownNamespace } from '../../pages/LockdownNamespace';
 import { Overview } from '../../pages/Overview';
 import { APP_ROUTES } from '../../shared/ids';
@@ -12,6 +13,7 @@ function App(_props: AppRootProps) {
     <Routes>
       <Route path={`${APP_ROUTES.lockdown}/:namespace`} element={<LockdownNamespace />} />
       <Route path={APP_ROUTES.lockdown} element={<LockdownList />} />
+      <Route path={APP_ROUTES.lockdownMesh} element={<LockdownMesh />} />
       <Route path="*" element={<Overview />} />
     </Routes>
   );

@@ -11,6 +11,7 @@ import {
 import { Button, Divider, Field, FieldSet, IconButton, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 import {
   clusterDomainOf,
+  DEFAULT_ROOT_NAMESPACE,
   compileDestinationNames,
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_EGRESS_GATEWAYS,
@@ -46,6 +47,10 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const namesError = validation(() => compileDestinationNames(names.filter((n) => n.cidr || n.name)));
   const cidrsError = validation(() => parseCidrList(json.inClusterCidrs ?? [], 'In-cluster CIDRs'));
   const domainError = validation(() => clusterDomainOf({ clusterDomain: json.clusterDomain }));
+  const rootError =
+    json.rootNamespace && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(json.rootNamespace)
+      ? `${JSON.stringify(json.rootNamespace)} is not a Kubernetes namespace name.`
+      : undefined;
   const scrapeError = validation(
     () => json.timeInterval?.trim() && parseDuration(json.timeInterval, 'Scrape interval')
   );
@@ -171,6 +176,20 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             aria-label="Egress gateways"
             value={(json.egressGateways ?? DEFAULT_EGRESS_GATEWAYS).join(', ')}
             onChange={(e) => set({ egressGateways: list(e.currentTarget.value) })}
+          />
+        </Field>
+        <Field
+          label="Root namespace"
+          description="Istio's meshConfig.rootNamespace: a Sidecar without a workloadSelector there is every namespace's default, so lock-down plans never write one there. (rootNamespace in istio-egress.yaml)"
+          invalid={!!rootError}
+          error={rootError}
+        >
+          <Input
+            width={40}
+            aria-label="Root namespace"
+            value={json.rootNamespace ?? ''}
+            placeholder={DEFAULT_ROOT_NAMESPACE}
+            onChange={(e) => set({ rootNamespace: e.currentTarget.value.trim() || undefined })}
           />
         </Field>
         <Field
