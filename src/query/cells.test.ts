@@ -118,6 +118,30 @@ describe('shapeCells', () => {
     ]);
   });
 
+  it('names one host in any letter case as one destination, in lower case (DNS names are case-insensitive)', () => {
+    const call = (host: string, v: string) =>
+      sample(
+        {
+          source_workload_namespace: 'shop',
+          source_workload: 'checkout',
+          destination_service: host,
+          destination_service_name: 'PassthroughCluster',
+          response_code: '200',
+        },
+        v
+      );
+    const { cells } = shapeCells([
+      {
+        query: http,
+        samples: [call('Hooks.Slack.COM', '3'), call('hooks.slack.com', '4'), call('HOOKS.SLACK.COM:8443', '1')],
+      },
+    ]);
+    expect(cells.map((c) => [c.destination, c.port, c.requests])).toEqual([
+      ['hooks.slack.com', undefined, 7],
+      ['hooks.slack.com', 8443, 1],
+    ]);
+  });
+
   it('names missing labels unknown and counts series without a verdict instead of dropping them silently', () => {
     const { cells, foreign } = shapeCells(
       [

@@ -147,7 +147,7 @@ function readSample(
 
 /** A ServiceEntry's service name is its host; a gateway's is a short name beside its FQDN. */
 function sameHost(name: string, host: string): boolean {
-  return name === host || parseDestination(host).host === name;
+  return name === host || parseDestination(host).host === name.toLowerCase();
 }
 
 const ZERO = { requests: 0, connections: 0, bytesSent: 0, bytesReceived: 0 } as const;

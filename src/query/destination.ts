@@ -5,7 +5,10 @@
  */
 
 export interface ParsedDestination {
-  /** Host or address without port; IPv6 without brackets. */
+  /**
+   * Host or address without port; IPv6 without brackets. Lower case: DNS names are case-insensitive
+   * (RFC 4343), so `Hooks.Slack.COM` and `hooks.slack.com` are one destination everywhere.
+   */
   host: string;
   port?: number;
   kind: 'ipv4' | 'ipv6' | 'host';
@@ -43,10 +46,10 @@ export function parseDestination(raw: string): ParsedDestination {
     const port = parsePort(value.slice(colon + 1));
     const host = value.slice(0, colon);
     if (port !== undefined && !host.includes(':')) {
-      return { host, port, kind: isIPv4(host) ? 'ipv4' : 'host' };
+      return { host: host.toLowerCase(), port, kind: isIPv4(host) ? 'ipv4' : 'host' };
     }
   }
-  return { host: value, kind: isIPv4(value) ? 'ipv4' : 'host' };
+  return { host: value.toLowerCase(), kind: isIPv4(value) ? 'ipv4' : 'host' };
 }
 
 /** An IPv6 address as eight 16-bit groups, or undefined if `s` is not one (zone ids are not accepted). */

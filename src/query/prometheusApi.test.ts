@@ -54,6 +54,25 @@ describe('PrometheusApi', () => {
     );
   });
 
+  it("says what a JSON error body says, not the JSON (Grafana's data proxy, gateways)", async () => {
+    const message = 'Data source connection error: dial tcp 10.0.0.9:9090: connect: connection refused'.repeat(3);
+    const { api } = apiAnswering({
+      status: 502,
+      statusText: 'Bad Gateway',
+      body: JSON.stringify({ message: `${message}.`, traceID: 'abc' }),
+    });
+    const err = await api.instant('up', 1).catch((e: Error) => e.message);
+    expect(err).toMatch(/^HTTP 502 Bad Gateway from \/api\/v1\/query: Data source connection error: dial tcp/);
+    expect(err).not.toContain('{');
+    expect(err).not.toContain('traceID');
+    // Cut at 160 characters with one ellipsis, then the sentence goes on: never "....".
+    expect(err).toMatch(/…\. Check the URL, path prefix and credentials/);
+    const { api: gw } = apiAnswering({ status: 429, statusText: 'Too Many Requests', body: { error: 'rate limited' } });
+    await expect(gw.instant('up', 1)).rejects.toThrow(
+      'HTTP 429 Too Many Requests from /api/v1/query: rate limited. Check'
+    );
+  });
+
   it('rejects a result of the wrong type', async () => {
     const { api } = apiAnswering({
       status: 200,

@@ -57,7 +57,29 @@ function isEnvelope(body: unknown): body is Envelope {
 function snippet(body: unknown): string {
   const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
+  return flat.length > 160 ? `${flat.slice(0, 159)}…` : flat;
+}
+
+/**
+ * What an error body says, for a person: the `message` (Grafana's data proxy, Mimir, most gateways) or
+ * `error` of a JSON body, without its trailing period; otherwise the start of the body as text.
+ */
+function bodyMessage(body: unknown): string {
+  let parsed = body;
+  if (typeof body === 'string' && body.trim().startsWith('{')) {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = body;
+    }
+  }
+  if (isObject(parsed)) {
+    const said = [parsed.message, parsed.error].find((v): v is string => typeof v === 'string' && v.trim() !== '');
+    if (said) {
+      return snippet(said).replace(/\.$/, '');
+    }
+  }
+  return snippet(body);
 }
 
 /** Turns any answer into data or an EgressError that quotes Prometheus' own message. */
@@ -80,7 +102,7 @@ export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
     }
   }
   if (res.status < 200 || res.status >= 300) {
-    const body = snippet(res.body);
+    const body = bodyMessage(res.body);
     throw new EgressError(
       `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${path}${body ? `: ${body}` : ''}. ` +
         'Check the URL, path prefix and credentials of the Prometheus-compatible API.'

@@ -50,12 +50,13 @@ describe('serviceEntriesYaml', () => {
     });
     expect(stripe.spec.hosts).toEqual(['api.stripe.com']);
     expect(stripe.spec.resolution).toBe('DNS');
-    // One entry for both workloads: the known port, and the marked default for the one without a port.
+    // One entry for both workloads: the port in one Host, and http's own port for the Host without one
+    // (RFC 9110: not a guess, so not marked to check).
     expect(stripe.spec.ports).toEqual([
-      { number: 8443, name: 'http-8443', protocol: 'HTTP' },
       { number: 80, name: 'http-80', protocol: 'HTTP' },
+      { number: 8443, name: 'http-8443', protocol: 'HTTP' },
     ]);
-    expect(text).toMatch(/number: 80 # DEFAULT: the metrics do not carry this destination's port/);
+    expect(text).not.toMatch(/number: 80 # DEFAULT/);
     expect(s3.metadata.name).toBe('egress-s3-52-216-10-4');
     expect(s3.spec.addresses).toEqual(['52.216.10.4/32']);
     expect(text).not.toContain('pypi.org');
@@ -93,6 +94,14 @@ describe('serviceEntriesYaml', () => {
     expect(docs(text)).toEqual([]);
     expect(text).toContain('No passthrough destinations');
     expect(text).toContain('Skipped 1 passthrough TCP pair(s) without a destination IP');
+    expect(text).not.toContain('HTTP pair');
+  });
+
+  it('an HTTP request without a Host header is skipped as such, not as TCP without an address', () => {
+    const text = serviceEntriesYaml([cell({ listener: 'http', destination: 'unknown' })], { scope: 'namespace' });
+    expect(docs(text)).toEqual([]);
+    expect(text).toContain('Skipped 1 passthrough HTTP pair(s) without a Host header (HTTP/1.0 clients)');
+    expect(text).not.toContain('TCP pair');
   });
 
   it('makes valid, bounded object names', () => {

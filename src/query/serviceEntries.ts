@@ -125,8 +125,45 @@ export function serviceEntryTarget(destination: string, listener: EgressCell['li
   return { kind: 'host', host };
 }
 
+/** Why a cell becomes no ServiceEntry, in a few words; undefined when it becomes (part of) one. */
+export function whyNoServiceEntry(c: EgressCell): string | undefined {
+  if (c.verdict !== 'passthrough') {
+    return 'blocked (BlackHoleCluster): register only what should be allowed';
+  }
+  if ((c.category ?? 'external') !== 'external') {
+    return `${c.category}: not external traffic`;
+  }
+  if (c.destination === UNKNOWN) {
+    return c.listener === 'tcp' ? 'no destination address in the metrics' : 'no Host header';
+  }
+  const target = serviceEntryTarget(c.destination, c.listener);
+  return target.kind === 'refused' ? target.why : undefined;
+}
+
+/**
+ * How many entries `cells` make, and why the cells that make none do not (reason → cells): what a button
+ * offering "ServiceEntry YAML" counts, so its number is what the YAML holds.
+ */
+export function serviceEntrySummary(
+  cells: ReadonlyArray<readonly EgressCell[]>,
+  opts: Pick<ServiceEntryOptions, 'scope' | 'namespace'>
+): { entries: number; written: number; notWritten: Map<string, number> } {
+  const notWritten = new Map<string, number>();
+  let written = 0;
+  for (const sources of cells) {
+    const reasons = sources.map(whyNoServiceEntry);
+    if (reasons.some((r) => r === undefined)) {
+      written++;
+    } else {
+      const why = reasons[0] ?? '';
+      notWritten.set(why, (notWritten.get(why) ?? 0) + 1);
+    }
+  }
+  return { entries: planServiceEntries(cells.flat(), opts).entries.length, written, notWritten };
+}
+
 /** Passthrough cells grouped into entries; cells without a usable destination are reported, not lost. */
-function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEntryOptions) {
+function planServiceEntries(cells: readonly EgressCell[], opts: Pick<ServiceEntryOptions, 'scope' | 'namespace'>) {
   const entries = new Map<string, Entry>();
   const skipped: EgressCell[] = [];
   const refused = new Map<string, string>();
@@ -164,6 +201,9 @@ function planServiceEntries(cells: readonly EgressCell[], opts: ServiceEntryOpti
     }
     if (c.port !== undefined) {
       e.ports.add(c.port);
+    } else if (c.listener === 'http') {
+      // A Host header without a port names http's default port (RFC 9110 4.2.1): no guess to check.
+      e.ports.add(DEFAULT_PORT.http);
     } else {
       e.unknownPort = true;
     }
@@ -226,9 +266,16 @@ export function serviceEntriesYaml(cells: readonly EgressCell[], opts: ServiceEn
   if (entries.length === 0) {
     head.push('# No passthrough destinations: nothing to register.');
   }
-  if (skipped.length > 0) {
+  const noAddress = skipped.filter((c) => c.listener === 'tcp').length;
+  const noHost = skipped.length - noAddress;
+  if (noAddress > 0) {
     head.push(
-      `# Skipped ${skipped.length} passthrough TCP pair(s) without a destination IP: add the destination_ip label to Istio's TCP metrics to see them.`
+      `# Skipped ${noAddress} passthrough TCP pair(s) without a destination IP: add the destination_ip label to Istio's TCP metrics to see them.`
+    );
+  }
+  if (noHost > 0) {
+    head.push(
+      `# Skipped ${noHost} passthrough HTTP pair(s) without a Host header (HTTP/1.0 clients): register their destinations by hand.`
     );
   }
   if (refused.size > 0) {

@@ -15,7 +15,10 @@ import type { EgressScope } from './selectors';
 const SEL = 'reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster"';
 const PEER = 'destination_workload, destination_workload_namespace';
 /** What time series and new-destination queries add: no mesh peer, no mesh service host (selectors.ts). */
-const EXTERNAL_HTTP = `${SEL}, destination_workload=~"|unknown", destination_service!~"(?:[^.:]+|.+\\\\.svc|.+\\\\.svc\\\\.cluster\\\\.local)\\\\.?(?::[0-9]+)?"`;
+// A short name other than `unknown` (Envoy's Host for a request without one): selectors.test.ts checks it.
+const SHORT_NAME =
+  '(?:[^.:u][^.:]*|u[^.:n][^.:]*|u|un[^.:k][^.:]*|un|unk[^.:n][^.:]*|unk|unkn[^.:o][^.:]*|unkn|unkno[^.:w][^.:]*|unkno|unknow[^.:n][^.:]*|unknow|unknown[^.:]+)';
+const EXTERNAL_HTTP = `${SEL}, destination_workload=~"|unknown", destination_service!~"(?:${SHORT_NAME}|.+\\\\.svc|.+\\\\.svc\\\\.cluster\\\\.local)\\\\.?(?::[0-9]+)?"`;
 
 describe('cellQueries', () => {
   it('renders the catch-all instant queries, keeping the destination workload, and the dynamic-DNS one', () => {
@@ -68,7 +71,7 @@ describe('cellQueries', () => {
 
   it('matches series without the destination label when asked for the destination `unknown`', () => {
     const [tcp] = cellQueries({ destination: { kind: 'values', values: ['unknown'] }, listeners: ['tcp'] }, 60);
-    expect(tcp.expr).toContain('destination_ip=~"(?:unknown|\\\\[unknown\\\\])(?::[0-9]+)?|"');
+    expect(tcp.expr).toContain('destination_ip=~"(?i:unknown|\\\\[unknown\\\\])(?::[0-9]+)?|"');
     expect(promqlErrors(tcp.expr)).toEqual([]);
   });
 
@@ -83,7 +86,7 @@ describe('cellQueries', () => {
       ipLabel: 'dst_addr',
     };
     expect(cellQueries(scope, 900).map((q) => q.expr)).toEqual([
-      'sum by (source_workload_namespace, source_workload, dst_addr, destination_service_name, destination_workload, destination_workload_namespace) (increase(istio_tcp_connections_closed_total{reporter="source", destination_service_name="BlackHoleCluster", cluster="eu-1", source_workload_namespace=~"shop|data", source_workload=~"check.*", dst_addr=~"(?:1\\\\.2\\\\.3\\\\.4|\\\\[1\\\\.2\\\\.3\\\\.4\\\\])(?::[0-9]+)?"}[15m]))',
+      'sum by (source_workload_namespace, source_workload, dst_addr, destination_service_name, destination_workload, destination_workload_namespace) (increase(istio_tcp_connections_closed_total{reporter="source", destination_service_name="BlackHoleCluster", cluster="eu-1", source_workload_namespace=~"shop|data", source_workload=~"check.*", dst_addr=~"(?i:1\\\\.2\\\\.3\\\\.4|\\\\[1\\\\.2\\\\.3\\\\.4\\\\])(?::[0-9]+)?"}[15m]))',
     ]);
   });
 
@@ -194,7 +197,7 @@ describe('firstSeenPlan', () => {
   it('asks for a few new destinations by name, at 5-minute steps over a day', () => {
     const plan = firstSeenPlan({ listeners: ['http'] }, hosts(3), opts);
     expect(plan.toTheHour).toBe(false);
-    expect(plan.queries[0].expr).toContain('destination_service=~"(?:h0\\\\.example\\\\.com|');
+    expect(plan.queries[0].expr).toContain('destination_service=~"(?i:h0\\\\.example\\\\.com|');
     expect(plan.queries[0].expr).toMatch(/\[1d:5m\]\)\)$/);
   });
 

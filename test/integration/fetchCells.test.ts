@@ -155,7 +155,9 @@ describe('other templates against a real Prometheus', () => {
       const found = new Set<string>();
       for (const q of newDestinationQueries(scope, { windowSeconds, lookbackSeconds: 3600 })) {
         const res = await api().instant(q.expr, to);
-        res.data.forEach((s) => found.add(s.metric.destination_service ?? s.metric.destination_ip));
+        // PromQL keeps the Host as the client wrote it (Hooks.Slack.COM beside hooks.slack.com): the
+        // pasteable query and the alert name each case; the data source names them as one.
+        res.data.forEach((s) => found.add((s.metric.destination_service ?? s.metric.destination_ip).toLowerCase()));
       }
       return found;
     };

@@ -1,8 +1,8 @@
-import React, { memo } from 'react';
+import React, { memo, useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Button, ClipboardButton, IconButton, Stack, useStyles2 } from '@grafana/ui';
-import { serviceEntriesYaml } from '../../query';
+import { Button, ClipboardButton, Drawer, Stack, useStyles2 } from '@grafana/ui';
+import { serviceEntriesYaml, serviceEntrySummary } from '../../query';
 import { InAppLinkButton } from '../../components/InAppLinkButton';
 import { downloadText } from '../../shared/download';
 import type { MatrixOptions } from '../../shared/panelOptions';
@@ -49,6 +49,18 @@ export const MatrixLegend = memo(function MatrixLegend(props: Props) {
   const step = (cls: CellClass, level: number) => palette[CLASS_INDEX[cls] * (levels + 1) + level];
   const selectedCells = showYaml ? Array.from(selected).flatMap((i) => model.cell(i).sources) : [];
   const yaml = showYaml ? serviceEntriesYaml(selectedCells, { scope: serviceEntryScope }) : '';
+  // The button counts what the YAML will hold, and the pane says why the other selected cells are not in it.
+  const summary = useMemo(
+    () =>
+      selected.size === 0
+        ? undefined
+        : serviceEntrySummary(
+            Array.from(selected, (i) => model.cell(i).sources),
+            { scope: serviceEntryScope }
+          ),
+    [selected, model, serviceEntryScope]
+  );
+  const entries = summary?.entries ?? 0;
   return (
     <>
       <div className={s.legend} data-testid="matrix-legend">
@@ -97,40 +109,69 @@ export const MatrixLegend = memo(function MatrixLegend(props: Props) {
             data-testid="matrix-yaml-toggle"
             aria-expanded={showYaml}
           >
-            ServiceEntry YAML ({selected.size})
+            ServiceEntry YAML ({entries})
           </Button>
         </span>
       </div>
       {showYaml && (
-        <div className={s.yaml} role="region" aria-label="ServiceEntry YAML" data-testid="serviceentry-pane">
-          <Stack gap={1} alignItems="center">
-            <span className={s.yamlTitle}>ServiceEntries for {selected.size} selected cells</span>
-            <ClipboardButton size="sm" icon="copy" getText={() => yaml} disabled={selected.size === 0}>
-              Copy
-            </ClipboardButton>
-            <Button
-              size="sm"
-              variant="secondary"
-              icon="download-alt"
-              onClick={() => downloadText('serviceentries.yaml', yaml)}
-              data-testid="serviceentry-download"
-              disabled={selected.size === 0}
-            >
-              Download
-            </Button>
-            <IconButton name="times" aria-label="Close ServiceEntry YAML" onClick={() => setShowYaml(false)} />
-          </Stack>
-          {selected.size === 0 ? (
-            <p data-testid="serviceentry-empty" className={s.yamlTitle}>
-              Click cells in the matrix to select them (Space with the keyboard; double-click selects a column&apos;s
-              allowed cells): their passthrough destinations become ServiceEntries here.
-            </p>
-          ) : (
-            <pre data-testid="serviceentry-yaml" className={s.yamlText}>
-              {yaml}
-            </pre>
-          )}
-        </div>
+        // Grafana's Drawer, as its panel inspector opens: the YAML gets the room it needs and the grid
+        // keeps its size underneath (a pane inside the panel squashed rows to a few pixels).
+        <Drawer
+          title="ServiceEntry YAML"
+          subtitle={
+            <span data-testid="serviceentry-title">
+              {entries} ServiceEntr{entries === 1 ? 'y' : 'ies'} from {summary?.written ?? 0} of {selected.size}{' '}
+              selected cell{selected.size === 1 ? '' : 's'}
+            </span>
+          }
+          size="md"
+          onClose={() => setShowYaml(false)}
+        >
+          <div role="region" aria-label="ServiceEntry YAML" data-testid="serviceentry-pane">
+            <Stack gap={1} alignItems="center">
+              <ClipboardButton size="sm" icon="copy" getText={() => yaml} disabled={selected.size === 0}>
+                Copy
+              </ClipboardButton>
+              <Button
+                size="sm"
+                variant="secondary"
+                icon="download-alt"
+                onClick={() => downloadText('serviceentries.yaml', yaml)}
+                data-testid="serviceentry-download"
+                disabled={selected.size === 0}
+              >
+                Download
+              </Button>
+              <Button
+                size="sm"
+                variant="secondary"
+                icon="times"
+                aria-label="Close ServiceEntry YAML"
+                onClick={() => setShowYaml(false)}
+              >
+                Close
+              </Button>
+            </Stack>
+            {selected.size === 0 ? (
+              <p data-testid="serviceentry-empty" className={s.yamlTitle}>
+                Click cells in the matrix to select them (Space with the keyboard; double-click selects a column&apos;s
+                allowed cells): their passthrough destinations become ServiceEntries here.
+              </p>
+            ) : (
+              <>
+                {summary && summary.notWritten.size > 0 && (
+                  <p data-testid="serviceentry-skipped" className={s.yamlTitle}>
+                    Not written:{' '}
+                    {Array.from(summary.notWritten, ([why, n]) => `${n} cell${n === 1 ? '' : 's'}: ${why}`).join('; ')}.
+                  </p>
+                )}
+                <pre data-testid="serviceentry-yaml" className={s.yamlText}>
+                  {yaml}
+                </pre>
+              </>
+            )}
+          </div>
+        </Drawer>
       )}
     </>
   );
@@ -150,17 +191,15 @@ const getStyles = (theme: GrafanaTheme2) => ({
   ramp: css({ display: 'inline-flex', gap: 1 }),
   swatch: css({ display: 'inline-block', width: 10, height: 12, borderRadius: 1 }),
   actions: css({ display: 'inline-flex', gap: theme.spacing(1), marginLeft: 'auto' }),
-  yaml: css({
-    marginTop: theme.spacing(0.5),
-    maxHeight: 220,
-    overflow: 'auto',
-    background: theme.colors.background.secondary,
-    border: `1px solid ${theme.colors.border.weak}`,
+  yamlTitle: css({ color: theme.colors.text.secondary, margin: theme.spacing(1, 0, 0) }),
+  // Long hosts wrap instead of running out of the drawer.
+  yamlText: css({
+    whiteSpace: 'pre-wrap',
+    overflowWrap: 'anywhere',
+    margin: theme.spacing(1, 0, 0),
     padding: theme.spacing(1),
+    background: theme.colors.background.secondary,
     fontFamily: theme.typography.fontFamilyMonospace,
     fontSize: theme.typography.bodySmall.fontSize,
   }),
-  yamlTitle: css({ fontFamily: theme.typography.fontFamily, color: theme.colors.text.secondary }),
-  // Long hosts wrap instead of running out of the pane.
-  yamlText: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', margin: theme.spacing(1, 0, 0) }),
 });

@@ -23,6 +23,15 @@ beforeAll(() => {
     unobserve() {}
     disconnect() {}
   } as unknown as typeof ResizeObserver;
+  // Grafana's Drawer scrolls its content with indicators that watch their edges, as browsers allow.
+  global.IntersectionObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  } as unknown as typeof IntersectionObserver;
 });
 
 /** The client point at the middle of cell (row, col) of the visible page, from the panel's own geometry. */
@@ -104,6 +113,37 @@ describe('MatrixPanel', () => {
       />
     );
     expect(screen.getByTestId('matrix-no-data').textContent).toContain('(1 row had another verdict)');
+  });
+
+  it('while the first answer is in flight says it is reading, never "no traffic"', () => {
+    const p = props([]);
+    p.data = { ...p.data, series: [], state: LoadingState.Loading };
+    render(<MatrixPanel {...p} />);
+    expect(screen.getByTestId('matrix-loading').textContent).toContain('Reading BlackHoleCluster');
+    expect(screen.getByRole('status').getAttribute('aria-busy')).toBe('true');
+    expect(screen.queryByTestId('matrix-no-data')).toBeNull();
+    expect(screen.queryByTestId('matrix-missing-fields')).toBeNull();
+  });
+
+  it('on a refresh keeps the previous matrix, dimmed and busy, until the answer comes', () => {
+    const p = props(matrixFields('checkout'));
+    const { rerender } = render(<MatrixPanel {...p} data={{ ...p.data, state: LoadingState.Loading }} />);
+    expect(screen.getByTestId('matrix-canvas')).toBeInTheDocument();
+    expect(screen.getByTestId('matrix-layout').getAttribute('aria-busy')).toBe('true');
+    expect(screen.getByTestId('matrix-layout').style.opacity).toBe('0.6');
+    rerender(<MatrixPanel {...p} />);
+    expect(screen.getByTestId('matrix-layout').getAttribute('aria-busy')).toBe('false');
+    expect(screen.getByTestId('matrix-layout').style.opacity).toBe('');
+  });
+
+  it('an answer with no traffic, once it came, says so', () => {
+    const p = props([]);
+    p.data = { ...p.data, series: [], state: LoadingState.Done };
+    render(<MatrixPanel {...p} />);
+    expect(screen.queryByTestId('matrix-loading')).toBeNull();
+    expect(screen.getByTestId('matrix-no-data').textContent).toContain(
+      'No BlackHoleCluster or PassthroughCluster traffic'
+    );
   });
 
   it('shows a failed query as an error, never as "no traffic"', () => {
@@ -195,6 +235,31 @@ describe('MatrixPanel', () => {
     expect(blobs[0].size).toBe(new TextEncoder().encode(yaml).length);
     fireEvent.click(screen.getByLabelText('Close ServiceEntry YAML'));
     expect(screen.queryByTestId('serviceentry-yaml')).toBeNull();
+  });
+
+  it('counts the entries the YAML will hold, and says why selected blocked cells are not in it', () => {
+    const fields = [
+      { name: 'sourceNamespace', values: ['shop', 'shop', 'shop'] },
+      { name: 'sourceWorkload', values: ['web', 'web', 'web'] },
+      { name: 'destination', values: ['a.example.com', 'b.example.com', 'evil.example.net'] },
+      { name: 'verdict', values: ['passthrough', 'passthrough', 'blackhole'] },
+      { name: 'listener', values: ['http', 'http', 'http'] },
+      { name: 'requests', values: [5, 3, 9] },
+    ];
+    render(<MatrixPanel {...props(fields, { sortColumns: 'name' })} />);
+    const canvas = screen.getByTestId('matrix-canvas');
+    for (const col of [0, 1, 2]) {
+      fireEvent.click(canvas, cellPoint(0, col));
+    }
+    // Three selected, two entries: the button counts the entries.
+    fireEvent.click(screen.getByText('ServiceEntry YAML (2)'));
+    expect(screen.getByTestId('serviceentry-title').textContent).toBe('2 ServiceEntries from 2 of 3 selected cells');
+    expect(screen.getByTestId('serviceentry-skipped').textContent).toBe(
+      'Not written: 1 cell: blocked (BlackHoleCluster): register only what should be allowed.'
+    );
+    const yaml = screen.getByTestId('serviceentry-yaml').textContent ?? '';
+    expect(yaml.match(/^kind: ServiceEntry$/gm)).toHaveLength(2);
+    expect(yaml).not.toContain('evil.example.net');
   });
 
   it('moves with the keyboard, pins details with Enter and offers data links with the cell values', () => {

@@ -2,7 +2,7 @@ import React, { useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, LoadingState, type PanelData, type PanelProps } from '@grafana/data';
 import { config, PanelDataErrorView } from '@grafana/runtime';
-import { useStyles2, useTheme2 } from '@grafana/ui';
+import { LoadingPlaceholder, useStyles2, useTheme2 } from '@grafana/ui';
 import { newAlertRuleUrl, returnTo } from '../../shared/alertRuleLink';
 import { ALERT_DEFAULTS } from '../../query/alerts';
 import { buildPalette, clampLevels, type ClassColors } from '../model/colors';
@@ -79,6 +79,16 @@ export function MatrixPanel(props: Props) {
 
   // A failed query is never "no traffic": in a security tool that would read as "nothing is blocked".
   const errors = useMemo(() => queryErrors(data), [data]);
+  // Nor is a query still in flight: Grafana keeps the previous answer's series while it loads (shown
+  // dimmed, as its own panels do); with none yet, the panel says it is reading.
+  const loading = data.state === LoadingState.Loading || data.state === LoadingState.NotStarted;
+  if (loading && errors.length === 0 && (!model || model.cellCount === 0)) {
+    return (
+      <div data-testid="matrix-loading" role="status" aria-busy="true" className={s.loading}>
+        <LoadingPlaceholder text="Reading BlackHoleCluster and PassthroughCluster traffic…" />
+      </div>
+    );
+  }
   if (errors.length > 0 && (!model || model.cellCount === 0)) {
     return (
       <div data-testid="matrix-error" role="alert">
@@ -119,7 +129,12 @@ export function MatrixPanel(props: Props) {
   // Laid out as Grafana's VizLayout lays out a bottom legend (a column: the visualization grows, the
   // legend scrolls beyond its maximum height), with the legend measured before the first paint.
   return (
-    <div className={s.layout} style={{ width, height }}>
+    <div
+      className={s.layout}
+      style={{ width, height, opacity: loading ? 0.6 : undefined }}
+      aria-busy={loading}
+      data-testid="matrix-layout"
+    >
       <div className={s.viz}>
         {legendHeight !== undefined && (
           <MatrixGrid
@@ -143,7 +158,7 @@ export function MatrixPanel(props: Props) {
           />
         )}
       </div>
-      <div ref={legendRef} style={{ maxHeight: showYaml ? '55%' : '35%' }}>
+      <div ref={legendRef} style={{ maxHeight: '35%' }}>
         <div className={s.legendScroll}>
           <MatrixLegend
             model={model}
@@ -172,7 +187,12 @@ function queryErrors(data: PanelData): string[] {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  layout: css({ display: 'flex', flexDirection: 'column' }),
+  layout: css({
+    display: 'flex',
+    flexDirection: 'column',
+    [theme.transitions.handleMotion('no-preference', 'reduce')]: { transition: 'opacity 150ms' },
+  }),
+  loading: css({ display: 'flex', alignItems: 'center', justifyContent: 'center', height: '100%' }),
   // VizLayout's visualization area (getVizStyles).
   viz: css({ flexGrow: 2, borderRadius: theme.shape.radius.default }),
   // What VizLayout's ScrollContainer is (a Box around a scrolling flex column), as one element and one

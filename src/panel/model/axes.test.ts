@@ -1,4 +1,4 @@
-import { drawAxes, fitText, labelAt, totalText } from './axes';
+import { drawAxes, fitText, labelAt, TOTALS_CAPTION, totalText } from './axes';
 import { labelBudget, longestLabel, matrixLayout, MIN_FONT, plotArea } from './layout';
 import { buildMatrix, fitGrid } from './matrix';
 import type { SourceCell } from './cellTable';
@@ -120,6 +120,36 @@ describe('axis labels', () => {
         expect(t.x + t.width).toBeLessThanOrEqual(w);
       }
     }
+  });
+
+  it("writes the totals' unit once, where the row totals meet the column totals", () => {
+    const { layout, g, texts } = draw(
+      1200,
+      700,
+      mesh(2, 5, 10, () => false)
+    );
+    const caption = texts.filter((t) => t.text === TOTALS_CAPTION);
+    expect(caption).toHaveLength(1);
+    // Right-aligned over the row totals' column, on the column totals' line.
+    expect(caption[0].x + caption[0].width).toBeCloseTo(layout.left - 6, 5);
+    expect(caption[0].y).toBeCloseTo(g.y0 - layout.totalsHeight / 2, 5);
+    expect(caption[0].x).toBeGreaterThanOrEqual(layout.left - layout.totalsWidth);
+  });
+
+  it('names every namespace band, one-row bands too, while rows are at least 10 px', () => {
+    // Many one-workload namespaces: bands one row high, one under the other.
+    const { model, g, texts } = draw(
+      1200,
+      700,
+      mesh(40, 1, 10, () => false)
+    );
+    expect(g.cellH).toBeGreaterThanOrEqual(10);
+    expect(g.cellH).toBeLessThan(14);
+    const bands = new Set(model.rows.map((r) => r.group));
+    // Band names sit at the far left, ellipsized to the band column.
+    const drawn = texts.filter((t) => t.x === 4 && t.text.startsWith('namespace-'));
+    expect(bands.size).toBe(40);
+    expect(drawn).toHaveLength(bands.size);
   });
 
   it('labels every row and column while cells are at least 10 px, ellipsizing what is too long', () => {

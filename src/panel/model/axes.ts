@@ -74,6 +74,9 @@ export function fitText(
   return lo === 0 ? '' : `${chars.slice(0, lo).join('')}…`;
 }
 
+/** What the totals count, written where the row totals meet the column totals: their unit. */
+export const TOTALS_CAPTION = 'calls';
+
 /** Totals of an axis item: requests + connections, or bytes when only bytes moved (a long-lived connection). */
 export function totalText(item: Pick<AxisItem, 'total' | 'bytes'>): string {
   return item.total === 0 && item.bytes > 0 ? `${compact(item.bytes)}B` : compact(item.total);
@@ -108,7 +111,8 @@ export function drawAxes(ctx: AxisTarget, model: MatrixModel, g: GridGeometry, t
   });
   if (l.nsWidth > 0) {
     // The namespace at the top of its band (the band's first visible row when it starts above the page).
-    const px = Math.min(11, Math.max(MIN_FONT, Math.floor(g.cellH)));
+    // A pixel under the row height, so a one-row band's name ends before the next band starts.
+    const px = Math.min(11, Math.max(MIN_FONT, Math.floor(g.cellH) - 1));
     ctx.font = font(px, '500 ');
     ctx.textAlign = 'left';
     ctx.fillStyle = theme.weakText;
@@ -121,7 +125,7 @@ export function drawAxes(ctx: AxisTarget, model: MatrixModel, g: GridGeometry, t
         continue;
       }
       ctx.fillText(fitText(ctx, group, l.nsWidth - 8, px), 4, top + Math.max(px, Math.min(g.cellH, bottom - top)) / 2);
-      free = top + px + 2;
+      free = top + px + 1;
     }
   }
 
@@ -173,10 +177,15 @@ export function drawAxes(ctx: AxisTarget, model: MatrixModel, g: GridGeometry, t
   const columns = labelBudget(model.cols, g.colOffset, g.visibleCols, g.cellW);
   const colX = (c: number) => g.x0 + c * g.cellW + g.cellW / 2;
   if (l.totalsHeight > 0) {
+    // The totals' unit, once, at the corner where both lines of totals meet: requests + connections
+    // (calls); totals of bytes carry their own B.
+    ctx.font = font(10);
+    ctx.textAlign = 'right';
+    ctx.fillStyle = theme.weakText;
+    ctx.fillText(TOTALS_CAPTION, l.left - 6, g.y0 - l.totalsHeight / 2);
     // Totals are wider than a label is high: shown where the cell is wide enough for them.
     ctx.font = font(Math.min(10, colPx));
     ctx.textAlign = 'center';
-    ctx.fillStyle = theme.weakText;
     for (const c of columns) {
       const t = totalText(model.cols[c + g.colOffset]);
       if (ctx.measureText(t).width <= g.cellW - 2) {
