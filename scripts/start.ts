@@ -7,15 +7,26 @@
 import { rmSync } from 'node:fs';
 import { startDemoPrometheus } from '../harness/demoMesh';
 import { startHost } from '../harness/host/server';
-import { MissingBinaryError } from '../harness/prometheus';
+import { freePort, MissingBinaryError } from '../harness/prometheus';
+import { startDemoExporter } from '../harness/demoExporter';
 import { runCli } from '../src/cli/main';
+import { APP_ID, APP_ROUTES } from '../src/shared/ids';
+
+/** The demo's settings file: what the host's data source runs on, so the CLI reads it too. */
+const DEMO_SETTINGS = 'harness/demo/istio-egress.yaml';
 
 async function main(): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
+  // The demo stays live: two hours backfilled up to now, then the mesh's exporter scraped every 15 s as
+  // the compose stack's Prometheus scrapes it (deploy/compose/prometheus.yml), so the last minutes, and
+  // the health check that reads them, stay current for as long as the demo runs.
+  const exporterPort = await freePort();
+  const exporter = await startDemoExporter(exporterPort);
   // The realistic demo mesh: the hostile-label fixtures belong to the tests.
   const prom = await startDemoPrometheus(now, {
     port: Number(process.env.PROMETHEUS_PORT ?? 0) || undefined,
     fixtures: false,
+    scrapeConfigs: `  - job_name: demo-mesh\n    static_configs:\n      - targets: ['127.0.0.1:${exporterPort}']`,
   });
   const host = await startHost({
     prometheusUrl: prom.url,
@@ -28,7 +39,7 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    Promise.all([host.close(), prom.stop()])
+    Promise.all([host.close(), prom.stop(), new Promise<void>((r) => exporter.close(() => r()))])
       .then(() => rmSync(prom.workDir, { recursive: true, force: true }))
       .finally(() => process.exit(0));
   };
@@ -64,15 +75,25 @@ async function main(): Promise<void> {
     ],
     io
   );
+  const app = `${host.url}/a/${APP_ID}`;
+  const cli = `node bin/istio-egress.js`;
+  const demo = `--prometheus ${prom.url} --config ${DEMO_SETTINGS}`;
   console.log(`
-Prometheus with the demo mesh (last 2 hours, ending now): ${prom.url}
+Prometheus with the demo mesh (2 hours up to now, then live): ${prom.url}
+The mesh's exporter, scraped every 15 s:                  http://127.0.0.1:${exporterPort}/metrics
 The plugin, loaded as Grafana loads it:                   ${host.url}/
-  dark/light:   ${host.url}/?theme=light
-  health check: the "Test data source" button
+  dark/light:              ${host.url}/?theme=light
+  health check:            the "Test data source" button
+  the app's overview:      ${app}/${APP_ROUTES.overview}
+  lock down, by namespace: ${app}/${APP_ROUTES.lockdown}
+  lock down the mesh:      ${app}/${APP_ROUTES.lockdownMesh}
+  the overview dashboard:  ${host.url}/dashboard.html
 
-CLI on the same data:
-  node bin/istio-egress.js serviceentries --prometheus ${prom.url}
-  node bin/istio-egress.js matrix --prometheus ${prom.url} --format table
+CLI on the same data, with the demo's settings (the data source's):
+  ${cli} matrix ${demo} --format table
+  ${cli} serviceentries ${demo}
+  ${cli} lockdown ${demo} --namespace billing
+  ${cli} lockdown ${demo} --mesh
 
 Ctrl-C stops everything.`);
 }

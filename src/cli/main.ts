@@ -17,10 +17,16 @@ import {
 import { parseQueryParameters, PrometheusApi, withParameters } from '../query/prometheusApi';
 import type { EgressScope } from '../query/selectors';
 import { serviceEntriesYaml } from '../query/serviceEntries';
-import { byReadiness, fetchLockdownPlans, lockdownJson, lockdownYaml } from '../query/lockdown';
+import { byReadiness, DEFAULT_ROOT_NAMESPACE, lockdownJson, planVerdict, readinessPercent } from '../query/lockdown';
+import { egressNamespaces, fetchLockdownPlans, LOCKDOWN_DEFAULT_FROM } from '../query/lockdownFetch';
+import { lockdownYaml, lockdownYamlStream, meshLockdownYaml } from '../query/lockdownYaml';
+import { type GenerateSettings, parseGenerateSettings } from '../provisioning/settings';
 import { describeTemplates } from '../query/templates';
 import { jsonCell, table } from './format';
-import { DEFAULT_SCRAPE_SECONDS, parseDuration, parseTime, rateInterval } from '../query/time';
+import { usage } from './usage';
+import { version } from '../../package.json';
+import { matchersMatchNothing } from '../query/scopeProbe';
+import { DEFAULT_SCRAPE_SECONDS, isoTime, parseDuration, parseTime, rateInterval } from '../query/time';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -43,48 +49,16 @@ function terminalSafe(text: string): string {
   );
 }
 
-const USAGE = `istio-egress: Istio traffic through BlackHoleCluster and PassthroughCluster, from Prometheus.
-
-Usage:
-  istio-egress matrix --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
-                      [--include C] [--format json|table] [--recorded auto|always|never] [--by-cluster]
-  istio-egress serviceentries --prometheus URL [--from T] [--to T] [--selector M] [--ip-label NAME] [MESH]
-                              [--scope namespace|mesh] [--namespace NS] [--recorded auto|always|never]
-  istio-egress lockdown --prometheus URL (--namespace NS | --all-namespaces) [--from T] [--to T] [--selector M]
-                        [--ip-label NAME] [MESH] [--format yaml|json]
-  istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--scrape-interval D] [--rate-interval D]
-
-  Output: --format json (default) or table; serviceentries writes YAML.
-  lockdown: what moving a namespace to REGISTRY_ONLY needs: --format yaml (default) writes ServiceEntries for
-    the external destinations it reached unregistered, then its Sidecar with outboundTrafficPolicy
-    REGISTRY_ONLY; --format json prints the plan (mode, readiness, destinations, unregistrable);
-    --all-namespaces one plan per namespace, the most ready first.
-  --by-cluster: a multi-cluster mesh's cells per source cluster (source_cluster), never summed across
-    clusters; each cell gets sourceCluster (a CLUSTER column in the table).
-  --recorded (matrix, serviceentries): count from the recording rules' series: auto (default, as the data
-    source: for ranges of 6h and more that they cover), always or never. Which series were counted goes to stderr for long ranges.
-  Connection: --timeout D (default 30s); --query-params 'partial_response=false&dedup=true' on every request
-    (Thanos, VictoriaMetrics: as Grafana's "Custom query parameters"). Credentials: --bearer-token-file FILE or PROMETHEUS_BEARER_TOKEN,
-    or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic auth; user:pass@ in the URL works too). Never printed.
-  T: RFC 3339, unix seconds, or now-1h style (default --from now-1h, --to now)
-  M: extra label matchers for every query, e.g. 'cluster="eu-1", mesh=~"prod-.*"'
-  NAME: the label carrying the destination address on TCP metrics (default ${DEFAULT_IP_LABEL})
-  C: categories besides external to list: in-mesh, registered, ambient (comma-separated) or all
-  MESH: what tells in-mesh and registered traffic apart (the same fields as istio-egress.yaml):
-    --in-cluster-cidrs LIST  pod and service ranges, e.g. 10.244.0.0/16,10.96.0.0/12 (default none; inClusterCidrs)
-    --cluster-domain D       Kubernetes cluster domain (default ${DEFAULT_CLUSTER_DOMAIN}; clusterDomain)
-    --egress-gateways LIST   service names of egress gateways and proxies (default ${DEFAULT_EGRESS_GATEWAYS.join(',')}; egressGateways)
-`;
-
 const COMMON = {
   prometheus: { type: 'string' },
   from: { type: 'string', default: 'now-1h' },
   to: { type: 'string', default: 'now' },
   selector: { type: 'string', default: '' },
   'ip-label': { type: 'string', default: DEFAULT_IP_LABEL },
-  'in-cluster-cidrs': { type: 'string', default: '' },
-  'cluster-domain': { type: 'string', default: DEFAULT_CLUSTER_DOMAIN },
-  'egress-gateways': { type: 'string', default: DEFAULT_EGRESS_GATEWAYS.join(',') },
+  'in-cluster-cidrs': { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  'egress-gateways': { type: 'string' },
+  config: { type: 'string' },
   timeout: { type: 'string', default: '30s' },
   'query-params': { type: 'string' },
   'bearer-token-file': { type: 'string' },
@@ -102,12 +76,17 @@ const OPTIONS = {
   serviceentries: {
     ...COMMON,
     scope: { type: 'string', default: 'namespace' },
-    namespace: { type: 'string', default: 'istio-system' },
+    namespace: { type: 'string' },
+    'root-namespace': { type: 'string' },
+    recorded: { type: 'string', default: DEFAULT_RECORDED_MODE },
   },
   lockdown: {
     ...COMMON,
+    from: { type: 'string', default: LOCKDOWN_DEFAULT_FROM },
     namespace: { type: 'string' },
     'all-namespaces': { type: 'boolean', default: false },
+    mesh: { type: 'boolean', default: false },
+    'root-namespace': { type: 'string' },
     format: { type: 'string', default: 'yaml' },
   },
   promql: {
@@ -115,6 +94,7 @@ const OPTIONS = {
     'ip-label': COMMON['ip-label'],
     'in-cluster-cidrs': COMMON['in-cluster-cidrs'],
     'cluster-domain': COMMON['cluster-domain'],
+    config: COMMON.config,
     window: { type: 'string', default: '1h' },
     'scrape-interval': { type: 'string', default: `${DEFAULT_SCRAPE_SECONDS}s` },
     'rate-interval': { type: 'string' },
@@ -136,17 +116,41 @@ function recordedMode(value: string | undefined): RecordedMode {
   return mode as RecordedMode;
 }
 
-function scopeFrom(values: Record<string, string | boolean | undefined>): EgressScope {
+/** The settings file named by --config (istio-egress.yaml), or undefined without one. */
+function settingsFrom(values: Record<string, string | boolean | undefined>): GenerateSettings | undefined {
+  const file = values.config;
+  if (typeof file !== 'string') {
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new EgressError(
+      `--config ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read it'}. Name the istio-egress.yaml that npm run generate reads.`
+    );
+  }
+  return parseGenerateSettings(text, file);
+}
+
+const listOf = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+
+function scopeFrom(values: Record<string, string | boolean | undefined>, settings?: GenerateSettings): EgressScope {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const cidrs = str('in-cluster-cidrs') ?? '';
-  parseCidrList(cidrs, '--in-cluster-cidrs');
+  const cidrs = str('in-cluster-cidrs');
+  if (cidrs !== undefined) {
+    parseCidrList(cidrs, '--in-cluster-cidrs');
+  }
+  const gateways = str('egress-gateways');
   return {
     extraMatchers: parseMatchers(str('selector') ?? ''),
     ipLabel: str('ip-label'),
+    // A flag wins over the settings file, which wins over the defaults.
     mesh: {
-      inClusterCidrs: cidrs.split(/[\s,]+/).filter(Boolean),
-      clusterDomain: str('cluster-domain'),
-      egressGateways: (str('egress-gateways') ?? '').split(/[\s,]+/).filter(Boolean),
+      inClusterCidrs: cidrs !== undefined ? listOf(cidrs) : (settings?.mesh.inClusterCidrs ?? []),
+      clusterDomain: str('cluster-domain') ?? settings?.mesh.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+      egressGateways:
+        gateways !== undefined ? listOf(gateways) : (settings?.mesh.egressGateways ?? [...DEFAULT_EGRESS_GATEWAYS]),
     },
     include: parseCategories(str('include') ?? ''),
     byCluster: values['by-cluster'] === true,
@@ -190,7 +194,13 @@ function apiFor(values: Record<string, string | boolean | undefined>, io: CliIO)
 
 function windowFrom(values: { from?: string; to?: string }, io: CliIO): { from: number; to: number } {
   const now = io.now();
-  return { from: parseTime(values.from ?? 'now-1h', now, '--from'), to: parseTime(values.to ?? 'now', now, '--to') };
+  const w = { from: parseTime(values.from ?? 'now-1h', now, '--from'), to: parseTime(values.to ?? 'now', now, '--to') };
+  if (w.from > now) {
+    throw new EgressError(
+      `--from ${JSON.stringify(values.from)} is in the future (${isoTime(w.from)}): Prometheus has nothing after now. Use a time before it, e.g. now-1h.`
+    );
+  }
+  return w;
 }
 
 /** Runs one CLI invocation; returns the exit code. Every failure is one line on stderr, never a stack. */
@@ -203,11 +213,15 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
   };
   const [command, ...rest] = argv;
   if (command === undefined) {
-    io.stderr(USAGE);
+    io.stderr(usage());
     return 2;
   }
   if (command === '--help' || command === '-h' || command === 'help') {
-    io.stdout(USAGE);
+    io.stdout(usage());
+    return 0;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.stdout(`istio-egress ${version}\n`);
     return 0;
   }
   if (!isCommand(command)) {
@@ -225,10 +239,11 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
     }
     const values = parsed.values as Record<string, string | boolean | undefined>;
     if (values.help) {
-      io.stdout(USAGE);
+      io.stdout(usage(command));
       return 0;
     }
     const str = (k: string) => values[k] as string | undefined;
+    const settings = settingsFrom(values);
     switch (command) {
       case 'matrix': {
         const format = str('format');
@@ -236,11 +251,16 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
           throw new EgressError(`--format ${JSON.stringify(format)} is not json or table.`);
         }
         const recorded = recordedMode(str('recorded'));
-        const scope = scopeFrom(values);
+        const scope = scopeFrom(values, settings);
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(values, io);
         const result = await fetchCells(api, { scope, ...window, recorded });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
+        // An empty matrix because the matchers name nothing is a mistake to say, not an answer to print.
+        const nothing = result.cells.length === 0 && (await matchersMatchNothing(api, scope, window.from, window.to));
+        if (nothing) {
+          throw new EgressError(`No matrix: ${nothing}`);
+        }
         // Said whenever it is not the plain default (raw series for a short range).
         if (result.source.recorded || window.to - window.from >= RECORDED_MIN_WINDOW_SECONDS) {
           io.stderr(`note: counted from ${result.source.reason}\n`);
@@ -262,30 +282,58 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
           throw new EgressError(`--format ${JSON.stringify(format)} is not yaml or json.`);
         }
         const all = values['all-namespaces'] === true;
+        const mesh = values.mesh === true;
         const namespace = str('namespace')?.trim();
-        if (!all && !namespace) {
+        const chosen = [namespace ? '--namespace' : '', all ? '--all-namespaces' : '', mesh ? '--mesh' : ''].filter(
+          Boolean
+        );
+        if (chosen.length === 0) {
           throw new EgressError(
-            'Name the namespace to lock down: --namespace NS (or --all-namespaces for a plan each).'
+            'Name the namespace to lock down: --namespace NS (or --all-namespaces for a plan each, --mesh for the whole mesh).'
           );
         }
-        if (all && namespace) {
-          throw new EgressError('--namespace and --all-namespaces exclude each other: pick one.');
+        if (chosen.length > 1) {
+          throw new EgressError(`${chosen.join(' and ')} exclude each other: pick one.`);
         }
+        const rootNamespace = str('root-namespace')?.trim() || settings?.rootNamespace;
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(values, io);
+        io.stderr(`note: read ${isoTime(window.from)} .. ${isoTime(window.to)} (--from/--to)\n`);
+        const scope = scopeFrom(values, settings);
         const { plans, result } = await fetchLockdownPlans(api, {
-          scope: scopeFrom(values),
+          scope,
           ...window,
-          namespaces: all ? undefined : [namespace!],
+          namespaces: namespace ? [namespace] : undefined,
+          rootNamespace,
+          planScope: mesh ? 'mesh' : 'namespace',
         });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
+        if (plans.length === 0) {
+          const nothing = await matchersMatchNothing(api, scope, window.from, window.to);
+          throw new EgressError(
+            nothing
+              ? `No plan: ${nothing}`
+              : `No namespace sent egress between ${isoTime(window.from)} and ${isoTime(window.to)}: widen the range (--from/--to), or check --selector.`
+          );
+        }
         const ordered = [...plans].sort(byReadiness);
         if (format === 'json') {
           const json = ordered.map(lockdownJson);
-          io.stdout(JSON.stringify(all ? json : json[0], null, 2) + '\n');
-        } else {
-          io.stdout(ordered.map((p) => lockdownYaml(p, result.cells)).join(''));
+          io.stdout(
+            JSON.stringify(namespace ? json[0] : mesh ? { scope: 'mesh', namespaces: json } : json, null, 2) + '\n'
+          );
+          return 0;
         }
+        if (namespace && ordered[0].notApplicable) {
+          // Nothing to apply: the YAML would be comments only, and a pipe into kubectl would succeed silently.
+          throw new EgressError(`No plan for ${namespace}: ${ordered[0].notApplicable.reason}`);
+        }
+        for (const p of ordered) {
+          io.stderr(`${p.namespace}: readiness ${readinessPercent(p)}. ${planVerdict(p)}\n`);
+        }
+        io.stdout(
+          mesh ? meshLockdownYaml(ordered, window) : all ? lockdownYamlStream(ordered) : lockdownYaml(ordered[0])
+        );
         return 0;
       }
       case 'serviceentries': {
@@ -293,20 +341,43 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
         if (scopeKind !== 'namespace' && scopeKind !== 'mesh') {
           throw new EgressError(`--scope ${JSON.stringify(scopeKind)} is not namespace or mesh.`);
         }
+        const namespace = str('namespace')?.trim();
         // External passthrough only: in-mesh, registered and ambient traffic is never written as an entry.
-        const scope: EgressScope = { ...scopeFrom(values), include: [], verdicts: ['passthrough'] };
+        const base = scopeFrom(values, settings);
+        const scope: EgressScope = {
+          ...base,
+          include: [],
+          verdicts: ['passthrough'],
+          ...(namespace ? { sourceNamespace: { kind: 'values', values: [namespace] } } : {}),
+        };
         const window = windowFrom({ from: str('from'), to: str('to') }, io);
         const api = apiFor(values, io);
         const result = await fetchCells(api, { scope, ...window, recorded: recordedMode(str('recorded')) });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
+        if (result.cells.length === 0) {
+          const nothing = await matchersMatchNothing(api, base, window.from, window.to);
+          if (nothing) {
+            throw new EgressError(`Nothing to register: ${nothing}`);
+          }
+          if (namespace) {
+            const known = await egressNamespaces(api, base, window.from, window.to);
+            throw new EgressError(
+              `No PassthroughCluster traffic from namespace ${JSON.stringify(namespace)} between ${isoTime(window.from)} and ${isoTime(window.to)}. ` +
+                (known.length > 0
+                  ? `Namespaces with egress then: ${known.join(', ')}.`
+                  : 'No namespace sent egress then.')
+            );
+          }
+        }
         const header =
-          `ServiceEntries for PassthroughCluster traffic seen ${new Date(window.from * 1000).toISOString()} .. ${new Date(window.to * 1000).toISOString()}\n` +
+          `ServiceEntries for PassthroughCluster traffic${namespace ? ` from namespace ${namespace}` : ''} seen ${isoTime(window.from)} .. ${isoTime(window.to)}\n` +
           'Review before applying; with all external traffic registered, outboundTrafficPolicy can move to REGISTRY_ONLY.';
-        io.stdout(serviceEntriesYaml(result.cells, { scope: scopeKind, namespace: str('namespace'), header }));
+        const meshNamespace = str('root-namespace')?.trim() || settings?.rootNamespace || DEFAULT_ROOT_NAMESPACE;
+        io.stdout(serviceEntriesYaml(result.cells, { scope: scopeKind, namespace: meshNamespace, header }));
         return 0;
       }
       case 'promql': {
-        const scope = scopeFrom(values);
+        const scope = scopeFrom(values, settings);
         const t = describeTemplates(
           scope,
           parseDuration(str('window') ?? '1h', '--window'),

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,6 +82,7 @@ describe('istio-egress matrix', () => {
     expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 5).join(' '))).toEqual([
       'ops backup unknown - passthrough',
       'ops cron registry.npmjs.org - blackhole',
+      'ops pinger unknown - passthrough',
       'shop checkout api.stripe.com - passthrough',
     ]);
   });
@@ -109,6 +110,22 @@ describe('istio-egress serviceentries', () => {
     );
     expect(payments.spec.ports).toEqual([{ number: 443, name: 'tcp-443', protocol: 'TCP' }]);
     expect(docs.every((d) => d.kind === 'ServiceEntry' && d.spec.location === 'MESH_EXTERNAL')).toBe(true);
+  });
+
+  it("--namespace writes that namespace's entries only, the same ones as for the whole mesh", async () => {
+    const entries = async (...more: string[]) =>
+      parseAllDocuments((await cli('serviceentries', '--prometheus', prometheusUrl(), ...window, ...more)).stdout)
+        .map((d) => d.toJS())
+        .filter(Boolean) as Array<{ metadata: { name: string; namespace: string } }>;
+    const shop = await entries('--namespace', 'shop');
+    const all = await entries();
+    expect(shop.length).toBeGreaterThan(1);
+    expect(new Set(shop.map((d) => d.metadata.namespace))).toEqual(new Set(['shop']));
+    expect(shop).toEqual(all.filter((d) => d.metadata.namespace === 'shop'));
+    expect(all.length).toBeGreaterThan(shop.length);
+    // Mesh-scoped entries go to the root namespace, as --root-namespace (or the settings file) names it.
+    const mesh = await entries('--namespace', 'shop', '--scope', 'mesh', '--root-namespace', 'mesh-config');
+    expect(new Set(mesh.map((d) => d.metadata.namespace))).toEqual(new Set(['mesh-config']));
   });
 });
 
@@ -168,6 +185,26 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
       'a bad selector',
       async () => ['matrix', '--prometheus', prometheusUrl(), '--selector', 'cluster=eu'],
       /Invalid label matchers/,
+    ],
+    [
+      'a time in the future',
+      async () => ['matrix', '--prometheus', prometheusUrl(), '--from', 'now+1h'],
+      /--from "now\+1h" is in the future \(.*\): Prometheus has nothing after now\. Use a time before it, e\.g\. now-1h\./,
+    ],
+    [
+      'a duration without its unit',
+      async () => ['matrix', '--prometheus', prometheusUrl(), '--timeout', '5'],
+      /--timeout "5" has no unit: write 5s for seconds/,
+    ],
+    [
+      'label matchers that match no Istio series',
+      async () => ['matrix', '--prometheus', prometheusUrl(), ...window, '--selector', 'cluster="no-such-cluster"'],
+      /No matrix: the label matchers cluster="no-such-cluster" match no Istio series between .*: check their label names and values/,
+    ],
+    [
+      'serviceentries for a namespace without egress',
+      async () => ['serviceentries', '--prometheus', prometheusUrl(), ...window, '--namespace', 'no-such-ns'],
+      /No PassthroughCluster traffic from namespace "no-such-ns" between .*\. Namespaces with egress then: .*\bshop\b/,
     ],
     ['a missing URL', async () => ['matrix'], /--prometheus URL is required/],
     ['an unknown flag', async () => ['matrix', '--prom', 'x'], /Unknown option '--prom'/],
@@ -294,6 +331,23 @@ describe('hostile and broken servers, credentials, strict input', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('each command has its own --help; --version prints the package version', async () => {
+    const one = await cli('lockdown', '--help');
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^ {2}istio-egress lockdown --prometheus URL/m);
+    expect(one.stdout).toMatch(/--root-namespace/);
+    expect(one.stdout).not.toMatch(/istio-egress matrix --prometheus/);
+    const all = await cli('--help');
+    for (const c of ['matrix', 'serviceentries', 'lockdown', 'promql']) {
+      expect(all.stdout).toMatch(new RegExp(`^ {2}istio-egress ${c} `, 'm'));
+    }
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const v = await cli('--version');
+    expect([v.code, v.stdout, v.stderr]).toEqual([0, `istio-egress ${pkg.version}\n`, '']);
   });
 
   it('no arguments: usage on stderr, exit 2', async () => {
