@@ -117,6 +117,10 @@ export async function bundleBrowserScript(entry: string): Promise<string> {
 const bundles = new Map<string, Promise<string>>();
 
 /** A host page's script, bundled once per process. */
+/** A stand-in for Grafana's spinner icon: a quarter arc on a faint circle, in the icon's current color. */
+const SPINNER_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-opacity=".25" stroke-width="3"/><path d="M12 3a9 9 0 0 1 9 9" fill="none" stroke="currentColor" stroke-width="3" stroke-linecap="round"/></svg>';
+
 function hostScript(entry = 'main.tsx'): Promise<string> {
   if (!bundles.has(entry)) {
     bundles.set(entry, bundleBrowserScript(path.join(__dirname, 'client', entry)));
@@ -318,6 +322,12 @@ export async function startHost(
         // Grafana serves @grafana/ui's icons from its build; they ship inside the package.
         const rel = path.normalize(decodeURIComponent(p.slice('/public/build/img/icons/'.length)));
         const file = path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons', rel);
+        if (rel === path.join('unicons', 'spinner.svg') && !existsSync(file)) {
+          // Grafana's own build serves this one (public/img/icons/unicons/spinner.svg in the grafana repo, not
+          // in @grafana/ui's package); @grafana/ui's Icon asks for it for every LoadingPlaceholder. The host
+          // draws a spinner of its own: an arc, which Icon's class turns.
+          return send(res, 200, TYPES['.svg'], SPINNER_SVG);
+        }
         if (rel.startsWith('..') || !existsSync(file)) {
           return send(res, 404, 'text/plain', `no icon ${rel}`);
         }

@@ -224,6 +224,64 @@ describe('the plugin in Chromium', () => {
     await page.close();
   });
 
+  it('while the query is in flight the panel says it is reading, never "no traffic", then draws the matrix', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 720 }, timezoneId: 'UTC' });
+    await page.clock.setFixedTime(new Date(TEST_END * 1000));
+    // A slow backend: every data proxy request waits until the test lets it through.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let waiting = 0;
+    await page.route('**/api/datasources/proxy/**', async (route) => {
+      waiting++;
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${host.url}/`);
+    await page.getByTestId('matrix-loading').waitFor({ timeout: 30_000 });
+    expect(waiting).toBeGreaterThan(0);
+    await expect(page.getByTestId('matrix-loading').textContent()).resolves.toContain('Reading BlackHoleCluster');
+    await expect(page.getByTestId('matrix-no-data').count()).resolves.toBe(0);
+    release();
+    await page.getByTestId('matrix-canvas').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('matrix-loading').count()).resolves.toBe(0);
+    await expect(page.getByTestId('matrix-no-data').count()).resolves.toBe(0);
+    await page.close();
+  });
+
+  it("the host's header links every page it serves, and each link lands on a page that renders", async () => {
+    const { page, problems } = await open();
+    const links = await page
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('link')
+      .evaluateAll((as) => as.map((a) => [a.textContent ?? '', (a as HTMLAnchorElement).getAttribute('href') ?? '']));
+    expect(links.map(([label]) => label)).toEqual([
+      'Overview',
+      'Lock down',
+      'Lock down the mesh',
+      'Overview dashboard',
+    ]);
+    for (const [label, href] of links) {
+      await page.goto(`${host.url}${href}`);
+      // Each page's own readiness flag (the app's pages, the dashboard), and no error from it.
+      const state = await page.waitForFunction(
+        () => {
+          const w = window as unknown as {
+            __app?: { ready: boolean; error?: string };
+            __dash?: { ready: boolean; error?: string };
+          };
+          const s = w.__app ?? w.__dash;
+          return s?.ready ? { error: s.error ?? null } : false;
+        },
+        null,
+        { timeout: 30_000 }
+      );
+      expect({ label, ...(await state.jsonValue()) }).toEqual({ label, error: null });
+      await expect(page.getByText(/not found/i).count()).resolves.toBe(0);
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('health check passes on the synthetic mesh', async () => {
     const { page, problems } = await open();
     await page.getByRole('button', { name: 'Test data source' }).click();
@@ -466,18 +524,35 @@ describe('the plugin in Chromium', () => {
       expect(problems).toEqual([]);
       await page.close();
     }
-    // The ServiceEntry YAML opens below the grid (the grid shrinks, nothing is covered) and closes.
+    // The ServiceEntry YAML opens in Grafana's drawer: the grid keeps its size and rows, the YAML gets the
+    // room of the page (a pane inside the panel squashed rows to a few pixels), and it closes.
     const { page, problems } = await open({ options: JSON.stringify(byName) });
     const model = buildMatrix(expected(), { ...defaultOptions, ...byName });
     const before = await canvasBox(page);
+    const geometry = () => page.getByTestId('matrix-canvas').getAttribute('data-geometry');
+    const g0 = await geometry();
     const at = await locate(page, model, 'shop/checkout', 'api.stripe.com');
     await page.mouse.click(before.x + at.x, before.y + at.y);
     await page.getByTestId('matrix-yaml-toggle').click();
-    const pane = (await page.getByTestId('serviceentry-pane').boundingBox())!;
+    await page.getByTestId('serviceentry-yaml').waitFor({ timeout: 10_000 });
+    // The drawer slides in from the right edge: wait until it is wholly on the page.
+    await page.waitForFunction(
+      () => {
+        const r = document.querySelector('[data-testid="serviceentry-pane"]')?.getBoundingClientRect();
+        return r !== undefined && r.left >= 0 && r.right <= window.innerWidth;
+      },
+      null,
+      { timeout: 10_000 }
+    );
     const after = await canvasBox(page);
-    expect(after.height).toBeLessThan(before.height);
-    expect(pane.y).toBeGreaterThanOrEqual(after.y + after.height - 1);
-    await page.locator('#panel-chrome').screenshot({ path: path.join(RESULTS, 'matrix-yaml.png') });
+    expect(after).toEqual(before);
+    expect(await geometry()).toBe(g0);
+    const yamlBox = (await page.getByTestId('serviceentry-yaml').boundingBox())!;
+    const lines = ((await page.getByTestId('serviceentry-yaml').textContent()) ?? '').split('\n').length;
+    // Every line of the YAML in view: no inner scroll box of a dozen lines.
+    expect(lines).toBeGreaterThan(12);
+    expect(yamlBox.height).toBeGreaterThanOrEqual(lines * 12);
+    await page.screenshot({ path: path.join(RESULTS, 'matrix-yaml.png') });
     await page.getByRole('button', { name: 'Close ServiceEntry YAML' }).click();
     expect(await page.getByTestId('serviceentry-pane').count()).toBe(0);
     expect(problems).toEqual([]);

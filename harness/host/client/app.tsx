@@ -89,7 +89,9 @@ function LocationRouter({ children }: { children: React.ReactNode }) {
 }
 
 function AppHost({ root: Root, config }: { root: React.ComponentType<Record<string, unknown>>; config: HostConfig }) {
-  const theme = useMemo(() => createTheme({ colors: { mode: 'dark' } }), []);
+  // Grafana gives app pages the user's theme; ?theme=light picks it here, as on the panel's page.
+  const mode = new URLSearchParams(window.location.search).get('theme') === 'light' ? 'light' : 'dark';
+  const theme = useMemo(() => createTheme({ colors: { mode } }), [mode]);
   useEffect(() => {
     document.body.style.background = theme.colors.background.canvas;
     document.body.style.color = theme.colors.text.primary;

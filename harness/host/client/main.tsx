@@ -32,6 +32,15 @@ import {
   fakeTemplateSrv,
 } from '../../../test/fakes/grafana';
 import { type QueryVariableDef, runQueryVariable } from './variables';
+import { APP_ID, APP_ROUTES } from '../../../src/shared/ids';
+
+/** Every page the host serves besides this one, as npm start prints them. */
+const HOST_PAGES: ReadonlyArray<readonly [string, string]> = [
+  ['Overview', `/a/${APP_ID}/${APP_ROUTES.overview}`],
+  ['Lock down', `/a/${APP_ID}/${APP_ROUTES.lockdown}`],
+  ['Lock down the mesh', `/a/${APP_ID}/${APP_ROUTES.lockdownMesh}`],
+  ['Overview dashboard', '/dashboard.html'],
+];
 
 export interface HostConfig {
   pluginBase: string;
@@ -77,6 +86,7 @@ function Host({ config }: { config: HostConfig }) {
   const [panel, setPanel] = useState<PanelPlugin>();
   const [ds, setDs] = useState<DataSourceApi>();
   const [frames, setFrames] = useState<DataFrame[]>([]);
+  const [answered, setAnswered] = useState(false);
   const [request, setRequest] = useState<DataQueryRequest>();
   const [queryErrors, setQueryErrors] = useState<string[]>([]);
   const [health, setHealth] = useState<TestDataSourceResponse>();
@@ -135,6 +145,7 @@ function Host({ config }: { config: HostConfig }) {
       }
       window.__host.variables = variables;
       setFrames(res.data);
+      setAnswered(true);
       window.__host.frames = res.data;
       window.__host.queryErrors = (res.errors ?? []).map((e) => e.message ?? '');
       setQueryErrors(window.__host.queryErrors);
@@ -142,6 +153,9 @@ function Host({ config }: { config: HostConfig }) {
     })().catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       setError(message);
+      // A query that threw is an answer too: Grafana hands the panel Error with the message.
+      setQueryErrors([message]);
+      setAnswered(true);
       window.__host.error = message;
       window.__host.ready = true;
     });
@@ -152,7 +166,8 @@ function Host({ config }: { config: HostConfig }) {
     id: config.panel.id,
     data: {
       series: frames,
-      state: queryErrors.length > 0 ? LoadingState.Error : LoadingState.Done,
+      // As Grafana's PanelQueryRunner: Loading from the request until its answer, then Done or Error.
+      state: !answered ? LoadingState.Loading : queryErrors.length > 0 ? LoadingState.Error : LoadingState.Done,
       errors: queryErrors.length > 0 ? queryErrors.map((message) => ({ message })) : undefined,
       timeRange: range,
       request,
@@ -189,6 +204,13 @@ function Host({ config }: { config: HostConfig }) {
         {button('Wider', () => setSize((s) => ({ ...s, width: s.width + 200 })))}
         {button('Narrower', () => setSize((s) => ({ ...s, width: Math.max(300, s.width - 200) })))}
         {button('Test data source', () => void window.__host.testDatasource())}
+        <nav aria-label="Pages" style={{ display: 'inline-block', marginLeft: 16 }}>
+          {HOST_PAGES.map(([label, href]) => (
+            <a key={href} href={href} style={{ marginRight: 12, color: theme.colors.text.link }}>
+              {label}
+            </a>
+          ))}
+        </nav>
       </header>
       {health && (
         <pre data-testid="health" data-status={health.status} style={{ margin: 8, whiteSpace: 'pre-wrap' }}>
