@@ -236,6 +236,20 @@ describe('DataSource.query', () => {
     expect((await ds.testDatasource()).message).toMatch(/^Settings: Custom query parameters: "query"/);
   });
 
+  it('names the same endpoint when every request of the health check is refused, whichever fails first', async () => {
+    // The label request is refused at once, the count queries a moment later: the report still names the
+    // query endpoint, the first check in the report's order, not the one the network happened to answer first.
+    const refused = (delay: number) => () =>
+      new Promise<{ status: number; statusText: string; data: unknown }>((resolve) =>
+        setTimeout(() => resolve({ status: 502, statusText: 'Bad Gateway', data: 'dial tcp: ECONNREFUSED' }), delay)
+      );
+    const { ds } = makeDs((req) => (req.url.includes('/api/v1/label/') ? refused(0)() : refused(20)()));
+    const result = await ds.testDatasource();
+    expect(result.status).toBe('error');
+    expect(result.message).toBe('✗ Prometheus API not reachable');
+    expect(String(result.details?.message)).toMatch(/HTTP 502 Bad Gateway from \/api\/v1\/query\b/);
+  });
+
   it('counts from recorded series where the setting and the recording allow, and says which it used', async () => {
     const always = makeDs(async () => vector(), { recordedSeries: 'always' });
     const a = await always.ds.query(queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));
@@ -347,9 +361,9 @@ describe('DataSource.query', () => {
       .map((r) => new URLSearchParams(String(r.data)).get('query') ?? '');
     // h1 (40), 203.0.113.9 (30), h2 (20): one query per listener, each with its own destinations only.
     expect(ranged).toHaveLength(2);
-    expect(ranged[0]).toContain('destination_service=~"(?:h1\\\\.example\\\\.com|\\\\[h1\\\\.example\\\\.com\\\\]|h2');
+    expect(ranged[0]).toContain('destination_service=~"(?i:h1\\\\.example\\\\.com|\\\\[h1\\\\.example\\\\.com\\\\]|h2');
     expect(ranged[0]).not.toMatch(/h0|h3/);
-    expect(ranged[1]).toContain('destination_ip=~"(?:203\\\\.0\\\\.113\\\\.9:443');
+    expect(ranged[1]).toContain('destination_ip=~"(?i:203\\\\.0\\\\.113\\\\.9:443');
     expect(ranged[1]).not.toContain('198');
     const { ds: bad } = makeDs(async () => vector());
     const wrong = await bad.query(
@@ -373,7 +387,7 @@ describe('DataSource.query', () => {
       })
     );
     expect(sentQueries(backend)[0]).toBe(
-      'sum by (destination_service_name) (rate(istio_requests_total{reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster", destination_workload=~"|unknown", destination_service!~"(?:[^.:]+|.+\\\\.svc|.+\\\\.svc\\\\.cluster\\\\.local)\\\\.?(?::[0-9]+)?"}[135s]))'
+      'sum by (destination_service_name) (rate(istio_requests_total{reporter="source", destination_service_name=~"BlackHoleCluster|PassthroughCluster", destination_workload=~"|unknown", destination_service!~"(?:(?:[^.:u][^.:]*|u[^.:n][^.:]*|u|un[^.:k][^.:]*|un|unk[^.:n][^.:]*|unk|unkn[^.:o][^.:]*|unkn|unkno[^.:w][^.:]*|unkno|unknow[^.:n][^.:]*|unknow|unknown[^.:]+)|.+\\\\.svc|.+\\\\.svc\\\\.cluster\\\\.local)\\\\.?(?::[0-9]+)?"}[135s]))'
     );
     expect(new URLSearchParams(String(backend.requests[0].data)).get('step')).toBe('120');
   });

@@ -47,26 +47,29 @@ export async function healthCheck(api: PrometheusApi, scope: EgressScope, now: n
   const catchAll: CatchAllSelector = (listener, more = []) =>
     egressSelector(listener === 'http' ? METRIC.requests : METRIC.tcpClosed, listener, scope, VERDICTS, more);
   const checks = countChecks(scope, catchAll);
-  let counts: Record<string, number>;
-  let build: Awaited<ReturnType<PrometheusApi['buildInfo']>>;
-  let clusters: string[];
-  try {
-    [counts, build, clusters] = await Promise.all([
-      countAll(api, checks, now),
-      api.buildInfo(),
-      api.labelValues(
-        LABEL.clusterName,
-        [
-          scopeOnlySelector(METRIC.requests, scope, [{ label: LABEL.reporter, op: '=', value: EGRESS_REPORTER }]),
-          scopeOnlySelector(METRIC.tcpClosed, scope, [{ label: LABEL.reporter, op: '=', value: EGRESS_REPORTER }]),
-        ],
-        now - HOUR,
-        now
-      ),
-    ]);
-  } catch (err) {
-    return [{ status: 'error', title: 'Prometheus API not reachable', detail: errorMessage(err) }];
+  // Settled together, reported in this order: the first failing request names the same endpoint whichever
+  // answer arrives first, so the message does not depend on the network's timing.
+  const [countsAnswer, buildAnswer, clustersAnswer] = await Promise.allSettled([
+    countAll(api, checks, now),
+    api.buildInfo(),
+    api.labelValues(
+      LABEL.clusterName,
+      [
+        scopeOnlySelector(METRIC.requests, scope, [{ label: LABEL.reporter, op: '=', value: EGRESS_REPORTER }]),
+        scopeOnlySelector(METRIC.tcpClosed, scope, [{ label: LABEL.reporter, op: '=', value: EGRESS_REPORTER }]),
+      ],
+      now - HOUR,
+      now
+    ),
+  ]);
+  for (const answer of [countsAnswer, buildAnswer, clustersAnswer]) {
+    if (answer.status === 'rejected') {
+      return [{ status: 'error', title: 'Prometheus API not reachable', detail: errorMessage(answer.reason) }];
+    }
   }
+  const counts = (countsAnswer as PromiseFulfilledResult<Record<string, number>>).value;
+  const build = (buildAnswer as PromiseFulfilledResult<Awaited<ReturnType<PrometheusApi['buildInfo']>>>).value;
+  const clusters = (clustersAnswer as PromiseFulfilledResult<string[]>).value;
   const lines: HealthLine[] = [
     {
       status: 'ok',
