@@ -291,7 +291,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
           q.queryType === 'bytes' ? 'Bps' : q.listeners?.length === 1 && q.listeners[0] === 'tcp' ? 'cps' : 'reqps';
         const frames = queries.flatMap((query, i) =>
           withNotices(
-            timeSeriesFrames(q.refId, query, answers[i].data, ipLabel, unit),
+            timeSeriesFrames(q.refId, query, answers[i].data, ipLabel, unit, q.groupBy?.includes('destination')),
             answers[i].warnings.map(warning)
           )
         );

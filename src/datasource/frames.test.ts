@@ -1,5 +1,5 @@
 import type { EgressCell } from '../query';
-import { limitDestinations } from './frames';
+import { limitDestinations, timeSeriesFrames } from './frames';
 
 const cell = (destination: string, requests: number, bytes: number): EgressCell => ({
   sourceNamespace: 'shop',
@@ -23,5 +23,33 @@ describe('the destination limit', () => {
     expect(limitDestinations(cells, 2).cells.map((c) => c.destination)).toEqual(['a.com', '10.0.0.1']);
     expect(limitDestinations(cells, 2).notice?.text).toMatch(/^Showing the top 2 of 3 destinations by volume\./);
     expect(limitDestinations(cells, 3)).toEqual({ cells });
+  });
+});
+
+describe('time series names', () => {
+  const query = {
+    id: 'tcp.connections',
+    listener: 'tcp' as const,
+    measure: 'connections' as const,
+    expr: '',
+    shape: 'range' as const,
+  };
+  const series = (metric: Record<string, string>) => ({ metric, values: [[0, '1']] as Array<[number, string]> });
+  const names = (byDestination: boolean) =>
+    timeSeriesFrames(
+      'A',
+      query as never,
+      [series({ destination_ip: '52.216.10.4:443' }), series({})],
+      'destination_ip',
+      'cps',
+      byDestination
+    ).map((f) => f.fields[1].config.displayNameFromDS);
+
+  it('names a line split by destination without one "unknown", as the matrix names that column', () => {
+    expect(names(true)).toEqual(['52.216.10.4:443 (tcp connections)', 'unknown (tcp connections)']);
+  });
+
+  it('adds no destination to lines not split by it', () => {
+    expect(names(false)[1]).toBe('(tcp connections)');
   });
 });

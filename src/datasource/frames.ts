@@ -95,8 +95,21 @@ export function matrixFrame(
   });
 }
 
+/** A measure as a legend says it. */
+const MEASURE_WORDS: Record<EgressQuery['measure'], string> = {
+  requests: 'requests',
+  connections: 'connections',
+  bytesSent: 'bytes sent',
+  bytesReceived: 'bytes received',
+};
+
 /** A readable series name from the labels a query grouped by. */
-function seriesName(metric: Record<string, string>, query: EgressQuery, ipLabel: string): string {
+function seriesName(
+  metric: Record<string, string>,
+  query: EgressQuery,
+  ipLabel: string,
+  byDestination: boolean
+): string {
   const parts: string[] = [];
   const verdict = verdictOfCluster(metric[LABEL.clusterName]);
   if (verdict) {
@@ -105,13 +118,17 @@ function seriesName(metric: Record<string, string>, query: EgressQuery, ipLabel:
   const dest = metric[LABEL.destinationService] ?? metric[ipLabel];
   if (dest) {
     parts.push(dest);
+  } else if (byDestination) {
+    // Split by destination, yet none recorded: TCP without the address label (Istio's Telemetry resource
+    // adds it), which the matrix shows as "unknown" too. Never a nameless line.
+    parts.push('unknown');
   }
   if (metric[LABEL.sourceWorkload]) {
     parts.push(`from ${metric[LABEL.sourceNamespace] ?? '?'}/${metric[LABEL.sourceWorkload]}`);
   } else if (metric[LABEL.sourceNamespace]) {
     parts.push(`from ${metric[LABEL.sourceNamespace]}`);
   }
-  parts.push(`(${query.listener} ${query.measure})`);
+  parts.push(`(${query.listener} ${MEASURE_WORDS[query.measure]})`);
   return parts.join(' ');
 }
 
@@ -120,12 +137,13 @@ export function timeSeriesFrames(
   query: EgressQuery,
   series: RangeSeries[],
   ipLabel: string,
-  unit: string
+  unit: string,
+  byDestination = false
 ): DataFrame[] {
   return series.map((s) =>
     createDataFrame({
       refId,
-      name: seriesName(s.metric, query, ipLabel),
+      name: seriesName(s.metric, query, ipLabel, byDestination),
       meta: { executedQueryString: query.expr },
       fields: [
         { name: 'Time', type: FieldType.time, values: s.values.map(([t]) => t * 1000) },
@@ -134,7 +152,7 @@ export function timeSeriesFrames(
           type: FieldType.number,
           values: s.values.map(([, v]) => Number(v)),
           labels: { ...s.metric, listener: query.listener, measure: query.measure },
-          config: { displayNameFromDS: seriesName(s.metric, query, ipLabel), unit },
+          config: { displayNameFromDS: seriesName(s.metric, query, ipLabel, byDestination), unit },
         },
       ],
     })

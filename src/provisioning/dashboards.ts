@@ -88,7 +88,8 @@ function stat(
       textMode: 'value',
     },
     fieldConfig: {
-      defaults: { color: { mode: FieldColorModeId.Fixed, fixedColor: color }, unit: 'short', decimals: 0 },
+      // A count, whole: 'short' with no decimals would round 4,371 blocked requests to "4 K".
+      defaults: { color: { mode: FieldColorModeId.Fixed, fixedColor: color }, unit: 'none', decimals: 0 },
       overrides: [],
     },
   });
@@ -281,23 +282,8 @@ export function overviewDashboard(): Dashboard {
       title: 'New destinations (not seen in the 7 days before)',
       gridPos: { x: 12, y: 34, w: 12, h: 8 },
       targets: [q({ queryType: 'newDestinations', lookback: '7d' })],
-      transformations: [
-        {
-          id: 'organize',
-          options: {
-            excludeByName: {
-              text: true,
-              bytesSent: true,
-              bytesReceived: true,
-              responseCodes: true,
-              category: true,
-              reason: true,
-            },
-            renameByName: { time: 'First seen' },
-          },
-        },
-      ],
-      options: { sortBy: [{ displayName: 'First seen', desc: true }] },
+      transformations: [organize(['text', 'bytesSent', 'bytesReceived', 'responseCodes', 'category', 'reason'])],
+      options: { sortBy: [{ displayName: COLUMN_TITLES.time, desc: true }] },
     }),
   ];
   return base(
@@ -331,8 +317,36 @@ function rateByDestination(title: string, x: number, verdict: 'blackhole' | 'pas
 }
 
 /** An organize transformation's hidden fields, named by the matrix frame's contract (shared/matrixFrame.ts). */
-function hidden(fields: MatrixField[]): Record<string, true> {
+function hidden(fields: ReadonlyArray<MatrixField | 'text'>): Record<string, true> {
   return Object.fromEntries(fields.map((f) => [f, true]));
+}
+
+/**
+ * Column titles for the matrix frame's fields in the dashboards' tables. The frame keeps its field names
+ * (the contract panels and users' own queries read); the tables rename them, as a Grafana user would with
+ * an organize transformation, so a column says "Source namespace" rather than "sourceNamespace".
+ */
+export const COLUMN_TITLES: Record<MatrixField | 'time', string> = {
+  time: 'First seen',
+  sourceNamespace: 'Source namespace',
+  sourceWorkload: 'Source workload',
+  destination: 'Destination',
+  destinationName: 'Name',
+  verdict: 'Verdict',
+  listener: 'Listener',
+  requests: 'Requests',
+  connections: 'Connections',
+  bytesSent: 'Bytes sent',
+  bytesReceived: 'Bytes received',
+  port: 'Port',
+  responseCodes: 'Response codes',
+  category: 'Category',
+  reason: 'Reason',
+};
+
+/** An organize transformation: the given fields hidden, the rest under their column titles. */
+function organize(hide: ReadonlyArray<MatrixField | 'text'>) {
+  return { id: 'organize', options: { excludeByName: hidden(hide), renameByName: { ...COLUMN_TITLES } } };
 }
 
 function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: MatrixField & ('requests' | 'connections')): Panel {
@@ -341,20 +355,15 @@ function topTable(title: string, x: number, listener: 'http' | 'tcp', measure: M
     title,
     gridPos: { x, y: 26, w: 12, h: 8 },
     targets: [q({ queryType: 'matrix', listeners: [listener] })],
+    // category and reason: these queries return external traffic only, so both columns say nothing.
     transformations: [
-      {
-        id: 'organize',
-        options: {
-          // category and reason: these queries return external traffic only, so both columns say nothing.
-          excludeByName: hidden(
-            listener === 'http'
-              ? ['connections', 'bytesSent', 'bytesReceived', 'destinationName', 'category', 'reason']
-              : ['requests', 'responseCodes', 'category', 'reason']
-          ),
-        },
-      },
+      organize(
+        listener === 'http'
+          ? ['connections', 'bytesSent', 'bytesReceived', 'destinationName', 'category', 'reason']
+          : ['requests', 'responseCodes', 'category', 'reason']
+      ),
     ],
-    options: { sortBy: [{ displayName: measure, desc: true }], footer: { show: false } },
+    options: { sortBy: [{ displayName: COLUMN_TITLES[measure], desc: true }], footer: { show: false } },
     fieldConfig: {
       defaults: {},
       overrides: [
@@ -399,6 +408,8 @@ export function workloadDashboard(): Dashboard {
       title: 'All pairs',
       gridPos: { x: 0, y: 18, w: 24, h: 8 },
       targets: [q({ queryType: 'matrix' })],
+      transformations: [organize([])],
+      options: { sortBy: [{ displayName: COLUMN_TITLES.requests, desc: true }] },
     }),
   ];
   return base(

@@ -86,7 +86,7 @@ describe('the data source against a real Prometheus through a data proxy', () =>
     const res = await makeDs().query(
       queryRequest([{ queryType: 'bytes', groupBy: ['destination'] }], TEST_END - 3600, TEST_END)
     );
-    const sent = res.data.find((f) => f.name?.includes('52.216.10.4:443') && f.name?.includes('bytesSent'));
+    const sent = res.data.find((f) => f.name?.includes('52.216.10.4:443') && f.name?.includes('bytes sent'));
     const values = sent!.fields[1].values as number[];
     expect(values[values.length - 1]).toBeCloseTo(1000 / 15, 3);
   });
