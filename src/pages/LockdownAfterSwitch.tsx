@@ -1,6 +1,5 @@
 import React, { useEffect, useRef, useState } from 'react';
 import {
-  type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceApi,
   dateTimeFormat,
@@ -11,7 +10,7 @@ import {
 } from '@grafana/data';
 import { config, PanelRenderer } from '@grafana/runtime';
 import { Alert, InteractiveTable, LinkButton, LoadingPlaceholder, PanelChrome, Stack, Text } from '@grafana/ui';
-import { from as fromAsync, lastValueFrom } from 'rxjs';
+import { appQueryRequest, runAppQuery } from './appQuery';
 import type { LockdownPlan } from '../query/lockdown';
 import type { BlockedSince, SwitchWatch } from '../query/switchWatch';
 import { InAppLinkButton } from '../components/InAppLinkButton';
@@ -147,18 +146,13 @@ function BlockedMatrix({ namespace, ds, range }: { namespace: string; ds: DataSo
   }, []);
   useEffect(() => {
     let current = true;
-    const request = {
+    const request = appQueryRequest({
       requestId: `lockdown-blocked-${namespace}`,
       app: 'istio-egress-lockdown',
       range,
-      interval: '1m',
-      intervalMs: 60_000,
-      scopedVars: {},
-      timezone: 'browser',
-      startTime: Date.now(),
       targets: [{ refId: 'A', queryType: 'matrix', namespace, verdicts: ['blackhole'] }],
-    } as unknown as DataQueryRequest;
-    lastValueFrom(fromAsync(ds.query(request)))
+    });
+    runAppQuery(ds, request)
       .then(
         (r: DataQueryResponse): PanelData => ({
           series: r.data,

@@ -59,7 +59,6 @@ export function LockdownList() {
   return (
     <PluginPage>
       <Stack direction="column" gap={2}>
-        <Text element="h2">Lock down</Text>
         <Text color="secondary">
           Moving a namespace from ALLOW_ANY to REGISTRY_ONLY blocks every call no ServiceEntry visible to it registers.
           Each plan replays the namespace&apos;s traffic through that rule: readiness is the share of its

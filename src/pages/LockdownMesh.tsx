@@ -25,10 +25,9 @@ export function LockdownMesh() {
   const yaml = loaded.state === 'done' ? (loaded.value.plans.meshYaml ?? '') : '';
   const broken = plans.flatMap(willBreak);
   return (
-    <PluginPage>
+    // Under "Lock down" in Grafana's breadcrumbs already: its route starts with that page's URL.
+    <PluginPage pageNav={{ text: 'The whole mesh' }}>
       <Stack direction="column" gap={2}>
-        <Text element="h2">Lock down the whole mesh</Text>
-        <TextLink href={link()}>All namespaces</TextLink>
         <Text color="secondary">
           Switching meshConfig.outboundTrafficPolicy to REGISTRY_ONLY applies to every sidecar of the mesh at once (a
           namespace whose own Sidecar sets a mode keeps it). Each namespace below is replayed through that rule with the

@@ -2,7 +2,7 @@ import React, { useMemo } from 'react';
 import { useParams } from 'react-router-dom';
 import type { DataSourceApi, TimeRange } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, LinkButton, LoadingPlaceholder, Stack, Text, TextLink } from '@grafana/ui';
+import { Alert, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { type LockdownPlan, notCovered, planVerdict, readinessPercent, willBreak } from '../query/lockdown';
 import type { LockdownSource } from '../shared/lockdownSource';
 import { AfterSwitch } from './LockdownAfterSwitch';
@@ -24,13 +24,12 @@ export function LockdownNamespace() {
   const loaded = useLockdownPlans(dsUid, range, namespaces);
   const plan = loaded.state === 'done' ? loaded.value.plans.plans[0] : undefined;
   return (
-    <PluginPage>
+    <PluginPage
+      pageNav={{ text: namespace, url: link(namespace) }}
+      subTitle="What switching this namespace to REGISTRY_ONLY keeps, breaks and needs, replayed from its traffic."
+      actions={plan && <ModeBadge mode={plan.mode} />}
+    >
       <Stack direction="column" gap={2}>
-        <Stack alignItems="center" gap={2}>
-          <Text element="h2">Lock down {namespace}</Text>
-          {plan && <ModeBadge mode={plan.mode} />}
-        </Stack>
-        <TextLink href={link()}>All namespaces</TextLink>
         <PageControls dsUid={dsUid} range={range} raw={raw} />
         {loaded.state === 'loading' && <LoadingPlaceholder text={`Reading ${namespace}'s egress…`} />}
         {loaded.state === 'error' && (

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation } from 'react-router-dom';
-import { dateMath, dateTime, locationUtil, type DataSourceApi, type TimeRange } from '@grafana/data';
+import { dateMath, dateTime, locationUtil, type DataSourceApi, type TimeRange, usePluginContext } from '@grafana/data';
 import { getDataSourceSrv, locationService } from '@grafana/runtime';
 import { LOCKDOWN_DEFAULT_FROM } from '../query/lockdownFetch';
 import { APP_ROUTES, appPath, DATASOURCE_TYPE } from '../shared/ids';
@@ -15,6 +15,7 @@ const DEFAULT_RANGE = { from: LOCKDOWN_DEFAULT_FROM, to: 'now' };
  */
 export function usePageState() {
   const { search } = useLocation();
+  const appDs = appDatasourceUid(usePluginContext()?.meta.jsonData);
   return useMemo(() => {
     const q = new URLSearchParams(search);
     const raw = { from: q.get('from') ?? DEFAULT_RANGE.from, to: q.get('to') ?? DEFAULT_RANGE.to };
@@ -24,8 +25,9 @@ export function usePageState() {
     const to = parse(raw.to, true);
     const range: TimeRange | undefined =
       from?.isValid() && to?.isValid() && from.valueOf() < to.valueOf() ? { from, to, raw } : undefined;
-    // The chosen data source, or the first of this plugin's, as Grafana picks a default.
-    const dsUid = q.get('ds') ?? egressDatasources()[0]?.uid;
+    // The chosen data source, else the one the app's configuration names, else the first of this plugin's.
+    const listed = egressDatasources();
+    const dsUid = q.get('ds') ?? listed.find((d) => d.uid === appDs)?.uid ?? listed[0]?.uid;
     const params = () =>
       new URLSearchParams({ from: raw.from, to: raw.to, ...(dsUid ? { ds: dsUid } : {}) }).toString();
     /** A lock-down page's URL with this page's range and data source. */
@@ -33,8 +35,21 @@ export function usePageState() {
       `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdown, ...parts))}?${params()}`;
     /** The mesh-wide switch's page, with this page's range and data source. */
     const meshLink = `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.lockdownMesh))}?${params()}`;
-    return { range, raw, dsUid, link, meshLink };
-  }, [search]);
+    /** The Overview's URL with this page's range and data source. */
+    const overviewLink = `${locationUtil.assureBaseUrl(appPath(APP_ROUTES.overview))}?${params()}`;
+    return { range, raw, dsUid, link, meshLink, overviewLink };
+  }, [search, appDs]);
+}
+
+/** The app's settings (its configuration page writes them, Grafana stores them as the app's jsonData). */
+export interface AppSettings {
+  /** The Istio Egress data source the app's pages read by default. */
+  datasourceUid?: string;
+}
+
+export function appDatasourceUid(jsonData: unknown): string | undefined {
+  const uid = (jsonData as AppSettings | undefined)?.datasourceUid;
+  return typeof uid === 'string' && uid !== '' ? uid : undefined;
 }
 
 export function setPageRange(from: string, to: string) {

@@ -23,4 +23,7 @@ export const APP_ROUTES = {
   lockdownMesh: 'lockdown-mesh',
 } as const;
 
+/** The app's configuration page: a tab of its plugin page, /plugins/<app id>?page=<this>. */
+export const APP_CONFIG_PAGE = 'configuration';
+
 export const appPath = (...parts: string[]) => `/a/${APP_ID}/${parts.map((p) => encodeURIComponent(p)).join('/')}`;
