@@ -10,7 +10,7 @@ import { startHost } from '../harness/host/server';
 import { freePort, MissingBinaryError } from '../harness/prometheus';
 import { startDemoExporter } from '../harness/demoExporter';
 import { runCli } from '../src/cli/main';
-import { APP_ID, APP_ROUTES } from '../src/shared/ids';
+import { HOST_PAGES } from '../harness/host/pages';
 
 /** The demo's settings file: what the host's data source runs on, so the CLI reads it too. */
 const DEMO_SETTINGS = 'harness/demo/istio-egress.yaml';
@@ -75,19 +75,15 @@ async function main(): Promise<void> {
     ],
     io
   );
-  const app = `${host.url}/a/${APP_ID}`;
   const cli = `node bin/istio-egress.js`;
   const demo = `--prometheus ${prom.url} --config ${DEMO_SETTINGS}`;
   console.log(`
 Prometheus with the demo mesh (2 hours up to now, then live): ${prom.url}
 The mesh's exporter, scraped every 15 s:                  http://127.0.0.1:${exporterPort}/metrics
 The plugin, loaded as Grafana loads it:                   ${host.url}/
-  dark/light:              ${host.url}/?theme=light
+  dark/light:              ${host.url}/?theme=light (any page)
   health check:            the "Test data source" button
-  the app's overview:      ${app}/${APP_ROUTES.overview}
-  lock down, by namespace: ${app}/${APP_ROUTES.lockdown}
-  lock down the mesh:      ${app}/${APP_ROUTES.lockdownMesh}
-  the overview dashboard:  ${host.url}/dashboard.html
+${HOST_PAGES.map(([label, href]) => `  ${`${label}:`.padEnd(24)} ${host.url}${href}`).join('\n')}
 
 CLI on the same data, with the demo's settings (the data source's):
   ${cli} matrix ${demo} --format table

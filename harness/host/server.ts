@@ -4,7 +4,7 @@
  * Grafana's (/api/datasources/proxy/uid/<uid>/…) that forwards to Prometheus.
  */
 import { build, type Plugin } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { MATRIX_PANEL_ID, UID } from '../../src/provisioning/config';
@@ -13,6 +13,7 @@ import { DEMO_SETTINGS_FILE, readSettings } from '../../scripts/settingsFile';
 import type { FakeVariable } from '../../test/fakes/grafana';
 import { freePort } from '../prometheus';
 import { latestSet } from '../../compat/packageSet';
+import { parse as parseYaml } from 'yaml';
 
 const ROOT = path.join(__dirname, '..', '..');
 import { APP_ID } from '../../src/shared/ids';
@@ -92,6 +93,20 @@ function packageSetPlugin(): Plugin[] {
   ];
 }
 
+/**
+ * Stylesheets the packages import (uPlot's, react-data-grid's) put in the page as Grafana's webpack build
+ * does (style-loader): a <style> element each. Without uPlot's, its canvas and axes do not overlay.
+ */
+const injectCss: Plugin = {
+  name: 'inject-css',
+  setup(b) {
+    b.onLoad({ filter: /\.css$/ }, (args) => ({
+      contents: `const s = document.createElement('style'); s.textContent = ${JSON.stringify(readFileSync(args.path, 'utf8'))}; document.head.appendChild(s);`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundleBrowserScript(entry: string): Promise<string> {
   const r = await build({
     entryPoints: [entry],
@@ -101,14 +116,14 @@ export async function bundleBrowserScript(entry: string): Promise<string> {
     platform: 'browser',
     target: 'es2020',
     minify: process.env.HOST_BUNDLE_DEBUG !== '1',
-    loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty' },
+    loader: { '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.ttf': 'empty' },
     // See shims/customScrollbars.ts: @grafana/ui's Table and CustomScrollbar need the package's default.
     alias: { 'react-custom-scrollbars-2': path.join(__dirname, 'client', 'shims', 'customScrollbars.ts') },
     define: {
       'process.env.NODE_ENV': process.env.HOST_BUNDLE_DEBUG === '1' ? '"development"' : '"production"',
       global: 'window',
     },
-    plugins: packageSetPlugin(),
+    plugins: [...packageSetPlugin(), injectCss],
     logLevel: 'error',
   });
   return r.outputFiles[0].text;
@@ -126,6 +141,22 @@ function hostScript(entry = 'main.tsx'): Promise<string> {
     bundles.set(entry, bundleBrowserScript(path.join(__dirname, 'client', entry)));
   }
   return bundles.get(entry)!;
+}
+
+/** A font Grafana's GlobalStyles asks for (public/fonts/…), as the @fontsource file of the same face. */
+export function fontFile(rel: string): string | undefined {
+  const inter = /^inter\/Inter-(Regular|Medium|Italic|MediumItalic)\.woff2$/.exec(rel);
+  if (inter) {
+    const face = { Regular: '400-normal', Medium: '500-normal', Italic: '400-italic', MediumItalic: '500-italic' }[
+      inter[1] as 'Regular'
+    ];
+    return path.join(ROOT, 'node_modules/@fontsource/inter/files', `inter-latin-${face}.woff2`);
+  }
+  if (/^roboto\/[\w-]+\.woff2$/.test(rel)) {
+    // Grafana ships Roboto Mono's latin subset as one file for weights 400 and 500.
+    return path.join(ROOT, 'node_modules/@fontsource/roboto-mono/files/roboto-mono-latin-400-normal.woff2');
+  }
+  return undefined;
 }
 
 export interface HostOptions {
@@ -148,13 +179,66 @@ interface Panel {
   targets: Array<Record<string, unknown>>;
 }
 
-function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
-  // The data source as provisioned for the demo mesh (its own settings file, not the user's).
-  const egress = datasources('', readSettings(DEMO_SETTINGS_FILE)).find((d) => d.uid === UID.egress)!;
-  const dashboard = JSON.parse(
-    readFileSync(path.join(ROOT, 'provisioning/dashboards/istio-egress-overview.json'), 'utf8')
+const DASHBOARD_DIR = path.join(ROOT, 'provisioning/dashboards');
+/** Grafana serves the Prometheus plugin's logo from its build; a plain mark stands in for it here. */
+const PROMETHEUS_LOGO =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='7' fill='%23e6522c'/%3E%3C/svg%3E";
+
+/** The provisioned dashboards, by uid. */
+function provisionedDashboards(): Map<
+  string,
+  { uid: string; title: string; panels: Panel[]; templating: { list: Array<Record<string, unknown>> } }
+> {
+  const out = new Map();
+  for (const file of readdirSync(DASHBOARD_DIR).filter((f) => f.endsWith('.json'))) {
+    const d = JSON.parse(readFileSync(path.join(DASHBOARD_DIR, file), 'utf8'));
+    out.set(d.uid, d);
+  }
+  return out;
+}
+
+/** The provisioned alert rules (provisioning/alerting), as Grafana's rule list reads them. */
+function provisionedRules() {
+  const file = parseYaml(readFileSync(path.join(ROOT, 'provisioning/alerting/istio-egress-rules.yaml'), 'utf8')) as {
+    groups: Array<{
+      name: string;
+      folder: string;
+      interval: string;
+      rules: Array<{
+        uid: string;
+        title: string;
+        for?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        data: Array<{ refId: string; datasourceUid: string; model: { expr?: string } }>;
+      }>;
+    }>;
+  };
+  return file.groups.flatMap((g) =>
+    g.rules.map((r) => ({
+      uid: r.uid,
+      title: r.title,
+      folder: g.folder,
+      group: g.name,
+      interval: g.interval,
+      for: r.for ?? '0s',
+      labels: r.labels ?? {},
+      annotations: r.annotations ?? {},
+      // The query the rule evaluates (its first data item: the Prometheus query the conditions reduce).
+      datasourceUid: r.data[0].datasourceUid,
+      expr: r.data[0].model.expr ?? '',
+    }))
   );
-  const panel = (dashboard.panels as Panel[]).find((p) => p.id === MATRIX_PANEL_ID)!;
+}
+
+function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams, dashboardUid: string = UID.overview) {
+  // The data source as provisioned for the demo mesh (its own settings file, not the user's).
+  const provisioned = datasources('', readSettings(DEMO_SETTINGS_FILE));
+  const egress = provisioned.find((d) => d.uid === UID.egress)!;
+  const prometheusDs = provisioned.find((d) => d.uid === UID.prometheus);
+  const dashboards = provisionedDashboards();
+  const dashboard = dashboards.get(dashboardUid) ?? dashboards.get(UID.overview)!;
+  const panel = dashboards.get(UID.overview)!.panels.find((p) => p.id === MATRIX_PANEL_ID) ?? dashboard.panels[0];
   const queryVariables = (dashboard.templating.list as Array<Record<string, unknown>>)
     .filter((v) => v.type === 'query')
     .map((v) => ({ name: v.name, query: v.query }));
@@ -189,14 +273,35 @@ function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams) {
         id: egress.type,
         name: egress.name,
         type: 'datasource',
-        info: {},
+        info: { logos: { small: `${PLUGIN_BASE}/img/logo.svg`, large: `${PLUGIN_BASE}/img/logo.svg` } },
         module: `${PLUGIN_BASE}/datasource/module.js`,
         baseUrl: `${PLUGIN_BASE}/datasource`,
       },
     },
+    // The core Prometheus data source as provisioned beside ours (alert rules, Explore): listed, not loaded.
+    prometheus: {
+      id: 2,
+      uid: UID.prometheus,
+      type: 'prometheus',
+      name: prometheusDs?.name ?? 'Prometheus',
+      url: `/api/datasources/proxy/uid/${UID.prometheus}`,
+      access: 'proxy',
+      jsonData: {},
+      readOnly: true,
+      meta: {
+        id: 'prometheus',
+        name: 'Prometheus',
+        type: 'datasource',
+        info: { logos: { small: PROMETHEUS_LOGO, large: PROMETHEUS_LOGO } },
+      },
+    },
+    dashboards: [...dashboards.values()].map((d) => ({ uid: d.uid, title: d.title })),
+    /** Where the data proxy forwards this data source's requests: its URL setting in Grafana. */
+    datasourceUrl: opts.prometheusUrl,
+    prometheusUid: UID.prometheus,
     panel: {
       id: panel.id,
-      dashboardUid: dashboard.uid,
+      dashboardUid: UID.overview,
       type: panel.type,
       title: panel.title,
       options: panel.options,
@@ -212,6 +317,8 @@ const page = (script: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<!-- As Grafana's index.html: @grafana/ui asks for icons and fonts by paths relative to the app's root. -->
+<base href="/">
 <title>Istio Egress plugin host</title>
 <link rel="icon" href="${PLUGIN_BASE}/img/logo.svg">
 <script src="/vendor/system.min.js"></script>
@@ -232,8 +339,36 @@ const page = (script: string) => `<!doctype html>
 const PAGE = page('/host/host.js');
 /** The app's pages under /a/<app id>/, as Grafana mounts the app. */
 const APP_PAGE = page('/host/app.js');
-/** The whole overview dashboard: every panel's queries at once, as Grafana runs them. */
+/** A provisioned dashboard (/dashboard.html, /d/<uid>): every panel's queries at once, as Grafana runs them. */
 const DASHBOARD_PAGE = page('/host/dashboard.js');
+/** Grafana's own pages the product links to: data source settings, the alert rules, Explore. */
+const GRAFANA_PAGE = page('/host/grafana.js');
+const GRAFANA_PAGES = [
+  /^\/connections\/datasources\/(new|edit\/[^/]+)$/,
+  /^\/alerting\/list$/,
+  /^\/alerting\/grafana\/[^/]+\/view$/,
+  /^\/explore$/,
+];
+
+/**
+ * A time in a Grafana URL as unix seconds: epoch milliseconds, `now`, `now-<n><unit>`, or unix seconds
+ * (10 digits, the benchmark's); undefined when absent or unreadable.
+ */
+export function urlTime(v: string | null, now = Date.now() / 1000): number | undefined {
+  if (!v) {
+    return undefined;
+  }
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    return n > 1e11 ? n / 1000 : n;
+  }
+  const rel = /^now(?:-(\d+)([smhdw]))?$/.exec(v);
+  if (!rel) {
+    return undefined;
+  }
+  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[(rel[2] ?? 's') as 's'];
+  return Math.floor(now - Number(rel[1] ?? 0) * unit);
+}
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer) {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -255,8 +390,11 @@ export async function startHost(
   const closedPort = await freePort();
   const targets: Record<string, string> = {
     [UID.egress]: opts.prometheusUrl,
+    [UID.prometheus]: opts.prometheusUrl,
     [BROKEN_UID]: `http://127.0.0.1:${closedPort}`,
   };
+  // The app's settings (its configuration page saves them), kept for this host's life as Grafana keeps them.
+  const appSettings: { jsonData: Record<string, unknown> } = { jsonData: {} };
   await hostScript();
   const port = opts.port ?? (await freePort());
   const own = new Set([`${opts.host ?? '127.0.0.1'}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
@@ -291,14 +429,51 @@ export async function startHost(
         return send(res, 200, TYPES['.js'], await hostScript('dashboard.tsx'));
       }
       if (p === '/host/dashboard.json') {
-        const cfg = hostConfig(opts, UID.egress, url.searchParams);
-        const dashboard = JSON.parse(
-          readFileSync(path.join(ROOT, 'provisioning/dashboards/istio-egress-overview.json'), 'utf8')
-        );
-        // ?from=&to= (unix seconds) override the range, for the dashboard benchmark's 24h and 7d.
-        const from = Number(url.searchParams.get('from')) || cfg.range.from;
-        const to = Number(url.searchParams.get('to')) || cfg.range.to;
+        // ?uid= picks the dashboard (/d/<uid> pages ask for theirs); the overview otherwise.
+        const uid = url.searchParams.get('uid') ?? UID.overview;
+        const cfg = hostConfig(opts, UID.egress, url.searchParams, uid);
+        const dashboard = provisionedDashboards().get(uid);
+        if (!dashboard) {
+          return send(res, 404, TYPES['.json'], JSON.stringify({ message: `Dashboard not found: ${uid}` }));
+        }
+        // ?from=&to= as Grafana's URLs write them (epoch ms or now-6h), or unix seconds (the dashboard benchmark).
+        const from = urlTime(url.searchParams.get('from')) ?? cfg.range.from;
+        const to = urlTime(url.searchParams.get('to')) ?? cfg.range.to;
         return send(res, 200, TYPES['.json'], JSON.stringify({ ...cfg, dashboard, range: { from, to } }));
+      }
+      if (p === '/host/alert-rules.json') {
+        return send(res, 200, TYPES['.json'], JSON.stringify(provisionedRules()));
+      }
+      if (p === `/api/plugins/${APP_ID}/settings`) {
+        if (req.method === 'POST') {
+          if (!req.headers.host || !own.has(req.headers.host)) {
+            return send(res, 403, TYPES['.json'], JSON.stringify({ message: 'Not this host.' }));
+          }
+          let body: { enabled?: boolean; jsonData?: unknown };
+          try {
+            body = JSON.parse((await readBody(req)).toString('utf8'));
+          } catch {
+            return send(res, 400, TYPES['.json'], JSON.stringify({ message: 'The body is not JSON.' }));
+          }
+          if (typeof body.jsonData !== 'object' || body.jsonData === null) {
+            return send(res, 400, TYPES['.json'], JSON.stringify({ message: 'jsonData must be an object.' }));
+          }
+          appSettings.jsonData = body.jsonData as Record<string, unknown>;
+          return send(res, 200, TYPES['.json'], JSON.stringify({ message: 'Plugin settings updated' }));
+        }
+        return send(res, 200, TYPES['.json'], JSON.stringify({ enabled: true, pinned: true, ...appSettings }));
+      }
+      if (p === `/plugins/${APP_ID}`) {
+        return send(res, 200, 'text/html; charset=utf-8', APP_PAGE);
+      }
+      if (/^\/d\/[^/]+(\/[^/]*)?$/.test(p)) {
+        return send(res, 200, 'text/html; charset=utf-8', DASHBOARD_PAGE);
+      }
+      if (GRAFANA_PAGES.some((r) => r.test(p))) {
+        return send(res, 200, 'text/html; charset=utf-8', GRAFANA_PAGE);
+      }
+      if (p === '/host/grafana.js') {
+        return send(res, 200, TYPES['.js'], await hostScript('grafana.tsx'));
       }
       if (p === '/host/config.json') {
         return send(
@@ -332,6 +507,14 @@ export async function startHost(
           return send(res, 404, 'text/plain', `no icon ${rel}`);
         }
         return send(res, 200, TYPES['.svg'], readFileSync(file));
+      }
+      if (p.startsWith('/public/fonts/')) {
+        // Grafana serves Inter and Roboto Mono from its build; the same faces come from @fontsource here.
+        const file = fontFile(p.slice('/public/fonts/'.length));
+        if (!file) {
+          return send(res, 404, 'text/plain', `no font ${p}`);
+        }
+        return send(res, 200, 'font/woff2', readFileSync(file));
       }
       const proxy = /^\/api\/datasources\/proxy\/uid\/([^/]+)(\/.*)$/.exec(p);
       if (proxy) {

@@ -196,7 +196,13 @@ export function fakeBackendSrv(
 export const windowFetch: FetchHandler = async (req, signal) => {
   try {
     const headers = { ...(req.headers ?? {}) } as Record<string, string>;
-    const res = await fetch(req.url, { method: req.method ?? 'GET', headers, body: req.data, signal });
+    // As Grafana's backend_srv (parseBody): a plain object is sent as JSON, with its content type.
+    let body = req.data as BodyInit | undefined;
+    if (req.data !== null && typeof req.data === 'object' && Object.getPrototypeOf(req.data) === Object.prototype) {
+      body = JSON.stringify(req.data);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const res = await fetch(req.url, { method: req.method ?? 'GET', headers, body, signal });
     const text = await res.text();
     let data: unknown = text;
     try {
@@ -219,13 +225,20 @@ export const windowFetch: FetchHandler = async (req, signal) => {
 export function fakeDataSourceSrv(
   settings: DataSourceInstanceSettings,
   instance: DataSourceApi,
-  templateSrv: TemplateSrv
+  templateSrv: TemplateSrv,
+  /** Other data sources Grafana lists (e.g. the core Prometheus one pickers offer), without instances. */
+  others: DataSourceInstanceSettings[] = []
 ): DataSourceSrv {
   const matches = (ref?: DataSourceRef | string | null) => {
     const raw = typeof ref === 'string' ? ref : ref?.uid;
     const key = raw ? templateSrv.replace(raw) : raw;
     return !key || key === settings.uid || key === settings.name;
   };
+  const other = (ref?: DataSourceRef | string | null) => {
+    const raw = typeof ref === 'string' ? ref : ref?.uid;
+    return others.find((o) => o.uid === raw || o.name === raw);
+  };
+  const all = [settings, ...others];
   return {
     get: async (ref) => {
       if (!matches(ref)) {
@@ -233,8 +246,11 @@ export function fakeDataSourceSrv(
       }
       return instance;
     },
-    getList: (filters) => (!filters?.type || filters.type === settings.type ? [settings] : []),
-    getInstanceSettings: (ref) => (matches(ref) ? settings : undefined),
+    getList: (filters) =>
+      all.filter(
+        (s) => (!filters?.type || filters.type === s.type) && (!filters?.pluginId || filters.pluginId === s.type)
+      ),
+    getInstanceSettings: (ref) => (matches(ref) ? settings : other(ref)),
     // Grafana 13 returns a Promise (12: void); one that resolves fits both.
     reload: () => Promise.resolve(),
     registerRuntimeDataSource: () => {},

@@ -258,7 +258,11 @@ describe('the plugin in Chromium', () => {
       'Overview',
       'Lock down',
       'Lock down the mesh',
+      'App configuration',
       'Overview dashboard',
+      'Workload dashboard',
+      'Data source settings',
+      'Alert rules',
     ]);
     for (const [label, href] of links) {
       await page.goto(`${host.url}${href}`);
@@ -268,8 +272,9 @@ describe('the plugin in Chromium', () => {
           const w = window as unknown as {
             __app?: { ready: boolean; error?: string };
             __dash?: { ready: boolean; error?: string };
+            __grafana?: { ready: boolean; error?: string };
           };
-          const s = w.__app ?? w.__dash;
+          const s = w.__app ?? w.__dash ?? w.__grafana;
           return s?.ready ? { error: s.error ?? null } : false;
         },
         null,
@@ -467,11 +472,22 @@ describe('the plugin in Chromium', () => {
       String(FROM * 1000),
       String(TEST_END * 1000),
     ]);
+    // "Explore this pair": Grafana's Explore with the pair's PromQL on the provisioned Prometheus data source.
+    const explore = await page.getByRole('link', { name: 'Explore this pair' }).getAttribute('href');
     await page.keyboard.press('Escape');
     expect(problems).toEqual([]);
     await page.goto(target.toString());
     await page.getByTestId('lockdown-yaml').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('lockdown-yaml').textContent()).toMatch(/^# Lock down namespace shop: /);
+    // The host's Explore runs the link's queries as Grafana's Prometheus data source would, over its range.
+    await page.goto(new URL(explore ?? '', host.url).toString());
+    await page.getByTestId('explore-graph').waitFor({ timeout: 30_000 });
+    // The pair's own query: its source workload and its destination (escaped as a regex in PromQL).
+    expect(await page.getByTestId('explore-query-A').textContent()).toMatch(/source_workload="checkout".*api.*stripe/);
+    expect(Number(await page.getByTestId('explore-graph').getAttribute('data-series'))).toBeGreaterThan(0);
+    expect(await page.getByTestId('explore-graph').locator('canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(RESULTS, 'explore-pair.png') });
+    expect(problems).toEqual([]);
     await page.close();
   });
 

@@ -5,34 +5,31 @@
  * location), the nested data source listed by DataSourceSrv, and PanelRenderer drawing the plugin's own
  * panel (Grafana sets it with setPanelRenderer at start; the default renders a placeholder).
  */
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useEffect, useMemo } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Route, Router, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router-dom';
 import {
   type AppPlugin,
+  type AppPluginMeta,
   createTheme,
   type PanelPlugin,
   type PanelProps,
+  PluginContextProvider,
   PluginType,
   ThemeContext,
 } from '@grafana/data';
-import {
-  type PanelRendererProps,
-  getTemplateSrv,
-  locationService,
-  setBackendSrv,
-  setDataSourceSrv,
-  setTemplateSrv,
-} from '@grafana/runtime';
+import { type PanelRendererProps, getTemplateSrv, setDataSourceSrv } from '@grafana/runtime';
 import { GlobalStyles } from '@grafana/ui';
 import { loadDataSourceAndPanel, loadPlugin } from './plugins';
-import { navigateLikeGrafana } from './navigation';
 import { panelProps } from './panelProps';
-import { registerShared } from './sharedModules';
-import { fakeBackendSrv, fakeDataSourceSrv, fakeTemplateSrv, windowFetch } from '../../../test/fakes/grafana';
+import { bootHost } from './boot';
+import { fakeDataSourceSrv } from '../../../test/fakes/grafana';
 import { APP_ID, PANEL_TYPE } from '../../../src/shared/ids';
 import { defaultOptions } from '../../../src/shared/panelOptions';
 import type { HostConfig } from './main';
+import { HostPluginPage, setAppNav } from './pluginPage';
+import { PluginDetails } from './pluginDetails';
+import { LocationRouter } from './router';
 
 declare global {
   interface Window {
@@ -76,19 +73,7 @@ function PanelRenderer(p: PanelRendererProps) {
   }
 }
 
-/** A react-router v6 Router over locationService's history (history v4: listen passes the location first). */
-function LocationRouter({ children }: { children: React.ReactNode }) {
-  const history = locationService.getHistory();
-  const [location, setLocation] = useState(history.location);
-  useEffect(() => history.listen((l: typeof location) => setLocation(l)), [history]);
-  return (
-    <Router location={location} navigator={history}>
-      {children}
-    </Router>
-  );
-}
-
-function AppHost({ root: Root, config }: { root: React.ComponentType<Record<string, unknown>>; config: HostConfig }) {
+function AppHost({ app, config, meta }: { app: AppPlugin; config: HostConfig; meta: AppPluginMeta }) {
   // Grafana gives app pages the user's theme; ?theme=light picks it here, as on the panel's page.
   const mode = new URLSearchParams(window.location.search).get('theme') === 'light' ? 'light' : 'dark';
   const theme = useMemo(() => createTheme({ colors: { mode } }), [mode]);
@@ -97,50 +82,69 @@ function AppHost({ root: Root, config }: { root: React.ComponentType<Record<stri
     document.body.style.color = theme.colors.text.primary;
     document.body.style.fontFamily = theme.typography.fontFamily;
   }, [theme]);
-  const meta = {
-    id: APP_ID,
-    name: 'Istio Egress',
-    type: PluginType.app,
-    info: {},
-    baseUrl: config.pluginBase,
-    module: `${config.pluginBase}/module.js`,
-    enabled: true,
-    jsonData: {},
-  };
+  const Root = app.root as unknown as React.ComponentType<Record<string, unknown>>;
   return (
     <ThemeContext.Provider value={theme}>
       {/* What Grafana's AppWrapper renders around every page: box-sizing, fonts, form resets. */}
       <GlobalStyles />
-      <main style={{ padding: 16 }}>
+      <main>
         <LocationRouter>
-          <Routes>
-            <Route path={`/a/${APP_ID}/*`} element={<Root meta={meta} query={{}} path={`/a/${APP_ID}`} />} />
-          </Routes>
+          {/* Grafana's AppRootPage gives the app's pages its meta (jsonData: the configuration page's settings). */}
+          <PluginContextProvider meta={meta}>
+            <Routes>
+              <Route path={`/a/${APP_ID}/*`} element={<Root meta={meta} query={{}} path={`/a/${APP_ID}`} />} />
+              <Route path={`/plugins/${APP_ID}`} element={<PluginDetails app={app} meta={meta} config={config} />} />
+            </Routes>
+          </PluginContextProvider>
         </LocationRouter>
       </main>
     </ThemeContext.Provider>
   );
 }
 
+/** plugin.json as dist/ ships it, the part Grafana's nav and plugin page read. */
+interface PluginJson {
+  name: string;
+  includes?: Array<{ type: string; name: string; path?: string; addToNav?: boolean }>;
+}
+
 async function main() {
   window.__app = { ready: false };
-  registerShared({ '@grafana/runtime': { PanelRenderer } });
-  navigateLikeGrafana((pathname) => pathname.startsWith(`/a/${APP_ID}/`) || pathname === `/a/${APP_ID}`);
-  const config = (await (await fetch(`/host/config.json${window.location.search}`)).json()) as HostConfig;
-  setBackendSrv(fakeBackendSrv(windowFetch));
-  setTemplateSrv(fakeTemplateSrv(config.variables));
-  const [{ ds, panel }, app] = await Promise.all([
+  const config = await bootHost({
+    overrides: { '@grafana/runtime': { PanelRenderer, PluginPage: HostPluginPage } },
+    rendersHere: (pathname) =>
+      pathname.startsWith(`/a/${APP_ID}/`) || pathname === `/a/${APP_ID}` || pathname === `/plugins/${APP_ID}`,
+  });
+  const [{ ds, panel }, app, pluginJson, settings] = await Promise.all([
     loadDataSourceAndPanel(config.pluginBase, config.datasource),
     loadPlugin<AppPlugin>(`${config.pluginBase}/module.js`),
+    fetch(`${config.pluginBase}/plugin.json`).then((r) => r.json() as Promise<PluginJson>),
+    fetch(`/api/plugins/${APP_ID}/settings`).then((r) => r.json() as Promise<{ enabled: boolean; jsonData: object }>),
   ]);
-  setDataSourceSrv(fakeDataSourceSrv(config.datasource, ds, getTemplateSrv()));
+  setDataSourceSrv(fakeDataSourceSrv(config.datasource, ds, getTemplateSrv(), [config.prometheus]));
   renderedPanel = panel;
   if (!app.root) {
     throw new Error('The app plugin has no root page');
   }
-  createRoot(document.getElementById('root')!).render(
-    <AppHost root={app.root as unknown as React.ComponentType<Record<string, unknown>>} config={config} />
-  );
+  setAppNav({
+    app: { text: pluginJson.name, url: `/a/${APP_ID}` },
+    pages: (pluginJson.includes ?? [])
+      .filter((i) => i.type === 'page' && i.addToNav && i.path)
+      .map((i) => ({ text: i.name, url: i.path!.replace('%PLUGIN_ID%', APP_ID) })),
+  });
+  const meta = {
+    id: APP_ID,
+    name: pluginJson.name,
+    type: PluginType.app,
+    info: {},
+    baseUrl: config.pluginBase,
+    module: `${config.pluginBase}/module.js`,
+    enabled: settings.enabled,
+    pinned: true,
+    jsonData: settings.jsonData,
+  } as unknown as AppPluginMeta;
+  app.meta = meta;
+  createRoot(document.getElementById('root')!).render(<AppHost app={app} config={config} meta={meta} />);
   window.__app.ready = true;
 }
 

@@ -1,9 +1,11 @@
 /**
- * The whole overview dashboard in the host: every panel's queries issued at once through the plugin's
- * data source (as Grafana's dashboard does), the panel's transformations through @grafana/data's
- * registry, then the matrix drawn by the plugin's panel, stat panels by @grafana/ui's BigValue, tables by
- * its Table, and time series as a placeholder with the frames' summary. `window.__dash` reports when
- * every query is done and the matrix painted, with per-query durations: `npm run bench dashboard` reads it.
+ * A provisioned dashboard in the host (/d/<uid>, /dashboard.html for the overview): every panel's queries
+ * issued at once through the plugin's data source (as Grafana's dashboard does), the panel's
+ * transformations through @grafana/data's registry and its field config applied, then each panel drawn by
+ * what draws it in Grafana: the matrix by the plugin's panel, stat panels by @grafana/ui's BigValue, tables
+ * by its Table (sorted by the panel's sortBy), time series by its uPlot TimeSeries, each in PanelChrome.
+ * `window.__dash` reports when every query is done and the matrix painted, with per-query durations:
+ * `npm run bench dashboard` reads it.
  */
 import React, { useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -23,13 +25,25 @@ import {
   ThemeContext,
   transformDataFrame,
 } from '@grafana/data';
-import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
-import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueTextMode, Table } from '@grafana/ui';
+import { getTemplateSrv, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
+import {
+  BigValue,
+  BigValueColorMode,
+  BigValueGraphMode,
+  BigValueTextMode,
+  GlobalStyles,
+  PanelChrome,
+  Table,
+  TimeSeries,
+} from '@grafana/ui';
+import { LegendDisplayMode, type VizLegendOptions } from '@grafana/schema';
 import { registerStandardTransformers } from '../../grafanaTransformers';
 import { loadDataSourceAndPanel } from './plugins';
 import { navigateLikeGrafana } from './navigation';
 import { panelProps } from './panelProps';
 import { registerShared } from './sharedModules';
+import { LocationRouter } from './router';
+import { fieldConfigRegistry, TIMESERIES_DEFAULTS } from './fieldConfig';
 import { type FakeVariable, fakeBackendSrv, windowFetch, fakeTemplateSrv } from '../../../test/fakes/grafana';
 
 interface DashPanel {
@@ -40,7 +54,11 @@ interface DashPanel {
   maxDataPoints?: number;
   targets: Array<Record<string, unknown>>;
   transformations?: DataTransformerConfig[];
-  options: Record<string, unknown> & { reduceOptions?: { calcs: string[]; fields: string; values: boolean } };
+  options: Record<string, unknown> & {
+    reduceOptions?: { calcs: string[]; fields: string; values: boolean };
+    sortBy?: Array<{ displayName: string; desc?: boolean }>;
+    legend?: Partial<VizLegendOptions>;
+  };
   fieldConfig?: { defaults: Record<string, unknown>; overrides: [] };
 }
 
@@ -49,7 +67,7 @@ interface DashConfig {
   datasource: DataSourceInstanceSettings;
   variables: FakeVariable[];
   range: { from: number; to: number };
-  dashboard: { uid: string; panels: DashPanel[] };
+  dashboard: { uid: string; title: string; panels: DashPanel[] };
 }
 
 interface PanelResult {
@@ -80,6 +98,18 @@ declare global {
   }
 }
 
+function withPluginDefaults(p: DashPanel) {
+  const own = (p.fieldConfig as { defaults: Record<string, unknown>; overrides: [] } | undefined) ?? {
+    defaults: {},
+    overrides: [],
+  };
+  if (p.type !== 'timeseries') {
+    return own as never;
+  }
+  const custom = { ...TIMESERIES_DEFAULTS.custom, ...((own.defaults.custom as object | undefined) ?? {}) };
+  return { ...own, defaults: { ...TIMESERIES_DEFAULTS, ...own.defaults, custom } } as never;
+}
+
 const ROW_H = 30;
 const COL_W = 1200 / 24;
 
@@ -87,9 +117,11 @@ function useTransformers() {
   useMemo(registerStandardTransformers, []);
 }
 
+const mode = new URLSearchParams(window.location.search).get('theme') === 'light' ? 'light' : 'dark';
+
 function Dashboard({ config }: { config: DashConfig }) {
   useTransformers();
-  const theme = useMemo(() => createTheme({ colors: { mode: 'dark' } }), []);
+  const theme = useMemo(() => createTheme({ colors: { mode } }), []);
   const range = useMemo(() => {
     const from = dateTime(config.range.from * 1000);
     const to = dateTime(config.range.to * 1000);
@@ -132,9 +164,11 @@ function Dashboard({ config }: { config: DashConfig }) {
           const transformed = p.transformations?.length
             ? await lastValueFrom(transformDataFrame(p.transformations, res.data))
             : res.data;
+          const fieldConfig = withPluginDefaults(p);
           const frames = applyFieldOverrides({
             data: transformed,
-            fieldConfig: (p.fieldConfig as never) ?? { defaults: {}, overrides: [] },
+            fieldConfig,
+            fieldConfigRegistry: fieldConfigRegistry(fieldConfig),
             replaceVariables: (s: string) => s,
             theme,
             timeZone: 'utc',
@@ -178,39 +212,48 @@ function Dashboard({ config }: { config: DashConfig }) {
   const byId = new Map((results ?? []).map((r) => [r.id, r]));
   return (
     <ThemeContext.Provider value={theme}>
+      <GlobalStyles />
+      <h1 style={{ ...theme.typography.h3, margin: 8, color: theme.colors.text.primary }} data-testid="dashboard-title">
+        {config.dashboard.title}
+      </h1>
       <div
-        style={{ position: 'relative', width: 1200, height: 40 * ROW_H, background: theme.colors.background.canvas }}
+        style={{ position: 'relative', width: 1200, height: 44 * ROW_H, background: theme.colors.background.canvas }}
       >
         {config.dashboard.panels.map((p) => {
           const r = byId.get(p.id);
           const width = p.gridPos.w * COL_W - 8;
-          const height = p.gridPos.h * ROW_H - 32;
+          const height = p.gridPos.h * ROW_H - 8;
           return (
             <section
               key={p.id}
               data-testid={`panel-${p.id}`}
-              style={{
-                position: 'absolute',
-                left: p.gridPos.x * COL_W,
-                top: p.gridPos.y * ROW_H,
-                width,
-                height: height + 28,
-                border: `1px solid ${theme.colors.border.weak}`,
-                background: theme.colors.background.primary,
-                color: theme.colors.text.primary,
-                overflow: 'hidden',
-              }}
+              aria-label={p.title}
+              style={{ position: 'absolute', left: p.gridPos.x * COL_W, top: p.gridPos.y * ROW_H }}
             >
-              <h3 style={{ fontSize: 12, margin: 0, padding: '4px 8px' }}>{p.title}</h3>
-              {!r ? (
-                <div style={{ padding: 8 }}>Loading…</div>
-              ) : r.error ? (
-                <div role="alert" style={{ padding: 8, color: theme.colors.error.text }}>
-                  {r.error}
-                </div>
-              ) : (
-                <PanelBody panel={p} result={r} width={width} height={height} Matrix={Matrix} range={range} />
-              )}
+              <PanelChrome
+                title={getTemplateSrv().replace(p.title)}
+                width={width}
+                height={height}
+                loadingState={!r ? LoadingState.Loading : r.error ? LoadingState.Error : LoadingState.Done}
+                statusMessage={r?.error}
+              >
+                {(innerWidth, innerHeight) =>
+                  !r ? null : r.error ? (
+                    <div role="alert" style={{ padding: 8, color: theme.colors.error.text }}>
+                      {r.error}
+                    </div>
+                  ) : (
+                    <PanelBody
+                      panel={p}
+                      result={r}
+                      width={innerWidth}
+                      height={innerHeight}
+                      Matrix={Matrix}
+                      range={range}
+                    />
+                  )
+                }
+              </PanelChrome>
             </section>
           );
         })}
@@ -228,7 +271,7 @@ function PanelBody(props: {
   range: PanelProps['timeRange'];
 }) {
   const { panel, result, width, height, Matrix, range } = props;
-  const theme = useMemo(() => createTheme({ colors: { mode: 'dark' } }), []);
+  const theme = useMemo(() => createTheme({ colors: { mode } }), []);
   if (panel.type === 'stat' && panel.options.reduceOptions) {
     const [value] = getFieldDisplayValues({
       data: result.frames,
@@ -253,9 +296,34 @@ function PanelBody(props: {
     ) : null;
   }
   if (panel.type === 'table' && result.frames[0]) {
+    // As Grafana's table panel: the first frame, sorted by the panel's sortBy (display names).
     return (
       <div data-testid={`table-${panel.id}`}>
-        <Table data={result.frames[0]} width={width} height={height} />
+        <Table data={result.frames[0]} width={width} height={height} initialSortBy={panel.options.sortBy} />
+      </div>
+    );
+  }
+  if (panel.type === 'timeseries') {
+    if (result.frames.length === 0) {
+      return <div style={{ padding: 8 }}>No data</div>;
+    }
+    const legend = panel.options.legend ?? {};
+    return (
+      <div data-testid={`timeseries-${panel.id}`}>
+        <TimeSeries
+          frames={result.frames}
+          timeRange={range}
+          timeZone="utc"
+          width={width}
+          height={height}
+          options={panel.options}
+          legend={{
+            showLegend: legend.showLegend ?? true,
+            displayMode: legend.displayMode ?? LegendDisplayMode.List,
+            placement: legend.placement ?? 'bottom',
+            calcs: legend.calcs ?? [],
+          }}
+        />
       </div>
     );
   }
@@ -286,12 +354,32 @@ async function main() {
   // This page is one location: anything else is Grafana's (or the app's) to render.
   const here = window.location.pathname;
   navigateLikeGrafana((pathname) => pathname === here);
-  const config = (await (await fetch(`/host/dashboard.json${window.location.search}`)).json()) as DashConfig;
+  // /d/<uid>/<slug> as Grafana's dashboard URLs; /dashboard.html is the overview.
+  const uid = /^\/d\/([^/]+)/.exec(window.location.pathname)?.[1];
+  const query = new URLSearchParams(window.location.search);
+  if (uid) {
+    query.set('uid', decodeURIComponent(uid));
+  }
+  const answer = await fetch(`/host/dashboard.json?${query}`);
+  if (!answer.ok) {
+    throw new Error(`${answer.status}: ${((await answer.json()) as { message?: string }).message ?? 'no dashboard'}`);
+  }
+  const config = (await answer.json()) as DashConfig;
+  // A panel saved without options gets its plugin's defaults in Grafana (getPanelOptionsWithDefaults).
+  for (const p of config.dashboard.panels) {
+    p.options ??= {};
+  }
   setBackendSrv(fakeBackendSrv(windowFetch));
   setTemplateSrv(fakeTemplateSrv(config.variables));
-  createRoot(document.getElementById('root')!).render(<Dashboard config={config} />);
+  createRoot(document.getElementById('root')!).render(
+    <LocationRouter>
+      <Dashboard config={config} />
+    </LocationRouter>
+  );
 }
 
 main().catch((err: unknown) => {
-  window.__dash = { ready: true, error: err instanceof Error ? err.message : String(err), panels: [] };
+  const message = err instanceof Error ? err.message : String(err);
+  window.__dash = { ready: true, error: message, panels: [] };
+  document.body.textContent = `Dashboard failed: ${message}`;
 });

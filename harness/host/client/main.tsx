@@ -19,28 +19,13 @@ import {
   type MetricFindValue,
   type TestDataSourceResponse,
 } from '@grafana/data';
-import { getTemplateSrv, setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
+import { getTemplateSrv, setDataSourceSrv } from '@grafana/runtime';
 import { loadDataSourceAndPanel } from './plugins';
-import { navigateLikeGrafana } from './navigation';
 import { panelProps } from './panelProps';
-import { registerShared } from './sharedModules';
-import {
-  type FakeVariable,
-  fakeBackendSrv,
-  windowFetch,
-  fakeDataSourceSrv,
-  fakeTemplateSrv,
-} from '../../../test/fakes/grafana';
+import { bootHost } from './boot';
+import { type FakeVariable, fakeDataSourceSrv } from '../../../test/fakes/grafana';
 import { type QueryVariableDef, runQueryVariable } from './variables';
-import { APP_ID, APP_ROUTES } from '../../../src/shared/ids';
-
-/** Every page the host serves besides this one, as npm start prints them. */
-const HOST_PAGES: ReadonlyArray<readonly [string, string]> = [
-  ['Overview', `/a/${APP_ID}/${APP_ROUTES.overview}`],
-  ['Lock down', `/a/${APP_ID}/${APP_ROUTES.lockdown}`],
-  ['Lock down the mesh', `/a/${APP_ID}/${APP_ROUTES.lockdownMesh}`],
-  ['Overview dashboard', '/dashboard.html'],
-];
+import { HOST_PAGES } from '../pages';
 
 export interface HostConfig {
   pluginBase: string;
@@ -57,6 +42,12 @@ export interface HostConfig {
   /** The provisioned dashboard's query variables, run as Grafana runs them. */
   queryVariables: QueryVariableDef[];
   range: { from: number; to: number };
+  /** The provisioned dashboards, for the plugin page's Dashboards tab. */
+  dashboards: Array<{ uid: string; title: string }>;
+  /** The core Prometheus data source the alert rules and Explore links use (same Prometheus). */
+  prometheusUid: string;
+  prometheus: DataSourceInstanceSettings;
+  datasourceUrl: string;
 }
 
 interface HostState {
@@ -110,7 +101,7 @@ function Host({ config }: { config: HostConfig }) {
       const { ds: instance, panel: panelPlugin } = await loadDataSourceAndPanel(config.pluginBase, config.datasource);
       setDs(instance);
       setPanel(panelPlugin);
-      setDataSourceSrv(fakeDataSourceSrv(config.datasource, instance, getTemplateSrv()));
+      setDataSourceSrv(fakeDataSourceSrv(config.datasource, instance, getTemplateSrv(), [config.prometheus]));
       window.__host.testDatasource = async () => {
         const r = await instance.testDatasource();
         setHealth(r);
@@ -241,13 +232,7 @@ function Host({ config }: { config: HostConfig }) {
 
 async function main() {
   window.__host = { ready: false, testDatasource: async () => ({ status: 'error', message: 'not loaded' }) };
-  registerShared();
-  // This page is one location: anything else is Grafana's (or the app's) to render.
-  const here = window.location.pathname;
-  navigateLikeGrafana((pathname) => pathname === here);
-  const config = (await (await fetch(`/host/config.json${window.location.search}`)).json()) as HostConfig;
-  setBackendSrv(fakeBackendSrv(windowFetch));
-  setTemplateSrv(fakeTemplateSrv(config.variables));
+  const config = await bootHost();
   createRoot(document.getElementById('root')!).render(<Host config={config} />);
 }
 
