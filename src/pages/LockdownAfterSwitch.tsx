@@ -44,9 +44,11 @@ function SwitchState({ namespace, watch }: { namespace: string; watch: SwitchWat
       ? `${namespace} switched at ${time(watch.switchedAt!)} (${step}): its last call through PassthroughCluster was at ${time(watch.lastPassthrough!)}, its first blocked call after it at ${time(watch.switchedAt!)}.`
       : watch.state === 'before-range'
         ? `${namespace} ran REGISTRY_ONLY for the whole range: nothing went through PassthroughCluster, and calls were blocked from its start.`
-        : watch.lastPassthrough !== undefined
-          ? `${namespace} has not switched in this range: calls went through PassthroughCluster until ${time(watch.lastPassthrough)}, and none was blocked after.`
-          : `Nothing from ${namespace} went through PassthroughCluster or hit BlackHoleCluster in this range; after the switch, its blocked calls show here.`;
+        : watch.passthroughToTheEnd
+          ? `${namespace} has not switched: calls still went through PassthroughCluster at the end of the range (${time(watch.lastPassthrough!)}). Calls blocked beside them come from workloads with a REGISTRY_ONLY Sidecar of their own, or a Sidecar's egress hosts.`
+          : watch.lastPassthrough !== undefined
+            ? `${namespace} has not switched in this range: calls went through PassthroughCluster until ${time(watch.lastPassthrough)}, and none was blocked after.`
+            : `Nothing from ${namespace} went through PassthroughCluster or hit BlackHoleCluster in this range; after the switch, its blocked calls show here.`;
   return (
     <>
       <Text data-testid="switch-state">{text}</Text>

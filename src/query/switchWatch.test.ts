@@ -60,4 +60,44 @@ describe('readSwitchWatch', () => {
     const w = readSwitchWatch(q, { changes: [http, []], present: [[], []] }, { ipLabel: 'destination_ip' }, from);
     expect(w).toMatchObject({ state: 'not-switched', lastPassthrough: 59 * step, blocked: [] });
   });
+
+  it('passthrough and blocked calls side by side to the last step are no switch (a REGISTRY_ONLY workload beside others)', () => {
+    const http = [
+      series('PassthroughCluster', 'destination_service', 'y.example', at(...steps.map((_, i) => i)), steps),
+      series('BlackHoleCluster', 'destination_service', 'x.example', at(...steps.map((_, i) => i)), steps),
+    ];
+    const w = readSwitchWatch(
+      q,
+      { changes: [http, []], present: [[], []] },
+      { ipLabel: 'destination_ip' },
+      from,
+      59 * step
+    );
+    expect(w).toEqual({
+      state: 'not-switched',
+      lastPassthrough: 59 * step,
+      passthroughToTheEnd: true,
+      blocked: [],
+      stepSeconds: step,
+    });
+    // Passthrough that stopped a step before the end, blocked after it: switched in the range.
+    const stopped = [
+      series(
+        'PassthroughCluster',
+        'destination_service',
+        'y.example',
+        at(...steps.slice(0, 58).map((_, i) => i)),
+        steps
+      ),
+      series('BlackHoleCluster', 'destination_service', 'x.example', at(58, 59), steps),
+    ];
+    const s2 = readSwitchWatch(
+      q,
+      { changes: [stopped, []], present: [[], []] },
+      { ipLabel: 'destination_ip' },
+      from,
+      59 * step
+    );
+    expect([s2.state, s2.switchedAt]).toEqual(['in-range', 58 * step]);
+  });
 });

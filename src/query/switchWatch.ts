@@ -31,6 +31,11 @@ export interface SwitchWatch {
   switchedAt?: number;
   /** The last step with a call through PassthroughCluster. */
   lastPassthrough?: number;
+  /**
+   * Calls still went through PassthroughCluster in the range's last step: whatever was blocked beside them
+   * (a workload's own REGISTRY_ONLY Sidecar, a Sidecar's egress hosts) is no switch of the namespace.
+   */
+  passthroughToTheEnd?: boolean;
   blocked: BlockedSince[];
   stepSeconds: number;
 }
@@ -70,7 +75,9 @@ export function readSwitchWatch(
   q: SwitchWatchQueries,
   answers: { changes: readonly RangeSeries[][]; present: readonly RangeSeries[][] },
   scope: Pick<EgressScope, 'ipLabel'>,
-  from: number
+  from: number,
+  /** The range's last step (unix seconds); without it, passthrough is not known to reach the end. */
+  lastStep?: number
 ): SwitchWatch {
   let lastPassthrough: number | undefined;
   const blocked = new Map<string, { listener: Listener; destination: string; times: number[] }>();
@@ -99,6 +106,18 @@ export function readSwitchWatch(
     });
   read(q.changes, answers.changes, false);
   read(q.present, answers.present, true);
+  if (lastPassthrough !== undefined && lastStep !== undefined && lastPassthrough >= lastStep) {
+    // Passthrough to the last step: not switched, even where calls were blocked in the same steps (a
+    // REGISTRY_ONLY workload beside ALLOW_ANY ones). A switch in the very last step cannot be told from
+    // that yet; the next step will.
+    return {
+      state: 'not-switched',
+      lastPassthrough,
+      passthroughToTheEnd: true,
+      blocked: [],
+      stepSeconds: q.stepSeconds,
+    };
+  }
   // Blocked calls from the step of the last passthrough one on: the switch came between them (both can
   // fall in one step).
   const after = (t: number) => lastPassthrough === undefined || t >= lastPassthrough;
@@ -133,5 +152,6 @@ export async function fetchSwitchWatch(
   const run = (qs: EgressQuery[]) =>
     Promise.all(qs.map((query) => api.range(query.expr, start, req.to, q.stepSeconds).then((r) => r.data)));
   const [changes, present] = await Promise.all([run(q.changes), run(q.present)]);
-  return readSwitchWatch(q, { changes, present }, req.scope, start);
+  const lastStep = start + Math.floor((req.to - start) / q.stepSeconds) * q.stepSeconds;
+  return readSwitchWatch(q, { changes, present }, req.scope, start, lastStep);
 }

@@ -283,6 +283,13 @@ describe('Lock down pages (browser)', () => {
       /backup → unknown \(TCP, [\d.]+ connections\): breaks: catch-all TCP without a destination address/
     );
     await expect(page.getByTestId('verdict').textContent()).resolves.toMatch(/^Not ready: 2 flows/);
+    // cron's calls are blocked from the start while backup and pinger pass through to the end (the synthetic
+    // flows run every step): a REGISTRY_ONLY workload beside ALLOW_ANY ones, never "ops switched".
+    await page.getByTestId('switch-state').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('switch-state').textContent()).resolves.toMatch(
+      /^ops has not switched: calls still went through PassthroughCluster at the end of the range/
+    );
+    expect(await page.getByTestId('blocked-since').count()).toBe(0);
     await page.screenshot({ path: path.join(RESULTS, 'lockdown-ops.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
