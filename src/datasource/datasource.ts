@@ -69,6 +69,7 @@ import {
   type SwitchWatch,
 } from '../query';
 import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
+import { healthResponse } from './healthResponse';
 import { filterText, interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
 import { proxyTransport, targetRequestId } from './transport';
 import { EgressVariableSupport, isVariableKind, migrateVariableQuery } from './variables';
@@ -652,19 +653,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       return { status: 'error', message: `Settings: ${errorMessage(err)}` };
     }
     const lines = await healthCheck(this.api, scope, Date.now() / 1000);
-    const worst = lines.some((l) => l.status === 'error')
-      ? 'error'
-      : lines.some((l) => l.status === 'warning')
-        ? 'warning'
-        : 'success';
-    const mark = { ok: '✓', warning: '⚠', error: '✗' } as const;
-    return {
-      status: worst,
-      message: lines.map((l) => `${mark[l.status]} ${l.title}`).join('\n'),
-      details: {
-        message: lines.map((l) => `${mark[l.status]} ${l.title}${l.detail ? `\n${l.detail}` : ''}`).join('\n\n'),
-      },
-    };
+    return healthResponse(lines);
   }
 
   /**

@@ -125,12 +125,17 @@ function SetupChecks({ result }: { result: TestDataSourceResponse | { status: 'r
     return <Text color="secondary">Running the setup checks…</Text>;
   }
   const done = result as TestDataSourceResponse;
-  const details = (done.details as { message?: string } | undefined)?.message ?? done.message;
+  const details = done.details as { message?: string; verboseMessage?: string } | undefined;
   const severity = done.status === 'success' ? 'success' : done.status === 'warning' ? 'warning' : 'error';
   return (
-    <Alert severity={severity} title="Setup checks" data-testid="setup-checks">
-      {/* The checks' own line breaks, in the page's font, wrapped between words. */}
-      <div style={{ whiteSpace: 'pre-line', wordBreak: 'normal', overflowWrap: 'anywhere' }}>{details}</div>
+    <Alert severity={severity} title={done.message} data-testid="setup-checks">
+      {details?.message && <div>{details.message}</div>}
+      {/* Every check with its detail, on its own lines (a Telemetry resource among them). */}
+      {details?.verboseMessage && (
+        <div style={{ whiteSpace: 'pre-wrap', wordBreak: 'normal', overflowWrap: 'anywhere', marginTop: 8 }}>
+          {details.verboseMessage}
+        </div>
+      )}
     </Alert>
   );
 }

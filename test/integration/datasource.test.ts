@@ -21,7 +21,7 @@ import type { EgressCell } from '../../src/query/cells';
 import { SHAPES_CLUSTER, SHAPES_IN_CLUSTER_CIDRS } from '../../harness/synthetic/shapes';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';
-import { DEMO_HEALTH_LINES, diffCells } from './expect';
+import { checkTitles, DEMO_HEALTH_LINES, diffCells } from './expect';
 
 const demo: Partial<EgressOptions> = { extraMatchers: `cluster="${DEMO_CLUSTER}"` };
 const makeDs = (json: Partial<EgressOptions> = demo, target = prometheusUrl, vars = fakeTemplateSrv()) =>
@@ -132,9 +132,12 @@ describe('health check', () => {
   it('passes on a mesh with the IP label, reporting both verdicts', async () => {
     const r = await makeDs().testDatasource();
     expect(r.status).toBe('success');
-    expect(r.message.split('\n')).toEqual(DEMO_HEALTH_LINES);
-    expect(r.details?.message).toMatch(/version 3\.\d+\.\d+/);
-    expect(r.details?.message).toMatch(/Both blocked and allowed egress/);
+    // Grafana's page: one title line, one text line, every check in the verbose details.
+    expect(r.message).toBe(`✓ ${DEMO_HEALTH_LINES.length} setup checks passed`);
+    expect(r.details?.message).not.toContain('\n');
+    expect(checkTitles(r)).toEqual(DEMO_HEALTH_LINES);
+    expect(r.details?.verboseMessage).toMatch(/version 3\.\d+\.\d+/);
+    expect(r.details?.verboseMessage).toMatch(/Both blocked and allowed egress/);
   });
 
   it('asks at most 5 requests, on the index or one sample per series: never a range of samples', async () => {
@@ -149,8 +152,11 @@ describe('health check', () => {
   it('warns and shows the Telemetry snippet on a mesh without it', async () => {
     const r = await makeDs({ extraMatchers: 'cluster="legacy-1"' }).testDatasource();
     expect(r.status).toBe('warning');
-    expect(r.message).toContain('⚠ TCP series have no destination_ip label');
-    expect(r.details?.message).toContain('kind: Telemetry');
+    expect(r.message).toBe('⚠ TCP series have no destination_ip label: TCP destinations show as "unknown"');
+    // What to do in the text; the Telemetry resource, whose lines matter, in the verbose details.
+    expect(r.details?.message).toMatch(/^Apply this Istio Telemetry resource/);
+    expect(r.details?.message).not.toContain('\n');
+    expect(r.details?.verboseMessage).toContain('kind: Telemetry');
   });
 
   it('fails clearly when nothing matches the matchers', async () => {
@@ -263,16 +269,16 @@ describe('the data source on a mesh with every shape of catch-all traffic', () =
       doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask', 'setInterval'],
     });
     const r = await makeDs({ extraMatchers: `cluster="${SHAPES_CLUSTER}"` }).testDatasource();
-    const text = String(r.details?.message);
+    const text = String(r.details?.verboseMessage);
     expect(text).toContain('Telemetry from sidecars and ambient (ztunnel, waypoints)');
     expect(text).toContain('ztunnel records no destination address');
     expect(text).toMatch(/⚠ \d+ catch-all series reach mesh workloads by IP/);
     const withRanges = await makeDs({ ...shapes }).testDatasource();
-    expect(String(withRanges.details?.message)).toMatch(/✓ \d+ catch-all series reach mesh workloads by IP/);
+    expect(String(withRanges.details?.verboseMessage)).toMatch(/✓ \d+ catch-all series reach mesh workloads by IP/);
     expect(text).toMatch(/⚠ \d+ catch-all TCP series go to private addresses, and no in-cluster CIDRs are set/);
     expect(text).toMatch(/✓ Egress gateway traffic: \d+ series to istio-egressgateway/);
     expect(text).toMatch(/✓ ALLOW_ANY_DYNAMIC_DNS: \d+ series through AllowAnyDynamicDNSCluster/);
-    const demoOnly = String((await makeDs().testDatasource()).details?.message);
+    const demoOnly = String((await makeDs().testDatasource()).details?.verboseMessage);
     expect(demoOnly).not.toContain('ambient');
     expect(demoOnly).not.toContain('reach mesh workloads by IP');
     jest.useRealTimers();

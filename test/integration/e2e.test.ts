@@ -293,7 +293,12 @@ describe('the plugin in Chromium', () => {
     const health = page.getByTestId('health');
     await health.waitFor();
     expect(await health.getAttribute('data-status')).toBe('success');
-    expect((await health.textContent())?.split('\n')).toEqual([
+    // As Grafana's data source page: a one-line title, every check in the verbose details.
+    expect(await page.getByTestId('health-title').getAttribute('aria-label')).toMatch(/^✓ \d+ setup checks passed$/);
+    const verbose = (await page.evaluate(() => String(window.__host.health?.details?.verboseMessage ?? '')))
+      .split('\n')
+      .filter((line) => /^[✓⚠✗] /.test(line));
+    expect(verbose).toEqual([
       expect.stringMatching(/^✓ Prometheus API reachable/),
       '✓ Istio metrics present',
       '✓ TCP series carry the destination_ip label',
@@ -314,7 +319,7 @@ describe('the plugin in Chromium', () => {
     const health = page.getByTestId('health');
     await health.waitFor();
     expect(await health.getAttribute('data-status')).toBe('error');
-    expect(await health.textContent()).toBe('✗ Prometheus API not reachable');
+    expect(await page.getByTestId('health-title').getAttribute('aria-label')).toBe('✗ Prometheus API not reachable');
     const details = await page.evaluate(() => window.__host.health?.details?.message);
     expect(details).toMatch(/HTTP 502 Bad Gateway from \/api\/v1\/query: .*ECONNREFUSED/);
     // The panel says the query failed: never "no traffic", which would read as "nothing is blocked".

@@ -53,6 +53,15 @@ export function diffCells(
 }
 
 /** The health check's summary on the demo cluster (with the IP label), on any engine that serves it. */
+/**
+ * The checks a health check reports, each as its mark and title: the lines of its verbose details that
+ * start with a mark (Grafana shows those with their line breaks; the title and text collapse to one line).
+ */
+export function checkTitles(r: { details?: { verboseMessage?: string } | unknown }): string[] {
+  const verbose = String((r.details as { verboseMessage?: string } | undefined)?.verboseMessage ?? '');
+  return verbose.split('\n').filter((line) => /^[✓⚠✗] /.test(line));
+}
+
 export const DEMO_HEALTH_LINES = [
   expect.stringMatching(/^✓ Prometheus API reachable/),
   '✓ Istio metrics present',

@@ -13,7 +13,7 @@ import type { EgressOptions } from '../../src/datasource/types';
 import { fakeBackendSrv, fakeTemplateSrv, instanceSettings, queryRequest } from '../fakes/grafana';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';
-import { DEMO_HEALTH_LINES } from './expect';
+import { checkTitles, DEMO_HEALTH_LINES } from './expect';
 import { cli } from './runCli';
 
 /**
@@ -84,9 +84,9 @@ describe('Thanos query in front of two Prometheus replicas and a store gateway',
     const ds = make(() => thanos.url);
     try {
       const health = await ds.testDatasource();
-      expect(health.message.split('\n')).toEqual(DEMO_HEALTH_LINES);
+      expect(checkTitles(health)).toEqual(DEMO_HEALTH_LINES);
       // The version line is the querier's own (Thanos answers buildinfo).
-      expect(health.details?.message).toMatch(/version 0\.42\.5/);
+      expect(health.details?.verboseMessage).toMatch(/version 0\.42\.5/);
     } finally {
       jest.useRealTimers();
     }

@@ -11,7 +11,7 @@ import type { EgressOptions } from '../../src/datasource/types';
 import { DEMO_CLUSTER, demoFlows, demoGrid, expectedCells, TEST_END } from '../../harness/synthetic/mesh';
 import { loadedVictoriaMetrics } from './victoriaMetricsSetup';
 import { PROXY, proxyTo } from './dataProxy';
-import { DEMO_HEALTH_LINES } from './expect';
+import { checkTitles, DEMO_HEALTH_LINES } from './expect';
 
 const from = TEST_END - 3600;
 const to = TEST_END;
@@ -34,7 +34,7 @@ describe('the data source on VictoriaMetrics', () => {
     const health = await ds.testDatasource();
     // The same report as on Prometheus: the checks' label-values and instant queries all answer alike.
     expect(health.status).toBe('success');
-    expect(health.message.split('\n')).toEqual(DEMO_HEALTH_LINES);
+    expect(checkTitles(health)).toEqual(DEMO_HEALTH_LINES);
     const res = await ds.query(queryRequest([{ queryType: 'matrix' }], from, to));
     expect(res.errors).toBeUndefined();
     const frame = res.data[0] as { fields: Array<{ name: string; values: unknown[] }> };

@@ -33,6 +33,7 @@ import { fakeDataSourceSrv } from '../../../test/fakes/grafana';
 import { loadPlugin } from './plugins';
 import { fieldConfigRegistry, TIMESERIES_DEFAULTS } from './fieldConfig';
 import { GrafanaPage } from './pluginPage';
+import { TestingStatus } from './testingStatus';
 import { LocationRouter } from './router';
 import { bootHost } from './boot';
 import type { HostConfig } from './main';
@@ -116,7 +117,6 @@ function DataSourceSettingsPage({ config, plugin, ds }: PagesProps) {
     window.__grafana = { ...window.__grafana!, test: r };
     setTest(r);
   };
-  const details = test && test !== 'running' ? (test.details as { message?: string } | undefined)?.message : undefined;
   return (
     <GrafanaPage
       crumbs={[{ text: 'Connections' }, { text: 'Data sources' }, { text: s.name }]}
@@ -133,12 +133,7 @@ function DataSourceSettingsPage({ config, plugin, ds }: PagesProps) {
         </fieldset>
         {test && test !== 'running' && (
           <div data-testid="datasource-test">
-            <Alert
-              severity={test.status === 'success' ? 'success' : test.status === 'warning' ? 'warning' : 'error'}
-              title={test.message}
-            >
-              {details && <pre style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{details}</pre>}
-            </Alert>
+            <TestingStatus result={test} />
           </div>
         )}
         <Stack gap={1}>

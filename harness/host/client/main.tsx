@@ -23,6 +23,7 @@ import { getTemplateSrv, setDataSourceSrv } from '@grafana/runtime';
 import { loadDataSourceAndPanel } from './plugins';
 import { panelProps } from './panelProps';
 import { bootHost } from './boot';
+import { TestingStatus } from './testingStatus';
 import { type FakeVariable, fakeDataSourceSrv } from '../../../test/fakes/grafana';
 import { type QueryVariableDef, runQueryVariable } from './variables';
 import { HOST_PAGES } from '../pages';
@@ -204,9 +205,9 @@ function Host({ config }: { config: HostConfig }) {
         </nav>
       </header>
       {health && (
-        <pre data-testid="health" data-status={health.status} style={{ margin: 8, whiteSpace: 'pre-wrap' }}>
-          {health.message}
-        </pre>
+        <div style={{ margin: 8 }}>
+          <TestingStatus result={health} />
+        </div>
       )}
       {error && (
         <div role="alert" data-testid="host-error" style={{ margin: 8 }}>
