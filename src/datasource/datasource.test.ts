@@ -1,3 +1,4 @@
+import { CoreApp } from '@grafana/data';
 import { cellQueries, rateInterval } from '../query';
 import { DataSource } from './datasource';
 import {
@@ -6,6 +7,7 @@ import {
   fakeBackendSrv,
   fakeTemplateSrv,
   type FetchHandler,
+  runRequest,
 } from '../../test/fakes/grafana';
 import { interpolateFilter } from './interpolation';
 
@@ -17,6 +19,16 @@ const vector = (result: unknown[] = []) => ({
 function makeDs(handler: FetchHandler, jsonData = {}, vars = fakeTemplateSrv()) {
   const backend = fakeBackendSrv(handler);
   return { ds: new DataSource(instanceSettings(jsonData), vars, backend), backend };
+}
+
+/** Polls `cond` on the event loop: the data source's packets arrive from promise chains, not timers. */
+async function waitUntil(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) {
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  if (!cond()) {
+    throw new Error('condition never held');
+  }
 }
 
 function sentQueries(backend: ReturnType<typeof fakeBackendSrv>): string[] {
@@ -111,11 +123,82 @@ describe('DataSource.interpolateVariablesInQueries (what Explore and the inspect
   });
 });
 
+describe('DataSource.getDefaultQuery', () => {
+  it('gives Explore a graph of rates by verdict and destination, and a dashboard panel the matrix', () => {
+    const { ds } = makeDs(async () => vector());
+    expect(ds.getDefaultQuery(CoreApp.Explore)).toMatchObject({
+      queryType: 'series',
+      groupBy: ['verdict', 'destination'],
+      topDestinations: 10,
+    });
+    expect(ds.getDefaultQuery(CoreApp.Dashboard).queryType).toBe('matrix');
+    expect(ds.getDefaultQuery(CoreApp.PanelEditor).queryType).toBe('matrix');
+  });
+});
+
 describe('DataSource.query', () => {
+  it('answers each target on its own as it is ready, Loading until the last, then Done', async () => {
+    // Series queries (query_range) wait until the test lets them through; the matrix answers at once.
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const { ds } = makeDs(async (req) => {
+      if (req.url.endsWith('/api/v1/query_range')) {
+        await held;
+        return { status: 200, data: { status: 'success', data: { resultType: 'matrix', result: [] } } };
+      }
+      return vector();
+    });
+    const packets: Array<{ key?: string; state?: string }> = [];
+    const done = new Promise<void>((resolve) =>
+      ds
+        .query(
+          queryRequest(
+            [
+              { refId: 'M', queryType: 'matrix' },
+              { refId: 'S', queryType: 'series' },
+            ],
+            0,
+            3600
+          )
+        )
+        .subscribe({ next: (p) => packets.push({ key: p.key, state: p.state }), complete: resolve })
+    );
+    await waitUntil(() => packets.length === 1);
+    // The matrix is in while the series still wait: a slow target holds no other back.
+    expect(packets).toEqual([{ key: 'M', state: 'Loading' }]);
+    release();
+    await done;
+    expect(packets).toEqual([
+      { key: 'M', state: 'Loading' },
+      { key: 'S', state: 'Done' },
+    ]);
+  });
+
+  it('aborts the requests of targets still running when Grafana unsubscribes (a refresh, a new range)', async () => {
+    const aborted: string[] = [];
+    const { ds, backend } = makeDs(
+      (req, signal) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted.push(req.url);
+            reject(new Error('aborted'));
+          });
+        })
+    );
+    const sub = ds.query(queryRequest([{ refId: 'A', queryType: 'series' }], 0, 3600)).subscribe();
+    await waitUntil(() => backend.requests.length > 0);
+    sub.unsubscribe();
+    await waitUntil(() => aborted.length > 0);
+    expect(aborted).toEqual(backend.requests.map((r) => r.url));
+  });
+
   it('sends variable values as escaped matchers through the proxy URL, never as PromQL text', async () => {
     const tpl = fakeTemplateSrv([{ name: 'wl', current: ['a"}) or vector(1) #', 'b.c'], options: [] }]);
     const { ds, backend } = makeDs(async () => vector(), { extraMatchers: 'cluster="eu-1"' }, tpl);
-    const res = await ds.query(queryRequest([{ queryType: 'matrix', workload: '$wl', listeners: ['http'] }], 0, 3600));
+    const res = await runRequest(
+      ds,
+      queryRequest([{ queryType: 'matrix', workload: '$wl', listeners: ['http'] }], 0, 3600)
+    );
     expect(res.errors).toBeUndefined();
     expect(backend.requests[0].url).toBe('/api/datasources/proxy/uid/egress/api/v1/query');
     expect(backend.requests[0].method).toBe('POST');
@@ -153,7 +236,7 @@ describe('DataSource.query', () => {
             ]),
       { destinationNames: [{ cidr: '52.216.0.0/15', name: 'S3' }] }
     );
-    const res = await ds.query(queryRequest([{ queryType: 'matrix' }], 0, 3600));
+    const res = await runRequest(ds, queryRequest([{ queryType: 'matrix' }], 0, 3600));
     const frame = res.data[0];
     expect(frame.fields.map((f: { name: string }) => f.name)).toEqual([
       'sourceNamespace',
@@ -184,7 +267,7 @@ describe('DataSource.query', () => {
       status: 422,
       data: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples' },
     }));
-    const res = await ds.query(queryRequest([{ queryType: 'matrix' }], 0, 3600));
+    const res = await runRequest(ds, queryRequest([{ queryType: 'matrix' }], 0, 3600));
     expect(res.errors?.[0]).toEqual({
       refId: 'A',
       message: 'Prometheus rejected /api/v1/query (execution), HTTP 422: query processing would load too many samples',
@@ -193,13 +276,17 @@ describe('DataSource.query', () => {
   });
 
   it('explains a 5xx from the proxy and a non-Prometheus JSON answer', async () => {
-    const bad = await makeDs(async () => ({
-      status: 502,
-      statusText: 'Bad Gateway',
-      data: { message: 'dial tcp: connection refused' },
-    })).ds.query(queryRequest([{}], 0, 60));
+    const bad = await runRequest(
+      makeDs(async () => ({
+        status: 502,
+        statusText: 'Bad Gateway',
+        data: { message: 'dial tcp: connection refused' },
+      })).ds,
+      queryRequest([{}], 0, 60)
+    );
     expect(bad.errors?.[0].message).toMatch(/^HTTP 502 Bad Gateway from \/api\/v1\/query: .*connection refused/);
-    const odd = await makeDs(async () => ({ status: 200, data: { hello: 'world' } })).ds.query(
+    const odd = await runRequest(
+      makeDs(async () => ({ status: 200, data: { hello: 'world' } })).ds,
       queryRequest([{}], 0, 60)
     );
     expect(odd.errors?.[0].message).toMatch(/not a Prometheus API response \(\{"hello":"world"\}\)/);
@@ -207,7 +294,7 @@ describe('DataSource.query', () => {
 
   it('reports settings mistakes as errors, not stack traces', async () => {
     const { ds } = makeDs(async () => vector(), { extraMatchers: 'cluster=eu' });
-    const res = await ds.query(queryRequest([{}], 0, 60));
+    const res = await runRequest(ds, queryRequest([{}], 0, 60));
     expect(res.errors?.[0].message).toMatch(/^Invalid label matchers "cluster=eu"/);
   });
 
@@ -216,7 +303,7 @@ describe('DataSource.query', () => {
       pathPrefix: '/prometheus',
       customQueryParameters: 'partial_response=false&dedup=true',
     });
-    const res = await ds.query(queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));
+    const res = await runRequest(ds, queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));
     expect(res.errors).toBeUndefined();
     expect(backend.requests.length).toBeGreaterThan(0);
     for (const r of backend.requests) {
@@ -228,7 +315,7 @@ describe('DataSource.query', () => {
 
   it('names unusable custom query parameters on every query and in the health check', async () => {
     const { ds, backend } = makeDs(async () => vector(), { customQueryParameters: 'query=up' });
-    const res = await ds.query(queryRequest([{}], 0, 60));
+    const res = await runRequest(ds, queryRequest([{}], 0, 60));
     expect(res.errors?.[0].message).toBe(
       'Data source settings: Custom query parameters: "query" is set by each query itself and cannot be overridden. Remove it.'
     );
@@ -252,7 +339,7 @@ describe('DataSource.query', () => {
 
   it('counts from recorded series where the setting and the recording allow, and says which it used', async () => {
     const always = makeDs(async () => vector(), { recordedSeries: 'always' });
-    const a = await always.ds.query(queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));
+    const a = await runRequest(always.ds, queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));
     expect(sentQueries(always.backend)[0]).toMatch(/sum_over_time\(istio_egress:istio_requests:increase5m\{/);
     expect(a.data[0].meta.notices).toContainEqual({
       severity: 'info',
@@ -260,7 +347,7 @@ describe('DataSource.query', () => {
     });
     // auto over a week: the recording is asked about at the range start; none there, so raw, and why.
     const auto = makeDs(async () => vector());
-    const b = await auto.ds.query(queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 7 * 86400));
+    const b = await runRequest(auto.ds, queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 7 * 86400));
     expect(sentQueries(auto.backend)[0]).toMatch(
       /^count\(last_over_time\(istio_egress:istio_requests:increase5m\{\}\[10m\]\)\)/
     );
@@ -293,7 +380,7 @@ describe('DataSource.query', () => {
           : vector(),
       { destinationLimit: 2 }
     );
-    const frame = (await ds.query(queryRequest([{}], 0, 60))).data[0];
+    const frame = (await runRequest(ds, queryRequest([{}], 0, 60))).data[0];
     expect(frame.fields[2].values).toEqual(['b.example.com', 'c.example.com']);
     expect(frame.meta.notices[0].text).toMatch(/top 2 of 3 destinations/);
   });
@@ -339,7 +426,8 @@ describe('DataSource.query', () => {
         ? vector(closed)
         : vector();
     });
-    const res = await ds.query(
+    const res = await runRequest(
+      ds,
       queryRequest(
         [{ queryType: 'series', groupBy: ['destination'], verdicts: ['passthrough'], topDestinations: 3 }],
         0,
@@ -366,7 +454,8 @@ describe('DataSource.query', () => {
     expect(ranged[1]).toContain('destination_ip=~"(?i:203\\\\.0\\\\.113\\\\.9:443');
     expect(ranged[1]).not.toContain('198');
     const { ds: bad } = makeDs(async () => vector());
-    const wrong = await bad.query(
+    const wrong = await runRequest(
+      bad,
       queryRequest([{ queryType: 'series', groupBy: ['destination'], topDestinations: -2 }], 0, 3600)
     );
     expect(wrong.errors?.[0].message).toMatch(
@@ -381,7 +470,8 @@ describe('DataSource.query', () => {
       status: 200,
       data: { status: 'success', data: { resultType: 'matrix', result: [] } },
     }));
-    await ds.query(
+    await runRequest(
+      ds,
       queryRequest([{ queryType: 'series', groupBy: ['verdict'], listeners: ['http'] }], 0, 3600, {
         intervalMs: 120_000,
       })
@@ -400,7 +490,8 @@ describe('DataSource.query', () => {
     );
     expect(ds.interval).toBe('30s');
     // A panel asking for 10 s steps gets one scrape; the window is 4 scrapes.
-    await ds.query(
+    await runRequest(
+      ds,
       queryRequest([{ queryType: 'series', groupBy: ['verdict'], listeners: ['http'] }], 0, 3600, {
         intervalMs: 10_000,
       })
@@ -412,7 +503,7 @@ describe('DataSource.query', () => {
 
   it('a scrape interval that is no duration is an error on every query, naming the setting', async () => {
     const { ds } = makeDs(async () => ({ status: 200, data: {} }), { timeInterval: 'often' });
-    const res = await ds.query(queryRequest([{ queryType: 'matrix' }], 0, 3600));
+    const res = await runRequest(ds, queryRequest([{ queryType: 'matrix' }], 0, 3600));
     expect(res.errors?.[0].message).toBe(
       'Data source settings: Scrape interval "often" is not a duration: use e.g. 30m, 1h, 7d.'
     );
@@ -426,7 +517,10 @@ describe('per-query matchers and verdict variables', () => {
       { name: 'zone', current: '$__all', options: ['a', 'b'], allValue: '.*' },
     ]);
     const { ds, backend } = makeDs(async () => vector(), {}, tpl);
-    await ds.query(queryRequest([{ matchers: 'cluster=~"$cluster", zone=~"$zone"', listeners: ['http'] }], 0, 60));
+    await runRequest(
+      ds,
+      queryRequest([{ matchers: 'cluster=~"$cluster", zone=~"$zone"', listeners: ['http'] }], 0, 60)
+    );
     expect(sentQueries(backend)[0]).toContain('cluster=~"eu\\"1|us\\\\.2", zone=~".*"');
   });
 
@@ -437,9 +531,9 @@ describe('per-query matchers and verdict variables', () => {
     ]);
     const { ds, backend } = makeDs(async () => vector(), {}, tpl);
     // Time series (the matrix fetches every verdict once for all its panels, and slices).
-    await ds.query(queryRequest([{ queryType: 'series', verdicts: ['$verdict'], listeners: ['http'] }], 0, 60));
+    await runRequest(ds, queryRequest([{ queryType: 'series', verdicts: ['$verdict'], listeners: ['http'] }], 0, 60));
     expect(sentQueries(backend)[0]).toContain('destination_service_name="BlackHoleCluster"');
-    const res = await ds.query(queryRequest([{ verdicts: ['$bad'] }], 0, 60));
+    const res = await runRequest(ds, queryRequest([{ verdicts: ['$bad'] }], 0, 60));
     expect(res.errors?.[0].message).toBe('Unknown verdict "allowed": use blackhole or passthrough.');
   });
 });
@@ -465,7 +559,7 @@ describe('a dashboard of matrix slices', () => {
       );
     });
     const panel = (panelId: number, verdicts: Array<'blackhole' | 'passthrough'>) =>
-      ds.query(queryRequest([{ queryType: 'matrix', verdicts, listeners: ['http'] }], 0, 60, { panelId }));
+      runRequest(ds, queryRequest([{ queryType: 'matrix', verdicts, listeners: ['http'] }], 0, 60, { panelId }));
     const [blocked, allowed, all] = await Promise.all([
       panel(1, ['blackhole']),
       panel(2, ['passthrough']),

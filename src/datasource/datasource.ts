@@ -1,18 +1,22 @@
 import {
+  CoreApp,
   DataSourceApi,
   type DataFrame,
+  type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceGetTagKeysOptions,
   type DataSourceGetTagValuesOptions,
   type DataSourceInstanceSettings,
   FieldType,
+  LoadingState,
   type MetricFindValue,
   type QueryResultMetaNotice,
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
 import { type BackendSrv, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { merge, Observable, of } from 'rxjs';
 import {
   type AdHocFilter,
   adHocMatchers,
@@ -71,13 +75,13 @@ import {
 import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
 import { healthResponse } from './healthResponse';
 import { filterText, interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
-import { proxyTransport, targetRequestId } from './transport';
+import { proxyTransport, type TransportOptions, targetRequestId } from './transport';
 import { EgressVariableSupport, isVariableKind, migrateVariableQuery } from './variables';
 import type { NewAlertRule } from '../shared/alertRuleLink';
 import type { LockdownPlans, LockdownSource } from '../shared/lockdownSource';
 
 import { DEFAULT_DESTINATION_LIMIT, type EgressOptions, type EgressVariableQuery } from './types';
-import { DEFAULT_QUERY, type EgressDataQuery } from '../shared/queryModel';
+import { DEFAULT_QUERY, type EgressDataQuery, EXPLORE_DEFAULT_QUERY } from '../shared/queryModel';
 
 /**
  * A frontend data source over any Prometheus-compatible API, reached through Grafana's data proxy. All
@@ -91,7 +95,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   /** Answers shared by the panels that ask the same (`shared`). */
   private readonly sharedResults = new Map<string, { result: Promise<unknown>; expires: number }>();
   /** The API whose requests carry `requestId`s starting with `idPrefix` (one per query target). */
-  private readonly apiWithIds: (idPrefix: string) => PrometheusApi;
+  private readonly apiWithIds: (idPrefix: string, signal?: AbortSignal) => PrometheusApi;
   /**
    * Where queries ask whether the recording covers their range (query/fetchCells.ts `recordingCovers`,
    * `tiersFor`): identical requests share one answer (`sharedAnswer`), since every panel of a dashboard
@@ -134,13 +138,16 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     this.scrapeSeconds = scrape;
     // Grafana's minimum interval for this data source's panels: no step finer than a scrape.
     this.interval = `${scrape}s`;
-    const transportWithIds = (idPrefix: string) => withParameters(proxyTransport(backendSrv, base, idPrefix), params);
-    this.apiWithIds = (idPrefix) => new PrometheusApi(transportWithIds(idPrefix));
+    const transport = (opts: TransportOptions) => withParameters(proxyTransport(backendSrv, base, opts), params);
+    this.apiWithIds = (idPrefix, signal) => new PrometheusApi(transport({ requestIdPrefix: idPrefix, signal }));
+    // Probes of the recording stand behind every panel's answer, never in it: out of the query inspector.
     this.probes = new PrometheusApi((req) =>
-      this.sharedAnswer(JSON.stringify(['probe', req.path, req.params]), (idPrefix) => transportWithIds(idPrefix)(req))
+      this.sharedAnswer(JSON.stringify(['probe', req.path, req.params]), (idPrefix) =>
+        transport({ requestIdPrefix: idPrefix, hideFromInspector: true })(req)
+      )
     );
     // Metadata calls (variables, ad hoc filters, health check) carry no id: nothing may cancel them.
-    this.api = new PrometheusApi(withParameters(proxyTransport(backendSrv, base), params));
+    this.api = new PrometheusApi(transport({ hideFromInspector: true }));
     let nameOf: (address: string) => string | undefined = () => undefined;
     try {
       nameOf = compileDestinationNames(this.options.destinationNames ?? []);
@@ -151,8 +158,14 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     this.variables = new EgressVariableSupport(this);
   }
 
-  getDefaultQuery(): Partial<EgressDataQuery> {
-    return DEFAULT_QUERY;
+  /**
+   * A new query's defaults where it is made: in Explore, rates over time by verdict and destination (top
+   * 10), which Explore graphs; elsewhere (a dashboard panel) the matrix. Grafana-managed alerting never
+   * asks: this data source has no backend, so alerts run on the core Prometheus data source (setting
+   * "Prometheus data source for alerting").
+   */
+  getDefaultQuery(app: CoreApp): Partial<EgressDataQuery> {
+    return app === CoreApp.Explore ? { ...DEFAULT_QUERY, ...EXPLORE_DEFAULT_QUERY } : DEFAULT_QUERY;
   }
 
   /** The scope of one query: settings' matchers and IP label, plus the query's filters with variables resolved. */
@@ -231,24 +244,51 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     return [kind, ...parts].join(' · ');
   }
 
-  async query(request: DataQueryRequest<EgressDataQuery>): Promise<DataQueryResponse> {
+  /**
+   * Each target answers on its own, as soon as its queries have (Grafana's runRequest merges the packets by
+   * `key`): one slow target holds no other back. Unsubscribing (a refresh, a new range, a closed panel)
+   * aborts every request of the targets still running. A failed target's packet carries every error so far,
+   * since Grafana shows the errors of the last failed packet.
+   */
+  query(request: DataQueryRequest<EgressDataQuery>): Observable<DataQueryResponse> {
     const from = request.range.from.valueOf() / 1000;
     const to = request.range.to.valueOf() / 1000;
     const adhoc = (request.filters ?? []) as AdHocFilter[];
     const targets = request.targets.filter((t) => !t.hide);
-    const results = await Promise.all(
-      targets.map(async (t) => {
-        try {
-          const api = this.apiWithIds(targetRequestId(request, t.refId));
-          return { frames: await this.runTarget(api, { ...DEFAULT_QUERY, ...t }, request, from, to, adhoc) };
-        } catch (err) {
-          return { error: { refId: t.refId, message: errorMessage(err) } };
-        }
-      })
+    if (targets.length === 0) {
+      return of({ data: [], state: LoadingState.Done });
+    }
+    let remaining = targets.length;
+    const errors: DataQueryError[] = [];
+    return merge(
+      ...targets.map(
+        (t) =>
+          new Observable<DataQueryResponse>((subscriber) => {
+            const controller = new AbortController();
+            const api = this.apiWithIds(targetRequestId(request, t.refId), controller.signal);
+            this.runTarget(api, { ...DEFAULT_QUERY, ...t }, request, from, to, adhoc).then(
+              (frames) => done({ data: frames }),
+              (err: unknown) => {
+                errors.push({ refId: t.refId, message: errorMessage(err) });
+                done({ data: [], errors: [...errors] });
+              }
+            );
+            const done = (packet: DataQueryResponse) => {
+              if (controller.signal.aborted) {
+                return;
+              }
+              remaining -= 1;
+              subscriber.next({
+                ...packet,
+                key: t.refId,
+                state: remaining > 0 ? LoadingState.Loading : LoadingState.Done,
+              });
+              subscriber.complete();
+            };
+            return () => controller.abort();
+          })
+      )
     );
-    const data = results.flatMap((r) => r.frames ?? []);
-    const errors = results.flatMap((r) => (r.error ? [r.error] : []));
-    return { data, errors: errors.length ? errors : undefined, error: errors[0] };
   }
 
   private async runTarget(

@@ -21,7 +21,7 @@ describe('request ids of one target', () => {
   it('the same PromQL asked twice at once in one run: distinct ids, neither cancelled', async () => {
     const proxy = heldProxy();
     const backend = fakeBackendSrv(proxy.handler);
-    const transport = proxyTransport(backend, '/api/datasources/proxy/uid/x', 'panel-1:A:');
+    const transport = proxyTransport(backend, '/api/datasources/proxy/uid/x', { requestIdPrefix: 'panel-1:A:' });
     const both = Promise.all([transport(ask(100)), transport(ask(200))]);
     await new Promise((r) => setTimeout(r, 0));
     proxy.release();
@@ -37,13 +37,36 @@ describe('request ids of one target', () => {
     const proxy = heldProxy();
     const backend = fakeBackendSrv(proxy.handler);
     const base = '/api/datasources/proxy/uid/x';
-    const stale = proxyTransport(backend, base, 'panel-1:A:')(ask(100));
+    const stale = proxyTransport(backend, base, { requestIdPrefix: 'panel-1:A:' })(ask(100));
     await new Promise((r) => setTimeout(r, 0));
-    const fresh = proxyTransport(backend, base, 'panel-1:A:')(ask(200));
+    const fresh = proxyTransport(backend, base, { requestIdPrefix: 'panel-1:A:' })(ask(200));
     await expect(stale).rejects.toThrow(/^Query cancelled/);
     await new Promise((r) => setTimeout(r, 0));
     proxy.release();
     expect((await fresh).status).toBe(200);
     expect(backend.cancelled.map((r) => r.requestId)).toEqual(['panel-1:A:/api/v1/query:count(up)']);
+  });
+});
+
+describe('what the query inspector shows', () => {
+  const answer: FetchHandler = async () => ({ status: 200, data: { status: 'success', data: [] } });
+
+  it("hides index and metadata calls and a transport's probes; shows the queries that answer the panel", async () => {
+    const backend = fakeBackendSrv(answer);
+    const base = '/api/datasources/proxy/uid/x';
+    const panel = proxyTransport(backend, base, { requestIdPrefix: 'panel-1:A:' });
+    const probes = proxyTransport(backend, base, { hideFromInspector: true });
+    await panel(ask(1));
+    await panel({ method: 'POST', path: '/api/v1/query_range', params: { query: 'up' } });
+    await panel({ method: 'GET', path: '/api/v1/label/destination_service/values', params: {} });
+    await panel({ method: 'GET', path: '/api/v1/series', params: { 'match[]': 'up' } });
+    await probes(ask(2));
+    expect(backend.requests.map((r) => [r.url.replace(/\?.*$/, ''), r.hideFromInspector])).toEqual([
+      [`${base}/api/v1/query`, false],
+      [`${base}/api/v1/query_range`, false],
+      [`${base}/api/v1/label/destination_service/values`, true],
+      [`${base}/api/v1/series`, true],
+      [`${base}/api/v1/query`, true],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { from as fromAsync, lastValueFrom } from 'rxjs';
+import { from as fromAsync, lastValueFrom, toArray } from 'rxjs';
 import type { DataQueryRequest, DataQueryResponse, DataSourceApi, TimeRange } from '@grafana/data';
 import type { EgressDataQuery } from '../shared/queryModel';
 
@@ -26,7 +26,14 @@ export function appQueryRequest(opts: {
   };
 }
 
-/** The answer, whether the data source returns a Promise or an Observable (Grafana accepts both). */
-export function runAppQuery(ds: DataSourceApi, request: DataQueryRequest): Promise<DataQueryResponse> {
-  return lastValueFrom(fromAsync(ds.query(request)));
+/**
+ * The whole answer, from a data source that answers with a Promise or with packets over an Observable
+ * (ours: one per target), merged as Grafana's runRequest merges them for a panel: by key, the frames in
+ * order, the errors of the last failed packet.
+ */
+export async function runAppQuery(ds: DataSourceApi, request: DataQueryRequest): Promise<DataQueryResponse> {
+  const packets = await lastValueFrom(fromAsync(ds.query(request)).pipe(toArray()));
+  const byKey = new Map(packets.map((p) => [p.key ?? p.data?.[0]?.refId ?? 'A', p]));
+  const failed = [...byKey.values()].filter((p) => p.errors?.length).pop();
+  return { data: [...byKey.values()].flatMap((p) => p.data ?? []), ...(failed ? { errors: failed.errors } : {}) };
 }

@@ -35,6 +35,13 @@ export interface EgressDataQuery extends DataQuery {
   byCluster?: boolean;
 }
 
+/** Explore's new query: what Explore draws well, a graph of rates by verdict and destination. */
+export const EXPLORE_DEFAULT_QUERY: Partial<EgressDataQuery> = {
+  queryType: 'series',
+  groupBy: ['verdict', 'destination'],
+  topDestinations: 10,
+};
+
 export const DEFAULT_QUERY: Partial<EgressDataQuery> = {
   queryType: 'matrix',
   groupBy: ['verdict', 'destination'],

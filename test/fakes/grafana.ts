@@ -4,13 +4,16 @@
  * (fetch() as an Observable, non-2xx answers thrown as FetchErrors), DataSourceSrv, and fixture factories
  * for data source settings and requests.
  */
-import { Observable, Subject } from 'rxjs';
+import { from, Observable, Subject } from 'rxjs';
 import {
+  type DataFrame,
   type DataQueryRequest,
+  type DataQueryResponse,
   type DataSourceApi,
   type DataSourceInstanceSettings,
   type DataSourceRef,
   dateTime,
+  LoadingState,
   type ScopedVars,
 } from '@grafana/data';
 import type { BackendSrv, BackendSrvRequest, DataSourceSrv, FetchResponse, TemplateSrv } from '@grafana/runtime';
@@ -277,4 +280,40 @@ export function queryRequest(
     startTime: 0,
     ...over,
   };
+}
+
+/**
+ * A query's answer as a panel gets it: every packet the data source emits, merged as Grafana's runRequest
+ * merges them (grafana/grafana public/app/features/query/state/runRequest.ts `processResponsePacket`):
+ * by `key` (else the first frame's refId, else "A"), series in packet order, the state of the last packet
+ * unless one failed (then Error, with that failed packet's `error` and `errors`).
+ */
+export async function runRequest(
+  ds: { query(request: DataQueryRequest<EgressDataQuery>): Promise<DataQueryResponse> | Observable<DataQueryResponse> },
+  request: DataQueryRequest<EgressDataQuery>
+): Promise<DataQueryResponse & { state: LoadingState }> {
+  const packets = new Map<string, DataQueryResponse>();
+  let state = LoadingState.Done;
+  await new Promise<void>((resolve, reject) =>
+    from(ds.query(request)).subscribe({
+      next: (packet) => {
+        packets.set(packet.key ?? (packet.data?.[0] as DataFrame | undefined)?.refId ?? 'A', packet);
+        state = packet.state ?? LoadingState.Done;
+      },
+      error: reject,
+      complete: resolve,
+    })
+  );
+  let error: DataQueryResponse['error'];
+  let errors: DataQueryResponse['errors'];
+  const data: DataQueryResponse['data'] = [];
+  for (const packet of packets.values()) {
+    if (packet.error || packet.errors?.length) {
+      state = LoadingState.Error;
+      error = packet.error;
+      errors = packet.errors;
+    }
+    data.push(...(packet.data ?? []));
+  }
+  return { data, error, errors, state };
 }

@@ -17,7 +17,7 @@ import {
 } from '@grafana/data';
 import { registerStandardTransformers } from '../../harness/grafanaTransformers';
 import { DataSource } from '../../src/datasource/datasource';
-import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
+import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv, runRequest } from '../fakes/grafana';
 import type { EgressOptions } from '../../src/datasource/types';
 import type { EgressDataQuery } from '../../src/shared/queryModel';
 import { cellVolume, type EgressCell } from '../../src/query/cells';
@@ -82,7 +82,8 @@ beforeAll(registerStandardTransformers);
 
 /** A panel's frames as the visualization receives them. */
 async function panelData(panel: Panel, source: DataSource = ds): Promise<DataFrame[]> {
-  const res = await source.query(
+  const res = await runRequest(
+    source,
     queryRequest(panel.targets, FROM, TEST_END, { panelId: panel.id, dashboardUID: dashboard.uid })
   );
   expect(res.errors).toBeUndefined();
@@ -164,7 +165,7 @@ describe('the overview dashboard, through Grafana’s data pipeline', () => {
     expect(await statValue('New destinations')).toBe(new Set(fresh.map((f) => f.destination ?? 'unknown')).size);
 
     const anno = dashboard.annotations.list.find((a: { name: string }) => a.name === 'New destinations');
-    const res = await ds.query(queryRequest([anno.target], FROM, TEST_END));
+    const res = await runRequest(ds, queryRequest([anno.target], FROM, TEST_END));
     const frame = res.data[0] as DataFrame;
     const field = (n: string) => frame.fields.find((f) => f.name === n)!.values;
     field('destination').forEach((dest: string, i: number) => {
@@ -181,7 +182,7 @@ describe('the overview dashboard, through Grafana’s data pipeline', () => {
     const key = (f: (typeof external)[number]) => `${f.listener}|${f.destination ?? 'unknown'}`;
     const seenBefore = new Set(external.filter((f) => firstSample(f) <= FROM).map(key));
     const panel = panelByTitle('New destinations (not seen in the 7 days before)');
-    const res = await ds.query(queryRequest(panel.targets, FROM, TEST_END, { panelId: panel.id }));
+    const res = await runRequest(ds, queryRequest(panel.targets, FROM, TEST_END, { panelId: panel.id }));
     const frame = res.data[0] as DataFrame;
     const field = (n: string) => frame.fields.find((f) => f.name === n)!.values;
     const rows = field('destination').map((d: string, i: number) => ({

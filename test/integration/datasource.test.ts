@@ -2,7 +2,7 @@
  * @jest-environment jsdom
  */
 import { DataSource } from '../../src/datasource/datasource';
-import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
+import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv, runRequest } from '../fakes/grafana';
 import type { EgressOptions, EgressVariableQuery } from '../../src/datasource/types';
 import { freePort } from '../../harness/prometheus';
 import fc from 'fast-check';
@@ -57,7 +57,7 @@ function frameCells(frame: { fields: Array<{ name: string; values: unknown[] }> 
 
 describe('the data source against a real Prometheus through a data proxy', () => {
   it('matrix: every expected pair with its counts', async () => {
-    const res = await makeDs().query(queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END));
+    const res = await runRequest(makeDs(), queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END));
     expect(res.errors).toBeUndefined();
     const want = expectedCells(
       demoFlows().filter((f) => f.cluster === DEMO_CLUSTER),
@@ -70,7 +70,8 @@ describe('the data source against a real Prometheus through a data proxy', () =>
   });
 
   it('time series: blocked HTTP rate at the end of the range', async () => {
-    const res = await makeDs().query(
+    const res = await runRequest(
+      makeDs(),
       queryRequest(
         [{ queryType: 'series', groupBy: ['verdict'], listeners: ['http'], verdicts: ['blackhole'] }],
         TEST_END - 3600,
@@ -83,7 +84,8 @@ describe('the data source against a real Prometheus through a data proxy', () =>
   });
 
   it('TCP bytes: passthrough bytes per destination', async () => {
-    const res = await makeDs().query(
+    const res = await runRequest(
+      makeDs(),
       queryRequest([{ queryType: 'bytes', groupBy: ['destination'] }], TEST_END - 3600, TEST_END)
     );
     const sent = res.data.find((f) => f.name?.includes('52.216.10.4:443') && f.name?.includes('bytes sent'));
@@ -92,7 +94,8 @@ describe('the data source against a real Prometheus through a data proxy', () =>
   });
 
   it('new destinations: only what was not seen in the look-back', async () => {
-    const res = await makeDs().query(
+    const res = await runRequest(
+      makeDs(),
       queryRequest([{ queryType: 'newDestinations', lookback: '1h' }], TEST_END - 1800, TEST_END)
     );
     const col = (n: string) => res.data[0].fields.find((f: { name: string }) => f.name === n).values;
@@ -104,7 +107,8 @@ describe('the data source against a real Prometheus through a data proxy', () =>
 
   it('variables: multi-value workloads with regex metacharacters match exactly', async () => {
     const vars = fakeTemplateSrv([{ name: 'wl', current: ['a|b', 'dot.star.*'], options: [] }]);
-    const res = await makeDs(demo, prometheusUrl, vars).query(
+    const res = await runRequest(
+      makeDs(demo, prometheusUrl, vars),
       queryRequest([{ workload: '$wl' }], TEST_END - 3600, TEST_END)
     );
     expect((res.data[0].fields[1].values as string[]).sort()).toEqual(['a|b', 'dot.star.*']);
@@ -194,7 +198,7 @@ describe('errors through the proxy', () => {
         fakeTemplateSrv(),
         fakeBackendSrv(proxyTo(target, 300))
       );
-      const res = await slow.query(queryRequest([{}], TEST_END - 60, TEST_END));
+      const res = await runRequest(slow, queryRequest([{}], TEST_END - 60, TEST_END));
       expect(res.errors?.[0].message).toMatch(/^HTTP 504 Gateway Timeout from \/api\/v1\/query: .*timeout/);
       const odd = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), fakeBackendSrv(proxyTo(target)));
       await expect(odd.metricFindQuery('namespaces')).rejects.toThrow(
@@ -215,7 +219,7 @@ describe('the data source on a mesh with every shape of catch-all traffic', () =
 
   it('matrix frames carry category and reason; other categories only when the query asks', async () => {
     const ds = makeDs(shapes);
-    const plain = await ds.query(queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END));
+    const plain = await runRequest(ds, queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END));
     const categories = (f: (typeof plain.data)[number]) =>
       f.fields.find((x: { name: string }) => x.name === 'category')!.values as string[];
     expect(new Set(categories(plain.data[0]))).toEqual(new Set(['external']));
@@ -223,7 +227,8 @@ describe('the data source on a mesh with every shape of catch-all traffic', () =
       severity: 'info',
       text: 'Not external, so not shown: 8 in-mesh pairs (turn on "in-mesh" under Show in the query editor).',
     });
-    const all = await ds.query(
+    const all = await runRequest(
+      ds,
       queryRequest([{ queryType: 'matrix', include: ['in-mesh', 'registered', 'ambient'] }], TEST_END - 3600, TEST_END)
     );
     const frame = all.data[0];
@@ -247,7 +252,8 @@ describe('the data source on a mesh with every shape of catch-all traffic', () =
   });
 
   it('new destinations never list in-mesh pod IPs or mesh hosts', async () => {
-    const res = await makeDs(shapes).query(
+    const res = await runRequest(
+      makeDs(shapes),
       queryRequest([{ queryType: 'newDestinations', lookback: '1h' }], TEST_END - 3600, TEST_END)
     );
     const dests = res.data[0].fields.find((x: { name: string }) => x.name === 'destination')!.values as string[];
@@ -296,7 +302,8 @@ describe('matchers with variables, fuzzed through the data source against the re
       fc.asyncProperty(fc.uniqueArray(pick, { minLength: 1, maxLength: 3 }), fc.boolean(), async (values, regex) => {
         const exact = !regex && values.length === 1;
         const vars = fakeTemplateSrv([{ name: 'wl', current: exact ? values[0] : values, options: values }]);
-        const res = await makeDs(demo, prometheusUrl, vars).query(
+        const res = await runRequest(
+          makeDs(demo, prometheusUrl, vars),
           queryRequest(
             [{ queryType: 'matrix', namespace: 'escape-test', matchers: `source_workload${exact ? '=' : '=~'}"$wl"` }],
             TEST_END - 3600,
@@ -361,7 +368,8 @@ describe("Grafana's current data source APIs against the real Prometheus", () =>
 
   it('applies ad hoc filters to every query type, and refuses an operator instead of dropping it', async () => {
     const filters = [{ key: 'cluster', operator: '=|', value: '', values: ['legacy-1'] }];
-    const res = await all().query(
+    const res = await runRequest(
+      all(),
       queryRequest(
         [{ queryType: 'matrix' }, { queryType: 'series', groupBy: ['verdict'] }],
         TEST_END - 3600,
@@ -380,7 +388,8 @@ describe("Grafana's current data source APIs against the real Prometheus", () =>
           f.meta?.executedQueryString?.includes('cluster=~"legacy-1"')
         )
     ).toBe(true);
-    const bad = await all().query(
+    const bad = await runRequest(
+      all(),
       queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END, {
         filters: [{ key: 'cluster', operator: '<', value: '3' }],
       })

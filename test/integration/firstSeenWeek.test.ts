@@ -14,7 +14,14 @@ import { DataSource } from '../../src/datasource/datasource';
 import { http, type RunningPrometheus, startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
 import { writeMesh } from '../../harness/tsdbWriter';
-import { fakeBackendSrv, fakeTemplateSrv, type FetchHandler, instanceSettings, queryRequest } from '../fakes/grafana';
+import {
+  fakeBackendSrv,
+  fakeTemplateSrv,
+  type FetchHandler,
+  instanceSettings,
+  queryRequest,
+  runRequest,
+} from '../fakes/grafana';
 import { PROXY, proxyTo } from './dataProxy';
 
 const DAY = 86400;
@@ -94,7 +101,10 @@ describe('first seen over a week', () => {
   it('with nothing in the look-back, is asked beside the matrix fetch and finds each destination to the hour', async () => {
     const gated = gatedDataSource();
     const from = TEST_END - 7 * DAY;
-    const res = await gated.ds.query(queryRequest([{ queryType: 'newDestinations', lookback: '7d' }], from, TEST_END));
+    const res = await runRequest(
+      gated.ds,
+      queryRequest([{ queryType: 'newDestinations', lookback: '7d' }], from, TEST_END)
+    );
     expect(res.errors).toBeUndefined();
     expect(gated.releasedBy()).toBe('first seen');
     const frame = res.data[0];
@@ -119,7 +129,8 @@ describe('first seen over a week', () => {
   it('over a day with nothing before it, many new destinations: beside the matrix, to the hour, and it says so', async () => {
     const gated = gatedDataSource();
     const from = TEST_END - 7 * DAY;
-    const res = await gated.ds.query(
+    const res = await runRequest(
+      gated.ds,
       queryRequest([{ queryType: 'newDestinations', lookback: '7d' }], from, from + DAY)
     );
     expect(res.errors).toBeUndefined();
@@ -135,7 +146,8 @@ describe('first seen over a week', () => {
   it('over a day with nothing before it, a few new destinations: asked for by name at 5-minute steps', async () => {
     const gated = gatedDataSource();
     const from = TEST_END - 7 * DAY;
-    const res = await gated.ds.query(
+    const res = await runRequest(
+      gated.ds,
       queryRequest([{ queryType: 'newDestinations', lookback: '7d', workload: 'svc-0' }], from, from + DAY)
     );
     expect(res.errors).toBeUndefined();
@@ -170,7 +182,7 @@ describe('first seen over a week', () => {
     );
     // Six and a half days: steps of half an hour and more, as a week's; the 12 hours before it hold traffic.
     const from = TEST_END - 6.5 * DAY;
-    const res = await ds.query(queryRequest([{ queryType: 'newDestinations', lookback: '12h' }], from, TEST_END));
+    const res = await runRequest(ds, queryRequest([{ queryType: 'newDestinations', lookback: '12h' }], from, TEST_END));
     expect(res.errors).toBeUndefined();
     const kinds = events.map((e) => e.kind);
     expect(kinds).toContain('first-seen-sent');

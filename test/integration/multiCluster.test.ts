@@ -14,7 +14,7 @@ import type { EgressCell } from '../../src/query/cells';
 import { readFrames } from '../../src/panel/model/readFrame';
 import { buildMatrix } from '../../src/panel/model/matrix';
 import { defaultOptions } from '../../src/shared/panelOptions';
-import { fakeBackendSrv, fakeTemplateSrv, instanceSettings, queryRequest } from '../fakes/grafana';
+import { fakeBackendSrv, fakeTemplateSrv, instanceSettings, queryRequest, runRequest } from '../fakes/grafana';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';
 import { diffCells } from './expect';
@@ -77,7 +77,8 @@ describe('a multi-cluster mesh (source_cluster)', () => {
 
   it('the data source frame leads with sourceCluster, and the panel groups rows by cluster and namespace', async () => {
     const ds = new DataSource(instanceSettings({}, PROXY), fakeTemplateSrv(), fakeBackendSrv(proxyTo(prometheusUrl)));
-    const res = await ds.query(
+    const res = await runRequest(
+      ds,
       queryRequest([{ queryType: 'matrix', byCluster: true, matchers: selector }], FROM, TEST_END)
     );
     const frame = res.data[0];

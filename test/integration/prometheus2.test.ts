@@ -2,7 +2,7 @@
  * @jest-environment jsdom
  */
 import { DataSource } from '../../src/datasource/datasource';
-import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
+import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv, runRequest } from '../fakes/grafana';
 import type { EgressOptions } from '../../src/datasource/types';
 import { DEMO_CLUSTER, TEST_END, demoFlows, demoGrid, expectedCells } from '../../harness/synthetic/mesh';
 import { LOCKDOWN_NAMESPACE } from '../../harness/synthetic/lockdown';
@@ -72,7 +72,7 @@ describe('Prometheus 2.42 (the oldest supported) beside Prometheus 3', () => {
 
   it('the matrix frame: the same pairs and counts on both, and what the mesh sent', async () => {
     const req = () => queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END);
-    const [old, now] = [await ds(legacyPrometheusUrl).query(req()), await ds(prometheusUrl).query(req())];
+    const [old, now] = [await runRequest(ds(legacyPrometheusUrl), req()), await runRequest(ds(prometheusUrl), req())];
     expect(old.errors).toBeUndefined();
     const rows = (r: typeof old) => {
       const f = r.data[0].fields as Array<{ name: string; values: unknown[] }>;

@@ -3,7 +3,14 @@
  */
 import { DataSource } from '../../src/datasource/datasource';
 import { DEMO_CLUSTER, TEST_END } from '../../harness/synthetic/mesh';
-import { fakeBackendSrv, fakeTemplateSrv, type FetchHandler, instanceSettings, queryRequest } from '../fakes/grafana';
+import {
+  fakeBackendSrv,
+  fakeTemplateSrv,
+  type FetchHandler,
+  instanceSettings,
+  queryRequest,
+  runRequest,
+} from '../fakes/grafana';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';
 
@@ -38,7 +45,7 @@ describe('request ids, as Grafana cancels requests', () => {
     const backend = fakeBackendSrv(proxyTo(prometheusUrl));
     const ds = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), backend);
     const panel = (panelId: number, targets: Parameters<typeof queryRequest>[0]) =>
-      ds.query(queryRequest(targets, FROM, TEST_END, { panelId, requestId: `SQR${panelId}` }));
+      runRequest(ds, queryRequest(targets, FROM, TEST_END, { panelId, requestId: `SQR${panelId}` }));
     const results = await Promise.all([
       // The same matrix query in two panels (stat and matrix panels of the overview).
       panel(1, [{ refId: 'A', queryType: 'matrix' }]),
@@ -67,7 +74,10 @@ describe('request ids, as Grafana cancels requests', () => {
     const ds = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), backend);
     const day = TEST_END - 86400;
     const panel = (panelId: number, targets: Parameters<typeof queryRequest>[0]) =>
-      ds.query(queryRequest(targets, day, TEST_END, { panelId, requestId: `SQR${panelId}`, intervalMs: 600_000 }));
+      runRequest(
+        ds,
+        queryRequest(targets, day, TEST_END, { panelId, requestId: `SQR${panelId}`, intervalMs: 600_000 })
+      );
     const results = await Promise.all([
       panel(1, [{ refId: 'A', queryType: 'matrix', verdicts: ['blackhole'] }]),
       panel(2, [{ refId: 'A', queryType: 'newDestinations', lookback: '7d' }]),
@@ -92,7 +102,8 @@ describe('request ids, as Grafana cancels requests', () => {
     const backend = fakeBackendSrv(gate.handler);
     const ds = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), backend);
     const run = () =>
-      ds.query(
+      runRequest(
+        ds,
         queryRequest([{ refId: 'A', queryType: 'series', groupBy: ['verdict'] }], FROM, TEST_END, { panelId: 7 })
       );
     const stale = run();

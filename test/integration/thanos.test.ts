@@ -10,7 +10,7 @@ import { writeOpenMetrics } from '../../harness/synthetic/series';
 import { startThanos, type ThanosTopology } from '../../harness/thanos';
 import { DataSource } from '../../src/datasource/datasource';
 import type { EgressOptions } from '../../src/datasource/types';
-import { fakeBackendSrv, fakeTemplateSrv, instanceSettings, queryRequest } from '../fakes/grafana';
+import { fakeBackendSrv, fakeTemplateSrv, instanceSettings, queryRequest, runRequest } from '../fakes/grafana';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';
 import { checkTitles, DEMO_HEALTH_LINES } from './expect';
@@ -90,7 +90,10 @@ describe('Thanos query in front of two Prometheus replicas and a store gateway',
     } finally {
       jest.useRealTimers();
     }
-    const [via, direct] = [await ds.query(matrixRequest()), await make(prometheusUrl).query(matrixRequest())];
+    const [via, direct] = [
+      await runRequest(ds, matrixRequest()),
+      await runRequest(make(prometheusUrl), matrixRequest()),
+    ];
     expect(via.errors).toBeUndefined();
     const rows = (r: typeof via) => {
       const f = r.data[0].fields as Array<{ name: string; values: unknown[] }>;
@@ -109,7 +112,10 @@ describe('Thanos query in front of two Prometheus replicas and a store gateway',
     expect(partial.stderr).toMatch(/^warning: .+/m);
     expect(cells(partial.stdout)).toEqual(cells(before.stdout));
     // The panel's frame: every pair, and the warning as a notice Grafana shows on the panel.
-    const res = await make(() => thanos.url).query(matrixRequest());
+    const res = await runRequest(
+      make(() => thanos.url),
+      matrixRequest()
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data[0].length).toBeGreaterThan(30);
     expect(res.data[0].meta?.notices).toEqual(

@@ -6,7 +6,7 @@
  * the query core and the CLI; this file needs Grafana's browser environment).
  */
 import { DataSource } from '../../src/datasource/datasource';
-import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv } from '../fakes/grafana';
+import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv, runRequest } from '../fakes/grafana';
 import type { EgressOptions } from '../../src/datasource/types';
 import { DEMO_CLUSTER, demoFlows, demoGrid, expectedCells, TEST_END } from '../../harness/synthetic/mesh';
 import { loadedVictoriaMetrics } from './victoriaMetricsSetup';
@@ -35,7 +35,7 @@ describe('the data source on VictoriaMetrics', () => {
     // The same report as on Prometheus: the checks' label-values and instant queries all answer alike.
     expect(health.status).toBe('success');
     expect(checkTitles(health)).toEqual(DEMO_HEALTH_LINES);
-    const res = await ds.query(queryRequest([{ queryType: 'matrix' }], from, to));
+    const res = await runRequest(ds, queryRequest([{ queryType: 'matrix' }], from, to));
     expect(res.errors).toBeUndefined();
     const frame = res.data[0] as { fields: Array<{ name: string; values: unknown[] }> };
     const requests = frame.fields.find((f) => f.name === 'requests')!.values as number[];

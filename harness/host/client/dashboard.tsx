@@ -44,7 +44,13 @@ import { panelProps } from './panelProps';
 import { registerShared } from './sharedModules';
 import { LocationRouter } from './router';
 import { fieldConfigRegistry, TIMESERIES_DEFAULTS } from './fieldConfig';
-import { type FakeVariable, fakeBackendSrv, windowFetch, fakeTemplateSrv } from '../../../test/fakes/grafana';
+import {
+  type FakeVariable,
+  fakeBackendSrv,
+  windowFetch,
+  fakeTemplateSrv,
+  runRequest,
+} from '../../../test/fakes/grafana';
 
 interface DashPanel {
   id: number;
@@ -159,7 +165,7 @@ function Dashboard({ config }: { config: DashConfig }) {
             panelId: p.id,
             startTime: Date.now(),
           } as unknown as DataQueryRequest;
-          const res = (await ds.query(request)) as { data: DataFrame[]; errors?: Array<{ message?: string }> };
+          const res = await runRequest(ds as never, request as never);
           const ms = performance.now() - start;
           const transformed = p.transformations?.length
             ? await lastValueFrom(transformDataFrame(p.transformations, res.data))

@@ -24,7 +24,7 @@ import { loadDataSourceAndPanel } from './plugins';
 import { panelProps } from './panelProps';
 import { bootHost } from './boot';
 import { TestingStatus } from './testingStatus';
-import { type FakeVariable, fakeDataSourceSrv } from '../../../test/fakes/grafana';
+import { type FakeVariable, fakeDataSourceSrv, runRequest } from '../../../test/fakes/grafana';
 import { type QueryVariableDef, runQueryVariable } from './variables';
 import { HOST_PAGES } from '../pages';
 
@@ -123,10 +123,7 @@ function Host({ config }: { config: HostConfig }) {
         startTime: Date.now(),
       } as unknown as DataQueryRequest;
       setRequest(request);
-      const res = await (instance.query(request) as Promise<{
-        data: DataFrame[];
-        errors?: Array<{ message?: string }>;
-      }>);
+      const res = await runRequest(instance as never, request as never);
       const variables: NonNullable<HostState['variables']> = {};
       for (const def of config.queryVariables) {
         try {
