@@ -1,5 +1,5 @@
 import React from 'react';
-import { type QueryEditorProps } from '@grafana/data';
+import { type DataFrame, type QueryEditorProps } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import {
   Button,
@@ -28,6 +28,50 @@ import type { EgressOptions } from '../types';
 import { DEFAULT_QUERY, type EgressDataQuery, type EgressQueryType } from '../../shared/queryModel';
 
 type Props = QueryEditorProps<DataSource, EgressDataQuery, EgressOptions>;
+
+/**
+ * "Show PromQL": what ran for this query, from its frames' `executedQueryString` (the recorded tier, step,
+ * rate window and look-back the run chose), as Grafana's own data sources show it. Before a run, the
+ * templates the query would start from, said to be that.
+ */
+export function promqlPreview(
+  q: EgressDataQuery,
+  refId: string,
+  datasource: Pick<DataSource, 'scopeFor'>,
+  range: { from: { valueOf(): number }; to: { valueOf(): number } } | undefined,
+  series: readonly DataFrame[] | undefined
+): string {
+  const ran = [
+    ...new Set(
+      (series ?? [])
+        .filter((f) => f.refId === refId)
+        .flatMap((f) => (f.meta?.executedQueryString ?? '').split('\n'))
+        .filter((line) => line.trim() !== '')
+    ),
+  ];
+  if (ran.length > 0) {
+    // Each line is "id: expr" (frames.ts): the id as a comment above its PromQL.
+    return ran.map((line) => line.replace(/^([\w.:-]+?): /, '# $1\n')).join('\n\n');
+  }
+  try {
+    const seconds = range ? (range.to.valueOf() - range.from.valueOf()) / 1000 : 3600;
+    const t = describeTemplates(datasource.scopeFor(q), seconds, 60);
+    const list =
+      q.queryType === 'series'
+        ? t.rates
+        : q.queryType === 'bytes'
+          ? t.bytes
+          : q.queryType === 'newDestinations'
+            ? t.newDestinations
+            : t.matrix;
+    return [
+      '# Not run yet: the templates this query starts from (the run picks recorded series, step and look-back).',
+      ...list.map((x) => `# ${x.id}\n${x.expr}`),
+    ].join('\n\n');
+  } catch (err) {
+    return `# ${errorMessage(err)}`;
+  }
+}
 
 const TYPES: Array<{ label: string; value: EgressQueryType; description: string }> = [
   { label: 'Destination matrix', value: 'matrix', description: 'Source workloads × destinations over the whole range' },
@@ -86,24 +130,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
   );
   const topInvalid =
     q.topDestinations !== undefined && !(Number.isInteger(q.topDestinations) && q.topDestinations >= 0);
-  let promql = '';
-  if (q.showPromql) {
-    try {
-      const seconds = range ? (range.to.valueOf() - range.from.valueOf()) / 1000 : 3600;
-      const t = describeTemplates(datasource.scopeFor(q), seconds, 60);
-      const list =
-        q.queryType === 'series'
-          ? t.rates
-          : q.queryType === 'bytes'
-            ? t.bytes
-            : q.queryType === 'newDestinations'
-              ? t.newDestinations
-              : t.matrix;
-      promql = list.map((x) => `# ${x.id}\n${x.expr}`).join('\n\n');
-    } catch (err) {
-      promql = `# ${errorMessage(err)}`;
-    }
-  }
+  const promql = q.showPromql ? promqlPreview(q, query.refId, datasource, range, data?.series) : '';
   let alertHref: string | undefined;
   let alertProblem: string | undefined;
   try {
