@@ -8,7 +8,6 @@ import {
   type DataSourceGetTagKeysOptions,
   type DataSourceGetTagValuesOptions,
   type DataSourceInstanceSettings,
-  FieldType,
   LoadingState,
   type MetricFindValue,
   type QueryResultMetaNotice,
@@ -28,29 +27,18 @@ import {
   DEFAULT_SCRAPE_SECONDS,
   rateInterval,
   type EgressScope,
-  assertLabelName,
   EgressError,
   errorMessage,
   excludedNote,
   fetchCells,
   countSource,
-  HOURLY_INTERVAL_SECONDS,
-  recordingCovers,
-  tiersFor,
   RECORDING_INTERVAL_SECONDS,
   healthCheck,
-  LABEL,
-  METRIC,
-  egressSelector,
-  lookbackQueries,
-  firstSeenPlan,
-  FIRST_SEEN_HOST_LIMIT,
   activitySpan,
   activityStep,
   type PairActivity,
   pairActivityQueries,
   type PairScope,
-  cellDestination,
   parseDuration,
   parseMatchers,
   PrometheusApi,
@@ -61,22 +49,22 @@ import {
   DEFAULT_RECORDED_MODE,
   type RecordedMode,
   seriesQueries,
-  rankDestinations,
-  destinationValue,
-  VERDICTS,
-  volume,
   renderMatcher,
   fetchLockdownPlans,
   lockdownYaml,
   meshLockdownYaml,
   fetchSwitchWatch,
   type SwitchWatch,
+  fetchNewDestinations,
+  topDestinationScopes,
 } from '../query';
-import { limitDestinations, matrixFrame, timeSeriesFrames } from './frames';
+import { limitDestinations, matrixFrame, toNewDestinationsFrame, timeSeriesFrames, warning } from './frames';
 import { healthResponse } from './healthResponse';
 import { filterText, interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
 import { proxyTransport, type TransportOptions, targetRequestId } from './transport';
-import { EgressVariableSupport, isVariableKind, migrateVariableQuery } from './variables';
+import { EgressVariableSupport } from './variables';
+import { SharedAnswers, shortHash } from './sharedAnswers';
+import { adHocKeys, adHocValues, migrateVariableQuery, variableValues } from './variableQueries';
 import type { NewAlertRule } from '../shared/alertRuleLink';
 import type { LockdownPlans, LockdownSource } from '../shared/lockdownSource';
 
@@ -92,13 +80,13 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   private readonly api: PrometheusApi;
   private readonly options: EgressOptions;
   private readonly nameOf: (address: string) => string | undefined;
-  /** Answers shared by the panels that ask the same (`shared`). */
-  private readonly sharedResults = new Map<string, { result: Promise<unknown>; expires: number }>();
+  /** Answers shared by the panels that ask the same (`shared`, the probes). */
+  private readonly sharedAnswers = new SharedAnswers();
   /** The API whose requests carry `requestId`s starting with `idPrefix` (one per query target). */
   private readonly apiWithIds: (idPrefix: string, signal?: AbortSignal) => PrometheusApi;
   /**
    * Where queries ask whether the recording covers their range (query/fetchCells.ts `recordingCovers`,
-   * `tiersFor`): identical requests share one answer (`sharedAnswer`), since every panel of a dashboard
+   * `tiersFor`): identical requests share one answer (`sharedAnswers`), since every panel of a dashboard
    * asks the same probes when it opens.
    */
   private readonly probes: PrometheusApi;
@@ -142,7 +130,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     this.apiWithIds = (idPrefix, signal) => new PrometheusApi(transport({ requestIdPrefix: idPrefix, signal }));
     // Probes of the recording stand behind every panel's answer, never in it: out of the query inspector.
     this.probes = new PrometheusApi((req) =>
-      this.sharedAnswer(JSON.stringify(['probe', req.path, req.params]), (idPrefix) =>
+      this.sharedAnswers.get(JSON.stringify(['probe', req.path, req.params]), (idPrefix) =>
         transport({ requestIdPrefix: idPrefix, hideFromInspector: true })(req)
       )
     );
@@ -315,7 +303,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
           stepSeconds >= RECORDING_INTERVAL_SECONDS
             ? countSource(api, { scope, to, recorded: this.recordedMode, reads: to - from, probes: this.probes })
             : undefined,
-          this.topDestinations(scope, from, to, q, kind),
+          topDestinationScopes(scope, q, kind, () => this.sharedCells(scope, from, to)),
         ]);
         const queries = (top?.scopes ?? [scope]).flatMap((s) =>
           seriesQueries(s, {
@@ -374,59 +362,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   }
 
   /**
-   * "Top destinations" of a time series query grouped by destination: the range's external destinations
-   * ranked from the shared matrix fetch (the dashboard's matrix asks it anyway), then one destination
-   * filter per listener, so Prometheus reads those destinations' series only instead of every catch-all
-   * series at every step (100k series over a day: a chart of 9k lines no one can read, and millions of
-   * samples). Undefined when the query shows every destination.
-   */
-  private async topDestinations(
-    scope: EgressScope,
-    from: number,
-    to: number,
-    q: EgressDataQuery,
-    kind: 'events' | 'bytes'
-  ): Promise<{ scopes: EgressScope[]; notice: string } | undefined> {
-    const limit = q.topDestinations ?? 0;
-    if (!Number.isInteger(limit) || limit < 0) {
-      throw new EgressError(
-        `Top destinations must be a whole number of destinations, 0 or empty for all; the query has ${JSON.stringify(q.topDestinations)}.`
-      );
-    }
-    if (limit === 0 || !(q.groupBy ?? []).includes('destination')) {
-      return undefined;
-    }
-    const { cells } = await this.sharedCells(scope, from, to);
-    const ranked = rankDestinations(
-      // Bytes are passthrough TCP's alone, as the bytes chart plots them.
-      cells.filter((c) => c.category === 'external' && (kind === 'events' || c.listener === 'tcp')),
-      kind === 'bytes' ? 'bytes' : 'volume',
-      (c) => `${c.listener}:${destinationValue(c)}`
-    );
-    if (ranked.length <= limit) {
-      return undefined;
-    }
-    const top = ranked.slice(0, limit);
-    // A destination without a port matches its ports too (the destination filter's rule): a host seen both
-    // with and without one can add a line, never lose one.
-    const scopes = listenersOf(scope).flatMap((listener) => {
-      const values = top.filter((r) => r.listener === listener).map(destinationValue);
-      return values.length > 0
-        ? [{ ...scope, listeners: [listener], destination: { kind: 'values' as const, values } }]
-        : [];
-    });
-    const by = kind === 'bytes' ? 'bytes' : 'requests and connections';
-    return {
-      scopes,
-      notice: `Showing the top ${limit} of ${ranked.length} destinations by ${by} in the range ("Top destinations" in the query; 0 shows all).`,
-    };
-  }
-
-  /**
-   * New destinations over [from, to]: the matrix's external pairs (shared with the dashboard's matrix
-   * panels) whose destination no one reached in the look-back before the range, with the time each was
-   * first seen (so the frame also serves as an annotation query). The look-back is asked while the matrix
-   * is fetched; first seen only for the new destinations.
+   * New destinations over [from, to] (query/newDestinations.ts), from the matrix the dashboard's matrix
+   * panels share, as a frame that also serves as an annotation query ("first seen").
    */
   private async newDestinationsFrame(
     api: PrometheusApi,
@@ -435,139 +372,17 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     to: number,
     lookback: string
   ): Promise<DataFrame> {
-    const ipLabel = scope.ipLabel!;
-    const windowSeconds = to - from;
-    const lookbackSeconds = parseDuration(lookback, 'Look-back');
-    const matrix = this.sharedCells(scope, from, to);
-    // Awaited below, after the probes: if they fail first, its own failure must not go unhandled.
-    matrix.catch(() => undefined);
-    // Raw series for a week of look-back are the most expensive read of the dashboard: recorded series
-    // wherever they cover the range itself (the probes are one round trip, at once, and shared with the
-    // other panels); where the recording is younger than the look-back, the frame says what that means.
-    const probing = this.recordedMode !== 'never';
-    const [source, coversLookback, hourlyBefore, tiers] = await Promise.all([
-      countSource(api, {
-        scope,
-        to,
-        recorded: this.recordedMode,
-        reads: windowSeconds + lookbackSeconds,
-        coverFrom: from,
-        probes: this.probes,
-      }),
-      probing ? recordingCovers(this.probes, scope, from - lookbackSeconds) : false,
-      probing
-        ? tiersFor(this.probes, scope, from - 3 * HOURLY_INTERVAL_SECONDS, from).catch(() => undefined)
-        : undefined,
-      probing ? tiersFor(this.probes, scope, from, to).catch(() => undefined) : undefined,
-    ]);
-    const shortLookback = source.recorded && !coversLookback;
-    const seenQueries = lookbackQueries(scope, {
-      windowSeconds,
-      lookbackSeconds,
-      recorded: source.recorded,
-      // The two tiers come in one rule file: where the hourly one exists before the range, it reaches as
-      // far back as the 5-minute one (which coversLookback checked).
-      hourlyLookback: source.recorded && hourlyBefore !== undefined,
+    const found = await fetchNewDestinations(api, {
+      scope,
+      from,
+      to,
+      lookbackSeconds: parseDuration(lookback, 'Look-back'),
+      recorded: this.recordedMode,
+      scrapeSeconds: this.scrapeSeconds,
+      probes: this.probes,
+      matrix: this.sharedCells(scope, from, to),
     });
-    const planOptions = {
-      windowSeconds,
-      minStepSeconds: source.recorded ? RECORDING_INTERVAL_SECONDS : this.scrapeSeconds,
-      recorded: source.recorded,
-      tiers,
-    };
-    const seenAnswers = Promise.all(seenQueries.map((query) => api.instant(query.expr, to)));
-    // Nothing in the look-back (a recording or a Prometheus younger than it) makes every destination of the
-    // range new. Where first seen then reads every series at the hourly tier's steps (a week's range, or
-    // more new destinations than a regex should name), it is asked as soon as the look-back answers,
-    // beside the matrix fetch instead of after it. Over a day, a few new destinations get their own finer
-    // query after the matrix all the same; the early one was cheap then (few series).
-    const everyNew = firstSeenPlan(scope, 'all', planOptions);
-    const early = seenAnswers.then((seen) =>
-      seen.every((a) => a.data.length === 0) && everyNew.hourly
-        ? Promise.all(everyNew.queries.map((query) => api.instant(query.expr, to)))
-        : undefined
-    );
-    early.catch(() => undefined);
-    const [seen, cells] = await Promise.all([seenAnswers, matrix]);
-    const seenBefore = new Set<string>();
-    seen.forEach((a, i) =>
-      a.data.forEach((s) => {
-        const d = cellDestination(s.metric[seenQueries[i].destinationLabel!]);
-        seenBefore.add(`${seenQueries[i].listener}:${d.host}:${d.port ?? ''}`);
-      })
-    );
-    // A pair is new by its event measure (requests, closed connections), as the look-back counts it.
-    const fresh = cells.cells.filter(
-      (c) =>
-        c.category === 'external' &&
-        volume(c.requests, c.connections) > 0 &&
-        !seenBefore.has(`${c.listener}:${c.destination}:${c.port ?? ''}`)
-    );
-    // When each new destination was first seen (the plan says which series and steps).
-    const newHosts = [...new Set(fresh.map((c) => c.destination))];
-    const answered = await early;
-    // A few new destinations over a day are asked for by name at finer steps: the early answer is to the hour.
-    const earlyAnswers =
-      answered && (!everyNew.toTheHour || newHosts.length > FIRST_SEEN_HOST_LIMIT) ? answered : undefined;
-    const { queries: firstSeen, toTheHour } = earlyAnswers ? everyNew : firstSeenPlan(scope, newHosts, planOptions);
-    const seenFirst = earlyAnswers ?? (await Promise.all(firstSeen.map((query) => api.instant(query.expr, to))));
-    const seenAt = new Map<string, number>();
-    seenFirst.forEach((a, i) =>
-      a.data.forEach((s) => {
-        const { host } = cellDestination(
-          s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel]
-        );
-        seenAt.set(`${firstSeen[i].listener}:${host}`, Number(s.value[1]));
-      })
-    );
-    const frame = matrixFrame(
-      'A',
-      fresh,
-      this.nameOf,
-      // Every query the frame stands on, first seen too: the query inspector and the benchmark list them.
-      [...cells.queries, ...seenQueries, ...firstSeen],
-      [
-        ...[...cells.warnings, ...seen.flatMap((a) => a.warnings)].map(warning),
-        { severity: 'info', text: `Counted from ${cells.source.reason}; the look-back from ${source.reason}.` },
-        ...(toTheHour
-          ? [
-              {
-                severity: 'info' as const,
-                text: `First seen is to the hour: ${newHosts.length} destinations are new (more than ${FIRST_SEEN_HOST_LIMIT}), so it is read from the hourly recording rather than every series' 5-minute one.`,
-              },
-            ]
-          : []),
-        ...(shortLookback
-          ? [
-              {
-                severity: 'info' as const,
-                text: `The recorded series do not reach back the whole look-back (${lookback} before the range): a destination last reached before the recording began counts as new.`,
-              },
-            ]
-          : []),
-      ]
-    );
-    frame.name = 'New external destinations';
-    // "time" and "text" make the same frame usable as an annotation query ("first seen").
-    frame.fields.unshift(
-      {
-        name: 'time',
-        type: FieldType.time,
-        config: {},
-        values: fresh.map((c) => (seenAt.get(`${c.listener}:${c.destination}`) ?? from) * 1000),
-      },
-      {
-        name: 'text',
-        type: FieldType.string,
-        config: {},
-        values: fresh.map(
-          (c) =>
-            `New ${c.verdict} destination ${c.destination}${c.port ? `:${c.port}` : ''} from ${c.sourceNamespace}/${c.sourceWorkload}`
-        ),
-      }
-    );
-    frame.length = fresh.length;
-    return frame;
+    return toNewDestinationsFrame(found, { lookback, from, nameOf: this.nameOf });
   }
 
   /**
@@ -596,28 +411,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
    * panels of one dashboard opening; a refresh has a new range, so a new key).
    */
   private shared<T>(key: string, make: (api: PrometheusApi) => Promise<T>): Promise<T> {
-    return this.sharedAnswer(key, (idPrefix) => make(this.apiWithIds(idPrefix)));
-  }
-
-  /**
-   * `shared` for anything made with a requestId prefix: the shared requests carry an id of their own, so no
-   * one panel's refresh cancels the others' answer; a failure is not kept.
-   */
-  private sharedAnswer<T>(key: string, make: (idPrefix: string) => Promise<T>): Promise<T> {
-    const now = Date.now();
-    for (const [k, e] of this.sharedResults) {
-      if (e.expires < now) {
-        this.sharedResults.delete(k);
-      }
-    }
-    let entry = this.sharedResults.get(key);
-    if (!entry) {
-      const result = make(`shared-${shortHash(key)}:`);
-      entry = { result, expires: now + SHARED_RESULT_MS };
-      this.sharedResults.set(key, entry);
-      result.catch(() => this.sharedResults.delete(key));
-    }
-    return entry.result as Promise<T>;
+    return this.sharedAnswers.get(key, (idPrefix) => make(this.apiWithIds(idPrefix)));
   }
 
   /**
@@ -724,51 +518,22 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   private tagScope(options?: DataSourceGetTagKeysOptions<EgressDataQuery>) {
     const to = (options?.timeRange?.to.valueOf() ?? Date.now()) / 1000;
     const from = (options?.timeRange?.from.valueOf() ?? Date.now() - 86_400_000) / 1000;
-    const scope = this.scopeFor({}, undefined, options?.filters ?? []);
-    return {
-      from,
-      to,
-      scope,
-      selectors: [egressSelector(METRIC.requests, 'http', scope), egressSelector(METRIC.tcpClosed, 'tcp', scope)],
-    };
+    return { from, to, scope: this.scopeFor({}, undefined, options?.filters ?? []) };
   }
 
-  /**
-   * Ad hoc filter keys: the labels of catch-all egress series, Istio's source and destination labels
-   * first; labels the plugin sets itself (reporter, destination_service_name) are not offered.
-   */
+  /** Ad hoc filter keys (variableQueries.ts `adHocKeys`). */
   async getTagKeys(options?: DataSourceGetTagKeysOptions<EgressDataQuery>): Promise<MetricFindValue[]> {
-    const { from, to, scope, selectors } = this.tagScope(options);
-    const names = await this.api.labelNames(selectors, from, to);
-    const first = [
-      LABEL.sourceNamespace,
-      LABEL.sourceWorkload,
-      LABEL.destinationService,
-      scope.ipLabel!,
-      LABEL.responseCode,
-    ];
-    const hidden = new Set<string>(['__name__', LABEL.reporter, LABEL.clusterName]);
-    const keys = names.filter((n) => !hidden.has(n));
-    keys.sort((a, b) => {
-      const ia = first.indexOf(a);
-      const ib = first.indexOf(b);
-      return (ia < 0 ? first.length : ia) - (ib < 0 ? first.length : ib) || (a < b ? -1 : a > b ? 1 : 0);
-    });
-    return keys.map((k) => ({ text: k, value: k }));
+    const { from, to, scope } = this.tagScope(options);
+    return adHocKeys(this.api, scope, from, to);
   }
 
   /** Ad hoc filter values of one label, narrowed by the other filters. */
   async getTagValues(options: DataSourceGetTagValuesOptions<EgressDataQuery>): Promise<MetricFindValue[]> {
-    assertLabelName(options.key, 'ad hoc filter key');
-    if (options.key === LABEL.reporter || options.key === LABEL.clusterName) {
-      throw new Error(`${options.key} is set by the plugin itself: use the verdict filter instead.`);
-    }
-    const { from, to, selectors } = this.tagScope({
+    const { from, to, scope } = this.tagScope({
       ...options,
       filters: (options.filters ?? []).filter((f) => f.key !== options.key),
     });
-    const values = await this.api.labelValues(options.key, selectors, from, to);
-    return uniqueSorted(values).map((v) => ({ text: v, value: v }));
+    return adHocValues(this.api, options.key, scope, from, to);
   }
 
   /** Kept for callers of the old API (and saved queries in any shape); Grafana itself runs `variables`. */
@@ -776,19 +541,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     return this.findValues(migrateVariableQuery(query), options);
   }
 
-  /**
-   * Variable values: namespaces, workloads (optionally in a namespace), destinations, verdicts, and the
-   * values of any label on egress series (optionally narrowed by matchers).
-   */
+  /** Variable values (variableQueries.ts `variableValues`) over the variable's range, default the last day. */
   async findValues(q: EgressVariableQuery, options?: FindOptions): Promise<MetricFindValue[]> {
-    if (!isVariableKind(q.kind)) {
-      throw new Error(
-        `Unknown variable query ${JSON.stringify(q.kind)}: use namespaces, workloads, destinations, verdicts or labelValues.`
-      );
-    }
-    if (q.kind === 'verdicts') {
-      return VERDICTS.map((v) => ({ text: v, value: v }));
-    }
     const to = (options?.range?.to.valueOf() ?? Date.now()) / 1000;
     const from = (options?.range?.from.valueOf() ?? Date.now() - 86_400_000) / 1000;
     const scope = this.scopeFor(
@@ -798,48 +552,13 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       },
       options?.scopedVars
     );
-    const selectors = [egressSelector(METRIC.requests, 'http', scope), egressSelector(METRIC.tcpClosed, 'tcp', scope)];
-    if (q.kind === 'destinations') {
-      const [hosts, ips] = await Promise.all([
-        this.api.labelValues(LABEL.destinationService, [selectors[0]], from, to),
-        this.api.labelValues(scope.ipLabel!, [selectors[1]], from, to),
-      ]);
-      return uniqueSorted([...hosts, ...ips]).map((v) => ({ text: v, value: v }));
-    }
-    const label =
-      q.kind === 'namespaces' ? LABEL.sourceNamespace : q.kind === 'workloads' ? LABEL.sourceWorkload : q.label;
-    if (!label) {
-      throw new Error('Label values: name the label whose values to list, e.g. cluster.');
-    }
-    assertLabelName(label, 'label for label values');
-    const values = await this.api.labelValues(label, selectors, from, to);
-    return uniqueSorted(values).map((v) => ({ text: v, value: v }));
+    return variableValues(this.api, q, scope, from, to);
   }
 }
 
 interface FindOptions {
   range?: { from: { valueOf(): number }; to: { valueOf(): number } };
   scopedVars?: ScopedVars;
-}
-
-/** How long an answer stays shared after it was asked for: the panels of one dashboard load. */
-const SHARED_RESULT_MS = 10_000;
-
-/** A short, stable tag for a cache key (FNV-1a), to tell shared requests apart in request ids. */
-function shortHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  }
-  return (h >>> 0).toString(16);
-}
-
-function uniqueSorted(values: string[]): string[] {
-  return Array.from(new Set(values)).sort();
-}
-
-function warning(text: string): QueryResultMetaNotice {
-  return { severity: 'warning', text };
 }
 
 /** Adds `notices` to the first frame (where Grafana's panel shows them), after any it has. */

@@ -7,6 +7,8 @@ import {
   type RangeSeries,
   type PairScope,
   verdictOfCluster,
+  FIRST_SEEN_HOST_LIMIT,
+  type NewDestinations,
 } from '../query';
 import { MATRIX_CLUSTER_FIELD, MATRIX_FIELDS } from '../shared/matrixFrame';
 
@@ -35,6 +37,10 @@ export function limitDestinations(
       text: `Showing the top ${limit} of ${ranked.length} destinations by volume. Raise "Destination limit" in the data source settings, or narrow the filters.`,
     },
   };
+}
+
+export function warning(text: string): QueryResultMetaNotice {
+  return { severity: 'warning', text };
 }
 
 export function matrixFrame(
@@ -157,4 +163,63 @@ export function timeSeriesFrames(
       ],
     })
   );
+}
+
+/**
+ * New destinations as one frame: the matrix frame's fields for the new pairs, with `time` (first seen) and
+ * `text` in front, so the same query serves a table and an annotation ("first seen").
+ */
+export function toNewDestinationsFrame(
+  found: NewDestinations,
+  opts: { lookback: string; from: number; nameOf: (address: string) => string | undefined }
+): DataFrame {
+  const { lookback, from, nameOf } = opts;
+  const frame = matrixFrame(
+    'A',
+    found.fresh,
+    nameOf,
+    // Every query the frame stands on, first seen too: the query inspector and the benchmark list them.
+    found.queries,
+    [
+      ...found.warnings.map(warning),
+      { severity: 'info', text: `Counted from ${found.sources.cells}; the look-back from ${found.sources.lookback}.` },
+      ...(found.toTheHour
+        ? [
+            {
+              severity: 'info' as const,
+              text: `First seen is to the hour: ${found.toTheHour.newHosts} destinations are new (more than ${FIRST_SEEN_HOST_LIMIT}), so it is read from the hourly recording rather than every series' 5-minute one.`,
+            },
+          ]
+        : []),
+      ...(found.shortLookback
+        ? [
+            {
+              severity: 'info' as const,
+              text: `The recorded series do not reach back the whole look-back (${lookback} before the range): a destination last reached before the recording began counts as new.`,
+            },
+          ]
+        : []),
+    ]
+  );
+  frame.name = 'New external destinations';
+  // "time" and "text" make the same frame usable as an annotation query ("first seen").
+  frame.fields.unshift(
+    {
+      name: 'time',
+      type: FieldType.time,
+      config: {},
+      values: found.fresh.map((c) => (found.seenAt.get(`${c.listener}:${c.destination}`) ?? from) * 1000),
+    },
+    {
+      name: 'text',
+      type: FieldType.string,
+      config: {},
+      values: found.fresh.map(
+        (c) =>
+          `New ${c.verdict} destination ${c.destination}${c.port ? `:${c.port}` : ''} from ${c.sourceNamespace}/${c.sourceWorkload}`
+      ),
+    }
+  );
+  frame.length = found.fresh.length;
+  return frame;
 }

@@ -12,6 +12,7 @@ export * from './destinationNames';
 export * from './cells';
 export * from './prometheusApi';
 export * from './fetchCells';
+export * from './newDestinations';
 export * from './serviceEntries';
 export * from './lockdown';
 export * from './lockdownFetch';

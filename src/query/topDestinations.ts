@@ -1,4 +1,7 @@
 import { cellVolume, type EgressCell } from './cells';
+import type { CellsResult } from './fetchCells';
+import { EgressError } from './errors';
+import { listenersOf, type EgressScope } from './selectors';
 import type { Listener } from './labels';
 
 /** What destinations are ranked by: events (requests and closed connections, `volume`) or TCP bytes. */
@@ -48,4 +51,51 @@ export function destinationValue(d: Pick<RankedDestination, 'destination' | 'por
     return d.destination;
   }
   return d.destination.includes(':') ? `[${d.destination}]:${d.port}` : `${d.destination}:${d.port}`;
+}
+
+/**
+ * A time series query's scopes narrowed to its top destinations by volume in the range (or bytes, for the
+ * bytes chart), ranked from the range's matrix (`cellsOf`, which the caller may share with other panels):
+ * one scope per listener that has any. Undefined where every destination is shown: no limit, no split by
+ * destination, or no more destinations than the limit.
+ */
+export async function topDestinationScopes(
+  scope: EgressScope,
+  q: { topDestinations?: number; groupBy?: readonly string[] },
+  kind: 'events' | 'bytes',
+  cellsOf: () => Promise<CellsResult>
+): Promise<{ scopes: EgressScope[]; notice: string } | undefined> {
+  const limit = q.topDestinations ?? 0;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new EgressError(
+      `Top destinations must be a whole number of destinations, 0 or empty for all; the query has ${JSON.stringify(q.topDestinations)}.`
+    );
+  }
+  if (limit === 0 || !(q.groupBy ?? []).includes('destination')) {
+    return undefined;
+  }
+  const { cells } = await cellsOf();
+  const ranked = rankDestinations(
+    // Bytes are passthrough TCP's alone, as the bytes chart plots them.
+    cells.filter((c) => c.category === 'external' && (kind === 'events' || c.listener === 'tcp')),
+    kind === 'bytes' ? 'bytes' : 'volume',
+    (c) => `${c.listener}:${destinationValue(c)}`
+  );
+  if (ranked.length <= limit) {
+    return undefined;
+  }
+  const top = ranked.slice(0, limit);
+  // A destination without a port matches its ports too (the destination filter's rule): a host seen both
+  // with and without one can add a line, never lose one.
+  const scopes = listenersOf(scope).flatMap((listener) => {
+    const values = top.filter((r) => r.listener === listener).map(destinationValue);
+    return values.length > 0
+      ? [{ ...scope, listeners: [listener], destination: { kind: 'values' as const, values } }]
+      : [];
+  });
+  const by = kind === 'bytes' ? 'bytes' : 'requests and connections';
+  return {
+    scopes,
+    notice: `Showing the top ${limit} of ${ranked.length} destinations by ${by} in the range ("Top destinations" in the query; 0 shows all).`,
+  };
 }

@@ -4,7 +4,7 @@ import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/u
 import type { DataSource } from '../datasource';
 import type { EgressOptions, EgressVariableQuery, VariableQueryKind } from '../types';
 import type { EgressDataQuery } from '../../shared/queryModel';
-import { migrateVariableQuery } from '../variables';
+import { migrateVariableQuery } from '../variableQueries';
 
 type Props = QueryEditorProps<DataSource, EgressDataQuery, EgressOptions, EgressVariableQuery>;
 
