@@ -13,6 +13,29 @@ export interface FetchTransportOptions {
   /** Answers larger than this are refused with a message instead of filling memory (default 256 MiB). */
   maxResponseBytes?: number;
   fetchImpl?: typeof fetch;
+  /** How long a 429/503's Retry-After may make the CLI wait before asking again (default 60 s). */
+  maxRetryWaitMs?: number;
+  /** Waits (tests pass a fake clock). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Asks made per request at most: the first and two more after a 429 or 503 that says when to retry. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * A Retry-After header (RFC 9110 10.2.3: delay-seconds or an HTTP-date) as milliseconds from `now`;
+ * undefined when absent or unreadable.
+ */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) {
+    return undefined;
+  }
+  const text = header.trim();
+  if (/^\d+$/.test(text)) {
+    return Number(text) * 1000;
+  }
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
@@ -129,7 +152,31 @@ export function fetchTransport(opts: FetchTransportOptions): PromTransport {
     new EgressError(
       `Prometheus at ${shown} did not answer ${path} within ${timeoutMs / 1000} s: raise the timeout or narrow the query.`
     );
+  const maxWait = opts.maxRetryWaitMs ?? 60_000;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const once = askOnce;
+  // A server or a proxy in front of it that sheds load (429, 503) and says when to come back is asked
+  // again then, twice at most, while the wait stays within maxRetryWaitMs; otherwise its answer stands.
   return async (req: PromRequest): Promise<PromResponse> => {
+    for (let attempt = 1; ; attempt++) {
+      const { res, retryAfter } = await once(req);
+      const wait = retryAfter;
+      if (
+        (res.status !== 429 && res.status !== 503) ||
+        wait === undefined ||
+        wait > maxWait ||
+        attempt >= MAX_ATTEMPTS
+      ) {
+        return res;
+      }
+      if (req.signal?.aborted) {
+        return res;
+      }
+      await sleep(wait);
+    }
+  };
+
+  async function askOnce(req: PromRequest): Promise<{ res: PromResponse; retryAfter?: number }> {
     const params = encodeParams(req.params);
     const url = req.method === 'GET' ? `${base}${req.path}?${params}` : `${base}${req.path}`;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -174,6 +221,9 @@ export function fetchTransport(opts: FetchTransportOptions): PromTransport {
     } catch {
       // not JSON: unwrap() reports it with a snippet
     }
-    return { status: res.status, statusText: res.statusText, body };
-  };
+    return {
+      res: { status: res.status, statusText: res.statusText, body },
+      retryAfter: retryAfterMs(res.headers.get('retry-after')),
+    };
+  }
 }

@@ -50,7 +50,7 @@ describe('PrometheusApi', () => {
   it('explains an HTTP error without a Prometheus body', async () => {
     const { api } = apiAnswering({ status: 502, statusText: 'Bad Gateway', body: 'upstream down' });
     await expect(api.range('up', 1, 2, 1)).rejects.toThrow(
-      'HTTP 502 Bad Gateway from /api/v1/query_range: upstream down. Check the URL'
+      'HTTP 502 Bad Gateway from /api/v1/query_range: upstream down. The API or a proxy in front of it did not answer'
     );
   });
 
@@ -66,11 +66,33 @@ describe('PrometheusApi', () => {
     expect(err).not.toContain('{');
     expect(err).not.toContain('traceID');
     // Cut at 160 characters with one ellipsis, then the sentence goes on: never "....".
-    expect(err).toMatch(/…\. Check the URL, path prefix and credentials/);
-    const { api: gw } = apiAnswering({ status: 429, statusText: 'Too Many Requests', body: { error: 'rate limited' } });
-    await expect(gw.instant('up', 1)).rejects.toThrow(
-      'HTTP 429 Too Many Requests from /api/v1/query: rate limited. Check'
-    );
+    expect(err).toMatch(/…\. The API or a proxy in front of it did not answer: check that Prometheus is up/);
+  });
+
+  it.each([
+    [
+      429,
+      'Too Many Requests',
+      /^HTTP 429 Too Many Requests from \/api\/v1\/query: rate limited\. The server or a proxy in front of it is limiting requests: wait and retry/,
+    ],
+    [
+      503,
+      'Service Unavailable',
+      /^HTTP 503 Service Unavailable from \/api\/v1\/query: rate limited\. The API or a proxy in front of it did not answer/,
+    ],
+    [
+      500,
+      'Internal Server Error',
+      /^HTTP 500 Internal Server Error from \/api\/v1\/query: rate limited\. The API failed on this request: retry/,
+    ],
+    [
+      401,
+      'Unauthorized',
+      /^HTTP 401 Unauthorized from \/api\/v1\/query: rate limited\. Check the URL, path prefix and credentials/,
+    ],
+  ])('fault: HTTP %i says the status and what to do about it', async (status, statusText, message) => {
+    const { api } = apiAnswering({ status, statusText, body: { error: 'rate limited' } });
+    await expect(api.instant('up', 1)).rejects.toThrow(message);
   });
 
   it('rejects a result of the wrong type', async () => {

@@ -82,6 +82,20 @@ function bodyMessage(body: unknown): string {
   return snippet(body);
 }
 
+/** What to do about an HTTP status, in one sentence: the URL and credentials are not always the cause. */
+function statusAdvice(status: number): string {
+  if (status === 429) {
+    return 'The server or a proxy in front of it is limiting requests: wait and retry, refresh less often, or ask for a higher limit.';
+  }
+  if (status === 502 || status === 503 || status === 504) {
+    return 'The API or a proxy in front of it did not answer: check that Prometheus is up and the URL points at it, then retry.';
+  }
+  if (status >= 500) {
+    return 'The API failed on this request: retry, and check its logs if it keeps failing.';
+  }
+  return 'Check the URL, path prefix and credentials of the Prometheus-compatible API.';
+}
+
 /** Turns any answer into data or an EgressError that quotes Prometheus' own message. */
 export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
   if (isEnvelope(res.body)) {
@@ -105,7 +119,7 @@ export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
     const body = bodyMessage(res.body);
     throw new EgressError(
       `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${path}${body ? `: ${body}` : ''}. ` +
-        'Check the URL, path prefix and credentials of the Prometheus-compatible API.'
+        statusAdvice(res.status)
     );
   }
   throw new EgressError(

@@ -36,4 +36,53 @@ describe('fetchTransport', () => {
       `Basic ${Buffer.from('bob:töp').toString('base64')}`
     );
   });
+
+  it('fault: a 429 with Retry-After is asked again after the wait it names; one beyond the cap is not', async () => {
+    const answers = [
+      new Response('{"error":"slow down"}', { status: 429, headers: { 'Retry-After': '2' } }),
+      new Response('{"status":"success","data":{"resultType":"vector","result":[]}}', { status: 200 }),
+    ];
+    const waits: number[] = [];
+    const transport = fetchTransport({
+      baseUrl: 'http://prom.example:9090',
+      fetchImpl: (async () => answers.shift()!) as unknown as typeof fetch,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    const api = new PrometheusApi(transport);
+    await expect(api.instant('up', 1)).resolves.toMatchObject({ data: [] });
+    expect(waits).toEqual([2000]);
+    // A wait longer than the cap, or a 429 without Retry-After: the answer stands, with what to do.
+    const late = new PrometheusApi(
+      fetchTransport({
+        baseUrl: 'http://prom.example:9090',
+        maxRetryWaitMs: 1000,
+        fetchImpl: answer('{"error":"slow down"}', { status: 429, headers: { 'Retry-After': '120' } }),
+        sleep: async () => {
+          throw new Error('must not wait');
+        },
+      })
+    );
+    await expect(late.instant('up', 1)).rejects.toThrow(/^HTTP 429 .*limiting requests: wait and retry/);
+  });
+
+  it('fault: a 503 that keeps saying "retry" is asked three times, then its answer stands', async () => {
+    let asked = 0;
+    const api = new PrometheusApi(
+      fetchTransport({
+        baseUrl: 'http://prom.example:9090',
+        fetchImpl: (async () => {
+          asked++;
+          return new Response('overloaded', {
+            status: 503,
+            headers: { 'Retry-After': 'Wed, 21 Oct 2015 07:28:00 GMT' },
+          });
+        }) as unknown as typeof fetch,
+        sleep: async () => {},
+      })
+    );
+    await expect(api.instant('up', 1)).rejects.toThrow(/^HTTP 503 .*did not answer/);
+    expect(asked).toBe(3);
+  });
 });
