@@ -12,7 +12,9 @@ import { backfill, startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
 import { scaleGrid, scaleMeshSeries, scaleMeshSize } from '../../harness/synthetic/scaleMesh';
 import { writeOpenMetrics } from '../../harness/synthetic/series';
-import { cellQueries, rawCounterQueries } from '../../src/query/templates';
+import { destinationLabel, type EgressScope } from '../../src/query/selectors';
+import { type EgressQuery, plannedMeasures, selectorFor } from '../../src/query/measures';
+import { cellQueries } from '../../src/query/templates';
 import { benchRules } from './rules';
 
 const MESH = { namespaces: 50, workloadsPerNamespace: 20, destinationsPerWorkload: 100 };
@@ -35,6 +37,21 @@ async function timed(url: string, body: URLSearchParams, endpoint: string) {
     throw new Error(`query failed: ${text.slice(0, 200)}`);
   }
   return { ms: elapsed, bytes: text.length, json };
+}
+
+/**
+ * The naive form a Table-panel user builds: raw counters over a range, reduced in the client.
+ * Kept for the benchmark that shows why the matrix uses instant `increase`.
+ */
+function rawCounterQueries(scope: EgressScope): EgressQuery[] {
+  return plannedMeasures(scope).map(({ listener, measure }) => ({
+    id: `${listener}.${measure}`,
+    listener,
+    measure,
+    expr: selectorFor(listener, measure, scope),
+    shape: 'catchAll' as const,
+    destinationLabel: destinationLabel(listener, scope),
+  }));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

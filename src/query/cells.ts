@@ -1,7 +1,7 @@
 import { CatchAllClassifier, type Category, type Classified } from './categories';
 import { parseDestination } from './destination';
 import { LABEL, type Listener, UNKNOWN, type Verdict, VERDICTS, verdictOfCluster } from './labels';
-import type { EgressQuery, Measure } from './templates';
+import type { EgressQuery, Measure } from './measures';
 
 /**
  * One (source workload, destination, verdict, listener) pair and what moved through it. Every adapter

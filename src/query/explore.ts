@@ -1,7 +1,8 @@
 import type { EgressCell } from './cells';
 import type { Matcher } from './matchers';
 import { DEFAULT_SCRAPE_SECONDS } from './time';
-import { type EgressQuery, type SeriesOptions, seriesQueries } from './templates';
+import type { EgressQuery } from './measures';
+import { type SeriesOptions, seriesQueries } from './templates';
 
 /** What of a data source query's scope the matrix frame carries, so a cell's PromQL matches its numbers. */
 export interface PairScope {

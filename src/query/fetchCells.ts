@@ -15,7 +15,9 @@ import { KUBE_SERVICE_INFO, LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import { HOURLY_INTERVAL_SECONDS, RECORDED_HOURLY_METRIC, RECORDED_METRIC } from './recording';
 import { type EgressScope, includesOf, scopeOnlySelector, verdictsOf } from './selectors';
-import { type EgressQuery, type HourlyTiers, cellQueries } from './templates';
+import type { EgressQuery } from './measures';
+import { cellQueries } from './templates';
+import type { HourlyTiers } from './tiers';
 
 /** Whether counts come from the recording rules' series: `auto` uses them for long ranges they cover. */
 export type RecordedMode = 'auto' | 'always' | 'never';

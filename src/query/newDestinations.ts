@@ -4,7 +4,8 @@ import { LABEL } from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import type { EgressScope } from './selectors';
 import { HOURLY_INTERVAL_SECONDS, RECORDING_INTERVAL_SECONDS } from './recording';
-import { type EgressQuery, FIRST_SEEN_HOST_LIMIT, firstSeenPlan, lookbackQueries } from './templates';
+import type { EgressQuery } from './measures';
+import { FIRST_SEEN_HOST_LIMIT, firstSeenPlan, lookbackQueries } from './newDestinationTemplates';
 
 /** What new destinations over [from, to] are asked with (query/newDestinations.ts `fetchNewDestinations`). */
 export interface NewDestinationsRequest {

@@ -3,7 +3,8 @@ import { activityStep } from './explore';
 import { type Listener, verdictOfCluster } from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import { destinationLabel, type EgressScope } from './selectors';
-import { type EgressQuery, seriesQueries } from './templates';
+import type { EgressQuery } from './measures';
+import { seriesQueries } from './templates';
 import { DEFAULT_SCRAPE_SECONDS } from './time';
 
 /**

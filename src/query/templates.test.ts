@@ -1,14 +1,11 @@
+import { cellQueries, seriesQueries, describeTemplates } from './templates';
 import {
-  cellQueries,
   firstSeenPlan,
   firstSeenQueries,
   FIRST_SEEN_HOST_LIMIT,
   lookbackQueries,
   newDestinationQueries,
-  rawCounterQueries,
-  seriesQueries,
-  describeTemplates,
-} from './templates';
+} from './newDestinationTemplates';
 import { promqlErrors } from '../../test/promqlParser';
 import type { EgressScope } from './selectors';
 
@@ -257,7 +254,6 @@ describe('every template', () => {
         recorded: true,
         tiers: { from: 0, to: 7 * 86400, firstHour: 3600, lastHour: 7 * 86400 - 600 },
       }),
-      ...rawCounterQueries(scope as EgressScope),
     ];
     expect(all.length).toBeGreaterThan(0);
     for (const q of all) {

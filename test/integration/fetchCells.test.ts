@@ -2,7 +2,8 @@ import { fetchCells } from '../../src/query/fetchCells';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
 import type { EgressScope } from '../../src/query/selectors';
-import { newDestinationQueries, seriesQueries } from '../../src/query/templates';
+import { newDestinationQueries } from '../../src/query/newDestinationTemplates';
+import { seriesQueries } from '../../src/query/templates';
 import { SHAPES_IN_CLUSTER_CIDRS } from '../../harness/synthetic/shapes';
 import {
   DEMO_CLUSTER,

@@ -15,7 +15,7 @@ import { fetchCells } from '../../src/query/fetchCells';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
 import { RECORDING_INTERVAL_SECONDS, recordingRules } from '../../src/query/recording';
-import { newDestinationQueries } from '../../src/query/templates';
+import { newDestinationQueries } from '../../src/query/newDestinationTemplates';
 import { cellKey, type EgressCell } from '../../src/query/cells';
 import { diffCells } from './expect';
 import { cli } from './runCli';
