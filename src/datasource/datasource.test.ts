@@ -295,7 +295,43 @@ describe('DataSource.query', () => {
   it('reports settings mistakes as errors, not stack traces', async () => {
     const { ds } = makeDs(async () => vector(), { extraMatchers: 'cluster=eu' });
     const res = await runRequest(ds, queryRequest([{}], 0, 60));
-    expect(res.errors?.[0].message).toMatch(/^Invalid label matchers "cluster=eu"/);
+    expect(res.errors?.[0].message).toMatch(
+      /^Data source settings: Extra label matchers: Invalid label matchers "cluster=eu"/
+    );
+  });
+
+  it('reads the settings once: queries stop on what they are built from, the health check names every mistake', async () => {
+    const { ds, backend } = makeDs(async () => vector(), {
+      destinationNames: [
+        { cidr: '52.216.0.0/99', name: 'S3' },
+        { cidr: '', name: '' },
+      ],
+      rootNamespace: 'Istio_System',
+      clusterDomain: 'cluster..local',
+    });
+    const res = await runRequest(ds, queryRequest([{}], 0, 60));
+    expect(res.errors?.[0].message).toMatch(
+      /^Data source settings: Cluster domain "cluster\.\.local" is not a DNS name/
+    );
+    expect(backend.requests).toHaveLength(0);
+    const health = await ds.testDatasource();
+    expect(health.status).toBe('error');
+    // Every wrong setting by its title on the configuration page; the blank row being edited is no rule.
+    expect(health.message).toMatch(/Destination names: Destination name rule 1 \("52\.216\.0\.0\/99"\)/);
+    expect(health.message).toMatch(/Cluster domain "cluster\.\.local"/);
+    expect(health.message).toMatch(/Root namespace: "Istio_System" is not a Kubernetes namespace name/);
+    expect(health.message).not.toMatch(/rule 2/);
+  });
+
+  it('runs queries without destination names that cannot be read, and refuses plans on a wrong root namespace', async () => {
+    const { ds, backend } = makeDs(async () => vector(), {
+      destinationNames: [{ cidr: 'nowhere', name: 'S3' }],
+      rootNamespace: 'Istio_System',
+    });
+    const res = await runRequest(ds, queryRequest([{}], 0, 60));
+    expect(res.errors).toBeUndefined();
+    expect(backend.requests.length).toBeGreaterThan(0);
+    await expect(ds.lockdownPlans(0, 60)).rejects.toThrow(/^Root namespace: "Istio_System"/);
   });
 
   it('sends custom query parameters (Thanos, VictoriaMetrics) and a path prefix (Mimir) on every request', async () => {

@@ -2,68 +2,57 @@ import {
   CoreApp,
   DataSourceApi,
   type DataFrame,
-  type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceGetTagKeysOptions,
   type DataSourceGetTagValuesOptions,
   type DataSourceInstanceSettings,
-  LoadingState,
   type MetricFindValue,
-  type QueryResultMetaNotice,
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
 import { type BackendSrv, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
-import { merge, Observable, of } from 'rxjs';
+import { Observable } from 'rxjs';
 import {
   type AdHocFilter,
   adHocMatchers,
-  compileDestinationNames,
   type CellsResult,
   DEFAULT_IP_LABEL,
   listenersOf,
   verdictsOf,
-  DEFAULT_SCRAPE_SECONDS,
-  rateInterval,
   type EgressScope,
   EgressError,
-  errorMessage,
-  excludedNote,
   fetchCells,
-  countSource,
-  RECORDING_INTERVAL_SECONDS,
   healthCheck,
-  activitySpan,
-  activityStep,
+  fetchPairActivity,
+  fetchSeries,
   type PairActivity,
   pairActivityQueries,
   type PairScope,
   parseDuration,
   parseMatchers,
   PrometheusApi,
-  parseQueryParameters,
   withParameters,
   queryAlertExpr,
   ALERT_DEFAULTS,
   DEFAULT_RECORDED_MODE,
   type RecordedMode,
-  seriesQueries,
-  renderMatcher,
   fetchLockdownPlans,
   lockdownYaml,
   meshLockdownYaml,
   fetchSwitchWatch,
   type SwitchWatch,
   fetchNewDestinations,
-  topDestinationScopes,
 } from '../query';
-import { limitDestinations, matrixFrame, toNewDestinationsFrame, timeSeriesFrames, warning } from './frames';
+import { matrixTargetFrame, toNewDestinationsFrame, timeSeriesFrames, warning, withNotices } from './frames';
 import { healthResponse } from './healthResponse';
-import { filterText, interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
+import { interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
 import { proxyTransport, type TransportOptions, targetRequestId } from './transport';
 import { EgressVariableSupport } from './variables';
 import { SharedAnswers, shortHash } from './sharedAnswers';
+import { interpolateQueries, queryDisplayText } from './queryText';
+import { targetPackets } from './targetPackets';
+import { blockingProblem, type DataSourceSettings, readSettings, settingProblem, settingsProblems } from './settings';
 import { adHocKeys, adHocValues, migrateVariableQuery, variableValues } from './variableQueries';
 import type { NewAlertRule } from '../shared/alertRuleLink';
 import type { LockdownPlans, LockdownSource } from '../shared/lockdownSource';
@@ -90,8 +79,12 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
    * asks the same probes when it opens.
    */
   private readonly probes: PrometheusApi;
-  /** A setting that cannot be used (custom query parameters, scrape interval): every query and the health check say so. */
-  private settingsError: string | undefined;
+  /** The settings as read once (settings.ts): what cannot be read is said by queries and the health check. */
+  private readonly settings: DataSourceSettings;
+  /** A setting every query is built from that cannot be read (settings.ts `blockingProblem`): every query says so. */
+  private get settingsError(): string | undefined {
+    return blockingProblem(this.settings);
+  }
   /** The scrape interval (setting "Scrape interval", Grafana's `timeInterval`): steps and rate windows fit it. */
   private readonly scrapeSeconds: number;
   /** The setting "Recorded series" (query/fetchCells.ts DEFAULT_RECORDED_MODE when unset). */
@@ -108,24 +101,13 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     // Annotation queries run through query(); the new-destinations frame carries time and text fields.
     this.annotations = {};
     this.options = settings.jsonData ?? {};
-    const prefix = (this.options.pathPrefix ?? '').trim().replace(/\/+$/, '');
-    const base = `${settings.url ?? ''}${prefix && !prefix.startsWith('/') ? '/' : ''}${prefix}`;
-    let params: Record<string, string> = {};
-    try {
-      params = parseQueryParameters(this.options.customQueryParameters);
-    } catch (err) {
-      // Said by the config editor and on every query: never silently dropped.
-      this.settingsError = errorMessage(err);
-    }
-    let scrape = DEFAULT_SCRAPE_SECONDS;
-    try {
-      scrape = parseDuration(this.options.timeInterval?.trim() || `${DEFAULT_SCRAPE_SECONDS}s`, 'Scrape interval');
-    } catch (err) {
-      this.settingsError = errorMessage(err);
-    }
-    this.scrapeSeconds = scrape;
+    const read = readSettings(this.options, settings.url);
+    this.settings = read;
+    this.scrapeSeconds = read.scrapeSeconds;
+    this.nameOf = read.nameOf;
     // Grafana's minimum interval for this data source's panels: no step finer than a scrape.
-    this.interval = `${scrape}s`;
+    this.interval = `${read.scrapeSeconds}s`;
+    const { base, params } = read;
     const transport = (opts: TransportOptions) => withParameters(proxyTransport(backendSrv, base, opts), params);
     this.apiWithIds = (idPrefix, signal) => new PrometheusApi(transport({ requestIdPrefix: idPrefix, signal }));
     // Probes of the recording stand behind every panel's answer, never in it: out of the query inspector.
@@ -136,13 +118,6 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     );
     // Metadata calls (variables, ad hoc filters, health check) carry no id: nothing may cancel them.
     this.api = new PrometheusApi(transport({ hideFromInspector: true }));
-    let nameOf: (address: string) => string | undefined = () => undefined;
-    try {
-      nameOf = compileDestinationNames(this.options.destinationNames ?? []);
-    } catch {
-      // Reported by the health check and the config editor; queries still run without names.
-    }
-    this.nameOf = nameOf;
     this.variables = new EgressVariableSupport(this);
   }
 
@@ -181,100 +156,39 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     };
   }
 
-  /**
-   * The queries with template variables resolved, as Grafana asks before it opens them in Explore, copies a
-   * panel, or shows them in the query inspector: Explore then shows the values, not `$namespace`.
-   * Something that cannot be resolved (a multi-value variable in an exact matcher) is kept as written, so
-   * running it says what is wrong.
-   */
+  /** The queries with variables resolved, as Explore, a copied panel and the query inspector show them. */
   interpolateVariablesInQueries(
     queries: EgressDataQuery[],
     scopedVars: ScopedVars,
     filters?: AdHocFilter[]
   ): EgressDataQuery[] {
-    const t = this.templateSrv;
-    const keep = <T>(resolve: () => T, fallback: T): T => {
-      try {
-        return resolve();
-      } catch {
-        return fallback;
-      }
-    };
-    const filter = (f: string | undefined) => keep(() => filterText(interpolateFilter(f, t, scopedVars)), f);
-    const adhoc = filters?.length ? adHocMatchers(filters).map(renderMatcher) : [];
-    return queries.map((q) => {
-      const matchers = keep(() => interpolateMatchers(q.matchers, t, scopedVars), q.matchers);
-      return {
-        ...q,
-        datasource: q.datasource ?? this.getRef(),
-        namespace: filter(q.namespace),
-        workload: filter(q.workload),
-        destination: filter(q.destination),
-        verdicts: keep(() => interpolateVerdicts(q.verdicts, t, scopedVars), q.verdicts),
-        matchers: [matchers, ...adhoc].filter((m) => m && m.trim() !== '').join(', ') || undefined,
-      };
-    });
+    return interpolateQueries(queries, this.templateSrv, scopedVars, filters).map((q) => ({
+      ...q,
+      datasource: q.datasource ?? this.getRef(),
+    }));
   }
 
   /** How Grafana names a query where it lists queries (query history, rich history, library panels). */
   getQueryDisplayText(q: EgressDataQuery): string {
-    const kind = { matrix: 'Matrix', series: 'Series', bytes: 'Bytes', newDestinations: 'New destinations' }[
-      q.queryType ?? 'matrix'
-    ];
-    const parts = [
-      q.namespace && `namespace ${q.namespace}`,
-      q.workload && `workload ${q.workload}`,
-      q.destination && `destination ${q.destination}`,
-      q.verdicts?.length && q.verdicts.join('+'),
-      q.listeners?.length && q.listeners.map((l) => l.toUpperCase()).join('+'),
-      q.matchers && `{${q.matchers}}`,
-    ].filter(Boolean);
-    return [kind, ...parts].join(' · ');
+    return queryDisplayText(q);
   }
 
   /**
-   * Each target answers on its own, as soon as its queries have (Grafana's runRequest merges the packets by
-   * `key`): one slow target holds no other back. Unsubscribing (a refresh, a new range, a closed panel)
-   * aborts every request of the targets still running. A failed target's packet carries every error so far,
-   * since Grafana shows the errors of the last failed packet.
+   * Each target answers on its own, as soon as its queries have (targetPackets.ts): one slow target holds
+   * no other back, and unsubscribing aborts the requests of the targets still running.
    */
   query(request: DataQueryRequest<EgressDataQuery>): Observable<DataQueryResponse> {
     const from = request.range.from.valueOf() / 1000;
     const to = request.range.to.valueOf() / 1000;
     const adhoc = (request.filters ?? []) as AdHocFilter[];
-    const targets = request.targets.filter((t) => !t.hide);
-    if (targets.length === 0) {
-      return of({ data: [], state: LoadingState.Done });
-    }
-    let remaining = targets.length;
-    const errors: DataQueryError[] = [];
-    return merge(
-      ...targets.map(
-        (t) =>
-          new Observable<DataQueryResponse>((subscriber) => {
-            const controller = new AbortController();
-            const api = this.apiWithIds(targetRequestId(request, t.refId), controller.signal);
-            this.runTarget(api, { ...DEFAULT_QUERY, ...t }, request, from, to, adhoc).then(
-              (frames) => done({ data: frames }),
-              (err: unknown) => {
-                errors.push({ refId: t.refId, message: errorMessage(err) });
-                done({ data: [], errors: [...errors] });
-              }
-            );
-            const done = (packet: DataQueryResponse) => {
-              if (controller.signal.aborted) {
-                return;
-              }
-              remaining -= 1;
-              subscriber.next({
-                ...packet,
-                key: t.refId,
-                state: remaining > 0 ? LoadingState.Loading : LoadingState.Done,
-              });
-              subscriber.complete();
-            };
-            return () => controller.abort();
-          })
+    return targetPackets(request, (t, signal) =>
+      this.runTarget(
+        this.apiWithIds(targetRequestId(request, t.refId), signal),
+        { ...DEFAULT_QUERY, ...t },
+        request,
+        from,
+        to,
+        adhoc
       )
     );
   }
@@ -296,26 +210,19 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       case 'series':
       case 'bytes': {
         const kind = q.queryType === 'bytes' ? 'bytes' : 'events';
-        const stepSeconds = Math.max(this.scrapeSeconds, (request.intervalMs ?? 60_000) / 1000);
-        // Steps of a recording interval and more gain nothing from raw samples: recorded series, where
-        // they cover the range (the setting "Recorded series" decides as for the matrix).
-        const [source, top] = await Promise.all([
-          stepSeconds >= RECORDING_INTERVAL_SECONDS
-            ? countSource(api, { scope, to, recorded: this.recordedMode, reads: to - from, probes: this.probes })
-            : undefined,
-          topDestinationScopes(scope, q, kind, () => this.sharedCells(scope, from, to)),
-        ]);
-        const queries = (top?.scopes ?? [scope]).flatMap((s) =>
-          seriesQueries(s, {
-            groupBy: q.groupBy ?? [],
-            // Recorded increases need no rate-window margin: each point sums the recordings of its step.
-            rateIntervalSeconds: source?.recorded ? stepSeconds : rateInterval(stepSeconds, this.scrapeSeconds),
-            kind,
-            recorded: source?.recorded,
-          })
-        );
-        const start = Math.floor(from / stepSeconds) * stepSeconds;
-        const answers = await Promise.all(queries.map((query) => api.range(query.expr, start, to, stepSeconds)));
+        const { queries, answers, topNotice } = await fetchSeries(api, {
+          scope,
+          kind,
+          groupBy: q.groupBy ?? [],
+          topDestinations: q.topDestinations,
+          from,
+          to,
+          stepSeconds: Math.max(this.scrapeSeconds, (request.intervalMs ?? 60_000) / 1000),
+          scrapeSeconds: this.scrapeSeconds,
+          recorded: this.recordedMode,
+          probes: this.probes,
+          cellsOf: () => this.sharedCells(scope, from, to),
+        });
         const unit =
           q.queryType === 'bytes' ? 'Bps' : q.listeners?.length === 1 && q.listeners[0] === 'tcp' ? 'cps' : 'reqps';
         const frames = queries.flatMap((query, i) =>
@@ -324,7 +231,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
             answers[i].warnings.map(warning)
           )
         );
-        return top ? withNotices(frames, [{ severity: 'info', text: top.notice }]) : frames;
+        return topNotice ? withNotices(frames, [{ severity: 'info', text: topNotice }]) : frames;
       }
       case 'newDestinations': {
         // The stat and the table of one dashboard ask the same: one answer for both.
@@ -335,27 +242,14 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       }
       case 'matrix':
       default: {
-        const result = await this.sharedCells(scope, from, to);
-        const limit = this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT;
-        const limited = limitDestinations(result.cells, limit);
-        const notices = [...result.warnings.map(warning), ...(limited.notice ? [limited.notice] : [])];
-        // Which series were counted, always said: recorded ones round the range edges to 5 minutes.
-        notices.push({ severity: 'info', text: `Counted from ${result.source.reason}.` });
-        const note = excludedNote(result.excluded, (c) => `turn on "${c}" under Show in the query editor`);
-        if (note) {
-          notices.push({ severity: 'info', text: note });
-        }
         const rule = this.alertRuleFor(q, request.scopedVars, adhoc);
         return [
-          matrixFrame(
-            q.refId,
-            limited.cells,
-            this.nameOf,
-            result.queries,
-            notices,
+          matrixTargetFrame(q.refId, await this.sharedCells(scope, from, to), {
+            limit: this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT,
+            nameOf: this.nameOf,
             scope,
-            rule && { expr: rule.expr, datasourceUid: rule.datasourceUid, title: rule.title }
-          ),
+            alertRule: rule && { expr: rule.expr, datasourceUid: rule.datasourceUid, title: rule.title },
+          }),
         ];
       }
     }
@@ -424,17 +318,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     from: number,
     to: number
   ): Promise<PairActivity> {
-    const step = activityStep(from, to, this.scrapeSeconds);
-    const start = Math.floor(from / step) * step;
-    const { present, changes } = pairActivityQueries(sources, scope, step);
-    const run = (qs: typeof present) => Promise.all(qs.map((q) => this.api.range(q.expr, start, to, step)));
-    const [p, c] = await Promise.all([run(present), run(changes)]);
-    return activitySpan(
-      p.map((a) => a.data),
-      c.map((a) => a.data),
-      start,
-      step
-    );
+    return fetchPairActivity(this.api, { sources, scope, from, to, scrapeSeconds: this.scrapeSeconds });
   }
 
   /**
@@ -447,8 +331,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     namespaces?: readonly string[],
     planScope: 'namespace' | 'mesh' = 'namespace'
   ): Promise<LockdownPlans> {
-    if (this.settingsError) {
-      throw new EgressError(this.settingsError);
+    // A plan names the root namespace: a wrong one would let it write the Sidecar that switches the mesh.
+    const problem = this.settingsError ?? settingProblem(this.settings, 'rootNamespace');
+    if (problem) {
+      throw new EgressError(problem);
     }
     const api = this.apiWithIds(`lockdown-${planScope}-${namespaces ? shortHash(namespaces.join(',')) : 'all'}:`);
     const { plans } = await fetchLockdownPlans(api, {
@@ -476,17 +362,11 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {
-    let scope: EgressScope;
-    try {
-      scope = this.scopeFor({});
-      compileDestinationNames(this.options.destinationNames ?? []);
-      if (this.settingsError) {
-        throw new EgressError(this.settingsError);
-      }
-    } catch (err) {
-      return { status: 'error', message: `Settings: ${errorMessage(err)}` };
+    const problems = settingsProblems(this.settings);
+    if (problems.length > 0) {
+      return { status: 'error', message: `Settings: ${problems.join(' ')}` };
     }
-    const lines = await healthCheck(this.api, scope, Date.now() / 1000);
+    const lines = await healthCheck(this.api, this.scopeFor({}), Date.now() / 1000);
     return healthResponse(lines);
   }
 
@@ -559,12 +439,4 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
 interface FindOptions {
   range?: { from: { valueOf(): number }; to: { valueOf(): number } };
   scopedVars?: ScopedVars;
-}
-
-/** Adds `notices` to the first frame (where Grafana's panel shows them), after any it has. */
-function withNotices(frames: DataFrame[], notices: QueryResultMetaNotice[]): DataFrame[] {
-  if (notices.length && frames[0]) {
-    frames[0].meta = { ...frames[0].meta, notices: [...(frames[0].meta?.notices ?? []), ...notices] };
-  }
-  return frames;
 }

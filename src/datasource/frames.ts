@@ -1,5 +1,7 @@
 import { createDataFrame, type DataFrame, FieldType, type QueryResultMetaNotice } from '@grafana/data';
 import {
+  type CellsResult,
+  excludedNote,
   type EgressCell,
   type EgressQuery,
   LABEL,
@@ -41,6 +43,39 @@ export function limitDestinations(
 
 export function warning(text: string): QueryResultMetaNotice {
   return { severity: 'warning', text };
+}
+
+/** Adds `notices` to the first frame (where Grafana's panel shows them), after any it has. */
+export function withNotices(frames: DataFrame[], notices: QueryResultMetaNotice[]): DataFrame[] {
+  if (notices.length && frames[0]) {
+    frames[0].meta = { ...frames[0].meta, notices: [...(frames[0].meta?.notices ?? []), ...notices] };
+  }
+  return frames;
+}
+
+/**
+ * A matrix target's frame: the cells of its top destinations, and notices for what the panel should know
+ * (Prometheus' warnings, the destinations cut, which series were counted, what other categories hold).
+ */
+export function matrixTargetFrame(
+  refId: string,
+  result: CellsResult,
+  opts: {
+    limit: number;
+    nameOf: (address: string) => string | undefined;
+    scope: PairScope;
+    alertRule?: { expr: string; datasourceUid: string; title: string };
+  }
+): DataFrame {
+  const limited = limitDestinations(result.cells, opts.limit);
+  const notices = [...result.warnings.map(warning), ...(limited.notice ? [limited.notice] : [])];
+  // Which series were counted, always said: recorded ones round the range edges to 5 minutes.
+  notices.push({ severity: 'info', text: `Counted from ${result.source.reason}.` });
+  const note = excludedNote(result.excluded, (c) => `turn on "${c}" under Show in the query editor`);
+  if (note) {
+    notices.push({ severity: 'info', text: note });
+  }
+  return matrixFrame(refId, limited.cells, opts.nameOf, result.queries, notices, opts.scope, opts.alertRule);
 }
 
 export function matrixFrame(

@@ -7,6 +7,7 @@ import {
   DEFAULT_ROOT_NAMESPACE,
   type DestinationNameRule,
   EgressError,
+  isNamespaceName,
   type MeshSettings,
   parseCidrList,
   parseDuration,
@@ -61,8 +62,6 @@ const TOP_LEVEL = [
   'alerts',
 ];
 const ALERT_FIELDS = ['window', 'newDestinationWindow', 'newDestinationLookback', 'ipCardinalityThreshold'];
-/** A Kubernetes namespace name (RFC 1123 label). */
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 type Fields = Record<string, unknown>;
 
@@ -127,12 +126,12 @@ export function parseGenerateSettings(text: string, file: string): GenerateSetti
     named(e);
   }
   const registryOnlyNamespaces = strings('registryOnlyNamespaces', []);
-  const badNs = registryOnlyNamespaces.find((ns) => !NAMESPACE.test(ns));
+  const badNs = registryOnlyNamespaces.find((ns) => !isNamespaceName(ns));
   if (badNs !== undefined) {
     fail('registryOnlyNamespaces', `${JSON.stringify(badNs)} is not a Kubernetes namespace name.`);
   }
   const rootNamespace = doc.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
-  if (typeof rootNamespace !== 'string' || !NAMESPACE.test(rootNamespace)) {
+  if (typeof rootNamespace !== 'string' || !isNamespaceName(rootNamespace)) {
     fail('rootNamespace', `${JSON.stringify(rootNamespace)} is not a Kubernetes namespace name: write meshConfig.rootNamespace (default istio-system).`);
   }
   const names = doc.destinationNames ?? [];

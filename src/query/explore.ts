@@ -2,6 +2,7 @@ import type { EgressCell } from './cells';
 import type { Matcher } from './matchers';
 import { DEFAULT_SCRAPE_SECONDS } from './time';
 import type { EgressQuery } from './measures';
+import type { PrometheusApi } from './prometheusApi';
 import { type SeriesOptions, seriesQueries } from './templates';
 
 /** What of a data source query's scope the matrix frame carries, so a cell's PromQL matches its numbers. */
@@ -107,4 +108,25 @@ export function activitySpan(
     last = last ?? firstPresent;
   }
   return { first, last, before: firstPresent !== undefined && firstPresent <= from, stepSeconds };
+}
+
+/**
+ * When a pair was active in [from, to]: its activity queries as range queries at `activityStep`, then
+ * `activitySpan` of their answers (the panel's pinned cell asks this).
+ */
+export async function fetchPairActivity(
+  api: PrometheusApi,
+  req: { sources: Parameters<typeof pairQueries>[0]; scope: PairScope; from: number; to: number; scrapeSeconds: number }
+): Promise<PairActivity> {
+  const step = activityStep(req.from, req.to, req.scrapeSeconds);
+  const start = Math.floor(req.from / step) * step;
+  const { present, changes } = pairActivityQueries(req.sources, req.scope, step);
+  const run = (qs: EgressQuery[]) => Promise.all(qs.map((q) => api.range(q.expr, start, req.to, step)));
+  const [p, c] = await Promise.all([run(present), run(changes)]);
+  return activitySpan(
+    p.map((a) => a.data),
+    c.map((a) => a.data),
+    start,
+    step
+  );
 }

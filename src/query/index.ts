@@ -15,6 +15,7 @@ export * from './destinationNames';
 export * from './cells';
 export * from './prometheusApi';
 export * from './fetchCells';
+export * from './fetchSeries';
 export * from './newDestinations';
 export * from './serviceEntries';
 export * from './lockdown';

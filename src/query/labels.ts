@@ -75,3 +75,6 @@ export const SPECIAL_CLUSTERS: readonly string[] = [
 
 /** The reporter an ambient waypoint (a gateway-mode Envoy) writes on its metrics. */
 export const WAYPOINT_REPORTER = 'waypoint';
+
+/** Whether `name` can be a Kubernetes namespace (an RFC 1123 label): what a Sidecar's namespace must be. */
+export const isNamespaceName = (name: string): boolean => /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name);

@@ -10,50 +10,25 @@ import {
 } from '@grafana/plugin-ui';
 import { Button, Divider, Field, FieldSet, IconButton, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 import {
-  clusterDomainOf,
   DEFAULT_ROOT_NAMESPACE,
-  compileDestinationNames,
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_EGRESS_GATEWAYS,
   DEFAULT_IP_LABEL,
-  errorMessage,
-  parseCidrList,
-  parseDuration,
-  parseMatchers,
-  parseQueryParameters,
   RECORDED_MODES,
   DEFAULT_RECORDED_MODE,
 } from '../../query';
+import { readSettings } from '../settings';
 import { DEFAULT_DESTINATION_LIMIT, type EgressOptions } from '../types';
 
 type Props = DataSourcePluginOptionsEditorProps<EgressOptions>;
-
-function validation(check: () => unknown): string | undefined {
-  try {
-    check();
-    return undefined;
-  } catch (err) {
-    return errorMessage(err);
-  }
-}
 
 /** URL and auth through Grafana's standard HTTP settings; below them, what this mesh looks like. */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const json = options.jsonData;
   const set = (patch: Partial<EgressOptions>) => onOptionsChange({ ...options, jsonData: { ...json, ...patch } });
   const names = json.destinationNames ?? [];
-  const matchersError = validation(() => parseMatchers(json.extraMatchers ?? ''));
-  const paramsError = validation(() => parseQueryParameters(json.customQueryParameters));
-  const namesError = validation(() => compileDestinationNames(names.filter((n) => n.cidr || n.name)));
-  const cidrsError = validation(() => parseCidrList(json.inClusterCidrs ?? [], 'In-cluster CIDRs'));
-  const domainError = validation(() => clusterDomainOf({ clusterDomain: json.clusterDomain }));
-  const rootError =
-    json.rootNamespace && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(json.rootNamespace)
-      ? `${JSON.stringify(json.rootNamespace)} is not a Kubernetes namespace name.`
-      : undefined;
-  const scrapeError = validation(
-    () => json.timeInterval?.trim() && parseDuration(json.timeInterval, 'Scrape interval')
-  );
+  // The same reading the data source runs (settings.ts): the editor marks what a query would refuse.
+  const { problems } = readSettings(json);
   const list = (text: string) => text.split(/[\s,]+/).filter(Boolean);
   return (
     <>
@@ -84,8 +59,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <Field
           label="Custom query parameters"
           description="Added to every request: partial_response=false&dedup=true for Thanos, nocache=1 for VictoriaMetrics."
-          invalid={!!paramsError}
-          error={paramsError}
+          invalid={!!problems.customQueryParameters}
+          error={problems.customQueryParameters}
         >
           <Input
             width={60}
@@ -97,8 +72,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <Field
           label="Scrape interval"
           description="How often Prometheus scrapes the Istio proxies (Grafana's Prometheus data source calls it the same): the shortest step a panel gets, and rate windows of 4 scrapes. Default 15s."
-          invalid={!!scrapeError}
-          error={scrapeError}
+          invalid={!!problems.timeInterval}
+          error={problems.timeInterval}
         >
           <Input
             width={20}
@@ -121,8 +96,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <Field
           label="Extra label matchers"
           description='Added to every query, e.g. cluster="eu-1", mesh=~"prod-.*".'
-          invalid={!!matchersError}
-          error={matchersError}
+          invalid={!!problems.extraMatchers}
+          error={problems.extraMatchers}
         >
           <Input
             width={60}
@@ -142,8 +117,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <Field
           label="In-cluster CIDRs"
           description="Pod and service ranges, comma-separated. Catch-all traffic to them is in-mesh (a pod dialled by IP), not external. Default: none. (inClusterCidrs in istio-egress.yaml)"
-          invalid={!!cidrsError}
-          error={cidrsError}
+          invalid={!!problems.inClusterCidrs}
+          error={problems.inClusterCidrs}
         >
           <Input
             width={60}
@@ -156,8 +131,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <Field
           label="Cluster domain"
           description="Mesh service hosts end in .svc.<domain>: blocked calls to them are in-mesh misconfigurations. (clusterDomain in istio-egress.yaml)"
-          invalid={!!domainError}
-          error={domainError}
+          invalid={!!problems.clusterDomain}
+          error={problems.clusterDomain}
         >
           <Input
             width={40}
@@ -181,8 +156,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <Field
           label="Root namespace"
           description="Istio's meshConfig.rootNamespace: a Sidecar without a workloadSelector there is every namespace's default, so lock-down plans never write one there. (rootNamespace in istio-egress.yaml)"
-          invalid={!!rootError}
-          error={rootError}
+          invalid={!!problems.rootNamespace}
+          error={problems.rootNamespace}
         >
           <Input
             width={40}
@@ -222,8 +197,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <Field
           label="Destination names"
           description="Name TCP destinations that only have an IP: CIDR or IP → name, longest prefix wins."
-          invalid={!!namesError}
-          error={namesError}
+          invalid={!!problems.destinationNames}
+          error={problems.destinationNames}
         >
           {/* A fragment: Field passes `invalid` to its child, and Grafana 13's Stack would put it on a div. */}
           <>
