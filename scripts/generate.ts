@@ -7,14 +7,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatedFiles } from '../src/provisioning/files';
-import { readSettings, SETTINGS_FILE } from './settingsFile';
+import { readSettingsFile } from '../src/cli/settingsFile';
+import { SETTINGS_FILE } from './settingsFile';
 
 function main(): void {
   const { values } = parseArgs({
     options: { config: { type: 'string' }, out: { type: 'string' } },
     strict: true,
   });
-  const settings = readSettings(path.resolve(values.config ?? SETTINGS_FILE));
+  const settings = readSettingsFile(path.resolve(values.config ?? SETTINGS_FILE));
   const root = path.resolve(values.out ?? path.join(__dirname, '..'));
   for (const [file, content] of Object.entries(generatedFiles(settings))) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });

@@ -4,7 +4,7 @@ import { LoadingPlaceholder } from '@grafana/ui';
 import { APP_CONFIG_PAGE } from './shared/ids';
 import type { AppSettings } from './pages/lockdownData';
 
-const LazyApp = lazy(() => import('./components/App/App'));
+const LazyApp = lazy(() => import('./pages/App'));
 const LazyConfig = lazy(() => import('./pages/AppConfig').then((m) => ({ default: m.AppConfig })));
 
 const App = (props: AppRootProps<AppSettings>) => (

@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import { MATRIX_PANEL_ID, UID } from '../../src/provisioning/config';
 import { datasources } from '../../src/provisioning/datasources';
-import { DEMO_SETTINGS_FILE, readSettings } from '../../scripts/settingsFile';
+import { readSettingsFile } from '../../src/cli/settingsFile';
+import { DEMO_SETTINGS_FILE } from '../demo/settingsFile';
 import type { FakeVariable } from '../../test/fakes/grafana';
 import { freePort } from '../prometheus';
 import { latestSet } from '../../compat/packageSet';
@@ -233,7 +234,7 @@ function provisionedRules() {
 
 function hostConfig(opts: HostOptions, dsUid: string, chosen: URLSearchParams, dashboardUid: string = UID.overview) {
   // The data source as provisioned for the demo mesh (its own settings file, not the user's).
-  const provisioned = datasources('', readSettings(DEMO_SETTINGS_FILE));
+  const provisioned = datasources('', readSettingsFile(DEMO_SETTINGS_FILE));
   const egress = provisioned.find((d) => d.uid === UID.egress)!;
   const prometheusDs = provisioned.find((d) => d.uid === UID.prometheus);
   const dashboards = provisionedDashboards();

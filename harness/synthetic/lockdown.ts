@@ -1,4 +1,4 @@
-import type { Flow } from './mesh';
+import type { Flow } from './flows';
 
 /**
  * A namespace switched from ALLOW_ANY to REGISTRY_ONLY halfway through the demo's two hours: its Sidecar

@@ -1,4 +1,4 @@
-import type { Flow } from './mesh';
+import type { Flow } from './flows';
 import type { CounterSpec } from './series';
 
 /**

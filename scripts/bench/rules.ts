@@ -16,7 +16,8 @@ import { scaleMeshSeries, scaleMeshSize } from '../../harness/synthetic/scaleMes
 import { writeOpenMetrics } from '../../harness/synthetic/series';
 import { alertSpecs } from '../../src/provisioning/alertRules';
 import { ALERTING } from '../../src/provisioning/config';
-import { DEMO_SETTINGS_FILE, readSettings } from '../settingsFile';
+import { DEMO_SETTINGS_FILE } from '../../harness/demo/settingsFile';
+import { readSettingsFile } from '../../src/cli/settingsFile';
 import {
   cellQueries,
   firstSeenQueries,
@@ -99,7 +100,7 @@ export async function benchRules(): Promise<string> {
 
     console.log('  per evaluation                                    samples touched   peak samples     time');
     const rows: Array<[string, Cost]> = [];
-    const settings = readSettings(DEMO_SETTINGS_FILE);
+    const settings = readSettingsFile(DEMO_SETTINGS_FILE);
     for (const a of alertSpecs(settings)) {
       rows.push([a.name, await cost(prom.url, a.expr, TEST_END)]);
     }

@@ -20,7 +20,8 @@ import { serviceEntriesYaml } from '../query/serviceEntries';
 import { byReadiness, DEFAULT_ROOT_NAMESPACE, lockdownJson, planVerdict, readinessPercent } from '../query/lockdown';
 import { egressNamespaces, fetchLockdownPlans, LOCKDOWN_DEFAULT_FROM } from '../query/lockdownFetch';
 import { lockdownYaml, lockdownYamlStream, meshLockdownYaml } from '../query/lockdownYaml';
-import { type GenerateSettings, parseGenerateSettings } from '../provisioning/settings';
+import type { GenerateSettings } from '../provisioning/settings';
+import { readSettingsFile } from './settingsFile';
 import { describeTemplates } from '../query/templates';
 import { jsonCell, table } from './format';
 import { usage } from './usage';
@@ -122,15 +123,7 @@ function settingsFrom(values: Record<string, string | boolean | undefined>): Gen
   if (typeof file !== 'string') {
     return undefined;
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new EgressError(
-      `--config ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read it'}. Name the istio-egress.yaml that npm run generate reads.`
-    );
-  }
-  return parseGenerateSettings(text, file);
+  return readSettingsFile(file);
 }
 
 const listOf = (text: string) => text.split(/[\s,]+/).filter(Boolean);

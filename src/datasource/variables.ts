@@ -1,7 +1,12 @@
 import { from, map, type Observable, of } from 'rxjs';
-import { CustomVariableSupport, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
+import {
+  CustomVariableSupport,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceApi,
+  type MetricFindValue,
+} from '@grafana/data';
 import { VariableQueryEditor } from './components/VariableQueryEditor';
-import type { DataSource } from './datasource';
 import type { EgressOptions, EgressVariableQuery } from './types';
 import { migrateVariableQuery } from './variableQueries';
 import type { EgressDataQuery } from '../shared/queryModel';
@@ -13,15 +18,23 @@ import type { EgressDataQuery } from '../shared/queryModel';
  * the request whose first target is the saved query, instead of the legacy path that passed the stored
  * object to metricFindQuery.
  */
+/** What variables ask of the data source (datasource.ts `findValues`): this file needs no more of it. */
+export interface VariableValues extends DataSourceApi<EgressDataQuery, EgressOptions> {
+  findValues(
+    q: EgressVariableQuery,
+    options: { range?: DataQueryRequest['range']; scopedVars?: DataQueryRequest['scopedVars'] }
+  ): Promise<MetricFindValue[]>;
+}
+
 export class EgressVariableSupport extends CustomVariableSupport<
-  DataSource,
+  VariableValues,
   EgressVariableQuery,
   EgressDataQuery,
   EgressOptions
 > {
   editor = VariableQueryEditor;
 
-  constructor(private readonly datasource: DataSource) {
+  constructor(private readonly datasource: VariableValues) {
     super();
   }
 

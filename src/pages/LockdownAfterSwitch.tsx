@@ -13,7 +13,7 @@ import { Alert, InteractiveTable, LinkButton, LoadingPlaceholder, PanelChrome, S
 import { appQueryRequest, runAppQuery } from './appQuery';
 import type { LockdownPlan } from '../query/lockdown';
 import type { BlockedSince, SwitchWatch } from '../query/switchWatch';
-import { InAppLinkButton } from '../components/InAppLinkButton';
+import { InAppLinkButton } from '../shared/InAppLinkButton';
 import { newAlertRuleUrl } from '../shared/alertRuleLink';
 import { BLACKHOLE_RULE_UID, DASHBOARD_UID, PANEL_TYPE } from '../shared/ids';
 import type { LockdownSource } from '../shared/lockdownSource';

@@ -3,7 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { datasources } from '../../src/provisioning/datasources';
-import { DEMO_SETTINGS_FILE, readSettings } from '../../scripts/settingsFile';
+import { DEMO_SETTINGS_FILE } from '../../harness/demo/settingsFile';
+import { readSettingsFile } from '../../src/cli/settingsFile';
 import path from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import {
@@ -15,13 +16,14 @@ import {
   getFieldDisplayValues,
   transformDataFrame,
 } from '@grafana/data';
-import { registerStandardTransformers } from '../../harness/grafanaTransformers';
+import { registerStandardTransformers } from '../fakes/grafanaTransformers';
 import { DataSource } from '../../src/datasource/datasource';
 import { instanceSettings, queryRequest, fakeBackendSrv, fakeTemplateSrv, runRequest } from '../fakes/grafana';
 import type { EgressOptions } from '../../src/datasource/types';
 import type { EgressDataQuery } from '../../src/shared/queryModel';
 import { cellVolume, type EgressCell } from '../../src/query/cells';
-import { TEST_END, demoFlows, demoGrid, expectedCells, type Flow, flowSeries } from '../../harness/synthetic/mesh';
+import type { Flow } from '../../harness/synthetic/flows';
+import { TEST_END, demoFlows, demoGrid, expectedCells, flowSeries } from '../../harness/synthetic/mesh';
 import { stepTime, valueAt, windowIncrease } from '../../harness/synthetic/series';
 import { prometheusUrl } from '../harness/state';
 import { PROXY, proxyTo } from './dataProxy';
@@ -55,7 +57,7 @@ const dashboard = JSON.parse(
 const panelByTitle = (title: string): Panel => dashboard.panels.find((p: Panel) => p.title === title);
 
 // The data source as provisioned for the demo mesh (in-cluster CIDRs, alerting data source, names), at the test Prometheus.
-const provisioned = datasources('', readSettings(DEMO_SETTINGS_FILE)).find((d) => d.uid === 'istio-egress')!
+const provisioned = datasources('', readSettingsFile(DEMO_SETTINGS_FILE)).find((d) => d.uid === 'istio-egress')!
   .jsonData as EgressOptions;
 
 // Dashboard variables at their defaults: every one "All" with the allValue the dashboard declares.

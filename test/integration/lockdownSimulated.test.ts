@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LOCKDOWN_SWITCH_STEP } from '../../harness/synthetic/lockdown';
-import { demoFlows, demoGrid, expectedCells, type Flow, TEST_END } from '../../harness/synthetic/mesh';
+import type { Flow } from '../../harness/synthetic/flows';
+import { demoFlows, demoGrid, expectedCells, TEST_END } from '../../harness/synthetic/mesh';
 import { stepTime } from '../../harness/synthetic/series';
 import { worldServiceEntries } from '../../harness/synthetic/serviceEntries';
 import { prometheusUrl } from '../harness/state';

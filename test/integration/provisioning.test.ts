@@ -11,14 +11,16 @@ import { fetchCells } from '../../src/query/fetchCells';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
 import { generatedFiles, ruleTestFiles } from '../../src/provisioning/files';
-import { DEMO_SETTINGS_FILE, readSettings, SETTINGS_FILE } from '../../scripts/settingsFile';
+import { DEMO_SETTINGS_FILE } from '../../harness/demo/settingsFile';
+import { SETTINGS_FILE } from '../../scripts/settingsFile';
+import { readSettingsFile } from '../../src/cli/settingsFile';
 import { DATASOURCE_TYPE, MATRIX_PANEL_ID, PANEL_TYPE, UID } from '../../src/provisioning/config';
 import { promqlErrors } from '../promqlParser';
 
 const ROOT = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
 const read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8');
-const shipped = () => generatedFiles(readSettings(SETTINGS_FILE));
+const shipped = () => generatedFiles(readSettingsFile(SETTINGS_FILE));
 
 describe('generated provisioning', () => {
   it.each(Object.keys(shipped()))('%s is committed as the generator writes it from istio-egress.yaml', (file) => {
@@ -27,7 +29,7 @@ describe('generated provisioning', () => {
   });
 
   it('the shipped files carry no demo namespace, range or name: only what istio-egress.yaml says', () => {
-    const demo = readSettings(DEMO_SETTINGS_FILE);
+    const demo = readSettingsFile(DEMO_SETTINGS_FILE);
     const values = [
       // As the rules' namespace matcher writes them.
       demo.registryOnlyNamespaces.join('|'),
@@ -57,7 +59,7 @@ describe('generated provisioning', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rule-tests-'));
     try {
       const files = {
-        ...ruleTestFiles(readSettings(DEMO_SETTINGS_FILE)),
+        ...ruleTestFiles(readSettingsFile(DEMO_SETTINGS_FILE)),
         'tests/istio-egress.test.yml': read('test/rules/istio-egress.test.yml'),
       };
       for (const [file, text] of Object.entries(files)) {
@@ -114,7 +116,7 @@ describe('generated provisioning', () => {
     expect(prometheus.uid).toBe(UID.prometheus);
     // The shipped rules (no REGISTRY_ONLY namespaces declared: four) and the demo mesh's (all five).
     const demoRules = parse(
-      generatedFiles(readSettings(DEMO_SETTINGS_FILE))['provisioning/alerting/istio-egress-rules.yaml']
+      generatedFiles(readSettingsFile(DEMO_SETTINGS_FILE))['provisioning/alerting/istio-egress-rules.yaml']
     );
     const ruleList = (doc: { groups: Array<{ rules: unknown[] }> }) => doc.groups.flatMap((g) => g.rules);
     expect(ruleList(rules)).toHaveLength(4);
@@ -209,7 +211,7 @@ describe('generated provisioning', () => {
     expect(generate?.[1]).toBe('--config harness/demo/istio-egress.yaml --out .demo');
     await run('npx', ['tsx', 'scripts/generate.ts', ...generate![1].split(' ')], { cwd: ROOT });
     const demoSources = parse(read('.demo/provisioning/datasources/datasources.yaml')).datasources;
-    expect(demoSources[1].jsonData.inClusterCidrs).toEqual(readSettings(DEMO_SETTINGS_FILE).mesh.inClusterCidrs);
+    expect(demoSources[1].jsonData.inClusterCidrs).toEqual(readSettingsFile(DEMO_SETTINGS_FILE).mesh.inClusterCidrs);
     // `!override` is Compose's own tag (replace, not merge, a list from `extends`): a plain sequence here.
     const compose = parse(read('docker-compose.yaml'), { logLevel: 'error' });
     expect(read('docker-compose.yaml')).toMatch(/volumes: !override\n/);

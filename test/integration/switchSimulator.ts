@@ -1,4 +1,4 @@
-import type { Flow } from '../../harness/synthetic/mesh';
+import type { Flow } from '../../harness/synthetic/flows';
 import type { WorldServiceEntry } from '../../harness/synthetic/serviceEntries';
 
 /**

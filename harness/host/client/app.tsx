@@ -26,7 +26,7 @@ import { bootHost } from './boot';
 import { fakeDataSourceSrv } from '../../../test/fakes/grafana';
 import { APP_ID, PANEL_TYPE } from '../../../src/shared/ids';
 import { defaultOptions } from '../../../src/shared/panelOptions';
-import type { HostConfig } from './main';
+import type { HostConfig } from './hostConfig';
 import { HostPluginPage, setAppNav } from './pluginPage';
 import { PluginDetails } from './pluginDetails';
 import { LocationRouter } from './router';

@@ -7,7 +7,7 @@ import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { fakeBackendSrv, fakeTemplateSrv, windowFetch } from '../../../test/fakes/grafana';
 import { navigateLikeGrafana } from './navigation';
 import { registerShared } from './sharedModules';
-import type { HostConfig } from './main';
+import type { HostConfig } from './hostConfig';
 
 export async function bootHost(
   opts: {

@@ -37,7 +37,7 @@ import {
   TimeSeries,
 } from '@grafana/ui';
 import { LegendDisplayMode, type VizLegendOptions } from '@grafana/schema';
-import { registerStandardTransformers } from '../../grafanaTransformers';
+import { registerStandardTransformers } from '../../../test/fakes/grafanaTransformers';
 import { loadDataSourceAndPanel } from './plugins';
 import { navigateLikeGrafana } from './navigation';
 import { panelProps } from './panelProps';

@@ -36,7 +36,7 @@ import { GrafanaPage } from './pluginPage';
 import { TestingStatus } from './testingStatus';
 import { LocationRouter } from './router';
 import { bootHost } from './boot';
-import type { HostConfig } from './main';
+import type { HostConfig } from './hostConfig';
 
 declare global {
   interface Window {

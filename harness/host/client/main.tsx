@@ -10,7 +10,6 @@ import {
   type DataFrame,
   type DataQueryRequest,
   type DataSourceApi,
-  type DataSourceInstanceSettings,
   dateTime,
   LoadingState,
   type PanelPlugin,
@@ -23,33 +22,11 @@ import { getTemplateSrv, setDataSourceSrv } from '@grafana/runtime';
 import { loadDataSourceAndPanel } from './plugins';
 import { panelProps } from './panelProps';
 import { bootHost } from './boot';
+import type { HostConfig } from './hostConfig';
 import { TestingStatus } from './testingStatus';
-import { type FakeVariable, fakeDataSourceSrv, runRequest } from '../../../test/fakes/grafana';
-import { type QueryVariableDef, runQueryVariable } from './variables';
+import { fakeDataSourceSrv, runRequest } from '../../../test/fakes/grafana';
+import { runQueryVariable } from './variables';
 import { HOST_PAGES } from '../pages';
-
-export interface HostConfig {
-  pluginBase: string;
-  datasource: DataSourceInstanceSettings;
-  panel: {
-    id: number;
-    dashboardUid: string;
-    type: string;
-    title: string;
-    options: Record<string, unknown>;
-    targets: Array<Record<string, unknown>>;
-  };
-  variables: FakeVariable[];
-  /** The provisioned dashboard's query variables, run as Grafana runs them. */
-  queryVariables: QueryVariableDef[];
-  range: { from: number; to: number };
-  /** The provisioned dashboards, for the plugin page's Dashboards tab. */
-  dashboards: Array<{ uid: string; title: string }>;
-  /** The core Prometheus data source the alert rules and Explore links use (same Prometheus). */
-  prometheusUid: string;
-  prometheus: DataSourceInstanceSettings;
-  datasourceUrl: string;
-}
 
 interface HostState {
   ready: boolean;

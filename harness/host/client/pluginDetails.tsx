@@ -9,7 +9,7 @@ import { useLocation } from 'react-router-dom';
 import type { AppPlugin, AppPluginMeta } from '@grafana/data';
 import { Tab, TabContent, TabsBar, TextLink } from '@grafana/ui';
 import { GrafanaPage } from './pluginPage';
-import type { HostConfig } from './main';
+import type { HostConfig } from './hostConfig';
 
 export function PluginDetails({ app, meta, config }: { app: AppPlugin; meta: AppPluginMeta; config: HostConfig }) {
   const { search } = useLocation();

@@ -13,7 +13,7 @@ import {
   Tooltip,
 } from '@grafana/ui';
 import { newAlertRuleUrl, returnTo } from '../../shared/alertRuleLink';
-import { InAppLinkButton } from '../../components/InAppLinkButton';
+import { InAppLinkButton } from '../../shared/InAppLinkButton';
 import {
   type Category,
   describeTemplates,

@@ -1,12 +1,17 @@
 import React from 'react';
-import type { QueryEditorProps } from '@grafana/data';
+import type { DataSourceApi, QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
-import type { DataSource } from '../datasource';
 import type { EgressOptions, EgressVariableQuery, VariableQueryKind } from '../types';
 import type { EgressDataQuery } from '../../shared/queryModel';
 import { migrateVariableQuery } from '../variableQueries';
 
-type Props = QueryEditorProps<DataSource, EgressDataQuery, EgressOptions, EgressVariableQuery>;
+// The editor reads nothing of the data source itself: Grafana's own type, not this plugin's class.
+type Props = QueryEditorProps<
+  DataSourceApi<EgressDataQuery, EgressOptions>,
+  EgressDataQuery,
+  EgressOptions,
+  EgressVariableQuery
+>;
 
 const KINDS: Array<{ label: string; value: VariableQueryKind }> = [
   { label: 'Namespaces', value: 'namespaces' },

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, ClipboardButton, Drawer, Stack, useStyles2 } from '@grafana/ui';
 import { serviceEntriesYaml, serviceEntrySummary } from '../../query';
-import { InAppLinkButton } from '../../components/InAppLinkButton';
+import { InAppLinkButton } from '../../shared/InAppLinkButton';
 import { downloadText } from '../../shared/download';
 import type { MatrixOptions } from '../../shared/panelOptions';
 import { CELL_CLASSES, CLASS_INDEX, type CellClass } from '../model/colors';

@@ -14,7 +14,7 @@ import {
 import { readFrames } from './readFrame';
 import { createDataFrame, FieldType, transformDataFrame } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
-import { registerStandardTransformers } from '../../../harness/grafanaTransformers';
+import { registerStandardTransformers } from '../../../test/fakes/grafanaTransformers';
 import { PASSTHROUGH, SKIP, verdictAt } from './cellTable';
 
 /**

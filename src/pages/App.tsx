@@ -1,11 +1,11 @@
 import React from 'react';
 import type { AppRootProps } from '@grafana/data';
 import { Route, Routes } from 'react-router-dom';
-import { LockdownList } from '../../pages/LockdownList';
-import { LockdownMesh } from '../../pages/LockdownMesh';
-import { LockdownNamespace } from '../../pages/LockdownNamespace';
-import { Overview } from '../../pages/Overview';
-import { APP_ROUTES } from '../../shared/ids';
+import { LockdownList } from './LockdownList';
+import { LockdownMesh } from './LockdownMesh';
+import { LockdownNamespace } from './LockdownNamespace';
+import { Overview } from './Overview';
+import { APP_ROUTES } from '../shared/ids';
 
 /** The app's pages, routed as the create-plugin template routes them (paths relative to /a/<app id>/). */
 function App(_props: AppRootProps) {
