@@ -1,6 +1,7 @@
 import { CatchAllClassifier, type Category, type Classified } from './categories';
 import { parseDestination } from './destination';
 import { LABEL, type Listener, UNKNOWN, type Verdict, VERDICTS, verdictOfCluster } from './labels';
+import { countOf } from './counts';
 import type { EgressQuery, Measure } from './measures';
 
 /**
@@ -61,11 +62,8 @@ export function cellKey(
   ]);
 }
 
-/** A sample as a count, or undefined where it is none (Prometheus writes NaN and ±Inf as strings). */
-function sampleCount(s: VectorSample): number | undefined {
-  const v = Number(s.value?.[1]);
-  return v >= 0 && Number.isFinite(v) ? v : undefined;
-}
+/** A sample as a count (counts.ts), or undefined where it is none. */
+const sampleCount = (s: VectorSample): number | undefined => countOf(s.value?.[1]);
 
 export interface ShapeOptions {
   /** Classifies catch-all series; default: no in-cluster ranges, no known namespaces. */

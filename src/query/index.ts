@@ -13,6 +13,7 @@ export * from './newDestinationTemplates';
 export * from './destination';
 export * from './destinationNames';
 export * from './cells';
+export * from './counts';
 export * from './prometheusApi';
 export * from './fetchCells';
 export * from './fetchSeries';

@@ -1,4 +1,4 @@
-import { type Category, type EgressCell, isCategory, type Listener } from '../../query';
+import { type Category, countOrZero, type EgressCell, isCategory, type Listener } from '../../query';
 
 /** Verdict codes. SKIP marks a row whose verdict is neither cluster: counted, never drawn. */
 export const BLACKHOLE = 0;
@@ -86,7 +86,8 @@ export function categoryAt(t: Pick<CellTable, 'category'>, r: number): Category 
   return v === 'external' ? v : typeof v === 'string' && isCategory(v) ? v : 'external';
 }
 
-export const num = (col: ArrayLike<unknown> | undefined, r: number): number => Number(col?.[r]) || 0;
+/** Row r of a count column (src/query/counts.ts): 0 where it is no count, as the fold draws it. */
+export const num = (col: ArrayLike<unknown> | undefined, r: number): number => countOrZero(col?.[r]);
 
 export function columnTable(c: TableColumns): CellTable {
   return {

@@ -1,4 +1,5 @@
 import { volume } from '../../query/cells';
+import { countOf, countOrZero } from '../../query/counts';
 import { BLACKHOLE, type CellTable, categoryAt, SKIP, text, verdictCode } from './cellTable';
 
 /** One row or column: a source workload (grouped by namespace) or a destination. */
@@ -32,26 +33,14 @@ function codeAt(verdict: ArrayLike<unknown>, dict: readonly number[] | undefined
   return dict && typeof raw === 'number' ? (dict[raw] ?? SKIP) : verdictCode(raw);
 }
 
-/**
- * The largest number taken as a count: beyond 2^53 a number is no exact count (and a Float32 sum of a
- * few overflows to Infinity, which made the maximum infinite and every other cell fade).
- */
-export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
-
-/** A value as a count: missing is 0, and so is anything that is no count (NaN, ±Infinity, negative, huge). */
-const asCount = (v: unknown): number => {
-  const n = Number(v);
-  return n >= 0 && n <= MAX_COUNT ? n : 0;
-};
+/** A value as a count (src/query/counts.ts): missing is 0, and so is anything that is no count. */
+const asCount = countOrZero;
 
 /** The volume a row adds to its cell (src/query/cells.ts `volume`), counts that are no count as 0. */
 export const rowVolume = (t: CellTable, r: number): number => volume(asCount(t.requests[r]), asCount(t.connections[r]));
 
-/** A value `Number()` reads as a count, or one that reads as missing (null, undefined, ''). */
-const countOrMissing = (v: unknown): boolean =>
-  typeof v === 'number'
-    ? v >= 0 && v <= MAX_COUNT
-    : v === null || v === undefined || v === '' || (Number(v) >= 0 && Number(v) <= MAX_COUNT);
+/** A value that is a count (counts.ts), or missing (null, undefined, ''): anything else is reported. */
+const countOrMissing = (v: unknown): boolean => v === undefined || countOf(v) !== undefined;
 
 /**
  * Rows with a number that is no count: drawn as 0 and reported, never left to distort the scale. Column by

@@ -538,6 +538,18 @@ describe('values that are no counts', () => {
     const a = Array.from({ length: m.cellCount }, (_, i) => i).find((i) => m.cols[m.cell(i).col].key === 'a.com')!;
     expect(m.paletteOf(a, levels) % (levels + 1)).toBe(levels);
     expect(buildMatrix([good], opts).invalid).toBe(0);
+    // The tooltip reads the same rule as the color: what is drawn as 0 sums as 0, never Infinity or -5.
+    const tooltips = Array.from({ length: m.cellCount }, (_, i) => m.cell(i)).filter(
+      (c) => c.sources[0].destination !== 'a.com'
+    );
+    expect(tooltips.map((c) => [c.sources[0].destination, c.blocked + c.allowed])).toEqual(
+      expect.arrayContaining([
+        ['b.com', 0],
+        ['c.com', 0],
+        ['d.com', 0],
+        ['e.com', 0],
+      ])
+    );
   });
 });
 
