@@ -25,6 +25,7 @@ import {
   fetchCells,
   healthCheck,
   fetchPairActivity,
+  DEFAULT_LOOKBACK,
   fetchSeries,
   type PairActivity,
   pairActivityQueries,
@@ -235,7 +236,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       }
       case 'newDestinations': {
         // The stat and the table of one dashboard ask the same: one answer for both.
-        const lookback = q.lookback || '7d';
+        const lookback = q.lookback || DEFAULT_LOOKBACK;
         const key = JSON.stringify(['new', scope, from, to, lookback, this.recordedMode]);
         const frame = await this.shared(key, (shared) => this.newDestinationsFrame(shared, scope, from, to, lookback));
         return [{ ...frame, refId: q.refId }];

@@ -1,5 +1,6 @@
 import { createDataFrame, type DataFrame, FieldType, type QueryResultMetaNotice } from '@grafana/data';
 import {
+  destinationKey,
   type CellsResult,
   excludedNote,
   type EgressCell,
@@ -243,7 +244,7 @@ export function toNewDestinationsFrame(
       name: 'time',
       type: FieldType.time,
       config: {},
-      values: found.fresh.map((c) => (found.seenAt.get(`${c.listener}:${c.destination}`) ?? from) * 1000),
+      values: found.fresh.map((c) => (found.seenAt.get(destinationKey(c.listener, c.destination)) ?? from) * 1000),
     },
     {
       name: 'text',

@@ -44,7 +44,16 @@ export interface EgressOptions extends DataSourceJsonData {
 
 export const DEFAULT_DESTINATION_LIMIT = 500;
 
-export type VariableQueryKind = 'namespaces' | 'workloads' | 'destinations' | 'verdicts' | 'labelValues';
+/** What a query variable lists, by the name the editor shows: the one list of kinds (the type follows it). */
+export const VARIABLE_KINDS = {
+  namespaces: 'Namespaces',
+  workloads: 'Workloads',
+  destinations: 'Destinations',
+  verdicts: 'Verdicts',
+  labelValues: 'Label values',
+} as const;
+
+export type VariableQueryKind = keyof typeof VARIABLE_KINDS;
 
 export interface EgressVariableQuery extends DataQuery {
   kind: VariableQueryKind;

@@ -8,7 +8,7 @@ import {
   type PrometheusApi,
   VERDICTS,
 } from '../query';
-import type { EgressVariableQuery, VariableQueryKind } from './types';
+import { type EgressVariableQuery, VARIABLE_KINDS, type VariableQueryKind } from './types';
 
 /**
  * Template variable values and ad hoc filter keys and values, from the series index (label names and
@@ -17,7 +17,7 @@ import type { EgressVariableQuery, VariableQueryKind } from './types';
  */
 
 /* The saved query's shapes, read here so the variable editor and the variable support share one reader. */
-const KINDS: readonly VariableQueryKind[] = ['namespaces', 'workloads', 'destinations', 'verdicts', 'labelValues'];
+const KINDS = Object.keys(VARIABLE_KINDS) as VariableQueryKind[];
 
 /**
  * Saved variable queries in every shape they were stored in: an object of this plugin, a bare kind

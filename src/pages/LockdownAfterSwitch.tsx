@@ -11,6 +11,7 @@ import {
 import { config, PanelRenderer } from '@grafana/runtime';
 import { Alert, InteractiveTable, LinkButton, LoadingPlaceholder, PanelChrome, Stack, Text } from '@grafana/ui';
 import { appQueryRequest, runAppQuery } from './appQuery';
+import { destinationKey } from '../query/cells';
 import type { LockdownPlan } from '../query/lockdown';
 import type { BlockedSince, SwitchWatch } from '../query/switchWatch';
 import { InAppLinkButton } from '../shared/InAppLinkButton';
@@ -57,7 +58,7 @@ function SwitchState({ namespace, watch }: { namespace: string; watch: SwitchWat
           <InteractiveTable
             columns={COLUMNS}
             data={watch.blocked}
-            getRowId={(b: BlockedSince) => `${b.listener}:${b.destination}`}
+            getRowId={(b: BlockedSince) => destinationKey(b.listener, b.destination)}
           />
         </div>
       )}

@@ -1,9 +1,10 @@
 import type { DataFrame, DataSourceApi, TimeRange } from '@grafana/data';
+import { DEFAULT_LOOKBACK } from '../query/newDestinationTemplates';
 import { appQueryRequest, runAppQuery } from './appQuery';
 import { useLoaded, type Loaded } from './lockdownData';
 
 /** How far back a destination must be unseen to count as new on the Overview (the dashboards' default). */
-export const OVERVIEW_LOOKBACK = '7d';
+export const OVERVIEW_LOOKBACK = DEFAULT_LOOKBACK;
 
 /** Distinct new external destinations per source namespace, from the data source's "New destinations" frame. */
 export function newDestinationsByNamespace(frames: readonly DataFrame[]): Map<string, number> {

@@ -1,4 +1,5 @@
 import { FieldColorModeId, type Dashboard, type DataSourceRef, type Panel, type VariableModel } from '@grafana/schema';
+import { DEFAULT_LOOKBACK } from '../query/newDestinationTemplates';
 import type { EgressDataQuery } from '../shared/queryModel';
 import type { MatrixField } from '../shared/matrixFrame';
 import { defaultOptions, type MatrixOptions } from '../shared/panelOptions';
@@ -168,7 +169,7 @@ function base(uid: string, title: string, description: string, panels: Panel[], 
           datasource: DS,
           enable: true,
           iconColor: 'purple',
-          target: q({ queryType: 'newDestinations', lookback: '7d', verdicts: ['passthrough'] }, 'Anno'),
+          target: q({ queryType: 'newDestinations', lookback: DEFAULT_LOOKBACK, verdicts: ['passthrough'] }, 'Anno'),
         },
       ],
     },
@@ -229,7 +230,7 @@ export function overviewDashboard(): Dashboard {
     stat(
       'New destinations',
       18,
-      q({ queryType: 'newDestinations', lookback: '7d' }),
+      q({ queryType: 'newDestinations', lookback: DEFAULT_LOOKBACK }),
       'destination',
       'distinctCount',
       'purple',
@@ -281,7 +282,7 @@ export function overviewDashboard(): Dashboard {
       type: 'table',
       title: 'New destinations (not seen in the 7 days before)',
       gridPos: { x: 12, y: 34, w: 12, h: 8 },
-      targets: [q({ queryType: 'newDestinations', lookback: '7d' })],
+      targets: [q({ queryType: 'newDestinations', lookback: DEFAULT_LOOKBACK })],
       transformations: [organize(['text', 'bytesSent', 'bytesReceived', 'responseCodes', 'category', 'reason'])],
       options: { sortBy: [{ displayName: COLUMN_TITLES.time, desc: true }] },
     }),

@@ -4,6 +4,7 @@ import {
   clusterDomainOf,
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_EGRESS_GATEWAYS,
+  DEFAULT_LOOKBACK_SECONDS,
   DEFAULT_ROOT_NAMESPACE,
   type DestinationNameRule,
   EgressError,
@@ -47,7 +48,7 @@ export const DEFAULT_SETTINGS: GenerateSettings = {
   alerts: {
     windowSeconds: ALERT_DEFAULTS.windowSeconds,
     newDestinationWindowSeconds: 600,
-    lookbackSeconds: 7 * 86400,
+    lookbackSeconds: DEFAULT_LOOKBACK_SECONDS,
     ipCardinalityThreshold: 1000,
   },
 };

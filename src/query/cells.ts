@@ -42,6 +42,14 @@ export interface QueryResult {
   samples: readonly VectorSample[];
 }
 
+/**
+ * One destination of one listener (a port makes another), as every map of destinations keys it: the new
+ * destinations' look-back and first-seen times, the top destinations, what a switch blocked, table rows.
+ */
+export function destinationKey(listener: string, destination: string, port?: number): string {
+  return port === undefined ? `${listener}\u0000${destination}` : `${listener}\u0000${destination}\u0000${port}`;
+}
+
 export function cellKey(
   c: Pick<
     EgressCell,

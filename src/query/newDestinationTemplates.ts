@@ -11,6 +11,13 @@ import {
 } from './measures';
 import { type HourlyTiers, ms, tieredSum } from './tiers';
 
+/**
+ * How long before the range a destination must be unseen to be new, unless a query, the settings file or
+ * the alert says otherwise: a week, long enough for weekly jobs to be seen.
+ */
+export const DEFAULT_LOOKBACK = '7d';
+export const DEFAULT_LOOKBACK_SECONDS = 7 * 86400;
+
 export interface NewDestinationOptions {
   /** The window the destinations must be seen in (the dashboard range). */
   windowSeconds: number;

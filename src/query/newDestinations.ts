@@ -1,4 +1,4 @@
-import { cellDestination, type EgressCell, volume } from './cells';
+import { cellDestination, destinationKey, type EgressCell, volume } from './cells';
 import { countSource, recordingCovers, tiersFor, type CellsResult, type RecordedMode } from './fetchCells';
 import { LABEL } from './labels';
 import type { PrometheusApi } from './prometheusApi';
@@ -101,7 +101,7 @@ export async function fetchNewDestinations(api: PrometheusApi, req: NewDestinati
   seen.forEach((a, i) =>
     a.data.forEach((s) => {
       const d = cellDestination(s.metric[seenQueries[i].destinationLabel!]);
-      seenBefore.add(`${seenQueries[i].listener}:${d.host}:${d.port ?? ''}`);
+      seenBefore.add(destinationKey(seenQueries[i].listener, d.host, d.port));
     })
   );
   // A pair is new by its event measure (requests, closed connections), as the look-back counts it.
@@ -109,7 +109,7 @@ export async function fetchNewDestinations(api: PrometheusApi, req: NewDestinati
     (c) =>
       c.category === 'external' &&
       volume(c.requests, c.connections) > 0 &&
-      !seenBefore.has(`${c.listener}:${c.destination}:${c.port ?? ''}`)
+      !seenBefore.has(destinationKey(c.listener, c.destination, c.port))
   );
   // When each new destination was first seen (the plan says which series and steps).
   const newHosts = [...new Set(fresh.map((c) => c.destination))];
@@ -123,7 +123,7 @@ export async function fetchNewDestinations(api: PrometheusApi, req: NewDestinati
   seenFirst.forEach((a, i) =>
     a.data.forEach((s) => {
       const { host } = cellDestination(s.metric[firstSeen[i].listener === 'http' ? LABEL.destinationService : ipLabel]);
-      seenAt.set(`${firstSeen[i].listener}:${host}`, Number(s.value[1]));
+      seenAt.set(destinationKey(firstSeen[i].listener, host), Number(s.value[1]));
     })
   );
   return {

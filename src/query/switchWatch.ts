@@ -1,4 +1,4 @@
-import { cellDestination } from './cells';
+import { cellDestination, destinationKey } from './cells';
 import { activityStep } from './explore';
 import { type Listener, verdictOfCluster } from './labels';
 import type { PrometheusApi } from './prometheusApi';
@@ -99,7 +99,7 @@ export function readSwitchWatch(
           continue;
         }
         const destination = cellDestination(s.metric[label]).host;
-        const key = `${listener}\u0000${destination}`;
+        const key = destinationKey(listener, destination);
         const b = blocked.get(key) ?? { listener, destination, times: [] };
         b.times.push(...times);
         blocked.set(key, b);

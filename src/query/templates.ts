@@ -34,7 +34,7 @@ import {
   sourceAndDestination,
   sourceLabels,
 } from './measures';
-import { newDestinationQueries } from './newDestinationTemplates';
+import { DEFAULT_LOOKBACK_SECONDS, newDestinationQueries } from './newDestinationTemplates';
 import { type HourlyTiers, tieredSum } from './tiers';
 
 /**
@@ -272,7 +272,7 @@ export function describeTemplates(scope: EgressScope, windowSeconds: number, rat
     matrix: cellQueries(scope, windowSeconds),
     rates: seriesQueries(scope, { groupBy: ['verdict', 'destination'], rateIntervalSeconds }),
     bytes: seriesQueries(scope, { groupBy: ['destination'], rateIntervalSeconds, kind: 'bytes' }),
-    newDestinations: newDestinationQueries(scope, { windowSeconds, lookbackSeconds: 7 * 86400 }),
+    newDestinations: newDestinationQueries(scope, { windowSeconds, lookbackSeconds: DEFAULT_LOOKBACK_SECONDS }),
     ipLabel: ipLabelOf(scope),
   };
 }

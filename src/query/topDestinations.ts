@@ -1,4 +1,4 @@
-import { cellVolume, type EgressCell } from './cells';
+import { cellVolume, destinationKey, type EgressCell } from './cells';
 import type { CellsResult } from './fetchCells';
 import { EgressError } from './errors';
 import { listenersOf, type EgressScope } from './selectors';
@@ -79,7 +79,7 @@ export async function topDestinationScopes(
     // Bytes are passthrough TCP's alone, as the bytes chart plots them.
     cells.filter((c) => c.category === 'external' && (kind === 'events' || c.listener === 'tcp')),
     kind === 'bytes' ? 'bytes' : 'volume',
-    (c) => `${c.listener}:${destinationValue(c)}`
+    (c) => destinationKey(c.listener, c.destination, c.port)
   );
   if (ranked.length <= limit) {
     return undefined;

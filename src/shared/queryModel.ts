@@ -1,5 +1,5 @@
 import type { DataQuery } from '@grafana/schema';
-import type { Category, Listener, SeriesGroup, Verdict } from '../query';
+import { type Category, DEFAULT_LOOKBACK, type Listener, type SeriesGroup, type Verdict } from '../query';
 
 /**
  * One panel query of the data source, as dashboards store it: the data source reads it, the query
@@ -45,5 +45,5 @@ export const EXPLORE_DEFAULT_QUERY: Partial<EgressDataQuery> = {
 export const DEFAULT_QUERY: Partial<EgressDataQuery> = {
   queryType: 'matrix',
   groupBy: ['verdict', 'destination'],
-  lookback: '7d',
+  lookback: DEFAULT_LOOKBACK,
 };

@@ -16,6 +16,7 @@ import { newAlertRuleUrl, returnTo } from '../../shared/alertRuleLink';
 import { InAppLinkButton } from '../../shared/InAppLinkButton';
 import {
   type Category,
+  DEFAULT_LOOKBACK,
   describeTemplates,
   errorMessage,
   type Listener,
@@ -252,7 +253,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
           </InlineField>
         )}
         {q.queryType === 'newDestinations' &&
-          text('lookback', 'Look-back', '7d', 'How long before the range a destination must be unseen')}
+          text('lookback', 'Look-back', DEFAULT_LOOKBACK, 'How long before the range a destination must be unseen')}
         <InlineField label="Show PromQL" labelWidth={14}>
           <InlineSwitch
             value={!!q.showPromql}

@@ -1,7 +1,7 @@
 import React from 'react';
 import type { DataSourceApi, QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
-import type { EgressOptions, EgressVariableQuery, VariableQueryKind } from '../types';
+import { type EgressOptions, type EgressVariableQuery, VARIABLE_KINDS, type VariableQueryKind } from '../types';
 import type { EgressDataQuery } from '../../shared/queryModel';
 import { migrateVariableQuery } from '../variableQueries';
 
@@ -13,13 +13,7 @@ type Props = QueryEditorProps<
   EgressVariableQuery
 >;
 
-const KINDS: Array<{ label: string; value: VariableQueryKind }> = [
-  { label: 'Namespaces', value: 'namespaces' },
-  { label: 'Workloads', value: 'workloads' },
-  { label: 'Destinations', value: 'destinations' },
-  { label: 'Verdicts', value: 'verdicts' },
-  { label: 'Label values', value: 'labelValues' },
-];
+const KINDS = Object.entries(VARIABLE_KINDS).map(([value, label]) => ({ label, value: value as VariableQueryKind }));
 
 export function VariableQueryEditor({ query, onChange }: Props) {
   const q = migrateVariableQuery(query);

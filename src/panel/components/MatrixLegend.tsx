@@ -6,7 +6,7 @@ import { serviceEntriesYaml, serviceEntrySummary } from '../../query';
 import { InAppLinkButton } from '../../shared/InAppLinkButton';
 import { downloadText } from '../../shared/download';
 import type { MatrixOptions } from '../../shared/panelOptions';
-import { CELL_CLASSES, CLASS_INDEX, type CellClass } from '../model/colors';
+import { CELL_CLASSES, CLASS_INDEX, type CellClass, paletteIndex } from '../model/colors';
 import type { MatrixModel } from '../model/matrix';
 
 const CLASS_NAMES: Record<CellClass, string> = {
@@ -46,7 +46,7 @@ export const MatrixLegend = memo(function MatrixLegend(props: Props) {
   const shownClasses = CELL_CLASSES.filter(
     (c) => model.hasNotExternal || (c !== 'notExternal' && c !== 'blockedInMesh')
   );
-  const step = (cls: CellClass, level: number) => palette[CLASS_INDEX[cls] * (levels + 1) + level];
+  const step = (cls: CellClass, level: number) => palette[paletteIndex(CLASS_INDEX[cls], level, levels)];
   const selectedCells = showYaml ? Array.from(selected).flatMap((i) => model.cell(i).sources) : [];
   const yaml = showYaml ? serviceEntriesYaml(selectedCells, { scope: serviceEntryScope }) : '';
   // The button counts what the YAML will hold, and the pane says why the other selected cells are not in it.

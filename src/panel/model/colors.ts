@@ -122,8 +122,15 @@ export function intensitySteps(base: string, backgrounds: readonly string[], lev
   return out;
 }
 
+/** A cell's palette index: its class's steps, then its level (0: seen with no traffic, drawn as an outline). */
+export const paletteIndex = (classIndex: number, level: number, levels: number): number =>
+  classIndex * (levels + 1) + level;
+
+/** Whether a palette index is a class's level 0: an outline, not a fill. */
+export const isOutline = (index: number, levels: number): boolean => index % (levels + 1) === 0;
+
 /**
- * The palette by index, class × (levels + 1) + level: level 0 (a pair seen with no traffic, drawn as an
+ * The palette by index (`paletteIndex`): level 0 (a pair seen with no traffic, drawn as an
  * outline) takes the strongest step, so the outline is as visible as the strongest fill.
  */
 export function buildPalette(colors: ClassColors, backgrounds: readonly string[], levels: number): string[] {

@@ -1,4 +1,5 @@
 import type { GridGeometry, MatrixModel } from './matrix';
+import { isOutline } from './colors';
 
 /** ImageData's bytes are R, G, B, A; a Uint32 view over them reads them in the machine's byte order. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -67,7 +68,6 @@ export function paintCells(
     x1s[c] = Math.max(x0s[c] + 1, Math.round((c + 1) * g.cellW * dpr) - gap);
     wide[c] = x1s[c] - x0s[c] > 2 * line ? 1 : 0;
   }
-  const outline = levels + 1;
   const palette = new Int32Array(g.visibleCols);
   // At most three copies a row: an outlined cell's top edge, its hollow middle, its bottom edge.
   const copies = new Int32Array(9 * g.visibleRows);
@@ -92,7 +92,7 @@ export function paintCells(
       if (pi >= 0) {
         painted++;
         data.fill(colors[pi], edge + x0s[c], edge + x1s[c]);
-        hollow ||= pi % outline === 0 && wide[c] === 1;
+        hollow ||= isOutline(pi, levels) && wide[c] === 1;
       }
     }
     hollow &&= hollowRows;
@@ -100,7 +100,7 @@ export function paintCells(
     data.copyWithin(inner, edge, edge + width);
     for (let c = 0; hollow && c < g.visibleCols; c++) {
       const pi = palette[c];
-      if (pi >= 0 && pi % outline === 0 && wide[c] === 1) {
+      if (pi >= 0 && isOutline(pi, levels) && wide[c] === 1) {
         data.fill(0, inner + x0s[c] + line, inner + x1s[c] - line);
       }
     }

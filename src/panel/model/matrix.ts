@@ -14,7 +14,7 @@ import {
   SEEN_EXTERNAL,
   SEEN_NOT_EXTERNAL,
 } from './fold';
-import { CLASS_INDEX } from './colors';
+import { CLASS_INDEX, paletteIndex } from './colors';
 import { cellIndex, pairIndex, type Ranks, type RowSums } from './grid';
 import type { MatrixOptions, SortBy } from '../../shared/panelOptions';
 
@@ -297,7 +297,7 @@ const CLASS_OF = Uint8Array.from({ length: 32 }, (_, flags) => classOf(flags));
 function paletteFor(volume: number, flags: number, maxVolume: number, levels: number, logMax?: number): number {
   // Bytes alone (a long-lived connection) is traffic: the faintest fill, never the "no traffic" outline.
   const level = volume === 0 && flags & SEEN_BYTES ? 1 : intensityLevel(volume, maxVolume, levels, logMax);
-  return CLASS_OF[flags & 31] * (levels + 1) + level;
+  return paletteIndex(CLASS_OF[flags & 31], level, levels);
 }
 
 /** Where the grid sits in the canvas, in CSS pixels. */
