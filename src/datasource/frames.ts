@@ -13,7 +13,7 @@ import {
   FIRST_SEEN_HOST_LIMIT,
   type NewDestinations,
 } from '../query';
-import { MATRIX_CLUSTER_FIELD, MATRIX_FIELDS } from '../shared/matrixFrame';
+import { MATRIX_CLUSTER_FIELD, MATRIX_FIELDS, matrixFrameCustom } from '../shared/matrixFrame';
 
 function codesText(codes: Record<string, number> | undefined): string {
   return codes
@@ -118,13 +118,12 @@ export function matrixFrame(
       executedQueryString: queries.map((q) => `${q.id}: ${q.expr}`).join('\n'),
       notices,
       // `scope` lets the panel write the PromQL of one cell (Explore this pair) with the same matchers.
-      custom: {
-        kind: 'istio-egress-matrix',
+      custom: matrixFrameCustom({
         queries: queries.map((q) => ({ id: q.id, expr: q.expr })),
         scope: { extraMatchers: scope.extraMatchers ?? [], ipLabel: scope.ipLabel },
         // The query as one alertable expression, for the panel's "New alert rule".
         alertRule,
-      },
+      }),
     },
     // In MATRIX_FIELDS' order: the type makes every field of the contract defined here, and only those.
     // The source cluster leads them when the cells are per cluster (the query's "By cluster").

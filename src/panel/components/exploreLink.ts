@@ -1,22 +1,16 @@
 import { type DataFrame, type LinkModel, type TimeRange, toURLRange, urlUtil } from '@grafana/data';
 import { config, getDataSourceSrv } from '@grafana/runtime';
 import { type EgressCell, type PairScope, pairQueries } from '../../query';
+import { type MatrixFrameCustom, readMatrixFrameCustom } from '../../shared/matrixFrame';
 
 /** The scope the data source put on its matrix frame; plain Prometheus tables have none. */
 export function frameScope(series: readonly DataFrame[]): PairScope | undefined {
-  const custom = series.find((f) => f.meta?.custom?.kind === 'istio-egress-matrix')?.meta?.custom;
-  return custom ? ((custom.scope as PairScope | undefined) ?? {}) : undefined;
+  return readMatrixFrameCustom(series)?.scope;
 }
 
 /** The alertable expression the data source put on its matrix frame, with its Prometheus data source. */
-export function frameAlertRule(
-  series: readonly DataFrame[]
-): { expr: string; datasourceUid: string; title: string } | undefined {
-  const custom = series.find((f) => f.meta?.custom?.kind === 'istio-egress-matrix')?.meta?.custom;
-  const rule = custom?.alertRule as { expr?: unknown; datasourceUid?: unknown; title?: unknown } | undefined;
-  return rule && typeof rule.expr === 'string' && typeof rule.datasourceUid === 'string'
-    ? { expr: rule.expr, datasourceUid: rule.datasourceUid, title: String(rule.title ?? 'Istio egress') }
-    : undefined;
+export function frameAlertRule(series: readonly DataFrame[]): MatrixFrameCustom['alertRule'] {
+  return readMatrixFrameCustom(series)?.alertRule;
 }
 
 /** The chosen Prometheus data source, else the first one Grafana knows; undefined when there is none. */
