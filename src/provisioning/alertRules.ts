@@ -13,8 +13,7 @@ import {
   RECORDING_INTERVAL_SECONDS,
   recordingRules,
 } from '../query';
-import { ALERTING, MATRIX_PANEL_ID, UID } from './config';
-import { BLACKHOLE_RULE_UID } from '../shared/ids';
+import { ALERTING, MATRIX_PANEL_ID, RULE_UID, UID } from './config';
 import { type GenerateSettings, spokenDuration } from './settings';
 
 /** One alert, independent of where it is evaluated (Grafana or Prometheus). */
@@ -39,7 +38,7 @@ export function alertSpecs(s: GenerateSettings): AlertSpec[] {
   const window = spokenDuration(a.windowSeconds);
   const specs: AlertSpec[] = [
     {
-      uid: BLACKHOLE_RULE_UID,
+      uid: RULE_UID.blackhole,
       name: 'IstioEgressBlackholeTraffic',
       title: 'Workload hitting BlackHoleCluster',
       expr: blackholeAlertExpr(scope, { windowSeconds: a.windowSeconds }),
@@ -52,7 +51,7 @@ export function alertSpecs(s: GenerateSettings): AlertSpec[] {
         'A misconfiguration or a compromised workload. If the destination is legitimate, register it with a ServiceEntry (istio-egress serviceentries, or the matrix panel); otherwise investigate the workload.',
     },
     {
-      uid: 'istio-egress-new-destination',
+      uid: RULE_UID.newDestination,
       name: 'IstioEgressNewPassthroughDestination',
       title: 'New external destination through PassthroughCluster',
       expr: newPassthroughAlertExpr(scope, {
@@ -69,7 +68,7 @@ export function alertSpecs(s: GenerateSettings): AlertSpec[] {
         'Confirm the destination is expected. Register it with a ServiceEntry so the mesh can move towards REGISTRY_ONLY.',
     },
     {
-      uid: 'istio-egress-blocked-in-mesh',
+      uid: RULE_UID.blockedInMesh,
       name: 'IstioEgressBlockedInMeshCall',
       title: 'Calls to a mesh service blocked by Sidecar egress scope',
       expr: blockedInMeshAlertExpr(scope, { windowSeconds: a.windowSeconds }),
@@ -82,7 +81,7 @@ export function alertSpecs(s: GenerateSettings): AlertSpec[] {
         "Add the service's namespace or host to the caller's Sidecar egress hosts (e.g. shop/*), or remove the call. It is not external traffic: no ServiceEntry is needed.",
     },
     {
-      uid: 'istio-egress-ip-cardinality',
+      uid: RULE_UID.ipCardinality,
       name: 'IstioEgressDestinationIpCardinality',
       title: 'Destination IP label cardinality',
       expr: ipCardinalityAlertExpr(scope, { threshold: a.ipCardinalityThreshold }),
@@ -100,7 +99,7 @@ export function alertSpecs(s: GenerateSettings): AlertSpec[] {
       2,
       0,
     {
-      uid: 'istio-egress-policy-violation',
+      uid: RULE_UID.policyViolation,
       name: 'IstioEgressPassthroughFromRegistryOnlyNamespace',
       title: 'Passthrough traffic from a REGISTRY_ONLY namespace',
       expr: policyViolationAlertExpr(scope, {

@@ -1,5 +1,6 @@
+import { version } from '../../package.json';
 import { RAW_BRIDGE_SECONDS } from '../query/recording';
-import { APP_ID, DASHBOARD_UID, DATASOURCE_TYPE, PANEL_TYPE } from '../shared/ids';
+import { APP_ID, BLACKHOLE_RULE_UID, DASHBOARD_UID, DATASOURCE_TYPE, PANEL_TYPE } from '../shared/ids';
 
 export { DATASOURCE_TYPE, PANEL_TYPE };
 
@@ -25,8 +26,23 @@ export const MATRIX_PANEL_ID = 5;
  * Where the alert rules live and how often they run. What they look for in the user's mesh (ranges,
  * REGISTRY_ONLY namespaces, windows, thresholds) is in the user's settings file (settings.ts).
  */
+/**
+ * Where the dashboards and the alert rules live in Grafana: one folder (its title; `name` for the Operator's
+ * resource and the Helm chart's dashboard key) and one dashboard provider, by every way of provisioning.
+ */
+export const FOLDER = { title: 'Istio egress', name: 'istio-egress', provider: 'istio-egress' } as const;
+
+/** The provisioned alert rules' uids (provisioning/alertRules.ts): links and tests name rules by these. */
+export const RULE_UID = {
+  blackhole: BLACKHOLE_RULE_UID,
+  newDestination: 'istio-egress-new-destination',
+  blockedInMesh: 'istio-egress-blocked-in-mesh',
+  ipCardinality: 'istio-egress-ip-cardinality',
+  policyViolation: 'istio-egress-policy-violation',
+} as const;
+
 export const ALERTING = {
-  folder: 'Istio egress',
+  folder: FOLDER.title,
   group: 'istio-egress',
   interval: '1m',
   /** The raw series a rule may read at most per evaluation: longer look-backs read recorded series. */
@@ -39,7 +55,7 @@ export const DEPLOY = {
   /** The in-cluster Prometheus the data sources point at: kube-prometheus-stack's default service. */
   prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
   /** Where `npm run package`'s archive is published; the Helm chart and the operator install it from there. */
-  releaseUrl: 'https://github.com/meshlens/istio-egress/releases/download/v1.0.0/meshlens-istioegress-app-1.0.0.zip',
+  releaseUrl: `https://github.com/meshlens/istio-egress/releases/download/v${version}/${APP_ID}-${version}.zip`,
   /** The label the operator's resources select their Grafana instance by. */
   instanceSelector: { dashboards: 'grafana' },
   namespace: 'monitoring',

@@ -1,12 +1,12 @@
 import { grafanaAlertRules } from './alertRules';
-import { ALERTING, DEPLOY, PLUGIN_IDS } from './config';
+import { ALERTING, DEPLOY, FOLDER, PLUGIN_IDS, UID } from './config';
 import { datasources } from './datasources';
 import type { GenerateSettings } from './settings';
 import { overviewDashboard, workloadDashboard } from './dashboards';
 
 const DASHBOARDS = () => [
-  { name: 'istio-egress-overview', json: overviewDashboard() },
-  { name: 'istio-egress-workload', json: workloadDashboard() },
+  { name: UID.overview, json: overviewDashboard() },
+  { name: UID.workload, json: workloadDashboard() },
 ];
 
 /**
@@ -24,26 +24,25 @@ export function helmValues(s: GenerateSettings) {
         apiVersion: 1,
         providers: [
           {
-            name: 'istio-egress',
+            name: FOLDER.provider,
             orgId: 1,
-            folder: ALERTING.folder,
+            folder: FOLDER.title,
             type: 'file',
             disableDeletion: false,
             editable: true,
-            options: { path: '/var/lib/grafana/dashboards/istio-egress' },
+            options: { path: `/var/lib/grafana/dashboards/${FOLDER.name}` },
           },
         ],
       },
     },
     dashboards: {
-      'istio-egress': Object.fromEntries(DASHBOARDS().map((d) => [d.name, { json: JSON.stringify(d.json, null, 2) }])),
+      [FOLDER.name]: Object.fromEntries(DASHBOARDS().map((d) => [d.name, { json: JSON.stringify(d.json, null, 2) }])),
     },
     alerting: { 'istio-egress-rules.yaml': grafanaAlertRules(s) },
   };
 }
 
 const API_VERSION = 'grafana.integreatly.org/v1beta1';
-const FOLDER = 'istio-egress';
 
 /**
  * Grafana Operator resources (v5, grafana.integreatly.org/v1beta1) for a Grafana it manages: a folder, the
@@ -59,7 +58,7 @@ export function operatorResources(s: GenerateSettings) {
     {
       apiVersion: API_VERSION,
       kind: 'GrafanaFolder',
-      metadata: meta(FOLDER),
+      metadata: meta(FOLDER.name),
       spec: { instanceSelector: selector, title: ALERTING.folder },
     },
     ...datasources(DEPLOY.prometheusUrl, s).map((ds) => ({
@@ -77,7 +76,7 @@ export function operatorResources(s: GenerateSettings) {
       metadata: meta(d.name),
       spec: {
         instanceSelector: selector,
-        folderRef: FOLDER,
+        folderRef: FOLDER.name,
         json: JSON.stringify(d.json, null, 2),
       },
     })),
@@ -87,7 +86,7 @@ export function operatorResources(s: GenerateSettings) {
       metadata: meta('istio-egress'),
       spec: {
         instanceSelector: selector,
-        folderRef: FOLDER,
+        folderRef: FOLDER.name,
         interval: group.interval,
         rules: group.rules.map((r) => ({
           uid: r.uid,
