@@ -88,6 +88,7 @@ const OPTIONS = {
     'all-namespaces': { type: 'boolean', default: false },
     mesh: { type: 'boolean', default: false },
     'root-namespace': { type: 'string' },
+    recorded: { type: 'string', default: DEFAULT_RECORDED_MODE },
     format: { type: 'string', default: 'yaml' },
   },
   promql: {
@@ -299,8 +300,12 @@ export async function runCli(argv: readonly string[], raw: CliIO): Promise<numbe
           namespaces: namespace ? [namespace] : undefined,
           rootNamespace,
           planScope: mesh ? 'mesh' : 'namespace',
+          recorded: recordedMode(str('recorded')),
         });
         result.warnings.forEach((w) => io.stderr(`warning: ${w}\n`));
+        if (result.source.recorded || window.to - window.from >= RECORDED_MIN_WINDOW_SECONDS) {
+          io.stderr(`note: counted from ${result.source.reason}\n`);
+        }
         if (plans.length === 0) {
           const nothing = await matchersMatchNothing(api, scope, window.from, window.to);
           throw new EgressError(

@@ -12,7 +12,8 @@ const SYNOPSIS: Record<CommandName, string> = {
                               [--namespace NS] [--scope namespace|mesh] [--root-namespace NS]
                               [--recorded auto|always|never]`,
   lockdown: `  istio-egress lockdown --prometheus URL (--namespace NS | --all-namespaces | --mesh) [--from T] [--to T]
-                        [--selector M] [--ip-label NAME] [MESH] [--root-namespace NS] [--format yaml|json]`,
+                        [--selector M] [--ip-label NAME] [MESH] [--root-namespace NS] [--format yaml|json]
+                        [--recorded auto|always|never]`,
   promql: `  istio-egress promql [--selector M] [--ip-label NAME] [--window D] [--scrape-interval D] [--rate-interval D]`,
 };
 
@@ -32,7 +33,7 @@ const ABOUT: Record<CommandName, string> = {
     json prints the plan (readiness, willBreak, notCovered, applicable). --all-namespaces: one plan per
     namespace, the readiest first. --mesh: the whole mesh through meshConfig (no Sidecar), namespace by
     namespace. The root namespace (--root-namespace, default istio-system) never gets a Sidecar: a Sidecar
-    there is every namespace's default.`,
+    there is every namespace's default. --recorded as for matrix: a plan counts what the matrix counts.`,
   promql: `  promql: the PromQL the data source runs, for pasting into Prometheus: --window D (default 1h), rate
     windows from --scrape-interval D (default 15s) as Grafana's $__rate_interval, or --rate-interval D.`,
 };

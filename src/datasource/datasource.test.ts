@@ -373,6 +373,17 @@ describe('DataSource.query', () => {
     expect(String(result.details?.message)).toMatch(/HTTP 502 Bad Gateway from \/api\/v1\/query\b/);
   });
 
+  it('plans lock-downs from the series the setting "Recorded series" names, as the matrix counts', async () => {
+    const always = makeDs(async () => vector(), { recordedSeries: 'always' });
+    await expect(always.ds.lockdownPlans(0, 86400, ['shop'])).rejects.toThrow();
+    expect(
+      sentQueries(always.backend).some((q) => /sum_over_time\(istio_egress:istio_requests:increase5m\{/.test(q))
+    ).toBe(true);
+    const never = makeDs(async () => vector(), { recordedSeries: 'never' });
+    await expect(never.ds.lockdownPlans(0, 86400, ['shop'])).rejects.toThrow();
+    expect(sentQueries(never.backend).some((q) => q.includes('istio_egress:'))).toBe(false);
+  });
+
   it('counts from recorded series where the setting and the recording allow, and says which it used', async () => {
     const always = makeDs(async () => vector(), { recordedSeries: 'always' });
     const a = await runRequest(always.ds, queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));

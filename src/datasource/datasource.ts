@@ -345,6 +345,8 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       namespaces,
       rootNamespace: this.options.rootNamespace,
       planScope,
+      recorded: this.recordedMode,
+      probes: this.probes,
     });
     const yaml: Record<string, string> = {};
     for (const p of plans) {

@@ -1,5 +1,5 @@
 import { EgressError } from './errors';
-import { type CellsResult, fetchCells } from './fetchCells';
+import { type CellsResult, fetchCells, type RecordedMode } from './fetchCells';
 import { LABEL, METRIC, UNKNOWN } from './labels';
 import { type LockdownPlan, lockdownPlan } from './lockdown';
 import type { PrometheusApi } from './prometheusApi';
@@ -31,6 +31,10 @@ export interface LockdownRequest {
   rootNamespace?: string;
   /** `mesh`: each namespace's part of a mesh-wide switch (query/lockdownYaml.ts meshLockdownYaml). */
   planScope?: 'namespace' | 'mesh';
+  /** The setting "Recorded series" (CLI --recorded), as the matrix reads it: a plan counts what the matrix counts. */
+  recorded?: RecordedMode;
+  /** Where the recording probes go (the data source shares them between panels). */
+  probes?: PrometheusApi;
 }
 
 /**
@@ -46,7 +50,13 @@ export async function fetchLockdownPlans(
     include: ['in-mesh', 'registered', 'ambient'],
     sourceNamespace: req.namespaces ? { kind: 'values', values: req.namespaces } : req.scope.sourceNamespace,
   };
-  const result = await fetchCells(api, { scope, from: req.from, to: req.to });
+  const result = await fetchCells(api, {
+    scope,
+    from: req.from,
+    to: req.to,
+    recorded: req.recorded,
+    probes: req.probes,
+  });
   const seen = new Set(result.cells.map((c) => c.sourceNamespace));
   const namespaces = req.namespaces ?? [...seen].sort();
   const missing = namespaces.filter((ns) => !seen.has(ns));

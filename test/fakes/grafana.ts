@@ -13,6 +13,9 @@ import {
   type DataSourceInstanceSettings,
   type DataSourceRef,
   dateTime,
+  formattedValueToString,
+  getDisplayProcessor,
+  getFieldDisplayValuesProxy,
   LoadingState,
   type ScopedVars,
 } from '@grafana/data';
@@ -43,6 +46,67 @@ export interface FakeVariable {
   current: string | string[];
   options: string[];
   allValue?: string;
+}
+
+/**
+ * lodash `property(path)` as Grafana's getFieldAccessor uses it: `fields.destination`, `fields["Value"].labels.x`,
+ * `fields[0].name`.
+ */
+function accessPath(obj: unknown, path: string): unknown {
+  const keys = path.replace(/\[(?:"([^"]*)"|'([^']*)'|(\d+))\]/g, (_m, a, b, c) => `.${a ?? b ?? c}`).split('.');
+  return keys
+    .filter((k) => k !== '')
+    .reduce<unknown>((o, k) => (o !== null && o !== undefined ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+/**
+ * Grafana's data link macros over the `__dataContext` a links supplier puts in scope (getLinksSupplier in
+ * @grafana/data fieldOverrides.ts; the macros in grafana/grafana public/app/features/templating/dataMacros.ts
+ * and fieldMacros.ts): `${__data.<path>}` on {name, refId, fields: getFieldDisplayValuesProxy(row)},
+ * `${__value.raw|numeric|text}` of the link's field at the row, `${__field.name|labels.x}`, `${__series.name}`.
+ * Like Grafana's, `__data` ignores the format (no URI encoding): what is returned is the display text.
+ * Undefined when `name` is no macro or there is no row to read: the match is then left as written.
+ */
+function dataMacro(name: string, fieldPath: string | undefined, scoped: ScopedVars | undefined): string | undefined {
+  const ctx = scoped?.__dataContext?.value as
+    { frame: DataFrame; field: DataFrame['fields'][number]; rowIndex?: number } | undefined;
+  if (!ctx || !fieldPath) {
+    return undefined;
+  }
+  const { frame, field, rowIndex } = ctx;
+  switch (name) {
+    case '__data':
+      return rowIndex === undefined
+        ? undefined
+        : String(
+            accessPath(
+              { name: frame.name, refId: frame.refId, fields: getFieldDisplayValuesProxy({ frame, rowIndex }) },
+              fieldPath
+            ) ?? ''
+          );
+    case '__value': {
+      if (rowIndex === undefined) {
+        return undefined;
+      }
+      const raw = field.values[rowIndex];
+      const shown = (field.display ?? getDisplayProcessor())(raw);
+      return String(
+        fieldPath === 'raw'
+          ? raw
+          : fieldPath === 'numeric'
+            ? shown.numeric
+            : fieldPath === 'text'
+              ? shown.text
+              : formattedValueToString(shown)
+      );
+    }
+    case '__field':
+      return String(accessPath({ name: field.name, labels: field.labels ?? {} }, fieldPath) ?? '');
+    case '__series':
+      return fieldPath === 'name' ? (frame.name ?? frame.refId ?? '') : undefined;
+    default:
+      return undefined;
+  }
 }
 
 const VARIABLE = /\$(\w+)|\[\[(\w+)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
@@ -93,6 +157,10 @@ export function fakeTemplateSrv(vars: FakeVariable[] = []): TemplateSrv {
         const fmt: string | Function | undefined = fmtB ?? fmtC ?? format;
         const apply = (value: string | string[], variable: object) =>
           typeof fmt === 'function' ? fmt(value, variable) : formatNamed(value, fmt, name);
+        const macro = dataMacro(name, fieldPath, scoped);
+        if (macro !== undefined) {
+          return macro;
+        }
         const scopedVar = scoped?.[name];
         // `${__data.fields.destination}`: a field path into the scoped value (template_srv.ts getVariableValue).
         const scopedValue = fieldPath

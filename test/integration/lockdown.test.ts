@@ -153,6 +153,32 @@ describe('istio-egress lockdown', () => {
     expect(readiness).toEqual([...readiness].sort((a, b) => b - a));
   });
 
+  it('counts from the series --recorded names, as the matrix does, and says which', async () => {
+    const always = await cli(
+      'lockdown',
+      ...common,
+      ...window(before),
+      '--namespace',
+      LOCKDOWN_NAMESPACE,
+      '--recorded',
+      'always'
+    );
+    expect(always.stderr).toMatch(
+      /\nnote: counted from recorded series istio_egress:\*:increase5m \(always, by setting\)\n/
+    );
+    const bad = await cli(
+      'lockdown',
+      ...common,
+      ...window(before),
+      '--namespace',
+      LOCKDOWN_NAMESPACE,
+      '--recorded',
+      'sometimes'
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--recorded "sometimes" is not auto, always or never\./);
+  });
+
   it('bad input gets one line naming what is wrong', async () => {
     const unknown = await cli('lockdown', ...common, ...window(before), '--namespace', 'no-such-ns');
     expect(unknown.code).toBe(1);

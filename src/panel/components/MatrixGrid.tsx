@@ -7,6 +7,7 @@ import { longestLabel, matrixLayout, plotArea } from '../model/layout';
 import { fitGrid, hitTest, type MatrixModel } from '../model/matrix';
 import type { MatrixOptions } from '../../shared/panelOptions';
 import { cellLinks } from './cellLinks';
+import type { RowOrigin } from '../model/readFrame';
 import { frameScope } from './exploreLink';
 import { useGridCanvas, useOverlayCanvas } from './gridCanvas';
 import type { Point } from './gridPoint';
@@ -21,6 +22,8 @@ interface Props extends PanelProps<MatrixOptions> {
   selected: ReadonlySet<number>;
   setSelected: (update: (prev: ReadonlySet<number>) => Set<number>) => void;
   onToggleGroup: (group: string) => void;
+  /** Where each table row came from in `data.series` (readFrame.ts): a pinned cell's data links read its row. */
+  origin?: RowOrigin;
 }
 
 /**
@@ -31,7 +34,7 @@ interface Props extends PanelProps<MatrixOptions> {
  */
 export function MatrixGrid(props: Props) {
   const { data, width, height, options, fieldConfig, replaceVariables, timeRange, model, palette, levels } = props;
-  const { selected, setSelected, onToggleGroup } = props;
+  const { selected, setSelected, onToggleGroup, origin } = props;
   const theme = useTheme2();
   const s = useStyles2(getStyles);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -244,6 +247,8 @@ export function MatrixGrid(props: Props) {
                 pinned
                   ? cellLinks(pinned.cell, {
                       userLinks: fieldConfig.defaults.links,
+                      frames: data.series,
+                      origin,
                       replaceVariables,
                       scope,
                       exploreDatasource: options.exploreDatasource,

@@ -273,6 +273,11 @@ describe('MatrixPanel', () => {
             title: 'Host ${__data.fields.destination}',
             url: '/d/y?var-ns=${__data.fields.sourceNamespace}&v=${__data.fields.verdict}',
           },
+          // Any field of the row and the link's own value, through Grafana's links supplier.
+          {
+            title: 'Requests ${__data.fields.requests} to ${__value.raw}',
+            url: '/d/z?listener=${__data.fields.listener}',
+          },
         ],
       },
       overrides: [],
@@ -291,6 +296,7 @@ describe('MatrixPanel', () => {
     const link = screen.getByText('Drill into checkout');
     expect(link.getAttribute('href')).toBe('/d/x?var-dest=api.stripe.com');
     expect(screen.getByText('Host api.stripe.com').getAttribute('href')).toBe('/d/y?var-ns=shop&v=passthrough');
+    expect(screen.getByText('Requests 42 to api.stripe.com').getAttribute('href')).toBe('/d/z?listener=http');
     fireEvent.keyDown(canvas, { key: ' ' });
     expect(screen.getByText('ServiceEntry YAML (1)')).toBeTruthy();
     fireEvent.keyDown(canvas, { key: 'Escape' });

@@ -142,6 +142,7 @@ export function MatrixPanel(props: Props) {
             width={width}
             height={Math.max(0, height - legendHeight)}
             model={model}
+            origin={'origin' in read ? read.origin : undefined}
             palette={palette}
             levels={levels}
             selected={selected}

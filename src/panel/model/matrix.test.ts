@@ -335,6 +335,28 @@ describe('paintCells', () => {
 });
 
 describe('readFrames', () => {
+  it('says which frame and row each table row came from, past frames it cannot read', () => {
+    const frame = (n: number) => ({
+      fields: [
+        { name: 'sourceWorkload', values: Array.from({ length: n }, (_, i) => `w${i}`) },
+        { name: 'destination', values: Array.from({ length: n }, () => 'a.com') },
+        { name: 'verdict', values: Array.from({ length: n }, () => 'passthrough') },
+        { name: 'requests', values: Array.from({ length: n }, () => 1) },
+      ],
+    });
+    const unreadable = { fields: [{ name: 'Time', values: [1] }] };
+    const r = readFrames([frame(2), unreadable, frame(3)]);
+    if (!('table' in r)) {
+      throw new Error('expected a table');
+    }
+    expect([0, 1, 2, 4].map(r.origin)).toEqual([
+      { frame: 0, row: 0 },
+      { frame: 0, row: 1 },
+      { frame: 2, row: 0 },
+      { frame: 2, row: 2 },
+    ]);
+  });
+
   it('joins several frames and keeps every field of the data source frame', () => {
     const native = (wl: string) => ({
       fields: [

@@ -32,6 +32,8 @@ export interface MatrixCell {
   /** TCP bytes: a long-lived connection moves bytes without opening or closing any in the range. */
   bytes: number;
   sources: EgressCell[];
+  /** The table rows the sources were read from, in the same order (readFrame.ts `origin` finds their frame). */
+  rows: number[];
 }
 
 /**
@@ -221,7 +223,8 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
     cell: (m) => {
       const w = index.workload(m);
       const d = index.destination(m);
-      const sources = index.rows(m).map((r) => t.cell(r));
+      const rows = index.rows(m);
+      const sources = rows.map((r) => t.cell(r));
       const sum = (pick: (s: SourceCell) => number) => sources.reduce((acc, s) => acc + pick(s), 0);
       const flags = index.flags(m);
       return {
@@ -233,6 +236,7 @@ export function buildMatrix(input: CellTable | readonly SourceCell[], opts: Buil
         seenAllowed: (flags & SEEN_ALLOWED) !== 0,
         bytes: sum((s) => s.bytesSent + s.bytesReceived),
         sources,
+        rows: Array.from(rows),
       };
     },
   };

@@ -28,7 +28,10 @@ const ROLES: Record<keyof FieldMapping, [MatrixField | 'value', ...string[]]> = 
   value: ['value', 'Value', 'Value #A'],
 };
 
-export type ReadResult = { table: CellTable } | { missing: string[] };
+/** Where row r of the table came from: the frame's index in the frames read, and its row there. */
+export type RowOrigin = (r: number) => { frame: number; row: number };
+
+export type ReadResult = { table: CellTable; origin: RowOrigin } | { missing: string[] };
 
 /**
  * Columns of several frames laid end to end; a column a frame lacks reads as missing there. Enum columns
@@ -77,8 +80,9 @@ export function readFrames(
   opts: { clusterRows?: boolean } = {}
 ): ReadResult {
   const parts: TableColumns[] = [];
+  const partFrames: number[] = [];
   let missing: string[] | undefined;
-  for (const frame of frames) {
+  for (const [frameIndex, frame] of frames.entries()) {
     const find = (role: keyof FieldMapping) => {
       const names = mapping[role] ? [mapping[role]] : ROLES[role];
       return frame.fields.find(
@@ -119,7 +123,10 @@ export function readFrames(
       const req = new Float64Array(n);
       const con = new Float64Array(n);
       for (let r = 0; r < n; r++) {
-        (text(listener, r, 'http', listenerDict) === 'tcp' ? con : req)[r] = Number(value!.values[r]) || 0;
+        // Missing reads as 0; anything else as Number() reads it, so the fold reports what is no count.
+        const v = value!.values[r];
+        (text(listener, r, 'http', listenerDict) === 'tcp' ? con : req)[r] =
+          v === null || v === undefined || v === '' ? 0 : Number(v);
       }
       requests = req;
       connections = con;
@@ -148,14 +155,22 @@ export function readFrames(
         verdict: dictOf(verdict),
       },
     });
+    partFrames.push(frameIndex);
   }
   if (parts.length === 0) {
-    return missing ? { missing } : { table: tableFromCells([]) };
-  }
-  if (parts.length === 1) {
-    return { table: columnTable(parts[0]) };
+    return missing ? { missing } : { table: tableFromCells([]), origin: (r) => ({ frame: -1, row: r }) };
   }
   const lengths = parts.map((p) => p.length);
+  const origin: RowOrigin = (r) => {
+    let part = 0;
+    while (part < lengths.length - 1 && r >= lengths[part]) {
+      r -= lengths[part++];
+    }
+    return { frame: partFrames[part], row: r };
+  };
+  if (parts.length === 1) {
+    return { table: columnTable(parts[0]), origin };
+  }
   const joined = (key: Exclude<keyof TableColumns, 'length' | 'dict'>) =>
     concat(
       parts.map((p) => p[key]),
@@ -181,5 +196,6 @@ export function readFrames(
       reason: joined('reason'),
       dict: {},
     }),
+    origin,
   };
 }
