@@ -91,3 +91,20 @@ if $tools && [ ! -x .tools/bin/thanos ]; then
     -ldflags "-X github.com/prometheus/common/version.Version=${THANOS_VERSION}" \
     -o ../../../.tools/bin/thanos github.com/thanos-io/thanos/cmd/thanos)
 fi
+
+# The @grafana packages of the lowest Grafana plugin.json declares (grafanaDependency), as npm tarballs
+# (`npm pack`: no install, so @grafana/ui's Git-hosted dependency does not matter), for
+# test/integration/grafanaApis.test.ts, which reads their exports: fetched here, with the other tools, so
+# no test needs the registry. Kept per version in .tools/grafana-min/<version>/.
+if $tools; then
+  GRAFANA_MIN=$(node -e "const m=/^>=\s*(\d+\.\d+\.\d+)$/.exec(require('./src/plugin.json').dependencies.grafanaDependency); if(!m){process.exit(1)} console.log(m[1])") \
+    || { echo "setup: src/plugin.json grafanaDependency is not of the form >=X.Y.Z" >&2; exit 1; }
+  dest=".tools/grafana-min/${GRAFANA_MIN}"
+  for pkg in data ui runtime; do
+    if [ ! -f "$dest/grafana-${pkg}-${GRAFANA_MIN}.tgz" ]; then
+      mkdir -p "$dest"
+      echo "setup: fetching @grafana/${pkg}@${GRAFANA_MIN} from the npm registry (once, into $dest)"
+      npm pack "@grafana/${pkg}@${GRAFANA_MIN}" --silent --pack-destination "$dest" >/dev/null
+    fi
+  done
+fi

@@ -1,14 +1,22 @@
 import { fakeBackendSrv, type FetchHandler } from '../../test/fakes/grafana';
 import { proxyTransport } from './transport';
 
-/** A Prometheus that answers each request once `release()` is called: requests overlap in flight. */
+/**
+ * A Prometheus that answers each request once `release()` is called: requests overlap in flight.
+ * `holding(n)` resolves when n requests have reached it, so a test waits for the requests, not for a timer.
+ */
 function heldProxy() {
   const waiting: Array<() => void> = [];
+  const watchers: Array<{ n: number; resolve: () => void }> = [];
   const handler: FetchHandler = async () => {
-    await new Promise<void>((resolve) => waiting.push(resolve));
+    const answered = new Promise<void>((resolve) => waiting.push(resolve));
+    watchers.filter((w) => waiting.length >= w.n).forEach((w) => w.resolve());
+    await answered;
     return { status: 200, data: { status: 'success', data: { resultType: 'vector', result: [] } } };
   };
-  return { handler, release: () => waiting.splice(0).forEach((r) => r()), waiting };
+  const holding = (n: number) =>
+    new Promise<void>((resolve) => (waiting.length >= n ? resolve() : watchers.push({ n, resolve })));
+  return { handler, release: () => waiting.splice(0).forEach((r) => r()), holding };
 }
 
 const ask = (time: number) => ({
@@ -23,7 +31,7 @@ describe('request ids of one target', () => {
     const backend = fakeBackendSrv(proxy.handler);
     const transport = proxyTransport(backend, '/api/datasources/proxy/uid/x', { requestIdPrefix: 'panel-1:A:' });
     const both = Promise.all([transport(ask(100)), transport(ask(200))]);
-    await new Promise((r) => setTimeout(r, 0));
+    await proxy.holding(2);
     proxy.release();
     expect((await both).map((r) => r.status)).toEqual([200, 200]);
     expect(backend.cancelled).toEqual([]);
@@ -38,10 +46,10 @@ describe('request ids of one target', () => {
     const backend = fakeBackendSrv(proxy.handler);
     const base = '/api/datasources/proxy/uid/x';
     const stale = proxyTransport(backend, base, { requestIdPrefix: 'panel-1:A:' })(ask(100));
-    await new Promise((r) => setTimeout(r, 0));
+    await proxy.holding(1);
     const fresh = proxyTransport(backend, base, { requestIdPrefix: 'panel-1:A:' })(ask(200));
     await expect(stale).rejects.toThrow(/^Query cancelled/);
-    await new Promise((r) => setTimeout(r, 0));
+    await proxy.holding(2);
     proxy.release();
     expect((await fresh).status).toBe(200);
     expect(backend.cancelled.map((r) => r.requestId)).toEqual(['panel-1:A:/api/v1/query:count(up)']);

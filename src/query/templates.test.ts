@@ -172,8 +172,11 @@ describe('firstSeenQueries', () => {
     );
     expect(http.expr).toContain('increase1h');
     expect(http.expr).toMatch(/\[7d:1h\]\) or min_over_time/);
-    // From the last hourly sample (1799.5 s before the end) and one 5-minute step before it.
-    expect(http.expr).toContain('[2099500ms:5m]');
+    // The 5-minute part covers every 5-minute sample after the last hourly one (1799.5 s before the end), from
+    // one step before it so that its first step sees a sample: at least that long, less than a step longer.
+    const fine = Number(/\[(\d+)ms:5m\]/.exec(http.expr)?.[1]) / 1000;
+    expect(fine).toBeGreaterThanOrEqual(tiers.to - tiers.lastHour + 300);
+    expect(fine).toBeLessThan(tiers.to - tiers.lastHour + 600);
   });
 
   it('stays on the 5-minute tier at steps under half an hour', () => {

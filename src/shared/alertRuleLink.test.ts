@@ -11,58 +11,74 @@ describe("Grafana's new-rule form defaults", () => {
     panelId: 5,
   };
 
-  it("has the shape Grafana 12's rule form reads (RuleFormValues: queries, condition, labels, annotations)", () => {
-    expect(newAlertRuleDefaults(rule)).toEqual({
-      type: 'grafana-alerting',
-      name: 'Blocked egress from shop',
-      queries: [
-        {
-          refId: 'A',
-          queryType: '',
-          relativeTimeRange: { from: 300, to: 0 },
-          datasourceUid: 'prom-1',
-          model: {
-            refId: 'A',
-            expr: 'sum(x) > 0',
-            instant: true,
-            range: false,
-            datasource: { type: 'prometheus', uid: 'prom-1' },
-          },
-        },
-        {
-          refId: 'B',
-          queryType: '',
-          relativeTimeRange: { from: 0, to: 0 },
-          datasourceUid: '__expr__',
-          model: {
-            refId: 'B',
-            type: 'reduce',
-            expression: 'A',
-            reducer: 'last',
-            datasource: { type: '__expr__', uid: '__expr__' },
-          },
-        },
-        {
-          refId: 'C',
-          queryType: '',
-          relativeTimeRange: { from: 0, to: 0 },
-          datasourceUid: '__expr__',
-          model: {
-            refId: 'C',
-            type: 'threshold',
-            expression: 'B',
-            conditions: [{ type: 'query', evaluator: { type: 'gt', params: [0] } }],
-            datasource: { type: '__expr__', uid: '__expr__' },
-          },
-        },
-      ],
-      condition: 'C',
-      labels: [{ key: 'source', value: 'istio-egress' }],
-      annotations: [
+  /** One query of the form defaults, as Grafana's rule form keeps it (AlertQuery: refId, datasourceUid, model). */
+  type Query = {
+    refId: string;
+    datasourceUid: string;
+    relativeTimeRange: { from: number; to: number };
+    model: Record<string, unknown>;
+  };
+
+  /**
+   * The defaults evaluated the way Grafana's server-side expressions run a rule (grafana/grafana pkg/expr:
+   * each expression reads the refId named in `expression`; `reduce` with reducer `last` takes each series'
+   * last value, `threshold` with evaluator `gt` compares it), on the series query A returns. Nothing here
+   * reads the builder's code: a chain that names a missing refId, or a threshold that is not "above 0",
+   * evaluates wrong.
+   */
+  function evaluate(defaults: { queries: Query[]; condition: string }, answer: Record<string, number[]>) {
+    const byRef = new Map(defaults.queries.map((q) => [q.refId, q]));
+    const run = (refId: string): Record<string, number[]> => {
+      const q = byRef.get(refId);
+      if (!q) {
+        throw new Error(`no query ${refId}`);
+      }
+      if (q.datasourceUid !== '__expr__') {
+        return answer;
+      }
+      const input = run(String(q.model.expression));
+      if (q.model.type === 'reduce' && q.model.reducer === 'last') {
+        return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, [v[v.length - 1]]]));
+      }
+      const conditions = q.model.conditions as Array<{ evaluator: { type: string; params: number[] } }>;
+      const ev = conditions[0].evaluator;
+      if (q.model.type === 'threshold' && ev.type === 'gt') {
+        return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, [v[0] > ev.params[0] ? 1 : 0]]));
+      }
+      throw new Error(`expression ${refId} is no reduce-last or threshold-gt`);
+    };
+    const result = run(defaults.condition);
+    return Object.keys(result).filter((k) => result[k][0] === 1);
+  }
+
+  it('fires, as Grafana evaluates it, for every series of the query whose last value is above 0', () => {
+    const defaults = newAlertRuleDefaults(rule) as unknown as { queries: Query[]; condition: string };
+    const firing = evaluate(defaults, { 'shop/checkout': [0, 3], 'shop/web': [2, 0], 'data/etl': [0, 0] });
+    expect(firing).toEqual(['shop/checkout']);
+  });
+
+  it('asks the alerting data source for the expression, instantly, over the rule window', () => {
+    const defaults = newAlertRuleDefaults(rule) as unknown as { queries: Query[]; type: string; name: string };
+    const [query] = defaults.queries.filter((q) => q.datasourceUid !== '__expr__');
+    expect(defaults.type).toBe('grafana-alerting');
+    expect(defaults.name).toBe(rule.title);
+    expect(query).toMatchObject({ datasourceUid: 'prom-1', relativeTimeRange: { from: rule.windowSeconds, to: 0 } });
+    expect(query.model).toMatchObject({ expr: rule.expr, instant: true, range: false });
+  });
+
+  it("links the rule to its panel and labels it as Grafana's form reads them (key/value lists)", () => {
+    const defaults = newAlertRuleDefaults(rule) as unknown as {
+      labels: Array<{ key: string; value: string }>;
+      annotations: Array<{ key: string; value: string }>;
+    };
+    expect(defaults.labels).toEqual([{ key: 'source', value: 'istio-egress' }]);
+    // Grafana's own names for the panel link (annotations __dashboardUid__ and __panelId__).
+    expect(defaults.annotations).toEqual(
+      expect.arrayContaining([
         { key: '__dashboardUid__', value: 'dash' },
         { key: '__panelId__', value: '5' },
-      ],
-    });
+      ])
+    );
   });
 
   it('links to alerting/new under the app sub-URL, the defaults as one JSON parameter', () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,9 +8,9 @@ import ts from 'typescript';
 /**
  * Every name the plugin imports from @grafana/data, @grafana/ui and @grafana/runtime must exist in the
  * lowest Grafana its plugin.json declares (grafanaDependency): Grafana provides those packages at run
- * time, so a newer API would be undefined in an older Grafana. The packages of that version come from
- * the npm registry as tarballs (`npm pack`: no install, so @grafana/ui's Git-hosted dependency does not
- * matter); their exports are read with the TypeScript compiler.
+ * time, so a newer API would be undefined in an older Grafana. The packages of that version are npm
+ * tarballs that `scripts/setup.sh --tools` fetched into .tools/grafana-min/<version>/ (no registry at test
+ * time); their exports are read with the TypeScript compiler.
  */
 const ROOT = path.join(__dirname, '..', '..');
 const PACKAGES = ['@grafana/data', '@grafana/ui', '@grafana/runtime'] as const;
@@ -71,13 +71,13 @@ it('every @grafana API the plugin imports exists in the lowest grafanaDependency
   const missing: string[] = [];
   const used = importedNames();
   for (const pkg of PACKAGES) {
-    const { stdout } = await run('npm', ['pack', `${pkg}@${min}`, '--silent', '--pack-destination', dir], {
-      cwd: dir,
-      timeout: 120_000,
-    });
+    const tarball = path.join(ROOT, '.tools/grafana-min', min, `${pkg.slice(1).replace('/', '-')}-${min}.tgz`);
+    if (!existsSync(tarball)) {
+      throw new Error(`${tarball} is missing: run bash scripts/setup.sh --tools (it fetches ${pkg}@${min} once).`);
+    }
     const unpacked = path.join(dir, pkg.replace('/', '-'));
     await run('mkdir', ['-p', unpacked]);
-    await run('tar', ['-xzf', path.join(dir, stdout.trim().split('\n').pop()!), '-C', unpacked]);
+    await run('tar', ['-xzf', tarball, '-C', unpacked]);
     const exported = exportsOf(path.join(unpacked, 'package'));
     expect(exported.size).toBeGreaterThan(50);
     for (const [name, files] of used.get(pkg)!) {

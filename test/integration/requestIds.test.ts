@@ -24,20 +24,27 @@ import { PROXY, proxyTo } from './dataProxy';
 const FROM = TEST_END - 3600;
 const demo = { extraMatchers: `cluster="${DEMO_CLUSTER}"` };
 
-/** The data proxy, held back until `release()` for requests `hold` picks. */
+/**
+ * The data proxy, held back until `release()` for requests `hold` picks. `holding()` resolves when the first
+ * held request arrives: the test waits for that request, not for a timer.
+ */
 function gatedProxy(hold: (url: string, body: string) => boolean) {
   const forward = proxyTo(prometheusUrl);
   const waiting: Array<() => void> = [];
+  let arrived: () => void = () => {};
+  const first = new Promise<void>((resolve) => (arrived = resolve));
   const handler: FetchHandler = async (req, signal) => {
     if (hold(req.url, String(req.data ?? ''))) {
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      const released = new Promise<void>((resolve) => waiting.push(resolve));
+      arrived();
+      await released;
     }
     if (signal.aborted) {
       return { status: 499, statusText: 'aborted', data: null };
     }
     return forward(req, signal);
   };
-  return { handler, release: () => waiting.splice(0).forEach((r) => r()), waiting };
+  return { handler, release: () => waiting.splice(0).forEach((r) => r()), holding: () => first };
 }
 
 describe('request ids, as Grafana cancels requests', () => {
@@ -107,7 +114,7 @@ describe('request ids, as Grafana cancels requests', () => {
         queryRequest([{ refId: 'A', queryType: 'series', groupBy: ['verdict'] }], FROM, TEST_END, { panelId: 7 })
       );
     const stale = run();
-    await waitFor(() => gate.waiting.length > 0);
+    await gate.holding();
     first = false;
     const fresh = await run();
     gate.release();
@@ -118,13 +125,3 @@ describe('request ids, as Grafana cancels requests', () => {
     expect(old.errors?.[0].message).toMatch(/^Query cancelled/);
   });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

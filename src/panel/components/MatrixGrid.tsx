@@ -189,6 +189,7 @@ export function MatrixGrid(props: Props) {
         aria-label={`Egress matrix: ${model.rows.length} rows, ${model.cols.length} columns. Arrow keys move, Space selects, Enter pins details, Escape unpins.`}
         data-testid="matrix-canvas"
         data-geometry={JSON.stringify(g)}
+        data-layout={JSON.stringify(layout)}
         className={s.canvas}
         style={{ width, height }}
         onMouseMove={onMouseMove}
