@@ -154,27 +154,13 @@ describe('istio-egress lockdown', () => {
   });
 
   it('counts from the series --recorded names, as the matrix does, and says which', async () => {
-    const always = await cli(
-      'lockdown',
-      ...common,
-      ...window(before),
-      '--namespace',
-      LOCKDOWN_NAMESPACE,
-      '--recorded',
-      'always'
-    );
+    const recorded = (mode: string) =>
+      cli('lockdown', ...common, ...window(before), '--namespace', LOCKDOWN_NAMESPACE, '--recorded', mode);
+    const always = await recorded('always');
     expect(always.stderr).toMatch(
       /\nnote: counted from recorded series istio_egress:\*:increase5m \(always, by setting\)\n/
     );
-    const bad = await cli(
-      'lockdown',
-      ...common,
-      ...window(before),
-      '--namespace',
-      LOCKDOWN_NAMESPACE,
-      '--recorded',
-      'sometimes'
-    );
+    const bad = await recorded('sometimes');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--recorded "sometimes" is not auto, always or never\./);
   });
