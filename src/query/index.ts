@@ -8,7 +8,7 @@ export * from './matchers';
 export * from './selectors';
 export * from './templates';
 export type { EgressQuery, Measure, QueryShape } from './measures';
-export type { HourlyTiers } from './tiers';
+export { type HourlyTiers, recordingCovers, tiersFor } from './tiers';
 export * from './newDestinationTemplates';
 export * from './destination';
 export * from './destinationNames';

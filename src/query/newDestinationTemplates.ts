@@ -9,7 +9,7 @@ import {
   PEER,
   sourceAndDestination,
 } from './measures';
-import { type HourlyTiers, ms, tieredSum } from './tiers';
+import { HOURLY_STEP_MIN_SECONDS, type HourlyTiers, ms, tieredSum } from './tiers';
 
 /**
  * How long before the range a destination must be unseen to be new, unless a query, the settings file or
@@ -109,7 +109,7 @@ export function lookbackQueries(
 
 /** Whether first seen reads the hourly tier (at hour steps): recorded, tiered, steps of half an hour and more. */
 function firstSeenReadsHourly(opts: { stepSeconds: number; recorded?: boolean; tiers?: HourlyTiers }): boolean {
-  return opts.recorded === true && opts.tiers !== undefined && opts.stepSeconds >= HOURLY_INTERVAL_SECONDS / 2;
+  return opts.recorded === true && opts.tiers !== undefined && opts.stepSeconds >= HOURLY_STEP_MIN_SECONDS;
 }
 
 /**
@@ -170,7 +170,7 @@ export function firstSeenPlan(
   const few = newHosts !== 'all' && newHosts.length <= FIRST_SEEN_HOST_LIMIT;
   const tiered = opts.recorded === true && opts.tiers !== undefined;
   const windowStep = Math.max(opts.minStepSeconds, Math.ceil(opts.windowSeconds / 300));
-  const toTheHour = !few && tiered && windowStep < HOURLY_INTERVAL_SECONDS / 2;
+  const toTheHour = !few && tiered && windowStep < HOURLY_STEP_MIN_SECONDS;
   const stepSeconds = toTheHour ? HOURLY_INTERVAL_SECONDS : windowStep;
   return {
     queries: firstSeenQueries(

@@ -1,5 +1,6 @@
 import { cellDestination, destinationKey, type EgressCell, volume } from './cells';
-import { countSource, recordingCovers, tiersFor, type CellsResult, type RecordedMode } from './fetchCells';
+import { countSource, type CellsResult, type RecordedMode } from './fetchCells';
+import { recordingCovers, tiersFor } from './tiers';
 import { LABEL } from './labels';
 import type { PrometheusApi } from './prometheusApi';
 import type { EgressScope } from './selectors';

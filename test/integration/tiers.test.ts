@@ -12,7 +12,8 @@ import { backfill, backfillRecordingRules, type RunningPrometheus, startPromethe
 import { TEST_END } from '../../harness/synthetic/mesh';
 import { scaleMeshSeries } from '../../harness/synthetic/scaleMesh';
 import { type CounterSpec, type Grid, windowIncrease, writeOpenMetrics } from '../../harness/synthetic/series';
-import { fetchCells, tiersFor } from '../../src/query/fetchCells';
+import { fetchCells } from '../../src/query/fetchCells';
+import { tiersFor } from '../../src/query/tiers';
 import { fetchTransport } from '../../src/query/fetchTransport';
 import { PrometheusApi } from '../../src/query/prometheusApi';
 import { hourlyRecordingRules, RECORDING_INTERVAL_SECONDS, recordingRules } from '../../src/query/recording';
