@@ -17,6 +17,8 @@ export async function startDemoPrometheus(
     alsoBinary?: string;
     /** Scrape jobs (YAML under scrape_configs), e.g. the live demo exporter after the backfill. */
     scrapeConfigs?: string;
+    /** More Prometheus flags (a query limit, for the fault tests). */
+    extraArgs?: string[];
   } = {}
 ): Promise<RunningPrometheus & { workDir: string; also?: RunningPrometheus }> {
   const workDir = opts.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'istioegress-prom-'));
@@ -36,6 +38,7 @@ export async function startDemoPrometheus(
     port: opts.port,
     binary: opts.binary,
     scrapeConfigs: opts.scrapeConfigs,
+    extraArgs: opts.extraArgs,
   });
   return { ...prom, workDir, also, stop: async () => void (await Promise.all([prom.stop(), also?.stop()])) };
 }

@@ -165,6 +165,8 @@ export interface StartOptions {
   scrapeConfigs?: string;
   port?: number;
   log?: string;
+  /** More flags, e.g. `--query.max-samples=1000` for a limit users set. */
+  extraArgs?: string[];
 }
 
 function externalLabels(labels: Record<string, string> | undefined): string {
@@ -189,6 +191,7 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
     '--storage.tsdb.retention.time=100y',
     // No --web.enable-lifecycle: a page could otherwise POST /-/quit through any proxy in front of it.
     '--log.level=warn',
+    ...(opts.extraArgs ?? []),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -192,6 +192,64 @@ describe('DataSource.query', () => {
     expect(aborted).toEqual(backend.requests.map((r) => r.url));
   });
 
+  it("fault: an old range's answer arriving after the new range's never replaces it", async () => {
+    // The old range's queries (evaluated at its end, 3600) are answered only after the new range's run is done,
+    // by a backend that answers whatever happens (a proxy that does not pass the abort on).
+    let releaseOld: (() => void) | undefined;
+    let oldSignal: AbortSignal | undefined;
+    const { ds } = makeDs(async (req, signal) => {
+      if (new URLSearchParams(String(req.data)).get('time') === '3600') {
+        oldSignal = signal;
+        await new Promise<void>((r) => (releaseOld = r));
+      }
+      return vector();
+    });
+    const late: unknown[] = [];
+    const old = ds.query(queryRequest([{ refId: 'A', queryType: 'matrix' }], 0, 3600)).subscribe((p) => late.push(p));
+    await waitUntil(() => releaseOld !== undefined);
+    // Grafana's query runner drops the old run when the range changes, then runs the new one.
+    old.unsubscribe();
+    const fresh = await runRequest(ds, queryRequest([{ refId: 'A', queryType: 'matrix' }], 3600, 7200));
+    expect(fresh.errors).toBeUndefined();
+    // The old run's request was cancelled when it was dropped, not left to finish.
+    expect(oldSignal?.aborted).toBe(true);
+    releaseOld!();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(late).toEqual([]);
+  });
+
+  it('fault: a failed new-destination look-back leaves the matrix of the same query standing', async () => {
+    // Only the look-back (count_over_time ... offset) fails; the matrix's own queries answer.
+    const { ds } = makeDs(async (req) =>
+      /offset/.test(new URLSearchParams(String(req.data)).get('query') ?? '')
+        ? {
+            status: 422,
+            data: {
+              status: 'error',
+              errorType: 'execution',
+              error: 'query processing would load too many samples into memory',
+            },
+          }
+        : vector()
+    );
+    const res = await runRequest(
+      ds,
+      queryRequest(
+        [
+          { refId: 'M', queryType: 'matrix' },
+          { refId: 'N', queryType: 'newDestinations' },
+        ],
+        0,
+        3600
+      )
+    );
+    expect(res.data.map((f: { refId?: string }) => f.refId)).toEqual(['M']);
+    expect(res.errors?.map((e) => e.refId)).toEqual(['N']);
+    expect(res.errors?.[0].message).toMatch(/too many samples.*shorten the range/);
+  });
+
   it('sends variable values as escaped matchers through the proxy URL, never as PromQL text', async () => {
     const tpl = fakeTemplateSrv([{ name: 'wl', current: ['a"}) or vector(1) #', 'b.c'], options: [] }]);
     const { ds, backend } = makeDs(async () => vector(), { extraMatchers: 'cluster="eu-1"' }, tpl);
@@ -270,7 +328,9 @@ describe('DataSource.query', () => {
     const res = await runRequest(ds, queryRequest([{ queryType: 'matrix' }], 0, 3600));
     expect(res.errors?.[0]).toEqual({
       refId: 'A',
-      message: 'Prometheus rejected /api/v1/query (execution), HTTP 422: query processing would load too many samples',
+      message:
+        'Prometheus rejected /api/v1/query (execution), HTTP 422: query processing would load too many samples. ' +
+        'The query hit a limit of the Prometheus-compatible API: shorten the range, narrow the filters, or install the recording rules (rules/istio-egress.rules.yml) so long ranges read recorded series.',
     });
     expect(res.data).toEqual([]);
   });

@@ -34,8 +34,6 @@ import {
   parseMatchers,
   PrometheusApi,
   withParameters,
-  queryAlertExpr,
-  ALERT_DEFAULTS,
   DEFAULT_RECORDED_MODE,
   type RecordedMode,
   fetchLockdownPlans,
@@ -48,14 +46,14 @@ import {
 import { matrixTargetFrame, toNewDestinationsFrame, timeSeriesFrames, warning, withNotices } from './frames';
 import { healthResponse } from './healthResponse';
 import { interpolateFilter, interpolateMatchers, interpolateVerdicts } from './interpolation';
-import { proxyTransport, type TransportOptions, targetRequestId } from './transport';
+import { dataProxyAdvice, proxyTransport, type TransportOptions, targetRequestId } from './transport';
 import { EgressVariableSupport } from './variables';
 import { SharedAnswers, shortHash } from './sharedAnswers';
 import { interpolateQueries, queryDisplayText } from './queryText';
 import { targetPackets } from './targetPackets';
 import { blockingProblem, type DataSourceSettings, readSettings, settingProblem, settingsProblems } from './settings';
 import { adHocKeys, adHocValues, migrateVariableQuery, variableValues } from './variableQueries';
-import type { NewAlertRule } from '../shared/alertRuleLink';
+import { queryAlertRule } from '../shared/alertRuleLink';
 import type { LockdownPlans, LockdownSource } from '../shared/lockdownSource';
 
 import { DEFAULT_DESTINATION_LIMIT, type EgressOptions, type EgressVariableQuery } from './types';
@@ -110,15 +108,18 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     this.interval = `${read.scrapeSeconds}s`;
     const { base, params } = read;
     const transport = (opts: TransportOptions) => withParameters(proxyTransport(backendSrv, base, opts), params);
-    this.apiWithIds = (idPrefix, signal) => new PrometheusApi(transport({ requestIdPrefix: idPrefix, signal }));
+    const advice = dataProxyAdvice(settings.name);
+    this.apiWithIds = (idPrefix, signal) => new PrometheusApi(transport({ requestIdPrefix: idPrefix, signal }), advice);
     // Probes of the recording stand behind every panel's answer, never in it: out of the query inspector.
-    this.probes = new PrometheusApi((req) =>
-      this.sharedAnswers.get(JSON.stringify(['probe', req.path, req.params]), (idPrefix) =>
-        transport({ requestIdPrefix: idPrefix, hideFromInspector: true })(req)
-      )
+    this.probes = new PrometheusApi(
+      (req) =>
+        this.sharedAnswers.get(JSON.stringify(['probe', req.path, req.params]), (idPrefix) =>
+          transport({ requestIdPrefix: idPrefix, hideFromInspector: true })(req)
+        ),
+      advice
     );
     // Metadata calls (variables, ad hoc filters, health check) carry no id: nothing may cancel them.
-    this.api = new PrometheusApi(transport({ hideFromInspector: true }));
+    this.api = new PrometheusApi(transport({ hideFromInspector: true }), advice);
     this.variables = new EgressVariableSupport(this);
   }
 
@@ -183,14 +184,12 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     const to = request.range.to.valueOf() / 1000;
     const adhoc = (request.filters ?? []) as AdHocFilter[];
     return targetPackets(request, (t, signal) =>
-      this.runTarget(
-        this.apiWithIds(targetRequestId(request, t.refId), signal),
-        { ...DEFAULT_QUERY, ...t },
-        request,
+      this.runTarget(this.apiWithIds(targetRequestId(request, t.refId), signal), { ...DEFAULT_QUERY, ...t }, request, {
         from,
         to,
-        adhoc
-      )
+        adhoc,
+        signal,
+      })
     );
   }
 
@@ -198,9 +197,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     api: PrometheusApi,
     q: EgressDataQuery,
     request: DataQueryRequest<EgressDataQuery>,
-    from: number,
-    to: number,
-    adhoc: AdHocFilter[]
+    { from, to, adhoc, signal }: { from: number; to: number; adhoc: AdHocFilter[]; signal: AbortSignal }
   ): Promise<DataFrame[]> {
     if (this.settingsError) {
       throw new EgressError(`Data source settings: ${this.settingsError}`);
@@ -222,7 +219,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
           scrapeSeconds: this.scrapeSeconds,
           recorded: this.recordedMode,
           probes: this.probes,
-          cellsOf: () => this.sharedCells(scope, from, to),
+          cellsOf: () => this.sharedCells(scope, from, to, signal),
         });
         const unit =
           q.queryType === 'bytes' ? 'Bps' : q.listeners?.length === 1 && q.listeners[0] === 'tcp' ? 'cps' : 'reqps';
@@ -238,14 +235,19 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
         // The stat and the table of one dashboard ask the same: one answer for both.
         const lookback = q.lookback || DEFAULT_LOOKBACK;
         const key = JSON.stringify(['new', scope, from, to, lookback, this.recordedMode]);
-        const frame = await this.shared(key, (shared) => this.newDestinationsFrame(shared, scope, from, to, lookback));
+        const frame = await this.shared(
+          key,
+          (shared, sharedSignal) =>
+            this.newDestinationsFrame(shared, scope, { from, to, lookback, signal: sharedSignal }),
+          signal
+        );
         return [{ ...frame, refId: q.refId }];
       }
       case 'matrix':
       default: {
         const rule = this.alertRuleFor(q, request.scopedVars, adhoc);
         return [
-          matrixTargetFrame(q.refId, await this.sharedCells(scope, from, to), {
+          matrixTargetFrame(q.refId, await this.sharedCells(scope, from, to, signal), {
             limit: this.options.destinationLimit ?? DEFAULT_DESTINATION_LIMIT,
             nameOf: this.nameOf,
             scope,
@@ -263,9 +265,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
   private async newDestinationsFrame(
     api: PrometheusApi,
     scope: EgressScope,
-    from: number,
-    to: number,
-    lookback: string
+    { from, to, lookback, signal }: { from: number; to: number; lookback: string; signal: AbortSignal }
   ): Promise<DataFrame> {
     const found = await fetchNewDestinations(api, {
       scope,
@@ -275,7 +275,7 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
       recorded: this.recordedMode,
       scrapeSeconds: this.scrapeSeconds,
       probes: this.probes,
-      matrix: this.sharedCells(scope, from, to),
+      matrix: this.sharedCells(scope, from, to, signal),
     });
     return toNewDestinationsFrame(found, { lookback, from, nameOf: this.nameOf });
   }
@@ -287,11 +287,13 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
    * each. Shared while in flight and for a few seconds after, for the same range only (a refresh has a new
    * range; see `shared`).
    */
-  private async sharedCells(scope: EgressScope, from: number, to: number): Promise<CellsResult> {
+  private async sharedCells(scope: EgressScope, from: number, to: number, signal: AbortSignal): Promise<CellsResult> {
     const whole: EgressScope = { ...scope, verdicts: undefined, listeners: undefined };
     const recorded = this.recordedMode;
-    const all = await this.shared(JSON.stringify(['cells', whole, from, to, recorded]), (api) =>
-      fetchCells(api, { scope: whole, from, to, recorded, probes: this.probes })
+    const all = await this.shared(
+      JSON.stringify(['cells', whole, from, to, recorded]),
+      (api) => fetchCells(api, { scope: whole, from, to, recorded, probes: this.probes }),
+      signal
     );
     const verdicts = verdictsOf(scope);
     const listeners = listenersOf(scope);
@@ -305,8 +307,12 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
    * One answer for every panel that asks the same while it is in flight and for a few seconds after (the
    * panels of one dashboard opening; a refresh has a new range, so a new key).
    */
-  private shared<T>(key: string, make: (api: PrometheusApi) => Promise<T>): Promise<T> {
-    return this.sharedAnswers.get(key, (idPrefix) => make(this.apiWithIds(idPrefix)));
+  private shared<T>(
+    key: string,
+    make: (api: PrometheusApi, signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal
+  ): Promise<T> {
+    return this.sharedAnswers.get(key, (idPrefix, shared) => make(this.apiWithIds(idPrefix, shared), shared), signal);
   }
 
   /**
@@ -373,28 +379,10 @@ export class DataSource extends DataSourceApi<EgressDataQuery, EgressOptions> im
     return healthResponse(lines);
   }
 
-  /**
-   * "New alert rule" for a query: its filters as one expression (query/alerts.ts `queryAlertExpr`, 5-minute
-   * window) on the Prometheus data source set for alerting; undefined when none is set.
-   */
-  alertRuleFor(
-    q: Partial<EgressDataQuery>,
-    scopedVars?: ScopedVars,
-    adhoc: AdHocFilter[] = []
-  ): Omit<NewAlertRule, 'dashboardUid' | 'panelId' | 'returnTo' | 'appSubUrl'> | undefined {
-    const datasourceUid = this.options.alertingDatasourceUid;
-    if (!datasourceUid) {
-      return undefined;
-    }
-    const scope = this.scopeFor(q, scopedVars, adhoc);
-    const what = q.verdicts?.length === 1 ? (q.verdicts[0] === 'blackhole' ? 'Blocked' : 'Passthrough') : 'External';
-    return {
-      title: `${what} egress${q.namespace ? ` from ${q.namespace}` : ''}${q.destination ? ` to ${q.destination}` : ''}`,
-      expr: queryAlertExpr(scope, { windowSeconds: ALERT_DEFAULTS.windowSeconds }),
-      datasourceUid,
-      windowSeconds: ALERT_DEFAULTS.windowSeconds,
-      labels: { ...ALERT_DEFAULTS.labels },
-    };
+  /** "New alert rule" for a query (shared/alertRuleLink.ts); undefined when no alerting data source is set. */
+  alertRuleFor(q: Partial<EgressDataQuery>, scopedVars?: ScopedVars, adhoc: AdHocFilter[] = []) {
+    const uid = this.options.alertingDatasourceUid;
+    return uid ? queryAlertRule(q, this.scopeFor(q, scopedVars, adhoc), uid) : undefined;
   }
 
   /** The egress series an ad hoc filter picker looks at, and the range to look in (default: the last day). */

@@ -1,6 +1,6 @@
 import { lastValueFrom, type Observable } from 'rxjs';
 import type { BackendSrv, FetchError, FetchResponse } from '@grafana/runtime';
-import { encodeParams, type PromRequest, type PromResponse, type PromTransport } from '../query';
+import { encodeParams, type PromRequest, type PromResponse, type PromTransport, type StatusAdvice } from '../query';
 
 function isFetchError(err: unknown): err is FetchError {
   return typeof err === 'object' && err !== null && 'status' in err && 'data' in err;
@@ -24,6 +24,20 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** Calls that do not answer the panel (probes, index look-ups): kept out of the query inspector. */
   hideFromInspector?: boolean;
+}
+
+/**
+ * What Grafana's data proxy's own failures mean (grafana/grafana pkg/util/proxyutil/reverse_proxy.go
+ * `errorHandler` writes a bare status): 502, it could not reach the data source's URL; 504, the upstream
+ * did not answer within the data source's Timeout. Said with the settings that fix them.
+ */
+export function dataProxyAdvice(datasourceName: string): StatusAdvice {
+  return (status) =>
+    status === 502
+      ? `Grafana's data proxy could not reach the data source "${datasourceName}": check that Prometheus is up and that the URL under Connection in the data source settings points at it.`
+      : status === 504
+        ? `Grafana's data proxy stopped waiting: Prometheus did not answer within the data source's Timeout (Advanced HTTP settings; Grafana's [dataproxy] timeout, 30 s, when unset). Raise it, shorten the range, or install the recording rules so long ranges read recorded series.`
+        : undefined;
 }
 
 /** Index and metadata endpoints: what a panel's answer stands on, never the answer itself. */

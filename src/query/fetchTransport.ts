@@ -150,7 +150,7 @@ export function fetchTransport(opts: FetchTransportOptions): PromTransport {
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const tooLate = (path: string) =>
     new EgressError(
-      `Prometheus at ${shown} did not answer ${path} within ${timeoutMs / 1000} s: raise the timeout or narrow the query.`
+      `Prometheus at ${shown} did not answer ${path} within ${timeoutMs / 1000} s: raise --timeout, shorten the range, or install the recording rules so long ranges read recorded series.`
     );
   const maxWait = opts.maxRetryWaitMs ?? 60_000;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

@@ -96,13 +96,49 @@ function statusAdvice(status: number): string {
   return 'Check the URL, path prefix and credentials of the Prometheus-compatible API.';
 }
 
+/**
+ * The API's own limits, by the words each writes: Prometheus' `--query.max-samples` ("query processing would
+ * load too many samples into memory"), Mimir's per-query limits (err-mimir-max-*, "the query exceeded the
+ * maximum number of ..."), Thanos' and Cortex's series and chunk limits ("limit ... exceeded").
+ */
+const QUERY_LIMIT =
+  /too many samples|max[-_ ]samples|maximum number of (?:series|chunks|samples)|err-mimir-max|limit[^.]{0,60}exceeded|exceeded[^.]{0,60}limit/i;
+
+/**
+ * Thanos' querier with `partial_response=false` when a store API fails (pkg/store/proxy.go: "fetch series
+ * for ... receive series from ..." with the gRPC status, e.g. `rpc error: code = Unavailable`).
+ */
+const PARTIAL_REFUSED = /receive series from|fetch series for|rpc error: code = Unavailable|partial response/i;
+
+/** What to do when the API refused a query for its size or took too long: never a bare quote of its error. */
+function rejectionAdvice(errorType: string | undefined, error: string): string | undefined {
+  if (PARTIAL_REFUSED.test(error)) {
+    return 'A store behind the querier did not answer, and partial_response=false refuses a partial answer: bring the store back, or set partial_response=true in the custom query parameters to get the rest with a warning.';
+  }
+  if (QUERY_LIMIT.test(error)) {
+    return 'The query hit a limit of the Prometheus-compatible API: shorten the range, narrow the filters, or install the recording rules (rules/istio-egress.rules.yml) so long ranges read recorded series.';
+  }
+  if (errorType === 'timeout' || /timed out|context deadline exceeded/i.test(error)) {
+    return "The API's own query timeout (Prometheus --query.timeout, 2m by default) passed: shorten the range, or install the recording rules so long ranges read recorded series.";
+  }
+  return undefined;
+}
+
+/**
+ * Says what to do for an HTTP status the API's envelope does not explain; a caller that knows where the
+ * request went (Grafana's data proxy) may say it better for some statuses, and `statusAdvice` says the rest.
+ */
+export type StatusAdvice = (status: number) => string | undefined;
+
 /** Turns any answer into data or an EgressError that quotes Prometheus' own message. */
-export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
+export function unwrap(path: string, res: PromResponse, advice?: StatusAdvice): PromAnswer<unknown> {
   if (isEnvelope(res.body)) {
     if (res.body.status === 'error') {
       const kind = res.body.errorType ? ` (${res.body.errorType})` : '';
+      const error = res.body.error ?? 'no message';
+      const todo = rejectionAdvice(res.body.errorType, error);
       throw new EgressError(
-        `Prometheus rejected ${path}${kind}, HTTP ${res.status}: ${res.body.error ?? 'no message'}`
+        `Prometheus rejected ${path}${kind}, HTTP ${res.status}: ${error}${todo ? `. ${todo}` : ''}`
       );
     }
     if (res.status >= 200 && res.status < 300) {
@@ -119,7 +155,7 @@ export function unwrap(path: string, res: PromResponse): PromAnswer<unknown> {
     const body = bodyMessage(res.body);
     throw new EgressError(
       `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${path}${body ? `: ${body}` : ''}. ` +
-        statusAdvice(res.status)
+        (advice?.(res.status) ?? statusAdvice(res.status))
     );
   }
   throw new EgressError(
@@ -214,10 +250,13 @@ export function withParameters(transport: PromTransport, extra: Record<string, s
 }
 
 export class PrometheusApi {
-  constructor(private readonly transport: PromTransport) {}
+  constructor(
+    private readonly transport: PromTransport,
+    private readonly advice?: StatusAdvice
+  ) {}
 
   private async call(req: PromRequest): Promise<PromAnswer<unknown>> {
-    return unwrap(req.path, await this.transport(req));
+    return unwrap(req.path, await this.transport(req), this.advice);
   }
 
   async instant(expr: string, time: number, signal?: AbortSignal): Promise<PromAnswer<VectorSample[]>> {

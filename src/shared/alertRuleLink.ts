@@ -1,6 +1,6 @@
 import { urlUtil } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
-import { grafanaRuleQueries } from '../query';
+import { ALERT_DEFAULTS, type EgressScope, grafanaRuleQueries, queryAlertExpr } from '../query';
 import { urlSafeJson } from './urlJson';
 
 /**
@@ -22,6 +22,28 @@ export interface NewAlertRule {
   panelId?: number;
   returnTo?: string;
   appSubUrl?: string;
+}
+
+/** A rule as a data source query gives it, before the panel it lives on is known. */
+export type QueryAlertRule = Omit<NewAlertRule, 'dashboardUid' | 'panelId' | 'returnTo' | 'appSubUrl'>;
+
+/**
+ * "New alert rule" for a data source query: its filters as one expression (query/alerts.ts
+ * `queryAlertExpr`, ALERT_DEFAULTS' window) on the Prometheus data source set for alerting.
+ */
+export function queryAlertRule(
+  q: { verdicts?: readonly string[]; namespace?: string; destination?: string },
+  scope: EgressScope,
+  datasourceUid: string
+): QueryAlertRule {
+  const what = q.verdicts?.length === 1 ? (q.verdicts[0] === 'blackhole' ? 'Blocked' : 'Passthrough') : 'External';
+  return {
+    title: `${what} egress${q.namespace ? ` from ${q.namespace}` : ''}${q.destination ? ` to ${q.destination}` : ''}`,
+    expr: queryAlertExpr(scope, { windowSeconds: ALERT_DEFAULTS.windowSeconds }),
+    datasourceUid,
+    windowSeconds: ALERT_DEFAULTS.windowSeconds,
+    labels: { ...ALERT_DEFAULTS.labels },
+  };
 }
 
 export function newAlertRuleDefaults(r: NewAlertRule) {

@@ -156,7 +156,7 @@ describe('bad input: one clear line, non-zero exit, no stack trace', () => {
 
   const cases: Array<[string, () => Promise<string[]>, RegExp]> = [
     [
-      'an unreachable URL',
+      'fault: Prometheus down (connection refused)',
       async () => ['matrix', '--prometheus', `http://127.0.0.1:${await freePort()}`],
       /Cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
     ],
@@ -272,11 +272,11 @@ describe('hostile and broken servers, credentials, strict input', () => {
     return new Promise<void>((r) => server.close(() => r()));
   });
 
-  it('a body that stalls: --timeout, with the URL in the message', async () => {
+  it('fault: a body that stalls: --timeout, with the URL in the message', async () => {
     const r = await cli('matrix', '--prometheus', `${base}/stall`, '--timeout', '1s');
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `istio-egress: Prometheus at ${base}/stall did not answer /api/v1/query within 1 s: raise the timeout or narrow the query.\n`
+      `istio-egress: Prometheus at ${base}/stall did not answer /api/v1/query within 1 s: raise --timeout, shorten the range, or install the recording rules so long ranges read recorded series.\n`
     );
   });
 

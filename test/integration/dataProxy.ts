@@ -3,7 +3,12 @@ import type { FetchHandler } from '../fakes/grafana';
 
 export const PROXY = '/api/datasources/proxy/uid/egress';
 
-/** Grafana's data proxy in miniature: forwards /api/datasources/proxy/uid/<uid>/… to the data source URL. */
+/**
+ * Grafana's data proxy in miniature: forwards /api/datasources/proxy/uid/<uid>/… to the data source URL.
+ * Failures as Grafana's reverse proxy writes them (grafana/grafana pkg/util/proxyutil/reverse_proxy.go
+ * `errorHandler`): a status alone, no body: 504 when the upstream timed out (the data source's Timeout,
+ * `timeoutMs` here), 502 for any other failure (connection refused, reset).
+ */
 export function proxyTo(target: () => string, timeoutMs = 10_000): FetchHandler {
   return (req) =>
     new Promise((resolve, reject) => {
@@ -23,15 +28,9 @@ export function proxyTo(target: () => string, timeoutMs = 10_000): FetchHandler 
       });
       r.on('timeout', () => {
         r.destroy();
-        resolve({
-          status: 504,
-          statusText: 'Gateway Timeout',
-          data: { message: 'data proxy: timeout awaiting response headers' },
-        });
+        resolve({ status: 504, statusText: 'Gateway Timeout', data: '' });
       });
-      r.on('error', (err) =>
-        resolve({ status: 502, statusText: 'Bad Gateway', data: { message: `data proxy: ${err.message}` } })
-      );
+      r.on('error', () => resolve({ status: 502, statusText: 'Bad Gateway', data: '' }));
       if (req.data) {
         r.write(String(req.data));
       }

@@ -40,8 +40,8 @@ const json: Partial<EgressOptions> = {
   extraMatchers: `cluster="${DEMO_CLUSTER}"`,
   customQueryParameters: 'partial_response=true&dedup=true',
 };
-const make = (url: () => string) =>
-  new DataSource(instanceSettings(json, PROXY), fakeTemplateSrv(), fakeBackendSrv(proxyTo(url)));
+const make = (url: () => string, over: Partial<EgressOptions> = {}) =>
+  new DataSource(instanceSettings({ ...json, ...over }, PROXY), fakeTemplateSrv(), fakeBackendSrv(proxyTo(url)));
 const matrixRequest = () => queryRequest([{ queryType: 'matrix' }], TEST_END - 3600, TEST_END);
 
 const window = ['--from', String(TEST_END - 3600), '--to', String(TEST_END)];
@@ -103,7 +103,7 @@ describe('Thanos query in front of two Prometheus replicas and a store gateway',
     expect(rows(via)).toEqual(rows(direct));
   });
 
-  it('Thanos: one store down gives the whole answer with a warning, never missing traffic', async () => {
+  it('fault: Thanos with one store down gives the whole answer with a warning; with partial_response=false, a clear error', async () => {
     const before = await matrix(thanos.url);
     await thanos.sidecars[1].stop();
     // The querier notices at its next request to the store.
@@ -124,5 +124,14 @@ describe('Thanos query in front of two Prometheus replicas and a store gateway',
     const strict = await matrix(thanos.url, '--query-params', 'partial_response=false');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^istio-egress: .+\n$/);
+    // The panel: no frame, and an error that says what partial_response=false refused and what to do.
+    const refused = await runRequest(
+      make(() => thanos.url, { customQueryParameters: 'partial_response=false&dedup=true' }),
+      matrixRequest()
+    );
+    expect(refused.data).toEqual([]);
+    expect(refused.errors?.[0].message).toMatch(
+      /^Prometheus rejected \/api\/v1\/query.*A store behind the querier did not answer, and partial_response=false refuses a partial answer/
+    );
   });
 });

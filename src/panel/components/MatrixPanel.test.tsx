@@ -126,7 +126,7 @@ describe('MatrixPanel', () => {
     expect(screen.getByTestId('matrix-no-data').textContent).toContain('(1 row had another verdict)');
   });
 
-  it('while the first answer is in flight says it is reading, never "no traffic"', () => {
+  it('fault: while the first answer is in flight says it is reading, never "no traffic"', () => {
     const p = props([]);
     p.data = { ...p.data, series: [], state: LoadingState.Loading };
     render(<MatrixPanel {...p} />);
