@@ -6,7 +6,7 @@
  * (harness/tools/thanos: Thanos v0.42.5 with its replace lines and build tags).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, http, MissingBinaryError, type RunningPrometheus, startPrometheus, stopChild } from './prometheus';
 
@@ -61,6 +61,46 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, parts
   );
 }
 
+/** The TSDB blocks of a data directory (ULID-named directories with a meta.json), with their time range. */
+function blocksOf(dataDir: string): Array<{ id: string; minTime: number; maxTime: number }> {
+  return readdirSync(dataDir)
+    .filter((id) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id) && existsSync(path.join(dataDir, id, 'meta.json')))
+    .map((id) => {
+      const meta = JSON.parse(readFileSync(path.join(dataDir, id, 'meta.json'), 'utf8')) as {
+        minTime: number;
+        maxTime: number;
+      };
+      return { id, minTime: meta.minTime, maxTime: meta.maxTime };
+    });
+}
+
+/**
+ * Uploads blocks into the filesystem bucket as Thanos users do (`thanos tools bucket upload-blocks`, which
+ * writes each block's `thanos` meta section with the external labels), from a staging directory holding
+ * only those blocks.
+ */
+async function uploadBlocks(dataDir: string, ids: string[], workDir: string, objstore: string): Promise<void> {
+  const staging = path.join(workDir, 'upload');
+  mkdirSync(staging, { recursive: true });
+  for (const id of ids) {
+    cpSync(path.join(dataDir, id), path.join(staging, id), { recursive: true });
+  }
+  const tool = start('upload-blocks', [
+    'tools',
+    'bucket',
+    'upload-blocks',
+    `--objstore.config-file=${objstore}`,
+    `--path=${staging}`,
+    `--label=${REPLICA_LABEL}="store"`,
+    '--log.level=warn',
+  ]);
+  const code = await new Promise<number | null>((r) => tool.child.on('exit', (c) => r(c)));
+  if (code !== 0) {
+    throw new Error(`thanos tools bucket upload-blocks exited with code ${code}: ${tool.stderr().trim()}`);
+  }
+  rmSync(staging, { recursive: true, force: true });
+}
+
 /**
  * Copies TSDB blocks into a filesystem bucket as a sidecar uploads them: each block's meta.json gains the
  * `thanos` section (external labels, raw resolution, source) that the store gateway reads.
@@ -92,15 +132,27 @@ export interface ThanosTopology {
   stop: () => Promise<void>;
 }
 
-/** Starts the topology over `dataDir`'s blocks (copied: each process owns its directory). */
-export async function startThanos(dataDir: string, workDir: string): Promise<ThanosTopology> {
+/**
+ * Starts the topology over `dataDir`'s blocks (copied: each process owns its directory). With `recent`, as
+ * a long-running deployment looks: the replicas keep the blocks that reach into the last `seconds` before
+ * `end` (their retention), and the older blocks are in the bucket only, uploaded with `thanos tools bucket
+ * upload-blocks`, so a long range is read from the store gateway and the recent hours from the sidecars.
+ */
+export async function startThanos(
+  dataDir: string,
+  workDir: string,
+  recent?: { seconds: number; end: number }
+): Promise<ThanosTopology> {
   requireThanos();
   const replicas: RunningPrometheus[] = [];
   const sidecars: Component[] = [];
   const endpoints: string[] = [];
+  const cutMs = recent ? (recent.end - recent.seconds) * 1000 : undefined;
+  const older = cutMs === undefined ? [] : blocksOf(dataDir).filter((b) => b.maxTime <= cutMs);
+  const isOlder = (src: string) => older.some((b) => src.startsWith(path.join(dataDir, b.id)));
   for (const r of ['a', 'b']) {
     const dir = path.join(workDir, `replica-${r}`, 'data');
-    cpSync(dataDir, dir, { recursive: true });
+    cpSync(dataDir, dir, { recursive: true, filter: (src) => !isOlder(src) });
     const prom = await startPrometheus({ dataDir: dir, externalLabels: { [REPLICA_LABEL]: r } });
     replicas.push(prom);
     const [grpc, http] = [await freePort(), await freePort()];
@@ -118,11 +170,21 @@ export async function startThanos(dataDir: string, workDir: string): Promise<Tha
   }
   const bucket = path.join(workDir, 'bucket');
   mkdirSync(bucket, { recursive: true });
-  if (toBucket(dataDir, bucket, { [REPLICA_LABEL]: 'store' }) === 0) {
-    throw new Error(`thanos: no TSDB blocks in ${dataDir} for the store gateway's bucket`);
-  }
   const objstore = path.join(workDir, 'bucket.yml');
   writeFileSync(objstore, `type: FILESYSTEM\nconfig:\n  directory: ${JSON.stringify(bucket)}\n`);
+  if (recent) {
+    if (older.length === 0) {
+      throw new Error(`thanos: no block of ${dataDir} ends before the last ${recent.seconds} s, for the bucket`);
+    }
+    await uploadBlocks(
+      dataDir,
+      older.map((b) => b.id),
+      workDir,
+      objstore
+    );
+  } else if (toBucket(dataDir, bucket, { [REPLICA_LABEL]: 'store' }) === 0) {
+    throw new Error(`thanos: no TSDB blocks in ${dataDir} for the store gateway's bucket`);
+  }
   const [sg, sh] = [await freePort(), await freePort()];
   const store = start('store', [
     'store',

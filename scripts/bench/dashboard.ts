@@ -1,10 +1,13 @@
 /**
  * `npm run bench -- dashboard`: open the overview dashboard in headless Chromium the way Grafana does (every
  * panel's queries at once through the plugin's data source) on meshes of the sizes users have: 500 and 10k
- * catch-all series with a week of history, and 100k with a day, at a 30 s scrape, the recording rules'
- * series written beside them as Prometheus records them. For each size and range: navigation to every panel
+ * catch-all series with a week of history, and 100k with a day, at a 30 s scrape, and 100k with a week at
+ * a 60 s scrape, on one Prometheus and through Thanos (two replicas with sidecars holding the last day, the
+ * older blocks uploaded to a filesystem bucket behind a store gateway, `thanos query` deduplicating on the
+ * replica label); the recording rules' series written beside them as Prometheus records them. For each size and range: navigation to every panel
  * done and the matrix painted (median of BENCH_RUNS, default 3), each panel's query time and the samples
- * Prometheus touched for it (stats=all), and the most any one panel touched. The 500-series mesh also runs
+ * Prometheus touched for it (stats=all; Thanos' querier reports none, so its rows show 0), and the most any
+ * one panel touched. BENCH_SIZES=10k,100k/7d picks sizes (`100k` is both 100k meshes). The 500-series mesh also runs
  * with recorded series turned off (every panel on raw series, as the dashboard ran before recorded series),
  * the baseline the ratios are against.
  *
@@ -19,6 +22,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { startHost } from '../../harness/host/server';
 import { ENV_PROMETHEUS_BIN, requirePrometheus3, startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
+import { startThanos } from '../../harness/thanos';
 import { tsdbWriter, writeMesh } from '../../harness/tsdbWriter';
 
 const INTERVAL = 30;
@@ -30,6 +34,10 @@ interface Size {
   series: number;
   days: number;
   ranges: Array<[string, number]>;
+  /** The scrape interval written (default INTERVAL). */
+  interval?: number;
+  /** Also through Thanos: two replicas with sidecars (the last day), older blocks behind a store gateway. */
+  thanos?: boolean;
 }
 
 const SIZES: Size[] = [
@@ -52,6 +60,9 @@ const SIZES: Size[] = [
     ],
   },
   { label: '100k', series: 100_000, days: 1, ranges: [['24h', DAY]] },
+  // A week of 100k series at a 60 s scrape (a billion samples; at 30 s twice that, for no other reading: the
+  // 7-day panels read the recording rules' hourly tier either way), on one Prometheus and through Thanos.
+  { label: '100k', series: 100_000, days: 7, interval: 60, ranges: [['7d', 7 * DAY]], thanos: true },
 ];
 
 interface Dash {
@@ -149,6 +160,18 @@ async function measure(
 
 const n = (v: number) => v.toLocaleString('en-US');
 
+function report(key: string, m: Measured) {
+  const most = Math.max(...m.panels.map((p) => p.samples));
+  console.log(
+    `  ${key.padEnd(16)} every panel done, matrix painted: ${m.ms.toFixed(0).padStart(6)} ms; most samples in one panel ${n(most)}`
+  );
+  for (const p of m.panels) {
+    console.log(
+      `    ${p.title.slice(0, 45).padEnd(46)} ${p.ms.toFixed(0).padStart(7)} ms ${n(p.samples).padStart(14)} samples`
+    );
+  }
+}
+
 export async function benchDashboard(): Promise<void> {
   // On the engine the tests run and users deploy now: Prometheus 3 (scripts/setup.sh --tools builds it);
   // ISTIOEGRESS_PROMETHEUS_BIN=/usr/bin/prometheus measures Debian's 2.42 instead.
@@ -164,7 +187,8 @@ export async function benchDashboard(): Promise<void> {
   try {
     // BENCH_SIZES=500,10k runs some sizes only (for a quick look; the closing line needs 10k and 100k).
     const only = process.env.BENCH_SIZES?.split(',');
-    for (const size of SIZES.filter((s) => !only || only.includes(s.label))) {
+    for (const size of SIZES.filter((s) => !only || only.some((o) => o === s.label || o === `${s.label}/${s.days}d`))) {
+      const interval = size.interval ?? INTERVAL;
       const work = mkdtempSync(path.join(os.tmpdir(), 'istioegress-bench-dash-'));
       const dataDir = path.join(work, 'data');
       mkdirSync(dataDir);
@@ -173,18 +197,18 @@ export async function benchDashboard(): Promise<void> {
         const written = await writeMesh({
           series: size.series,
           days: size.days,
-          intervalSeconds: INTERVAL,
+          intervalSeconds: interval,
           end: TEST_END,
           out: dataDir,
         });
         console.log(
-          `dashboard bench ${size.label}: ${n(written.series)} catch-all series (${n(written.recordedSeries)} recorded), ${size.days} day(s) at ${INTERVAL} s, ${n(written.samples)} samples written in ${((performance.now() - t0) / 1000).toFixed(0)} s`
+          `dashboard bench ${size.label}: ${n(written.series)} catch-all series (${n(written.recordedSeries)} recorded), ${size.days} day(s) at ${interval} s, ${n(written.samples)} samples written in ${((performance.now() - t0) / 1000).toFixed(0)} s`
         );
         const prom = await startPrometheus({ dataDir });
         try {
-          const variants: Array<[string, Record<string, unknown>]> = [['', { timeInterval: `${INTERVAL}s` }]];
+          const variants: Array<[string, Record<string, unknown>]> = [['', { timeInterval: `${interval}s` }]];
           if (size.label === '500') {
-            variants.push([' raw', { timeInterval: `${INTERVAL}s`, recordedSeries: 'never' }]);
+            variants.push([' raw', { timeInterval: `${interval}s`, recordedSeries: 'never' }]);
           }
           for (const [label, seconds] of size.ranges) {
             for (const [variant, jsonData] of variants) {
@@ -194,19 +218,29 @@ export async function benchDashboard(): Promise<void> {
               if (key === '500/7d raw') {
                 baseline = m.ms;
               }
-              const most = Math.max(...m.panels.map((p) => p.samples));
-              console.log(
-                `  ${key.padEnd(16)} every panel done, matrix painted: ${m.ms.toFixed(0).padStart(6)} ms; most samples in one panel ${n(most)}`
-              );
-              for (const p of m.panels) {
-                console.log(
-                  `    ${p.title.slice(0, 45).padEnd(46)} ${p.ms.toFixed(0).padStart(7)} ms ${n(p.samples).padStart(14)} samples`
-                );
-              }
+              report(key, m);
             }
           }
         } finally {
           await prom.stop();
+        }
+        if (size.thanos) {
+          const thanos = await startThanos(dataDir, path.join(work, 'thanos'), { seconds: DAY, end: TEST_END });
+          try {
+            // dedup=true and partial answers as Grafana users set them for Thanos (custom query parameters).
+            const jsonData = {
+              timeInterval: `${interval}s`,
+              customQueryParameters: 'dedup=true&partial_response=true',
+            };
+            for (const [label, seconds] of size.ranges) {
+              const key = `thanos ${size.label}/${label}`;
+              const m = await measure(browser, thanos.url, jsonData, TEST_END - seconds, TEST_END);
+              results.set(key, m);
+              report(key, m);
+            }
+          } finally {
+            await thanos.stop();
+          }
         }
       } finally {
         rmSync(work, { recursive: true, force: true });
@@ -222,6 +256,6 @@ export async function benchDashboard(): Promise<void> {
   const at = (k: string) => results.get(k) ?? { ms: NaN, panels: [{ title: '', ms: NaN, samples: NaN }] };
   const most = Math.max(...at('10k/7d').panels.map((p) => p.samples));
   console.log(
-    `bench dashboard ok: 10k/7d ${at('10k/7d').ms.toFixed(0)} ms; 100k/24h ${at('100k/24h').ms.toFixed(0)} ms; most samples in one panel ${most} (10k/7d)`
+    `bench dashboard ok: 10k/7d ${at('10k/7d').ms.toFixed(0)} ms; 100k/24h ${at('100k/24h').ms.toFixed(0)} ms; 100k/7d ${at('100k/7d').ms.toFixed(0)} ms; thanos 100k/7d ${at('thanos 100k/7d').ms.toFixed(0)} ms; most samples in one panel ${most} (10k/7d)`
   );
 }
