@@ -540,15 +540,10 @@ export async function startHost(
             upstream.headers.get('content-type') ?? 'text/plain',
             Buffer.from(await upstream.arrayBuffer())
           );
-        } catch (err) {
-          // What Grafana's data proxy answers when the data source URL does not answer.
-          const cause = (err as { cause?: { code?: string } }).cause?.code ?? String(err);
-          return send(
-            res,
-            502,
-            TYPES['.json'],
-            JSON.stringify({ message: `Bad Gateway: dial tcp ${target.replace(/^https?:\/\//, '')}: ${cause}` })
-          );
+        } catch {
+          // What Grafana's data proxy answers when the data source URL does not answer: the status alone
+          // (pkg/util/proxyutil/reverse_proxy.go errorHandler: 502, no body).
+          return send(res, 502, 'text/plain', Buffer.alloc(0));
         }
       }
       if (p === '/alerting/new') {

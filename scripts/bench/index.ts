@@ -3,12 +3,16 @@ import { benchDashboard } from './dashboard';
 import { benchPanel } from './panel';
 import { benchPanelAb } from './panelAb';
 import { benchQueries } from './queries';
+import { benchSoak } from './soak';
+import { benchViewers } from './viewers';
 
 const only = process.argv[2];
 const benches: Record<string, () => Promise<void>> = {
   panel: benchPanel,
   queries: benchQueries,
   dashboard: benchDashboard,
+  viewers: benchViewers,
+  soak: benchSoak,
 };
 
 /** Run by name only: two builds of the panel side by side (panelAb.ts), for judging a change. */

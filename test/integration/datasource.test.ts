@@ -174,7 +174,7 @@ describe('health check', () => {
     const r = await makeDs(demo, () => `http://127.0.0.1:${port}`).testDatasource();
     expect(r.status).toBe('error');
     expect(r.message).toBe('✗ Prometheus API not reachable');
-    expect(r.details?.message).toMatch(/HTTP 502 Bad Gateway .*ECONNREFUSED/);
+    expect(r.details?.message).toMatch(/HTTP 502 Bad Gateway .*could not reach the data source "Istio Egress"/);
   });
 });
 
@@ -199,7 +199,9 @@ describe('errors through the proxy', () => {
         fakeBackendSrv(proxyTo(target, 300))
       );
       const res = await runRequest(slow, queryRequest([{}], TEST_END - 60, TEST_END));
-      expect(res.errors?.[0].message).toMatch(/^HTTP 504 Gateway Timeout from \/api\/v1\/query: .*timeout/);
+      expect(res.errors?.[0].message).toMatch(
+        /^HTTP 504 Gateway Timeout from \/api\/v1\/query\. .*within the data source's Timeout/
+      );
       const odd = new DataSource(instanceSettings(demo, PROXY), fakeTemplateSrv(), fakeBackendSrv(proxyTo(target)));
       await expect(odd.metricFindQuery('namespaces')).rejects.toThrow(
         /not a Prometheus API response \(\{"version":"not prometheus"\}\)/

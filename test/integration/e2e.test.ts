@@ -313,7 +313,7 @@ describe('the plugin in Chromium', () => {
     await page.close();
   });
 
-  it('health check fails clearly on a wrong URL', async () => {
+  it('fault: health check and panel fail clearly on a wrong URL (Prometheus down)', async () => {
     const { page } = await open({ ds: 'broken' }, true);
     await page.getByRole('button', { name: 'Test data source' }).click();
     const health = page.getByTestId('health');
@@ -321,7 +321,9 @@ describe('the plugin in Chromium', () => {
     expect(await health.getAttribute('data-status')).toBe('error');
     expect(await page.getByTestId('health-title').getAttribute('aria-label')).toBe('✗ Prometheus API not reachable');
     const details = await page.evaluate(() => window.__host.health?.details?.message);
-    expect(details).toMatch(/HTTP 502 Bad Gateway from \/api\/v1\/query: .*ECONNREFUSED/);
+    expect(details).toMatch(
+      /HTTP 502 Bad Gateway from \/api\/v1\/query\. Grafana's data proxy could not reach the data source "[^"]+": .*URL under Connection/
+    );
     // The panel says the query failed: never "no traffic", which would read as "nothing is blocked".
     const error = page.getByTestId('matrix-error');
     expect(await error.textContent()).toMatch(/The query failed.*HTTP 502 Bad Gateway from \/api\/v1\/query/);

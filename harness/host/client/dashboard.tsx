@@ -101,6 +101,8 @@ declare global {
       startedAt?: number;
       panels: PanelResult[];
     };
+    /** Auto-refresh runs (?refresh=N): started, completed, failed, still running. */
+    __soak?: { started: number; completed: number; failed: number; inFlight: number; lastError: string };
   }
 }
 
@@ -128,12 +130,13 @@ const mode = new URLSearchParams(window.location.search).get('theme') === 'light
 function Dashboard({ config }: { config: DashConfig }) {
   useTransformers();
   const theme = useMemo(() => createTheme({ colors: { mode } }), []);
-  const range = useMemo(() => {
+  const initial = useMemo(() => {
     const from = dateTime(config.range.from * 1000);
     const to = dateTime(config.range.to * 1000);
     return { from, to, raw: { from, to } };
   }, [config]);
   const [results, setResults] = useState<PanelResult[]>();
+  const [range, setRange] = useState(initial);
   const [Matrix, setMatrix] = useState<React.ComponentType<PanelProps>>();
 
   useEffect(() => {
@@ -143,61 +146,63 @@ function Dashboard({ config }: { config: DashConfig }) {
       // Grafana's interval (rangeutil.calculateInterval, as its query runner calls it): the range over the
       // panel's data points (its maxDataPoints, else about its width), rounded, at least the data source's
       // own interval (the scrape interval setting).
-      const intervalOf = (p: DashPanel) =>
+      const intervalOf = (p: DashPanel, range: typeof initial) =>
         rangeUtil.calculateInterval(range, p.maxDataPoints ?? 1000, (ds as { interval?: string }).interval ?? '15s');
+      // Every panel at once, as a dashboard opening (and each auto-refresh) does.
+      const runAll = (range: typeof initial) =>
+        Promise.all(
+          config.dashboard.panels.map(async (p): Promise<PanelResult> => {
+            const start = performance.now();
+            const { interval, intervalMs } = intervalOf(p, range);
+            const request = {
+              requestId: `panel-${p.id}`,
+              interval,
+              intervalMs,
+              maxDataPoints: p.maxDataPoints ?? 1000,
+              range,
+              scopedVars: {},
+              targets: p.targets,
+              timezone: 'utc',
+              app: 'dashboard',
+              dashboardUID: config.dashboard.uid,
+              panelId: p.id,
+              startTime: Date.now(),
+            } as unknown as DataQueryRequest;
+            const res = await runRequest(ds as never, request as never);
+            const ms = performance.now() - start;
+            const transformed = p.transformations?.length
+              ? await lastValueFrom(transformDataFrame(p.transformations, res.data))
+              : res.data;
+            const fieldConfig = withPluginDefaults(p);
+            const frames = applyFieldOverrides({
+              data: transformed,
+              fieldConfig,
+              fieldConfigRegistry: fieldConfigRegistry(fieldConfig),
+              replaceVariables: (s: string) => s,
+              theme,
+              timeZone: 'utc',
+            });
+            const result: PanelResult = {
+              id: p.id,
+              title: p.title,
+              type: p.type,
+              ms,
+              frames,
+              rows: frames.reduce((a, f) => a + f.length, 0),
+              error: res.errors?.map((e) => e.message).join('; ') || undefined,
+              // Once each: a time series panel's frames (one per series) all carry the same queries.
+              stepSeconds: intervalMs / 1000,
+              queries: [
+                ...new Set(res.data.flatMap((f) => (f.meta?.executedQueryString ?? '').split('\n').filter(Boolean))),
+              ],
+            };
+            // Drawn as soon as its data is in, as Grafana's panels are (each subscribes to its own query runner).
+            setResults((prev) => [...(prev ?? []).filter((r) => r.id !== result.id), result]);
+            return result;
+          })
+        );
       const t0 = performance.now();
-      // Every panel at once, as a dashboard opening does.
-      const all = await Promise.all(
-        config.dashboard.panels.map(async (p): Promise<PanelResult> => {
-          const start = performance.now();
-          const { interval, intervalMs } = intervalOf(p);
-          const request = {
-            requestId: `panel-${p.id}`,
-            interval,
-            intervalMs,
-            maxDataPoints: p.maxDataPoints ?? 1000,
-            range,
-            scopedVars: {},
-            targets: p.targets,
-            timezone: 'utc',
-            app: 'dashboard',
-            dashboardUID: config.dashboard.uid,
-            panelId: p.id,
-            startTime: Date.now(),
-          } as unknown as DataQueryRequest;
-          const res = await runRequest(ds as never, request as never);
-          const ms = performance.now() - start;
-          const transformed = p.transformations?.length
-            ? await lastValueFrom(transformDataFrame(p.transformations, res.data))
-            : res.data;
-          const fieldConfig = withPluginDefaults(p);
-          const frames = applyFieldOverrides({
-            data: transformed,
-            fieldConfig,
-            fieldConfigRegistry: fieldConfigRegistry(fieldConfig),
-            replaceVariables: (s: string) => s,
-            theme,
-            timeZone: 'utc',
-          });
-          const result: PanelResult = {
-            id: p.id,
-            title: p.title,
-            type: p.type,
-            ms,
-            frames,
-            rows: frames.reduce((a, f) => a + f.length, 0),
-            error: res.errors?.map((e) => e.message).join('; ') || undefined,
-            // Once each: a time series panel's frames (one per series) all carry the same queries.
-            stepSeconds: intervalMs / 1000,
-            queries: [
-              ...new Set(res.data.flatMap((f) => (f.meta?.executedQueryString ?? '').split('\n').filter(Boolean))),
-            ],
-          };
-          // Drawn as soon as its data is in, as Grafana's panels are (each subscribes to its own query runner).
-          setResults((prev) => [...(prev ?? []), result]);
-          return result;
-        })
-      );
+      const all = await runAll(initial);
       window.__dash = {
         ready: false,
         totalMs: performance.now() - t0,
@@ -210,10 +215,44 @@ function Dashboard({ config }: { config: DashConfig }) {
           window.__dash = { ...window.__dash!, ready: true, matrixPaintedMs: performance.now() - t0 };
         }, 0)
       );
+      // ?refresh=<seconds>: auto-refresh as Grafana's does, every panel again over the range moved on by the
+      // time passed (a relative range); `window.__soak` counts the runs (npm run bench -- soak reads it).
+      const every = Number(new URLSearchParams(window.location.search).get('refresh') ?? 0);
+      if (every > 0) {
+        const soak = { started: 0, completed: 0, failed: 0, inFlight: 0, lastError: '' };
+        window.__soak = soak;
+        const begin = Date.now();
+        setInterval(() => {
+          const elapsed = (Date.now() - begin) / 1000;
+          const at = (t: number) => dateTime((t + elapsed) * 1000);
+          const from = at(config.range.from);
+          const to = at(config.range.to);
+          soak.started += 1;
+          soak.inFlight += 1;
+          const moved = { from, to, raw: { from, to } };
+          runAll(moved).then(
+            (panels) => {
+              setRange(moved);
+              const failed = panels.find((p) => p.error);
+              soak.inFlight -= 1;
+              soak.completed += failed ? 0 : 1;
+              soak.failed += failed ? 1 : 0;
+              soak.lastError = failed?.error ?? soak.lastError;
+              // Grafana keeps a panel's latest answer only: replace, never append.
+              setResults(panels);
+            },
+            (err: unknown) => {
+              soak.inFlight -= 1;
+              soak.failed += 1;
+              soak.lastError = String(err);
+            }
+          );
+        }, every * 1000);
+      }
     })().catch((err: unknown) => {
       window.__dash = { ready: true, error: err instanceof Error ? err.message : String(err), panels: [] };
     });
-  }, [config, range, theme]);
+  }, [config, initial, theme]);
 
   const byId = new Map((results ?? []).map((r) => [r.id, r]));
   return (

@@ -1,0 +1,148 @@
+/**
+ * `npm run bench -- viewers`: many people opening the overview dashboard at once on one Prometheus (10k
+ * catch-all series, a week at 30 s, the 7-day range). One real opening in Chromium is captured: every
+ * request its panels send through Grafana's data proxy (the browser host forwards them as Grafana does).
+ * Then the requests are replayed straight to Prometheus as N viewers at once, each viewer's requests all in
+ * flight together as a dashboard sends them: a viewer's time is until its last answer. Printed: one viewer
+ * alone (the baseline), then 20 at once (p95 and max of the viewers' times), and Prometheus' CPU seconds
+ * per view (its own process_cpu_seconds_total), so what a second viewer costs next to the first shows. As a
+ * check that the replay is faithful, 3 real pages opened at once in Chromium against 3 replayed viewers.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { startHost } from '../../harness/host/server';
+import { ENV_PROMETHEUS_BIN, requirePrometheus3, startPrometheus } from '../../harness/prometheus';
+import { TEST_END } from '../../harness/synthetic/mesh';
+import { tsdbWriter, writeMesh } from '../../harness/tsdbWriter';
+
+const INTERVAL = 30;
+const DAY = 86400;
+const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 20);
+const PROXY_PATH = /^\/api\/datasources\/proxy\/uid\/[^/]+/;
+
+interface Captured {
+  method: string;
+  path: string;
+  body?: string;
+}
+
+/** Prometheus' own CPU seconds so far. */
+async function cpuSeconds(prom: string): Promise<number> {
+  const text = await (await fetch(`${prom}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('process_cpu_seconds_total '));
+  return Number(line?.split(' ')[1]);
+}
+
+async function openPage(browser: Browser, hostUrl: string, from: number, to: number, capture?: Captured[]) {
+  const page = await browser.newPage({ viewport: { width: 1220, height: 1250 } });
+  if (capture) {
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (PROXY_PATH.test(u.pathname)) {
+        capture.push({
+          method: r.method(),
+          path: u.pathname.replace(PROXY_PATH, '') + u.search,
+          body: r.postData() ?? undefined,
+        });
+      }
+    });
+  }
+  const t0 = performance.now();
+  try {
+    await page.goto(`${hostUrl}/dashboard.html?from=${from}&to=${to}`);
+    await page.waitForFunction(() => window.__dash?.ready === true, null, { timeout: 600_000 });
+    const error = await page.evaluate(() => window.__dash?.error ?? window.__dash?.panels.find((p) => p.error)?.error);
+    if (error) {
+      throw new Error(error);
+    }
+    return performance.now() - t0;
+  } finally {
+    await page.close();
+  }
+}
+
+/** One viewer: every captured request at once; its time is until the last answer. */
+async function replay(prom: string, requests: Captured[]): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    requests.map(async (r) => {
+      const res = await fetch(`${prom}${r.path}`, {
+        method: r.method,
+        body: r.body,
+        headers: r.body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : undefined,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) {
+        throw new Error(`replayed ${r.path} answered ${res.status}`);
+      }
+    })
+  );
+  return performance.now() - t0;
+}
+
+async function viewersAtOnce(prom: string, requests: Captured[], n: number) {
+  const cpu0 = await cpuSeconds(prom);
+  const times = await Promise.all(Array.from({ length: n }, () => replay(prom, requests)));
+  const cpu = (await cpuSeconds(prom)) - cpu0;
+  const sorted = [...times].sort((a, b) => a - b);
+  return { p95: sorted[Math.min(n - 1, Math.ceil(0.95 * n) - 1)], max: sorted[n - 1], cpuPerView: cpu / n };
+}
+
+export async function benchViewers(): Promise<void> {
+  process.env[ENV_PROMETHEUS_BIN] ??= requirePrometheus3();
+  await tsdbWriter();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'istioegress-bench-viewers-'));
+  const dataDir = path.join(work, 'data');
+  mkdirSync(dataDir);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
+  });
+  try {
+    const written = await writeMesh({
+      series: 10_000,
+      days: 7,
+      intervalSeconds: INTERVAL,
+      end: TEST_END,
+      out: dataDir,
+    });
+    console.log(`viewers bench: ${written.series.toLocaleString('en-US')} catch-all series, 7 days at ${INTERVAL} s`);
+    const prom = await startPrometheus({ dataDir });
+    const [from, to] = [TEST_END - 7 * DAY, TEST_END];
+    const host = await startHost({
+      prometheusUrl: prom.url,
+      range: { from, to },
+      jsonData: { timeInterval: `${INTERVAL}s` },
+    });
+    try {
+      // A first opening warms Prometheus' caches as a dashboard already in use has; the second is captured.
+      await openPage(browser, host.url, from, to);
+      const requests: Captured[] = [];
+      const pageMs = await openPage(browser, host.url, from, to, requests);
+      console.log(`  one opening in Chromium: ${pageMs.toFixed(0)} ms, ${requests.length} requests to Prometheus`);
+      const one = await viewersAtOnce(prom.url, requests, 1);
+      console.log(`  1 viewer replayed: ${one.max.toFixed(0)} ms, ${one.cpuPerView.toFixed(2)} Prometheus CPU s`);
+      const many = await viewersAtOnce(prom.url, requests, VIEWERS);
+      console.log(
+        `  ${VIEWERS} viewers at once: p95 ${many.p95.toFixed(0)} ms, max ${many.max.toFixed(0)} ms (x${(many.p95 / one.max).toFixed(2)} of one viewer), ${many.cpuPerView.toFixed(2)} CPU s per view (x${(many.cpuPerView / one.cpuPerView).toFixed(2)})`
+      );
+      // Faithfulness: 3 real pages at once against 3 replayed viewers at once.
+      const pages = await Promise.all([0, 1, 2].map(() => openPage(browser, host.url, from, to)));
+      const three = await viewersAtOnce(prom.url, requests, 3);
+      console.log(
+        `  3 at once: real pages max ${Math.max(...pages).toFixed(0)} ms, replayed max ${three.max.toFixed(0)} ms (the pages add drawing and the browser's 6 connections per host)`
+      );
+      console.log(
+        `bench viewers ok: ${VIEWERS} viewers p95 ${many.p95.toFixed(0)} ms, max ${many.max.toFixed(0)} ms; one viewer ${one.max.toFixed(0)} ms; ${many.cpuPerView.toFixed(2)} CPU s per view (one alone ${one.cpuPerView.toFixed(2)})`
+      );
+    } finally {
+      await host.close();
+      await prom.stop();
+    }
+  } finally {
+    await browser.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
