@@ -8,14 +8,10 @@
  * per view (its own process_cpu_seconds_total), so what a second viewer costs next to the first shows. As a
  * check that the replay is faithful, 3 real pages opened at once in Chromium against 3 replayed viewers.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startHost } from '../../harness/host/server';
-import { ENV_PROMETHEUS_BIN, requirePrometheus3, startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
-import { tsdbWriter, writeMesh } from '../../harness/tsdbWriter';
+import { onBenchMesh } from './benchMesh';
 
 const INTERVAL = 30;
 const DAY = 86400;
@@ -91,25 +87,8 @@ async function viewersAtOnce(prom: string, requests: Captured[], n: number) {
 }
 
 export async function benchViewers(): Promise<void> {
-  process.env[ENV_PROMETHEUS_BIN] ??= requirePrometheus3();
-  await tsdbWriter();
-  const work = mkdtempSync(path.join(os.tmpdir(), 'istioegress-bench-viewers-'));
-  const dataDir = path.join(work, 'data');
-  mkdirSync(dataDir);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
-  });
-  try {
-    const written = await writeMesh({
-      series: 10_000,
-      days: 7,
-      intervalSeconds: INTERVAL,
-      end: TEST_END,
-      out: dataDir,
-    });
+  await onBenchMesh({ series: 10_000, days: 7, intervalSeconds: INTERVAL }, async ({ prom, browser, written }) => {
     console.log(`viewers bench: ${written.series.toLocaleString('en-US')} catch-all series, 7 days at ${INTERVAL} s`);
-    const prom = await startPrometheus({ dataDir });
     const [from, to] = [TEST_END - 7 * DAY, TEST_END];
     const host = await startHost({
       prometheusUrl: prom.url,
@@ -139,10 +118,6 @@ export async function benchViewers(): Promise<void> {
       );
     } finally {
       await host.close();
-      await prom.stop();
     }
-  } finally {
-    await browser.close();
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
