@@ -444,6 +444,34 @@ describe('DataSource.query', () => {
     expect(sentQueries(never.backend).some((q) => q.includes('istio_egress:'))).toBe(false);
   });
 
+  it('fault: a failed hourly-tier look-up is said on the matrix, not hidden behind the 5-minute tier', async () => {
+    const failing = makeDs(
+      async (req) =>
+        /timestamp\(/.test(new URLSearchParams(String(req.data)).get('query') ?? '')
+          ? { status: 503, data: { status: 'error', errorType: 'unavailable', error: 'store gateway unavailable' } }
+          : vector(),
+      { recordedSeries: 'always' }
+    );
+    const res = await runRequest(failing.ds, queryRequest([{ queryType: 'matrix' }], 0, 7 * 86400));
+    expect(res.errors).toBeUndefined();
+    expect(res.data[0].meta.notices).toContainEqual({
+      severity: 'warning',
+      text: expect.stringMatching(
+        /^The hourly tier could not be looked up \(Prometheus rejected \/api\/v1\/query_range \(unavailable\), HTTP 503: store gateway unavailable\): the range was read from the 5-minute tier/
+      ),
+    });
+    // Answering with no hourly samples: the 5-minute tier, and nothing to warn about.
+    const answering = makeDs(
+      async (req) =>
+        req.url.endsWith('/query_range')
+          ? { status: 200, data: { status: 'success', data: { resultType: 'matrix', result: [] } } }
+          : vector(),
+      { recordedSeries: 'always' }
+    );
+    const ok = await runRequest(answering.ds, queryRequest([{ queryType: 'matrix' }], 0, 7 * 86400));
+    expect(JSON.stringify(ok.data[0].meta.notices)).not.toMatch(/hourly tier could not/);
+  });
+
   it('counts from recorded series where the setting and the recording allow, and says which it used', async () => {
     const always = makeDs(async () => vector(), { recordedSeries: 'always' });
     const a = await runRequest(always.ds, queryRequest([{ queryType: 'matrix', listeners: ['http'] }], 0, 3600));

@@ -9,7 +9,7 @@ import {
 import { parseDestination } from './destination';
 import { alternation } from './escaping';
 import { type EgressCell, type QueryResult, shapeCells } from './cells';
-import { EgressError } from './errors';
+import { EgressError, errorMessage } from './errors';
 import { MAX_SECONDS } from './time';
 import { KUBE_SERVICE_INFO, LABEL, METRIC } from './labels';
 import type { PrometheusApi } from './prometheusApi';
@@ -154,13 +154,17 @@ export async function knownServices(
 export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise<CellsResult> {
   assertWindow(req.from, req.to);
   // Both look-ups are cheap and independent: at once, one round trip instead of two.
+  let probeFailed: string | undefined;
   const [counted, hourly] = await Promise.all([
     countSource(api, { ...req, reads: req.to - req.from }),
     // The hourly tier only makes reading cheaper: where the look-up fails, the 5-minute tier answers alone
-    // (and a real problem with the API fails the counts themselves, with its message).
+    // (and a real problem with the API fails the counts themselves, with its message), and the frame says so.
     (req.recorded ?? DEFAULT_RECORDED_MODE) === 'never'
       ? undefined
-      : tiersFor(req.probes ?? api, req.scope, req.from, req.to, req.signal).catch(() => undefined),
+      : tiersFor(req.probes ?? api, req.scope, req.from, req.to, req.signal).catch((err: unknown) => {
+          probeFailed = errorMessage(err);
+          return undefined;
+        }),
   ]);
   let source = counted;
   const tiers = source.recorded ? hourly : undefined;
@@ -180,6 +184,12 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
     byCluster: req.scope.byCluster,
   });
   const warnings = answers.flatMap((a) => a.warnings);
+  if (source.recorded && probeFailed) {
+    // Seen through Thanos on a week of 100k series: the fallback read 50x the samples, said nowhere.
+    warnings.push(
+      `The hourly tier could not be looked up (${probeFailed}): the range was read from the 5-minute tier, up to twelve times the samples.`
+    );
+  }
   if (foreign > 0) {
     warnings.push(
       `${foreign} series without a BlackHoleCluster/PassthroughCluster verdict were left out: the API ignored part of a selector.`
