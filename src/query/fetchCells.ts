@@ -1,3 +1,4 @@
+import { instantAnswer } from './splitQuery';
 import {
   CatchAllClassifier,
   type Category,
@@ -175,7 +176,7 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
     };
   }
   const queries = cellQueries(req.scope, req.to - req.from, { recorded: source.recorded, tiers });
-  const answers = await Promise.all(queries.map((q) => api.instant(q.expr, req.to, req.signal)));
+  const answers = await Promise.all(queries.map((q) => instantAnswer(api, q, req.to, req.signal)));
   const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
   const { cells, foreign, excluded, invalid } = shapeCells(results, {
     classifier: await classifierFor(api, results, req.scope, req.from, req.to, req.signal),

@@ -1,6 +1,7 @@
 /** What each listener measures, and the selectors and sums the templates (templates.ts, newDestinationTemplates.ts) are built from. */
 import { RECORDED_HOURLY_METRIC, RECORDED_METRIC } from './recording';
 import { promString } from './escaping';
+import type { SplitQuery } from './splitQuery';
 import { EGRESS_REPORTER, LABEL, type Listener, METRIC, UNKNOWN, type Verdict } from './labels';
 import {
   destinationLabel,
@@ -38,6 +39,8 @@ export interface EgressQuery {
   destinationLabel?: string;
   /** Reads the recording rules' series (recording.ts) instead of raw Istio series. */
   recorded?: boolean;
+  /** The same answer as `expr` (which stays what users see and paste) from parts asked apart: cheaper. */
+  split?: SplitQuery;
 }
 
 export const MEASURE_METRIC: Record<Measure, string> = {

@@ -171,7 +171,7 @@ describe('firstSeenQueries', () => {
       { windowSeconds: 7 * 86400, stepSeconds: 2016, recorded: true, tiers }
     );
     expect(http.expr).toContain('increase1h');
-    expect(http.expr).toMatch(/\[7d:1h\]\) or min_over_time/);
+    expect(http.expr).toMatch(/\[7d:1h\]\) or label_replace\(min_over_time/);
     // The 5-minute part covers every 5-minute sample after the last hourly one (1799.5 s before the end), from
     // one step before it so that its first step sees a sample: at least that long, less than a step longer.
     const fine = Number(/\[(\d+)ms:5m\]/.exec(http.expr)?.[1]) / 1000;
@@ -206,7 +206,7 @@ describe('firstSeenPlan', () => {
     expect(plan.toTheHour).toBe(true);
     expect(plan.queries[0].expr).not.toContain('h0');
     expect(plan.queries[0].expr).toContain('increase1h');
-    expect(plan.queries[0].expr).toMatch(/\[1d:1h\]\) or min_over_time/);
+    expect(plan.queries[0].expr).toMatch(/\[1d:1h\]\) or label_replace\(min_over_time/);
   });
 
   it('reads every series for `all`: at a week, at the hourly tier\'s own steps (not "to the hour" by choice)', () => {
@@ -214,7 +214,7 @@ describe('firstSeenPlan', () => {
     const plan = firstSeenPlan({ listeners: ['http'] }, 'all', { ...opts, windowSeconds: 7 * 86400, tiers: week });
     expect(plan).toMatchObject({ toTheHour: false, hourly: true });
     expect(plan.queries[0].expr).not.toContain('destination_service=~');
-    expect(plan.queries[0].expr).toMatch(/\[7d:1h\]\) or min_over_time/);
+    expect(plan.queries[0].expr).toMatch(/\[7d:1h\]\) or label_replace\(min_over_time/);
     expect(firstSeenPlan({ listeners: ['http'] }, 'all', opts)).toMatchObject({ toTheHour: true, hourly: true });
   });
 
@@ -245,8 +245,10 @@ describe('every template', () => {
   ];
   it.each(scopes.map((s) => [JSON.stringify(s), s]))('parses with the Prometheus grammar: %s', (_name, scope) => {
     const t = describeTemplates(scope as EgressScope, 3600, 60);
+    const week = { from: 0, to: 7 * 86400, firstHour: 3600, lastHour: 7 * 86400 - 600 };
     const all = [
       ...cellQueries({ ...(scope as EgressScope), include: ['in-mesh', 'registered', 'ambient'] }, 60),
+      ...cellQueries(scope as EgressScope, 7 * 86400, { recorded: true, tiers: { ...week, from: 1800 } }),
       ...t.rates,
       ...t.bytes,
       ...t.newDestinations,
@@ -259,8 +261,12 @@ describe('every template', () => {
       }),
     ];
     expect(all.length).toBeGreaterThan(0);
+    expect(all.some((q) => q.split)).toBe(true);
     for (const q of all) {
       expect(promqlErrors(q.expr)).toEqual([]);
+      for (const part of q.split?.parts ?? []) {
+        expect(promqlErrors(part)).toEqual([]);
+      }
     }
   });
 });

@@ -35,7 +35,7 @@ import {
   sourceLabels,
 } from './measures';
 import { DEFAULT_LOOKBACK_SECONDS, newDestinationQueries } from './newDestinationTemplates';
-import { type HourlyTiers, tieredSum } from './tiers';
+import { type HourlyTiers, tieredParts, tieredSum } from './tiers';
 
 /**
  * Instant queries for the destination matrix: the increase of every series of each shape over the whole
@@ -69,12 +69,14 @@ export function cellQueries(
     const metric = MEASURE_METRIC[measure];
     const verdicts = isBytes(measure) ? (['passthrough'] as const) : verdictsOf(scope);
     const fiveMinute = egressSelector(RECORDED_METRIC[metric], listener, scope, verdicts);
-    const expr =
-      opts.recorded && opts.tiers
-        ? `sum by (${by.join(', ')}) (${tieredSum(fiveMinute, egressSelector(RECORDED_HOURLY_METRIC[metric], listener, scope, verdicts), opts.tiers)})`
-        : opts.recorded
-          ? `sum by (${by.join(', ')}) (sum_over_time(${fiveMinute}[${duration(windowSeconds)}]))`
-          : increaseBy(by, [selectorFor(listener, measure, scope)], windowSeconds);
+    const hourly = egressSelector(RECORDED_HOURLY_METRIC[metric], listener, scope, verdicts);
+    const tiered = opts.recorded ? opts.tiers : undefined;
+    const sumBy = (e: string) => `sum by (${by.join(', ')}) (${e})`;
+    const expr = tiered
+      ? sumBy(tieredSum(fiveMinute, hourly, tiered))
+      : opts.recorded
+        ? `sum by (${by.join(', ')}) (sum_over_time(${fiveMinute}[${duration(windowSeconds)}]))`
+        : increaseBy(by, [selectorFor(listener, measure, scope)], windowSeconds);
     return {
       id: `${listener}.${measure}`,
       listener,
@@ -83,6 +85,9 @@ export function cellQueries(
       shape: 'catchAll',
       destinationLabel: destinationLabel(listener, scope),
       ...(opts.recorded ? { recorded: true } : {}),
+      ...(tiered
+        ? { split: { parts: tieredParts(fiveMinute, hourly, tiered).map((p) => sumBy(p.expr)), join: 'sum' as const } }
+        : {}),
     };
   });
   const include = includesOf(scope);

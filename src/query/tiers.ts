@@ -37,20 +37,37 @@ export function ms(seconds: number): string {
  * the same samples.
  */
 export function tieredSum(fiveMinute: string, hourly: string, t: HourlyTiers): string {
+  return tieredParts(fiveMinute, hourly, t)
+    .map(({ expr, tier }) => (tier ? `label_replace(${expr}, "tier", "${tier}", "", "")` : expr))
+    .join(' or ');
+}
+
+/**
+ * `tieredSum`'s parts, each its own expression: the whole hours, and the edges (`tier`) where the range
+ * has minutes outside them. Asked apart (`SplitQuery`), each reads only the blocks its own range spans.
+ */
+export function tieredParts(
+  fiveMinute: string,
+  hourly: string,
+  t: HourlyTiers
+): Array<{ expr: string; tier?: 'left' | 'right' }> {
   const offset = (seconds: number) => (seconds >= 0.001 ? ` offset ${ms(seconds)}` : '');
-  const parts = [
-    `sum_over_time(${hourly}[${ms(t.lastHour - t.firstHour + HOURLY_INTERVAL_SECONDS / 2)}]${offset(t.to - t.lastHour)})`,
+  const parts: Array<{ expr: string; tier?: 'left' | 'right' }> = [
+    {
+      expr: `sum_over_time(${hourly}[${ms(t.lastHour - t.firstHour + HOURLY_INTERVAL_SECONDS / 2)}]${offset(t.to - t.lastHour)})`,
+    },
   ];
   const leftEnd = t.firstHour - HOURLY_INTERVAL_SECONDS;
   if (leftEnd - t.from >= 0.001) {
-    parts.push(
-      `label_replace(sum_over_time(${fiveMinute}[${ms(leftEnd - t.from)}]${offset(t.to - leftEnd)}), "tier", "left", "", "")`
-    );
+    parts.push({
+      expr: `sum_over_time(${fiveMinute}[${ms(leftEnd - t.from)}]${offset(t.to - leftEnd)})`,
+      tier: 'left',
+    });
   }
   if (t.to - t.lastHour >= 0.001) {
-    parts.push(`label_replace(sum_over_time(${fiveMinute}[${ms(t.to - t.lastHour)}]), "tier", "right", "", "")`);
+    parts.push({ expr: `sum_over_time(${fiveMinute}[${ms(t.to - t.lastHour)}])`, tier: 'right' });
   }
-  return parts.join(' or ');
+  return parts;
 }
 
 /**
