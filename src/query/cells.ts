@@ -92,6 +92,12 @@ export interface ShapedCells {
   excluded: Partial<Record<Category, number>>;
   /** Samples whose value is no count (NaN, ±Inf, negative): counted as 0, and said. */
   invalid: number;
+  /**
+   * Each destination's label values as the series spell them (`destinationKey`; '' where the label is
+   * missing), so that a query for a few destinations names them literally: Prometheus matches a plain
+   * alternation as a set, where the destination filter's any-case regex is run on every value of the label.
+   */
+  spellings: Map<string, Set<string>>;
 }
 
 const AMBIENT_REASON =
@@ -200,6 +206,7 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
   const include = opts.include ?? new Set<Category>(['external']);
   const verdicts = opts.verdicts ?? VERDICTS;
   const excluded = new Map<Category, Set<string>>();
+  const spellings = new Map<string, Set<string>>();
   let foreign = 0;
   let invalid = 0;
   for (const { query, samples } of results) {
@@ -250,6 +257,13 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
         }
         cells.set(key, cell);
       }
+      const spelled = destinationKey(listener, cell.destination, port);
+      let spelling = spellings.get(spelled);
+      if (!spelling) {
+        spelling = new Set();
+        spellings.set(spelled, spelling);
+      }
+      spelling.add(read.raw ?? '');
       const value = sampleCount(s);
       if (value === undefined) {
         invalid++;
@@ -265,6 +279,7 @@ export function shapeCells(results: readonly QueryResult[], opts: ShapeOptions =
     foreign,
     excluded: Object.fromEntries(Array.from(excluded, ([c, keys]) => [c, keys.size])),
     invalid,
+    spellings,
   };
 }
 

@@ -66,6 +66,8 @@ export interface CellsResult {
   /** Pairs of categories that were not asked for (scope.include), by category. */
   excluded: Partial<Record<Category, number>>;
   source: CountSource;
+  /** Each destination's label values as its series spell them (cells.ts `ShapedCells`); absent in fakes. */
+  spellings?: Map<string, Set<string>>;
 }
 
 function assertWindow(from: number, to: number): void {
@@ -178,7 +180,7 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
   const queries = cellQueries(req.scope, req.to - req.from, { recorded: source.recorded, tiers });
   const answers = await Promise.all(queries.map((q) => instantAnswer(api, q, req.to, req.signal)));
   const results = queries.map((query, i) => ({ query, samples: answers[i].data }));
-  const { cells, foreign, excluded, invalid } = shapeCells(results, {
+  const { cells, foreign, excluded, invalid, spellings } = shapeCells(results, {
     classifier: await classifierFor(api, results, req.scope, req.from, req.to, req.signal),
     include: includesOf(req.scope),
     verdicts: verdictsOf(req.scope),
@@ -201,7 +203,7 @@ export async function fetchCells(api: PrometheusApi, req: CellsRequest): Promise
       `${invalid} sample${invalid === 1 ? ' was' : 's were'} no count (NaN, ±Inf or negative) and counted as 0: check the API or its recording rules.`
     );
   }
-  return { from: req.from, to: req.to, cells, queries, warnings, excluded, source };
+  return { from: req.from, to: req.to, cells, queries, warnings, excluded, source, spellings };
 }
 
 /**

@@ -1,7 +1,6 @@
 /** What each listener measures, and the selectors and sums the templates (templates.ts, newDestinationTemplates.ts) are built from. */
 import { RECORDED_HOURLY_METRIC, RECORDED_METRIC } from './recording';
 import { promString } from './escaping';
-import type { SplitQuery } from './splitQuery';
 import { EGRESS_REPORTER, LABEL, type Listener, METRIC, UNKNOWN, type Verdict } from './labels';
 import {
   destinationLabel,
@@ -27,6 +26,19 @@ export type Measure = 'requests' | 'connections' | 'bytesSent' | 'bytesReceived'
  * - `waypoint`: an egress waypoint's requests to ServiceEntry hosts (403 = denied).
  */
 export type QueryShape = 'catchAll' | 'dynamicDns' | 'registered' | 'ambient' | 'waypoint';
+
+/**
+ * An instant query asked as parts, each its own request, their answers joined per label set. Prometheus
+ * gives all of one query's selectors the blocks its whole time span covers (one querier per query), and
+ * decodes each matching series' labels in every one of them: the 5-minute edges of a week's tiered sum
+ * decoded every series of the week's blocks twice more than the hourly part (100k series over a week:
+ * 1.9 s against 0.8 s for the hourly part alone, bench dashboard). Asked apart, an edge reads its own block.
+ */
+export interface SplitQuery {
+  parts: readonly string[];
+  /** How one label set's values from several parts join: the `sum by` or `min by` each part ends in. */
+  join: 'sum' | 'min';
+}
 
 export interface EgressQuery {
   /** Stable id, e.g. `http.requests`: shows in frame meta, CLI output and refIds. */

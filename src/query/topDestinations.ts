@@ -1,6 +1,8 @@
 import { cellVolume, destinationKey, type EgressCell } from './cells';
 import type { CellsResult } from './fetchCells';
 import { EgressError } from './errors';
+import { alternation } from './escaping';
+import type { LabelFilter } from './matchers';
 import { listenersOf, type EgressScope } from './selectors';
 import type { Listener } from './labels';
 
@@ -74,7 +76,7 @@ export async function topDestinationScopes(
   if (limit === 0 || !(q.groupBy ?? []).includes('destination')) {
     return undefined;
   }
-  const { cells } = await cellsOf();
+  const { cells, spellings } = await cellsOf();
   const ranked = rankDestinations(
     // Bytes are passthrough TCP's alone, as the bytes chart plots them.
     cells.filter((c) => c.category === 'external' && (kind === 'events' || c.listener === 'tcp')),
@@ -87,11 +89,15 @@ export async function topDestinationScopes(
   const top = ranked.slice(0, limit);
   // A destination without a port matches its ports too (the destination filter's rule): a host seen both
   // with and without one can add a line, never lose one.
+  // Named as the matrix's series spelled them where it kept them: a literal alternation Prometheus
+  // matches as a set (the any-case filter took 0.65 s per chart in the index alone, 100k series over a week).
   const scopes = listenersOf(scope).flatMap((listener) => {
-    const values = top.filter((r) => r.listener === listener).map(destinationValue);
-    return values.length > 0
-      ? [{ ...scope, listeners: [listener], destination: { kind: 'values' as const, values } }]
-      : [];
+    const mine = top.filter((r) => r.listener === listener);
+    const spelled = mine.map((r) => spellings?.get(r.key));
+    const destination: LabelFilter = spelled.every((s) => s !== undefined && s.size > 0)
+      ? { kind: 'regex', pattern: alternation(spelled.flatMap((s) => [...s!])) }
+      : { kind: 'values', values: mine.map(destinationValue) };
+    return mine.length > 0 ? [{ ...scope, listeners: [listener], destination }] : [];
   });
   const by = kind === 'bytes' ? 'bytes' : 'requests and connections';
   return {
