@@ -167,6 +167,12 @@ export interface StartOptions {
   log?: string;
   /** More flags, e.g. `--query.max-samples=1000` for a limit users set. */
   extraArgs?: string[];
+  /**
+   * `--storage.tsdb.retention.time` (default 100y: tests read fixed dates). Prometheus keeps it from the
+   * newest block, not the clock, and compacts blocks up to a tenth of it: Prometheus' own default, 15d,
+   * leaves day blocks as they are, where 100y merges a week's into a 5-day block a minute after start.
+   */
+  retention?: string;
 }
 
 function externalLabels(labels: Record<string, string> | undefined): string {
@@ -188,7 +194,7 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
     `--config.file=${configFile}`,
     `--storage.tsdb.path=${opts.dataDir}`,
     `--web.listen-address=127.0.0.1:${port}`,
-    '--storage.tsdb.retention.time=100y',
+    `--storage.tsdb.retention.time=${opts.retention ?? '100y'}`,
     // No --web.enable-lifecycle: a page could otherwise POST /-/quit through any proxy in front of it.
     '--log.level=warn',
     ...(opts.extraArgs ?? []),
