@@ -6,6 +6,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startDemoPrometheus } from '../harness/demoMesh';
 import { startHost } from '../harness/host/server';
+import { CHROMIUM_ARGS } from '../test/integration/browser';
 import type { GridGeometry } from '../src/panel/model/matrix';
 import { TEST_END } from '../harness/synthetic/mesh';
 
@@ -14,10 +15,7 @@ const OUT = path.join(__dirname, '..', 'src', 'img');
 (async () => {
   const prom = await startDemoPrometheus(TEST_END, { fixtures: false });
   const host = await startHost({ prometheusUrl: prom.url, range: { from: TEST_END - 3600, to: TEST_END } });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     for (const theme of ['dark', 'light']) {
       const page = await browser.newPage({ viewport: { width: 1000, height: 560 }, deviceScaleFactor: 1 });

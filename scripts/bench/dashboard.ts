@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startHost } from '../../harness/host/server';
+import { CHROMIUM_ARGS } from '../../test/integration/browser';
 import { ENV_PROMETHEUS_BIN, requirePrometheus3, startPrometheus } from '../../harness/prometheus';
 import { TEST_END } from '../../harness/synthetic/mesh';
 import { startThanos } from '../../harness/thanos';
@@ -183,10 +184,7 @@ export async function benchDashboard(): Promise<void> {
   process.env[ENV_PROMETHEUS_BIN] ??= requirePrometheus3();
   console.log(`dashboard bench: Prometheus ${process.env[ENV_PROMETHEUS_BIN]}`);
   await tsdbWriter();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking'],
-  });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const results = new Map<string, Measured>();
   const differs: string[] = [];
   let baseline: number | undefined;

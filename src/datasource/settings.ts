@@ -39,7 +39,7 @@ export interface DataSourceSettings {
 }
 
 /** Rows of the names table with something in them: the editor's blank row is not a rule yet. */
-export const namedRules = (json: EgressOptions) => (json.destinationNames ?? []).filter((n) => n.cidr || n.name);
+const namedRules = (json: EgressOptions) => (json.destinationNames ?? []).filter((n) => n.cidr || n.name);
 
 export function readSettings(json: EgressOptions, url = ''): DataSourceSettings {
   const problems: DataSourceSettings['problems'] = {};

@@ -162,15 +162,9 @@ export function fakeTemplateSrv(vars: FakeVariable[] = []): TemplateSrv {
           return macro;
         }
         const scopedVar = scoped?.[name];
-        // `${__data.fields.destination}`: a field path into the scoped value (template_srv.ts getVariableValue).
-        const scopedValue = fieldPath
-          ? String(fieldPath)
-              .split('.')
-              .reduce<unknown>(
-                (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-                scopedVar?.value
-              )
-          : scopedVar?.value;
+        // `${__data.fields.destination}`: a field path into the scoped value, read as Grafana reads it
+        // (template_srv.ts getVariableValue: lodash `property`, brackets included).
+        const scopedValue = fieldPath ? accessPath(scopedVar?.value, String(fieldPath)) : scopedVar?.value;
         if (scopedValue !== undefined && scopedValue !== null) {
           return apply(scopedValue as string | string[], { name });
         }

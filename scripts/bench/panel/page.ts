@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { bundleBrowserScript, startHost } from '../../../harness/host/server';
+import { CHROMIUM_ARGS } from '../../../test/integration/browser';
 
 /**
  * What a panel bench page's `run` returns (client.tsx). scriptMs: the part of first paint spent in script
@@ -43,7 +44,7 @@ export async function openBenchPage(extraRoutes: Record<string, { type: string; 
   });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--js-flags=--expose-gc', '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--js-flags=--expose-gc', ...CHROMIUM_ARGS],
   });
   const tab = await browser.newPage({ viewport: { width: 1300, height: 800 } });
   tab.on('pageerror', (e) => console.log(`  page error: ${e.message}`));
