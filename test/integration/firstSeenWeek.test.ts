@@ -47,6 +47,7 @@ afterAll(async () => {
 const queryOf = (body: unknown) => new URLSearchParams(String(body ?? '')).get('query') ?? '';
 const isMatrix = (q: string) => q.startsWith('sum by (source_workload_namespace');
 const isFirstSeen = (q: string) => q.startsWith('min by (');
+const isLookback = (q: string) => q.startsWith('count by (');
 
 /** Each destination's first raw sample, from the raw series themselves (the truth first seen rounds). */
 async function firstRawSample(): Promise<Map<string, number>> {
@@ -73,6 +74,7 @@ describe('first seen over a week', () => {
    */
   function gatedDataSource() {
     const forward = proxyTo(() => prom.url, 60_000);
+    const events: string[] = [];
     let releasedBy: 'first seen' | 'the safety timeout' | undefined;
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
@@ -84,18 +86,23 @@ describe('first seen over a week', () => {
     const handler: FetchHandler = async (req, signal) => {
       const q = queryOf(req.data);
       if (isFirstSeen(q)) {
+        events.push('first seen asked');
         releaseFor('first seen');
       } else if (isMatrix(q)) {
         await released;
       }
-      return forward(req, signal);
+      const answer = await forward(req, signal);
+      if (isLookback(q)) {
+        events.push('look-back answered');
+      }
+      return answer;
     };
     const ds = new DataSource(
       instanceSettings({ timeInterval: '60s' }, PROXY),
       fakeTemplateSrv(),
       fakeBackendSrv(handler)
     );
-    return { ds, releasedBy: () => (clearTimeout(safety), releasedBy) };
+    return { ds, events, releasedBy: () => (clearTimeout(safety), releasedBy) };
   }
 
   it('with nothing in the look-back, is asked beside the matrix fetch and finds each destination to the hour', async () => {
@@ -107,6 +114,10 @@ describe('first seen over a week', () => {
     );
     expect(res.errors).toBeUndefined();
     expect(gated.releasedBy()).toBe('first seen');
+    // The recording began with the range (nothing an hour before it): first seen goes out with the look-back,
+    // not after its answer, which waits behind the matrix's requests in a browser.
+    expect(gated.events.indexOf('first seen asked')).toBeGreaterThanOrEqual(0);
+    expect(gated.events.indexOf('first seen asked')).toBeLessThan(gated.events.indexOf('look-back answered'));
     const frame = res.data[0];
     const col = (n: string) => frame.fields.find((f: { name: string }) => f.name === n).values as unknown[];
     const truth = await firstRawSample();
