@@ -75,7 +75,7 @@ export function cellQueries(
     const expr = tiered
       ? sumBy(tieredSum(fiveMinute, hourly, tiered))
       : opts.recorded
-        ? `sum by (${by.join(', ')}) (sum_over_time(${fiveMinute}[${duration(windowSeconds)}]))`
+        ? sumBy(`sum_over_time(${fiveMinute}[${duration(windowSeconds)}])`)
         : increaseBy(by, [selectorFor(listener, measure, scope)], windowSeconds);
     return {
       id: `${listener}.${measure}`,
