@@ -155,7 +155,9 @@ export interface ThanosTopology {
 export async function startThanos(
   dataDir: string,
   workDir: string,
-  recent?: { seconds: number; end: number }
+  recent?: { seconds: number; end: number },
+  /** More flags for `thanos query`, e.g. `--query.promql-engine=thanos`. */
+  queryArgs: string[] = []
 ): Promise<ThanosTopology> {
   requireThanos();
   const replicas: RunningPrometheus[] = [];
@@ -223,6 +225,7 @@ export async function startThanos(
     ...endpoints.map((e) => `--endpoint=${e}`),
     `--query.replica-label=${REPLICA_LABEL}`,
     '--log.level=warn',
+    ...queryArgs,
   ]);
   const parts = [...sidecars, store, query];
   const url = `http://127.0.0.1:${qh}`;

@@ -231,7 +231,14 @@ export async function benchDashboard(): Promise<void> {
           await prom.stop();
         }
         if (size.thanos) {
-          const thanos = await startThanos(dataDir, path.join(work, 'thanos'), { seconds: DAY, end: TEST_END });
+          // BENCH_THANOS_ENGINE=thanos measures the querier on Thanos' own PromQL engine (default: prometheus).
+          const engine = process.env.BENCH_THANOS_ENGINE;
+          const thanos = await startThanos(
+            dataDir,
+            path.join(work, 'thanos'),
+            { seconds: DAY, end: TEST_END },
+            engine ? [`--query.promql-engine=${engine}`] : []
+          );
           try {
             // dedup=true and partial answers as Grafana users set them for Thanos (custom query parameters).
             const jsonData = {
