@@ -66,8 +66,8 @@ export interface CellsResult {
   /** Pairs of categories that were not asked for (scope.include), by category. */
   excluded: Partial<Record<Category, number>>;
   source: CountSource;
-  /** Each destination's label values as its series spell them (cells.ts `ShapedCells`); absent in fakes. */
-  spellings?: Map<string, Set<string>>;
+  /** Each destination's label values as its series spell them (cells.ts `ShapedCells`). */
+  spellings: Map<string, Set<string>>;
 }
 
 function assertWindow(from: number, to: number): void {

@@ -89,14 +89,15 @@ export async function topDestinationScopes(
   const top = ranked.slice(0, limit);
   // A destination without a port matches its ports too (the destination filter's rule): a host seen both
   // with and without one can add a line, never lose one.
-  // Named as the matrix's series spelled them where it kept them: a literal alternation Prometheus
-  // matches as a set (the any-case filter took 0.65 s per chart in the index alone, 100k series over a week).
+  // Named as the matrix's series spelled them (every ranked destination is a cell's, so it has spellings): a
+  // literal alternation Prometheus matches as a set (the any-case filter took 0.65 s per chart in the index
+  // alone, 100k series over a week).
   const scopes = listenersOf(scope).flatMap((listener) => {
     const mine = top.filter((r) => r.listener === listener);
-    const spelled = mine.map((r) => spellings?.get(r.key));
-    const destination: LabelFilter = spelled.every((s) => s !== undefined && s.size > 0)
-      ? { kind: 'regex', pattern: alternation(spelled.flatMap((s) => [...s!])) }
-      : { kind: 'values', values: mine.map(destinationValue) };
+    const destination: LabelFilter = {
+      kind: 'regex',
+      pattern: alternation(mine.flatMap((r) => [...spellings.get(r.key)!])),
+    };
     return mine.length > 0 ? [{ ...scope, listeners: [listener], destination }] : [];
   });
   const by = kind === 'bytes' ? 'bytes' : 'requests and connections';
