@@ -45,17 +45,6 @@ export function rankDestinations(
 }
 
 /**
- * A destination as the destination filter names it: `host:port` when the traffic had a port, an IPv6
- * address bracketed before its port (`[2001:db8::9]:443`, as Envoy writes it).
- */
-export function destinationValue(d: Pick<RankedDestination, 'destination' | 'port'>): string {
-  if (d.port === undefined) {
-    return d.destination;
-  }
-  return d.destination.includes(':') ? `[${d.destination}]:${d.port}` : `${d.destination}:${d.port}`;
-}
-
-/**
  * A time series query's scopes narrowed to its top destinations by volume in the range (or bytes, for the
  * bytes chart), ranked from the range's matrix (`cellsOf`, which the caller may share with other panels):
  * one scope per listener that has any. Undefined where every destination is shown: no limit, no split by
