@@ -25,6 +25,7 @@ import { ENV_PROMETHEUS_BIN, requirePrometheus3, startPrometheus } from '../../h
 import { TEST_END } from '../../harness/synthetic/mesh';
 import { startThanos } from '../../harness/thanos';
 import { tsdbWriter, writeMesh } from '../../harness/tsdbWriter';
+import { CORES, cpuSecondsOf } from './processCpu';
 
 const INTERVAL = 30;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -122,6 +123,8 @@ async function samplesTouched(
 
 interface Measured {
   ms: number;
+  /** CPU seconds the backend's processes used per opening (median): with CORES, the least an opening takes. */
+  cpu: number;
   panels: Array<{ title: string; ms: number; samples: number; promMs: number; rows: number }>;
 }
 
@@ -139,6 +142,7 @@ async function openDashboard(browser: Browser, hostUrl: string, from: number, to
 async function measure(
   browser: Browser,
   promUrl: string,
+  pids: ReadonlyArray<number | undefined>,
   jsonData: Record<string, unknown>,
   from: number,
   to: number
@@ -146,8 +150,11 @@ async function measure(
   const host = await startHost({ prometheusUrl: promUrl, range: { from, to }, jsonData });
   try {
     const runs: Dash[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+      const cpu0 = cpuSecondsOf(pids);
       const dash = await openDashboard(browser, host.url, from, to);
+      cpu.push(cpuSecondsOf(pids) - cpu0);
       if (dash.error || dash.panels.some((p) => p.error)) {
         throw new Error(dash.error ?? dash.panels.find((p) => p.error)?.error);
       }
@@ -158,7 +165,7 @@ async function measure(
       const ms = median(runs.map((r) => r.panels.find((x) => x.id === p.id)!.ms));
       panels.push({ title: p.title, ms, rows: p.rows, ...(await samplesTouched(promUrl, p, from, to)) });
     }
-    return { ms: median(runs.map((r) => r.matrixPaintedMs ?? NaN)), panels };
+    return { ms: median(runs.map((r) => r.matrixPaintedMs ?? NaN)), cpu: median(cpu), panels };
   } finally {
     await host.close();
   }
@@ -170,6 +177,10 @@ function report(key: string, m: Measured) {
   const most = Math.max(...m.panels.map((p) => p.samples));
   console.log(
     `  ${key.padEnd(16)} every panel done, matrix painted: ${m.ms.toFixed(0).padStart(6)} ms; most samples in one panel ${n(most)}`
+  );
+  // The floor the backend sets: its CPU seconds per opening spread over every core, before any waiting.
+  console.log(
+    `    backend CPU per opening ${m.cpu.toFixed(2)} s: at least ${((m.cpu / CORES) * 1000).toFixed(0)} ms on this machine's ${CORES} cores`
   );
   for (const p of m.panels) {
     console.log(
@@ -219,7 +230,7 @@ export async function benchDashboard(): Promise<void> {
           for (const [label, seconds] of size.ranges) {
             for (const [variant, jsonData] of variants) {
               const key = `${size.label}/${label}${variant}`;
-              const m = await measure(browser, prom.url, jsonData, TEST_END - seconds, TEST_END);
+              const m = await measure(browser, prom.url, [prom.process.pid], jsonData, TEST_END - seconds, TEST_END);
               results.set(key, m);
               if (key === '500/7d raw') {
                 baseline = m.ms;
@@ -247,7 +258,11 @@ export async function benchDashboard(): Promise<void> {
             };
             for (const [label, seconds] of size.ranges) {
               const key = `thanos ${size.label}/${label}`;
-              const m = await measure(browser, thanos.url, jsonData, TEST_END - seconds, TEST_END);
+              const pids = [
+                ...thanos.replicas.map((r) => r.process.pid),
+                ...[...thanos.sidecars, thanos.store, thanos.query].map((c) => c.child.pid),
+              ];
+              const m = await measure(browser, thanos.url, pids, jsonData, TEST_END - seconds, TEST_END);
               results.set(key, m);
               report(key, m);
               // The same mesh through Thanos must answer as Prometheus did: a topology missing blocks is
@@ -275,7 +290,8 @@ export async function benchDashboard(): Promise<void> {
   for (const [key, m] of results) {
     console.log(`    ${key.padEnd(16)} ${m.ms.toFixed(0).padStart(6)} ms  x${(m.ms / (baseline ?? NaN)).toFixed(2)}`);
   }
-  const at = (k: string) => results.get(k) ?? { ms: NaN, panels: [{ title: '', ms: NaN, samples: NaN, promMs: NaN }] };
+  const at = (k: string) =>
+    results.get(k) ?? { ms: NaN, cpu: NaN, panels: [{ title: '', ms: NaN, samples: NaN, promMs: NaN }] };
   const most = Math.max(...at('10k/7d').panels.map((p) => p.samples));
   if (differs.length > 0) {
     throw new Error(`Thanos answered otherwise than Prometheus on the same mesh:\n  ${differs.join('\n  ')}`);

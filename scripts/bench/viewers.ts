@@ -78,6 +78,29 @@ async function replay(prom: string, requests: Captured[]): Promise<number> {
   return performance.now() - t0;
 }
 
+/** What a request asks, short: the endpoint and its query's first characters. */
+function describe(r: Captured): string {
+  const params = new URLSearchParams(r.body ?? new URL(r.path, 'http://x').search);
+  const endpoint = r.path.split('?')[0].replace('/api/v1/', '');
+  return `${endpoint} ${(params.get('query') ?? params.getAll('match[]').join(' ')).replace(/\s+/g, ' ').slice(0, 90)}`;
+}
+
+/** Each request alone, one after another: Prometheus CPU seconds and time, the costliest first. */
+async function eachAlone(prom: string, requests: Captured[]): Promise<void> {
+  const rows: Array<{ cpu: number; ms: number; what: string }> = [];
+  for (const r of requests) {
+    const cpu0 = await cpuSeconds(prom);
+    const ms = await replay(prom, [r]);
+    rows.push({ cpu: (await cpuSeconds(prom)) - cpu0, ms, what: describe(r) });
+  }
+  rows.sort((a, b) => b.cpu - a.cpu);
+  const total = rows.reduce((sum, row) => sum + row.cpu, 0);
+  console.log(`  each request alone (BENCH_VERBOSE): ${total.toFixed(2)} CPU s in all`);
+  for (const row of rows) {
+    console.log(`    ${row.cpu.toFixed(2).padStart(5)} CPU s ${row.ms.toFixed(0).padStart(6)} ms  ${row.what}`);
+  }
+}
+
 async function viewersAtOnce(prom: string, requests: Captured[], n: number) {
   const cpu0 = await cpuSeconds(prom);
   const times = await Promise.all(Array.from({ length: n }, () => replay(prom, requests)));
@@ -101,6 +124,9 @@ export async function benchViewers(): Promise<void> {
       const requests: Captured[] = [];
       const pageMs = await openPage(browser, host.url, from, to, requests);
       console.log(`  one opening in Chromium: ${pageMs.toFixed(0)} ms, ${requests.length} requests to Prometheus`);
+      if (process.env.BENCH_VERBOSE) {
+        await eachAlone(prom.url, requests);
+      }
       const one = await viewersAtOnce(prom.url, requests, 1);
       console.log(`  1 viewer replayed: ${one.max.toFixed(0)} ms, ${one.cpuPerView.toFixed(2)} Prometheus CPU s`);
       const many = await viewersAtOnce(prom.url, requests, VIEWERS);
