@@ -13,6 +13,18 @@ describe('joinSamples', () => {
     expect(joined).toEqual([at({ a: '1', b: '2' }, '7.5'), at({ a: '9' }, '1')]);
   });
 
+  it('tells label sets apart whatever their values hold', () => {
+    // Under a plain separator these would be one key: a value may hold any character.
+    const joined = joinSamples(
+      [
+        [at({ a: '1', b: '2' }, '1'), at({ a: '1\u00002', b: '' }, '1'), at({ a: '1:1:b1:2' }, '1')],
+        [at({ a: '1' }, '1')],
+      ],
+      'sum'
+    );
+    expect(joined.map((s) => s.value[1])).toEqual(['1', '1', '1', '1']);
+  });
+
   it('takes the least for `min`, passing over NaN as PromQL does; a sum takes NaN along', () => {
     const parts = [
       [at({ d: 'x' }, 'NaN'), at({ d: 'y' }, '50')],
