@@ -64,7 +64,19 @@ const SIZES: Size[] = [
   { label: '100k', series: 100_000, days: 1, ranges: [['24h', DAY]] },
   // A week of 100k series at a 60 s scrape (a billion samples; at 30 s twice that, for no other reading: the
   // 7-day panels read the recording rules' hourly tier either way), on one Prometheus and through Thanos.
-  { label: '100k', series: 100_000, days: 7, interval: 60, ranges: [['7d', 7 * DAY]], thanos: true },
+  // Its last day too: 24 h with six days before it, where the new-destination look-back finds history (the
+  // one-day mesh above has none before its range, as no Prometheus in use has).
+  {
+    label: '100k',
+    series: 100_000,
+    days: 7,
+    interval: 60,
+    ranges: [
+      ['7d', 7 * DAY],
+      ['24h of 7d', DAY],
+    ],
+    thanos: true,
+  },
 ];
 
 interface Dash {
