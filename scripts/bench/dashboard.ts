@@ -268,12 +268,12 @@ export async function benchDashboard(): Promise<void> {
               timeInterval: `${interval}s`,
               customQueryParameters: 'dedup=true&partial_response=true',
             };
+            const pids = [
+              ...thanos.replicas.map((r) => r.process.pid),
+              ...[...thanos.sidecars, thanos.store, thanos.query].map((c) => c.child.pid),
+            ];
             for (const [label, seconds] of size.ranges) {
               const key = `thanos ${size.label}/${label}`;
-              const pids = [
-                ...thanos.replicas.map((r) => r.process.pid),
-                ...[...thanos.sidecars, thanos.store, thanos.query].map((c) => c.child.pid),
-              ];
               const m = await measure(browser, thanos.url, pids, jsonData, TEST_END - seconds, TEST_END);
               results.set(key, m);
               report(key, m);

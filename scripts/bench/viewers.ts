@@ -5,13 +5,16 @@
  * Then the requests are replayed straight to Prometheus as N viewers at once, each viewer's requests all in
  * flight together as a dashboard sends them: a viewer's time is until its last answer. Printed: one viewer
  * alone (the baseline), then 20 at once (p95 and max of the viewers' times), and Prometheus' CPU seconds
- * per view (its own process_cpu_seconds_total), so what a second viewer costs next to the first shows. As a
- * check that the replay is faithful, 3 real pages opened at once in Chromium against 3 replayed viewers.
+ * per view (from /proc, what its process_cpu_seconds_total counts, without a scrape in the measure), so what
+ * a second viewer costs next to the first shows. As a check that the replay is faithful, 3 real pages
+ * opened at once in Chromium against 3 replayed viewers.
  */
 import type { Browser } from 'playwright-core';
 import { startHost } from '../../harness/host/server';
 import { TEST_END } from '../../harness/synthetic/mesh';
 import { onBenchMesh } from './benchMesh';
+import { cpuSecondsOf } from './processCpu';
+import type { RunningPrometheus } from '../../harness/prometheus';
 
 const INTERVAL = 30;
 const DAY = 86400;
@@ -22,13 +25,6 @@ interface Captured {
   method: string;
   path: string;
   body?: string;
-}
-
-/** Prometheus' own CPU seconds so far. */
-async function cpuSeconds(prom: string): Promise<number> {
-  const text = await (await fetch(`${prom}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('process_cpu_seconds_total '));
-  return Number(line?.split(' ')[1]);
 }
 
 async function openPage(browser: Browser, hostUrl: string, from: number, to: number, capture?: Captured[]) {
@@ -86,12 +82,12 @@ function describe(r: Captured): string {
 }
 
 /** Each request alone, one after another: Prometheus CPU seconds and time, the costliest first. */
-async function eachAlone(prom: string, requests: Captured[]): Promise<void> {
+async function eachAlone(prom: RunningPrometheus, requests: Captured[]): Promise<void> {
   const rows: Array<{ cpu: number; ms: number; what: string }> = [];
   for (const r of requests) {
-    const cpu0 = await cpuSeconds(prom);
-    const ms = await replay(prom, [r]);
-    rows.push({ cpu: (await cpuSeconds(prom)) - cpu0, ms, what: describe(r) });
+    const cpu0 = cpuSecondsOf([prom.process.pid]);
+    const ms = await replay(prom.url, [r]);
+    rows.push({ cpu: cpuSecondsOf([prom.process.pid]) - cpu0, ms, what: describe(r) });
   }
   rows.sort((a, b) => b.cpu - a.cpu);
   const total = rows.reduce((sum, row) => sum + row.cpu, 0);
@@ -101,10 +97,10 @@ async function eachAlone(prom: string, requests: Captured[]): Promise<void> {
   }
 }
 
-async function viewersAtOnce(prom: string, requests: Captured[], n: number) {
-  const cpu0 = await cpuSeconds(prom);
-  const times = await Promise.all(Array.from({ length: n }, () => replay(prom, requests)));
-  const cpu = (await cpuSeconds(prom)) - cpu0;
+async function viewersAtOnce(prom: RunningPrometheus, requests: Captured[], n: number) {
+  const cpu0 = cpuSecondsOf([prom.process.pid]);
+  const times = await Promise.all(Array.from({ length: n }, () => replay(prom.url, requests)));
+  const cpu = cpuSecondsOf([prom.process.pid]) - cpu0;
   const sorted = [...times].sort((a, b) => a - b);
   return { p95: sorted[Math.min(n - 1, Math.ceil(0.95 * n) - 1)], max: sorted[n - 1], cpuPerView: cpu / n };
 }
@@ -125,17 +121,17 @@ export async function benchViewers(): Promise<void> {
       const pageMs = await openPage(browser, host.url, from, to, requests);
       console.log(`  one opening in Chromium: ${pageMs.toFixed(0)} ms, ${requests.length} requests to Prometheus`);
       if (process.env.BENCH_VERBOSE) {
-        await eachAlone(prom.url, requests);
+        await eachAlone(prom, requests);
       }
-      const one = await viewersAtOnce(prom.url, requests, 1);
+      const one = await viewersAtOnce(prom, requests, 1);
       console.log(`  1 viewer replayed: ${one.max.toFixed(0)} ms, ${one.cpuPerView.toFixed(2)} Prometheus CPU s`);
-      const many = await viewersAtOnce(prom.url, requests, VIEWERS);
+      const many = await viewersAtOnce(prom, requests, VIEWERS);
       console.log(
         `  ${VIEWERS} viewers at once: p95 ${many.p95.toFixed(0)} ms, max ${many.max.toFixed(0)} ms (x${(many.p95 / one.max).toFixed(2)} of one viewer), ${many.cpuPerView.toFixed(2)} CPU s per view (x${(many.cpuPerView / one.cpuPerView).toFixed(2)})`
       );
       // Faithfulness: 3 real pages at once against 3 replayed viewers at once.
       const pages = await Promise.all([0, 1, 2].map(() => openPage(browser, host.url, from, to)));
-      const three = await viewersAtOnce(prom.url, requests, 3);
+      const three = await viewersAtOnce(prom, requests, 3);
       console.log(
         `  3 at once: real pages max ${Math.max(...pages).toFixed(0)} ms, replayed max ${three.max.toFixed(0)} ms (the pages add drawing and the browser's 6 connections per host)`
       );
